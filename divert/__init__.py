@@ -1,0 +1,75 @@
+"""divert: pre-arrest drug diversion referrals, sessions and figures for PCC areas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from divert import (
+    auth,
+    cli,
+    dashboard,
+    errors,
+    home,
+    referrals,
+    reviews,
+    security,
+    sessions,
+    tenancy,
+)
+from divert.config import settings_from_environment
+from divert.extensions import csrf, db, login_manager, migrate
+from divert.referrals.slots import LOCAL
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, tenancy, templates, blueprints, errors."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(settings_from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    tenancy.init_app(app)
+    security.init_app(app)
+    _configure_templates(app)
+    _register_blueprints(app)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.jinja_env.globals["local_zone"] = LOCAL
+
+
+def _register_blueprints(app: Flask) -> None:
+    for module in (errors, auth, home, referrals, sessions, reviews, dashboard, cli):
+        module.init_app(app)

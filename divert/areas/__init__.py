@@ -1,0 +1,1 @@
+"""Areas as configured in tenants/*.toml, and syncing them into the database."""

@@ -1,0 +1,145 @@
+"""Reading and checking an area's TOML file."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class AreaConfigError(ValueError):
+    """A tenants/*.toml file that cannot be used, with the file and the setting at fault."""
+
+
+@dataclass(frozen=True)
+class ContractConfig:
+    label: str
+    starts_on: date
+    ends_on: date
+    places: int
+    value_pence: int
+    funding_source: str
+    example: bool
+    extends: date | None = None
+
+
+@dataclass(frozen=True)
+class RegionConfig:
+    slug: str
+    name: str
+    lead_area: str
+    regional_matching: bool
+
+
+@dataclass(frozen=True)
+class AreaConfig:
+    slug: str
+    code: str
+    name: str
+    region: str
+    lookback_days: int
+    repeat_policy: str
+    missed_appointment_limit: int
+    no_contact_limit_days: int
+    retention_months: int
+    bank_holidays: str | None
+    opening_hours: dict[str, list[str]]
+    contracts: list[ContractConfig] = field(default_factory=list)
+
+
+def _require(data: dict[str, Any], key: str, kind: type, source: str) -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise AreaConfigError(f"{source}: '{key}' must be a {kind.__name__}")
+    return value
+
+
+def _positive(value: int, key: str, source: str) -> int:
+    if value <= 0:
+        raise AreaConfigError(f"{source}: '{key}' must be more than 0")
+    return value
+
+
+def _contract(data: dict[str, Any], source: str) -> ContractConfig:
+    contract = ContractConfig(
+        label=_require(data, "label", str, source),
+        starts_on=_require(data, "starts_on", date, source),
+        ends_on=_require(data, "ends_on", date, source),
+        places=_positive(_require(data, "places", int, source), "places", source),
+        value_pence=_require(data, "value_pence", int, source),
+        funding_source=_require(data, "funding_source", str, source),
+        example=bool(data.get("example", False)),
+        extends=data.get("extends"),
+    )
+    if contract.ends_on < contract.starts_on:
+        raise AreaConfigError(f"{source}: contract '{contract.label}' ends before it starts")
+    if contract.value_pence < 0:
+        raise AreaConfigError(f"{source}: contract '{contract.label}' has a negative value")
+    return contract
+
+
+def _hours(data: dict[str, Any], source: str) -> dict[str, list[str]]:
+    hours = {}
+    for day in WEEKDAYS:
+        if day in data:
+            opens, closes = (time.fromisoformat(v) for v in data[day])
+            if closes <= opens:
+                raise AreaConfigError(f"{source}: hours for {day} close before they open")
+            hours[day] = [opens.strftime("%H:%M"), closes.strftime("%H:%M")]
+    return hours
+
+
+def load_area(path: Path) -> AreaConfig:
+    source = path.name
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    repeats, engagement = data.get("repeats", {}), data.get("engagement", {})
+    hours = data.get("hours", {})
+    policy = repeats.get("policy", "allow")
+    if policy not in ("allow", "refuse_if_not_engaged"):
+        raise AreaConfigError(f"{source}: repeats.policy must be allow or refuse_if_not_engaged")
+    return AreaConfig(
+        slug=_require(data, "slug", str, source),
+        code=_require(data, "code", str, source).upper(),
+        name=_require(data, "name", str, source),
+        region=_require(data, "region", str, source),
+        lookback_days=_positive(int(repeats.get("lookback_days", 365)), "lookback_days", source),
+        repeat_policy=policy,
+        missed_appointment_limit=_positive(
+            int(engagement.get("missed_appointment_limit", 2)), "missed_appointment_limit", source
+        ),
+        no_contact_limit_days=_positive(
+            int(engagement.get("no_contact_limit_days", 28)), "no_contact_limit_days", source
+        ),
+        retention_months=_positive(
+            int(data.get("retention", {}).get("months", 24)), "retention.months", source
+        ),
+        bank_holidays=hours.get("bank_holidays"),
+        opening_hours=_hours(hours, source),
+        contracts=[_contract(c, source) for c in data.get("contracts", [])],
+    )
+
+
+def load_region(path: Path) -> RegionConfig:
+    source = path.name
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return RegionConfig(
+        slug=_require(data, "slug", str, source),
+        name=_require(data, "name", str, source),
+        lead_area=_require(data, "lead_area", str, source),
+        regional_matching=bool(data.get("regional_matching", False)),
+    )
+
+
+def load_all(directory: Path) -> tuple[list[RegionConfig], list[AreaConfig]]:
+    """Every region and area file; a broken file stops the whole load before anything changes."""
+    regions = [load_region(p) for p in sorted((directory / "regions").glob("*.toml"))]
+    areas = [load_area(p) for p in sorted(directory.glob("*.toml"))]
+    known = {r.slug for r in regions}
+    for area in areas:
+        if area.region not in known:
+            raise AreaConfigError(f"{area.slug}.toml: region '{area.region}' has no file")
+    return regions, areas

@@ -1,0 +1,137 @@
+"""Bring the database in line with tenants/*.toml, reporting each change made.
+
+The files are the source for areas, their settings and contracts; reference lists are only
+seeded (an area's own edits to its lists are kept).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from divert.areas import reference_lists
+from divert.areas.config import AreaConfig, ContractConfig, RegionConfig, load_all
+from divert.extensions import db
+from divert.models import (
+    Area,
+    Contract,
+    Intervention,
+    Offence,
+    Region,
+    Substance,
+    TreatmentService,
+    Venue,
+)
+from divert.tenancy import system_scope
+
+REFERENCE_LISTS = [
+    (Substance, reference_lists.SUBSTANCES),
+    (Offence, reference_lists.OFFENCES),
+    (Intervention, reference_lists.INTERVENTIONS),
+    (TreatmentService, reference_lists.TREATMENT_SERVICES),
+    (Venue, reference_lists.VENUES),
+]
+
+
+def _apply(record: Any, values: dict[str, Any], label: str, changes: list[str]) -> None:
+    changed = [key for key, value in values.items() if getattr(record, key) != value]
+    for key in changed:
+        setattr(record, key, values[key])
+    if changed and record.id is not None:
+        changes.append(f"updated {label}: {', '.join(changed)}")
+
+
+def _sync_region(config: RegionConfig, changes: list[str]) -> Region:
+    region = db.session.scalar(select(Region).where(Region.slug == config.slug))
+    if region is None:
+        region = Region(slug=config.slug)
+        db.session.add(region)
+        changes.append(f"created region {config.slug}")
+    values = {
+        "name": config.name,
+        "lead_area_slug": config.lead_area,
+        "regional_matching": config.regional_matching,
+    }
+    _apply(region, values, f"region {config.slug}", changes)
+    return region
+
+
+def _sync_area(config: AreaConfig, region: Region, changes: list[str]) -> Area:
+    area = db.session.scalar(select(Area).where(Area.slug == config.slug))
+    if area is None:
+        area = Area(slug=config.slug)
+        db.session.add(area)
+        changes.append(f"created area {config.slug}")
+    values = {
+        "code": config.code,
+        "name": config.name,
+        "region": region,
+        "repeat_lookback_days": config.lookback_days,
+        "repeat_policy": config.repeat_policy,
+        "missed_appointment_limit": config.missed_appointment_limit,
+        "no_contact_limit_days": config.no_contact_limit_days,
+        "retention_months": config.retention_months,
+        "bank_holidays": config.bank_holidays,
+        "opening_hours": config.opening_hours,
+    }
+    _apply(area, values, f"area {config.slug}", changes)
+    db.session.flush()
+    return area
+
+
+def _sync_contracts(area: Area, contracts: list[ContractConfig], changes: list[str]) -> None:
+    existing = {
+        c.starts_on: c
+        for c in db.session.scalars(select(Contract).where(Contract.area_id == area.id))
+    }
+    for config in contracts:
+        values = {
+            "label": config.label,
+            "ends_on": config.ends_on,
+            "places_allocated": config.places,
+            "value_pence": config.value_pence,
+            "funding_source": config.funding_source,
+            "is_example": config.example,
+        }
+        contract = existing.get(config.starts_on)
+        if contract is None:
+            contract = Contract(area_id=area.id, starts_on=config.starts_on, **values)
+            db.session.add(contract)
+            existing[config.starts_on] = contract
+            changes.append(f"created contract {area.slug} {config.starts_on}")
+        else:
+            _apply(contract, values, f"contract {area.slug} {config.starts_on}", changes)
+    db.session.flush()
+    for config in contracts:
+        extended = existing.get(config.extends) if config.extends else None
+        values = {"extends_id": extended.id if extended else None}
+        _apply(
+            existing[config.starts_on], values, f"contract {area.slug} {config.starts_on}", changes
+        )
+
+
+def _seed_reference_lists(area: Area, changes: list[str]) -> None:
+    for model, defaults in REFERENCE_LISTS:
+        present = set(db.session.scalars(select(model.code).where(model.area_id == area.id)))
+        missing = [(code, label) for code, label in defaults if code not in present]
+        for position, (code, label) in enumerate(defaults):
+            if (code, label) in missing:
+                db.session.add(model(area_id=area.id, code=code, label=label, position=position))
+        if missing:
+            changes.append(f"added {len(missing)} {model.__tablename__} entries to {area.slug}")
+
+
+def sync_tenants(directory: Path) -> list[str]:
+    """Apply every file in `directory`; returns what changed (empty when already in line)."""
+    region_configs, area_configs = load_all(directory)
+    changes: list[str] = []
+    with system_scope():
+        regions = {config.slug: _sync_region(config, changes) for config in region_configs}
+        for config in area_configs:
+            area = _sync_area(config, regions[config.region], changes)
+            _sync_contracts(area, config.contracts, changes)
+            _seed_reference_lists(area, changes)
+        db.session.commit()
+    return changes

@@ -1,0 +1,132 @@
+"""Sign in, sign out, choose an area, change password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from divert import audit
+from divert.auth.forms import ChangePasswordForm, SignInForm
+from divert.auth.passwords import hash_password, verify_password
+from divert.auth.sessions import end_session, start_session
+from divert.extensions import db, limiter
+from divert.models import User, utcnow
+from divert.permissions import Permission, public, requires
+
+bp = Blueprint("auth", __name__)
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host, never a scheme-relative URL."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def landing_url(user: User) -> str:
+    """One area and nothing else: straight into it. Several areas, a region or admin: choose."""
+    areas = user.areas()
+    if len(areas) == 1 and not user.regional_leads and not user.is_admin:
+        return url_for("home.area_home", area_slug=areas[0].slug)
+    return url_for("auth.choose_area")
+
+
+def _find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def _check_credentials(user: User | None, password: str) -> str | None:
+    """None when the password opens the account, else why not. The reason is for the audit
+    trail only: the user is told the same words whatever it is, so nobody learns which accounts
+    exist or are locked."""
+    correct = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        return "unknown_email"
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        return "locked"
+    if not user.active:
+        return "inactive"
+    if correct:
+        user.failed_sign_ins = 0
+        return None
+    user.failed_sign_ins += 1
+    if user.failed_sign_ins >= current_app.config["LOCKOUT_AFTER_FAILURES"]:
+        user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
+        user.failed_sign_ins = 0
+        return "wrong_password_now_locked"
+    return "wrong_password"
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(landing_url(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = _find_user(form.email.data or "")
+        refusal = _check_credentials(user, form.password.data or "")
+        if refusal is None and user is not None:
+            start_session(user)
+            user.last_sign_in_at = utcnow()
+            audit.record("sign_in", user=user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or landing_url(user))
+        audit.record(
+            "sign_in_failed", user=user, reason=refusal, email=(form.email.data or "")[:254]
+        )
+        db.session.commit()
+        form.email.errors.append(SIGN_IN_FAILED)
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def sign_out() -> Response:
+    audit.record("sign_out")
+    db.session.commit()
+    end_session()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/choose-area")
+@requires(Permission.SIGNED_IN)
+def choose_area() -> str:
+    return render_template(
+        "auth/choose_area.html",
+        areas=current_user.areas(),
+        regions=[lead.region for lead in current_user.regional_leads],
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data or ""):
+            form.current_password.errors.append("Your current password is not correct")
+        else:
+            current_user.password_hash = hash_password(form.new_password.data or "")
+            audit.record("password_changed", record_type="user", record_id=current_user.id)
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(landing_url(current_user))
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,105 @@
+"""Command-line jobs: `flask tenants sync`, `flask demo build`."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from divert.areas.config import AreaConfigError
+from divert.areas.sync import sync_tenants
+from divert.demo.accounts import DEMO_PASSWORD, create_demo_accounts
+from divert.demo.builder import build_demo
+from divert.extensions import db
+from divert.matching.evaluate import evaluate, report
+from divert.matching.generator import Stream
+from divert.models import Area
+from divert.notifications.sending import configured_sender, send_due
+from divert.sessions.rules import apply_not_engaged
+from divert.tenancy import area_scope
+
+tenants_cli = AppGroup("tenants", help="Areas as configured in tenants/*.toml.")
+
+
+@tenants_cli.command("sync")
+@click.option("--directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def sync_command(directory: Path | None) -> None:
+    """Create or update regions, areas, contracts and reference lists from the TOML files."""
+    try:
+        changes = sync_tenants(directory or Path(current_app.config["TENANTS_DIR"]))
+    except AreaConfigError as error:
+        raise click.ClickException(str(error)) from error
+    for change in changes:
+        click.echo(change)
+    click.echo(f"{len(changes)} change(s)" if changes else "Already in line: no changes")
+
+
+demo_cli = AppGroup("demo", help="The demo region.")
+
+
+@demo_cli.command("build")
+@click.option("--referrals", default=3000, show_default=True, help="How many referrals.")
+@click.option("--seed", default=2024, show_default=True, help="Random seed (same seed, same data).")
+def demo_build_command(referrals: int, seed: int) -> None:
+    """Create the demo accounts and 18 months of referrals, sessions and attendance."""
+    started = time.perf_counter()
+    accounts = create_demo_accounts()
+    try:
+        per_area = build_demo(referrals, seed)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    for slug, count in sorted(per_area.items()):
+        click.echo(f"{slug}: {count} referrals")
+    click.echo(f"Built {referrals} referrals in {time.perf_counter() - started:.1f} s")
+    click.echo(f"\nDemo accounts (password: {DEMO_PASSWORD}):")
+    for account in accounts:
+        click.echo(f"  {account.email:45} {account.description}")
+
+
+cases_cli = AppGroup("cases", help="Daily jobs on open cases.")
+
+
+@cases_cli.command("apply-not-engaged")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this date.")
+def apply_not_engaged_command(today: datetime | None) -> None:
+    """Close as not engaged the cases past an area's missed-appointment or no-contact limit."""
+    as_of = today.date() if today else date.today()
+    total = 0
+    for area in db.session.scalars(select(Area).order_by(Area.name)).all():
+        with area_scope(area):
+            closures = apply_not_engaged(area, as_of)
+        for closure in closures:
+            click.echo(f"{area.slug}: {closure.reference} not engaged ({closure.reason})")
+        total += len(closures)
+    click.echo(f"{total} case(s) closed as not engaged")
+
+
+outbox_cli = AppGroup("outbox", help="Messages waiting to be sent.")
+
+
+@outbox_cli.command("send")
+def outbox_send_command() -> None:
+    """Send every due message once, through Notify, SMTP or the log (see README)."""
+    report = send_due(configured_sender())
+    click.echo(f"{report.sent} sent, {report.failed} failed (will be retried)")
+
+
+matching_cli = AppGroup("matching", help="The repeat-referral matcher.")
+
+
+@matching_cli.command("evaluate")
+@click.option("--size", default=20_000, show_default=True, help="Referrals in the stream.")
+@click.option("--seed", default=1, show_default=True)
+def matching_evaluate_command(size: int, seed: int) -> None:
+    """Precision and recall per tier on a generated, labelled stream of referrals."""
+    click.echo(report(evaluate(Stream(seed).records(size))))
+
+
+def init_app(app: Flask) -> None:
+    for group in (tenants_cli, demo_cli, cases_cli, outbox_cli, matching_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,48 @@
+"""The service navigation: one list of (permission, endpoint, label), filtered per user."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request, url_for
+
+from divert.permissions import Permission, can
+
+NAVIGATION: list[tuple[Permission, str, str]] = [
+    (Permission.VIEW_AREA_HOME, "home.area_home", "Home"),
+    (Permission.SUBMIT_REFERRAL, "referrals.new_referral", "New referral"),
+    (Permission.VIEW_OWN_REFERRALS, "referrals.my_referrals", "My referrals"),
+    (Permission.VIEW_CASES, "sessions.caseload", "Caseload"),
+    (Permission.MANAGE_DIARY, "sessions.diary", "Diary"),
+    (Permission.REVIEW_MATCHES, "reviews.review_queue", "Possible repeats"),
+    (Permission.VIEW_DASHBOARD, "dashboard.area_dashboard", "Dashboard"),
+    (Permission.MANAGE_AREA_USERS, "area_users.list_users", "Users"),
+    (Permission.VIEW_REGION, "dashboard.region_dashboard", "Region"),
+    (Permission.ADMINISTER, "admin.index", "Admin"),
+]
+
+
+def navigation_items() -> list[dict[str, object]]:
+    """Links this user may follow from here; endpoints not built yet are left out."""
+    url_map = current_app.url_map
+    items = []
+    for permission, endpoint, label in NAVIGATION:
+        if not endpoint_exists(endpoint) or not can(permission):
+            continue
+        expects_area = url_map.is_endpoint_expecting(endpoint, "area_slug")
+        if expects_area and g.get("area") is None:
+            continue
+        if url_map.is_endpoint_expecting(endpoint, "region_slug") and g.get("region") is None:
+            continue
+        href = url_for(endpoint)
+        items.append({"href": href, "text": label, "active": request.path == href})
+    return items
+
+
+def endpoint_exists(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(endpoint_exists)
+    app.add_template_global(navigation_items)
+    app.add_template_global(can)
+    app.add_template_global(Permission, "Permission")

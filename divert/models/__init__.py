@@ -1,0 +1,67 @@
+"""Every record of the service. Import models from here."""
+
+from divert.models.area import Area, Contract, Region
+from divert.models.audit import AuditEvent, OutboxMessage
+from divert.models.base import AreaOwned, Base, utcnow
+from divert.models.diary import (
+    Booking,
+    BookingStatus,
+    DiarySession,
+    SessionKind,
+    booking_intervention,
+    booking_other_substance,
+)
+from divert.models.reference import Intervention, Offence, Substance, TreatmentService, Venue
+from divert.models.referral import (
+    AgeGroup,
+    ContactAttempt,
+    MatchReview,
+    Person,
+    PersonBlockingKey,
+    ReferenceCounter,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    RegionalKeyHash,
+    SubmissionToken,
+    referral_substance_found,
+)
+from divert.models.user import Membership, RegionalLead, Role, User
+
+__all__ = [
+    "AgeGroup",
+    "Area",
+    "AreaOwned",
+    "AuditEvent",
+    "Base",
+    "Booking",
+    "BookingStatus",
+    "ContactAttempt",
+    "Contract",
+    "DiarySession",
+    "Intervention",
+    "MatchReview",
+    "Membership",
+    "Offence",
+    "OutboxMessage",
+    "Person",
+    "PersonBlockingKey",
+    "ReferenceCounter",
+    "Referral",
+    "ReferralEvent",
+    "ReferralStatus",
+    "Region",
+    "RegionalKeyHash",
+    "RegionalLead",
+    "Role",
+    "SessionKind",
+    "SubmissionToken",
+    "Substance",
+    "TreatmentService",
+    "User",
+    "Venue",
+    "booking_intervention",
+    "booking_other_substance",
+    "referral_substance_found",
+    "utcnow",
+]

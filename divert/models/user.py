@@ -1,0 +1,93 @@
+"""People who sign in, and the roles they hold in areas and regions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from divert.models.area import Area, Region
+from divert.models.base import Base, utcnow
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    EDUCATOR = "educator"
+    MANAGER = "manager"
+    COMMISSIONER = "commissioner"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    collar_number: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    regional_leads: Mapped[list[RegionalLead]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def role_in(self, area: Area) -> Role | None:
+        """The user's role in an area, or None when they hold no active membership there."""
+        for membership in self.memberships:
+            if membership.area_id == area.id and membership.active:
+                return membership.role
+        return None
+
+    def areas(self) -> list[Area]:
+        return sorted((m.area for m in self.memberships if m.active), key=lambda a: a.name)
+
+    def leads(self, region: Region) -> bool:
+        return any(lead.region_id == region.id for lead in self.regional_leads)
+
+
+class Membership(Base):
+    """A user's role in one area. Not AreaOwned: it is what grants access to an area."""
+
+    __tablename__ = "membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    area: Mapped[Area] = relationship(back_populates="memberships")
+
+    __table_args__ = (UniqueConstraint("user_id", "area_id", name="uq_membership_user_area"),)
+
+
+class RegionalLead(Base):
+    """A user who sees every area of a region side by side, as aggregates only."""
+
+    __tablename__ = "regional_lead"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+
+    user: Mapped[User] = relationship(back_populates="regional_leads")
+    region: Mapped[Region] = relationship()
+
+    __table_args__ = (UniqueConstraint("user_id", "region_id", name="uq_regional_lead"),)

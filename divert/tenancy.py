@@ -1,0 +1,174 @@
+"""The one place where records are kept to their area.
+
+Every ORM statement that touches an AreaOwned model gets `area_id IN (<areas in scope>)` through
+a `do_orm_execute` hook, and every new AreaOwned row is checked before flush. The scope is:
+
+- in a request under `/<area-slug>/...`, the area of the URL, once the signed-in user is shown
+  to hold a membership there (otherwise 404: the area's existence is not revealed);
+- `area_scope(area)` in CLI jobs that work on one area;
+- `regional_scope(region)`, only for divert.figures, which returns aggregates of a region;
+- `system_scope()` for administration and jobs that span every area;
+- otherwise nothing at all: a query outside any scope returns no tenant rows (fails closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, abort, current_app, g
+from flask_login import current_user
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from werkzeug.local import LocalProxy
+
+from divert.extensions import db
+from divert.models import Area, AreaOwned, Region, Role
+
+
+class OutsideAreaError(RuntimeError):
+    """A write of an area's record outside that area's scope."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which areas' rows are visible: a set of area ids, or None for every area."""
+
+    area_ids: frozenset[int] | None
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.area_ids is None
+
+
+NO_AREA = Scope(frozenset())
+SYSTEM = Scope(None)
+
+_scope: ContextVar[Scope] = ContextVar("divert_tenancy_scope", default=NO_AREA)
+
+
+def current_scope() -> Scope:
+    return _scope.get()
+
+
+@contextmanager
+def _scoped(scope: Scope) -> Iterator[None]:
+    token = _scope.set(scope)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def area_scope(area: Area) -> Any:
+    """Work inside one area (CLI jobs, tests, demo data)."""
+    return _scoped(Scope(frozenset({area.id})))
+
+
+def regional_scope(region: Region) -> Any:
+    """Read every area of a region. Only divert.figures uses it, and returns aggregates only."""
+    return _scoped(Scope(frozenset(area.id for area in region.areas)))
+
+
+def system_scope() -> Any:
+    """Every area: administration and jobs that span areas."""
+    return _scoped(SYSTEM)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _limit_to_scope(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    scope = current_scope()
+    if scope.unrestricted:
+        return
+    area_ids = tuple(scope.area_ids or ())
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            AreaOwned,
+            lambda cls: cls.area_id.in_(area_ids),
+            include_aliases=True,
+            track_closure_variables=True,
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _check_new_rows(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """New area rows take the scope's area; a row for an area outside the scope is refused."""
+    scope = current_scope()
+    for obj in session.new:
+        if not isinstance(obj, AreaOwned):
+            continue
+        if scope.unrestricted:
+            if obj.area_id is None:
+                raise OutsideAreaError(f"{type(obj).__name__} has no area")
+            continue
+        if obj.area_id is None and len(scope.area_ids or ()) == 1:
+            (obj.area_id,) = scope.area_ids  # type: ignore[misc]
+        if obj.area_id not in (scope.area_ids or ()):
+            raise OutsideAreaError(f"{type(obj).__name__} is outside the area in scope")
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+current_area: Area = LocalProxy(lambda: g.area)  # type: ignore[assignment]
+
+
+def _resolve_area(slug: str) -> None:
+    """Area pages: the URL's area, for a member only; anyone else gets 404."""
+    g.area, g.role = None, None
+    if not current_user.is_authenticated:
+        return  # the view's permission decorator sends them to sign in
+    area = db.session.scalar(select(Area).where(Area.slug == slug))
+    role = current_user.role_in(area) if area else None
+    if role is None:
+        abort(404)
+    g.area, g.role = area, Role(role)
+    g.tenancy_token = _scope.set(Scope(frozenset({area.id})))
+
+
+def _resolve_region(slug: str) -> None:
+    """Regional pages: for the region's leads only; the scope stays empty (figures opt in)."""
+    g.region = None
+    if not current_user.is_authenticated:
+        return
+    region = db.session.scalar(select(Region).where(Region.slug == slug))
+    if region is None or not current_user.leads(region):
+        abort(404)
+    g.region = region
+
+
+def _pop_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    g.area, g.role, g.region = None, None, None
+    if not values:
+        return
+    if "area_slug" in values:
+        _resolve_area(values.pop("area_slug"))
+    if "region_slug" in values:
+        _resolve_region(values.pop("region_slug"))
+
+
+def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
+    """url_for() inside an area or region page links within it unless told otherwise."""
+    url_map = current_app.url_map
+    for key, current in (("area_slug", g.get("area")), ("region_slug", g.get("region"))):
+        if current is None or key in values:
+            continue
+        if url_map.is_endpoint_expecting(endpoint, key):
+            values[key] = current.slug
+
+
+def _reset_scope(_exc: BaseException | None) -> None:
+    token: Token[Scope] | None = g.pop("tenancy_token", None)
+    if token is not None:
+        _scope.reset(token)
+
+
+def init_app(app: Flask) -> None:
+    app.url_value_preprocessor(_pop_tenant)
+    app.url_defaults(_add_tenant)
+    app.teardown_request(_reset_scope)

@@ -1,0 +1,47 @@
+"""Building records for tests through the application's own models."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from divert.auth.passwords import hash_password
+from divert.demo.accounts import (
+    ADMIN_EMAIL,
+    DEMO_PASSWORD,
+    REGIONAL_LEAD_EMAIL,
+    account_email,
+    create_demo_accounts,
+)
+from divert.extensions import db
+from divert.models import Area, Membership, Role, User
+
+__all__ = [
+    "ADMIN_EMAIL",
+    "DEMO_PASSWORD",
+    "REGIONAL_LEAD_EMAIL",
+    "account_email",
+    "area",
+    "create_demo_accounts",
+    "make_user",
+]
+
+_PASSWORD_HASH = hash_password(DEMO_PASSWORD)  # hashing once keeps tests quick
+
+
+def area(slug: str) -> Area:
+    return db.session.scalars(select(Area).where(Area.slug == slug)).one()
+
+
+def make_user(email: str, memberships: dict[str, Role] | None = None, **extra: object) -> User:
+    """A user with DEMO_PASSWORD and a role in each named area ({area slug: role})."""
+    user = User(
+        email=email,
+        name=extra.pop("name", email.split("@")[0]),
+        password_hash=_PASSWORD_HASH,
+        **extra,
+    )
+    db.session.add(user)
+    for slug, role in (memberships or {}).items():
+        user.memberships.append(Membership(area=area(slug), role=role))
+    db.session.commit()
+    return user

@@ -1,0 +1,238 @@
+"""Every route × every role × own and foreign area: the permission table holds, a foreign area
+or a foreign record is always 404, and no response carries another area's data.
+
+Routes are discovered from the URL map, so a new route is covered without editing this test;
+a route whose URL variable this test cannot fill fails it (extend WORLD_VARIABLES).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from divert.extensions import db
+from divert.models import (
+    ContactAttempt,
+    Contract,
+    MatchReview,
+    ReferralEvent,
+    Region,
+    Role,
+    User,
+)
+from divert.permissions import AREA_PERMISSIONS, Permission, role_can
+from divert.referrals import lifecycle
+from divert.tenancy import area_scope
+from tests.factories import (
+    ADMIN_EMAIL,
+    REGIONAL_LEAD_EMAIL,
+    account_email,
+    area,
+    create_demo_accounts,
+)
+from tests.referrals.builders import referral, session_slot
+
+OWN, FOREIGN = "warwickshire", "staffordshire"
+ACTORS = [*(role.value for role in Role), "regional_lead", "admin", "anonymous"]
+FIXED_VALUES = {"filename": "images/favicon.ico", "token": "not-a-real-token", "path": "x"}
+
+
+def _marker(slug: str) -> str:
+    return f"Zqx{slug.replace('-', '')}marker"
+
+
+@dataclass
+class AreaWorld:
+    """One record of every kind in an area, made by that area's demo accounts."""
+
+    ids: dict[str, int]
+
+
+def _build_area_world(slug: str) -> AreaWorld:
+    here = area(slug)
+    with area_scope(here):
+        officer = _user(account_email(Role.OFFICER, slug))
+        educator = _user(account_email(Role.EDUCATOR, slug))
+        made = referral(
+            here,
+            officer,
+            forename=_marker(slug),
+            surname=_marker(slug),
+            email=f"{_marker(slug)}@example.org",
+        )
+        earlier = referral(
+            here,
+            officer,
+            forename=_marker(slug),
+            surname=_marker(slug),
+            offence_date=date(2024, 1, 5),
+        )
+        slot = session_slot(here, educator, capacity=2)
+        booking = lifecycle.book(made, slot, officer)
+        db.session.add(
+            ContactAttempt(
+                referral_id=made.id, user_id=educator.id, method="phone", outcome="no answer"
+            )
+        )
+        review = MatchReview(
+            referral_id=made.id,
+            candidate_referral_id=earlier.id,
+            person_id=made.person_id,
+            candidate_person_id=earlier.person_id,
+            weight=7.5,
+        )
+        db.session.add(review)
+        db.session.flush()
+        contract = db.session.query(Contract).first()
+        event = db.session.query(ReferralEvent).filter_by(referral_id=made.id).first()
+        ids = {
+            "referral_id": made.id,
+            "session_id": slot.id,
+            "booking_id": booking.id,
+            "review_id": review.id,
+            "user_id": educator.id,
+            "contract_id": contract.id,
+            "event_id": event.id,
+        }
+        db.session.commit()
+    return AreaWorld(ids)
+
+
+def _user(email: str) -> User:
+    return db.session.query(User).filter_by(email=email).one()
+
+
+@pytest.fixture
+def world(app_ctx: Flask) -> Iterator[dict[str, AreaWorld]]:
+    create_demo_accounts()
+    db.session.add(Region(slug="another-region", name="Another region"))
+    db.session.commit()
+    yield {slug: _build_area_world(slug) for slug in (OWN, FOREIGN)}
+
+
+def _routes(app: Flask) -> list[Rule]:
+    """Every rule; signing out goes last so that it does not end the walk early."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    return sorted(rules, key=lambda rule: rule.endpoint == "auth.sign_out")
+
+
+def _method(rule: Rule) -> str:
+    return (
+        "GET"
+        if "GET" in (rule.methods or ())
+        else sorted((rule.methods or set()) - {"OPTIONS", "HEAD"})[0]
+    )
+
+
+def _url(rule: Rule, area_slug: str, region_slug: str, ids: dict[str, int]) -> str:
+    values: dict[str, object] = {}
+    for name in rule.arguments:
+        if name == "area_slug":
+            values[name] = area_slug
+        elif name == "region_slug":
+            values[name] = region_slug
+        elif name in ids:
+            values[name] = ids[name]
+        elif name in FIXED_VALUES:
+            values[name] = FIXED_VALUES[name]
+        else:
+            pytest.fail(f"{rule.rule}: add a value for <{name}> to the isolation world")
+    path = rule.rule
+    for name, value in values.items():
+        path = path.replace(f"<{name}>", str(value))
+        for converter in ("int", "string", "path"):
+            path = path.replace(f"<{converter}:{name}>", str(value))
+    return path
+
+
+def _permission(app: Flask, rule: Rule) -> Permission | str | None:
+    view = app.view_functions[rule.endpoint]
+    if rule.endpoint.startswith("admin.") or rule.endpoint.split(".")[0].endswith("admin"):
+        return getattr(view, "required_permission", Permission.ADMINISTER)
+    return view.required_permission  # every view has one: test_every_view_declares_a_permission
+
+
+def _sign_in(client: FlaskClient, actor: str) -> None:
+    email = {"regional_lead": REGIONAL_LEAD_EMAIL, "admin": ADMIN_EMAIL}.get(
+        actor, account_email(actor, OWN)
+    )
+    if actor != "anonymous":
+        response = client.post(
+            "/sign-in", data={"email": email, "password": "divert-demo-password"}
+        )
+        assert response.status_code == 302, f"could not sign in as {actor}"
+
+
+def _allowed(actor: str, permission: Permission | str | None) -> bool:
+    if permission is None:
+        return True
+    if actor == "anonymous":
+        return False
+    if permission in AREA_PERMISSIONS:
+        return actor in {r.value for r in Role} and role_can(Role(actor), permission)
+    return {
+        Permission.SIGNED_IN: True,
+        Permission.VIEW_REGION: actor == "regional_lead",
+        Permission.ADMINISTER: actor == "admin",
+    }[permission]
+
+
+def test_every_view_declares_a_permission(app: Flask) -> None:
+    missing = [
+        rule.endpoint
+        for rule in _routes(app)
+        if not hasattr(app.view_functions[rule.endpoint], "required_permission")
+        and not rule.endpoint.startswith("admin")
+    ]
+    assert missing == []
+
+
+Check = Callable[[str, int, str], None]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_route_for_every_role_in_own_and_foreign_area(
+    app: Flask, client: FlaskClient, world: dict[str, AreaWorld], actor: str
+) -> None:
+    _sign_in(client, actor)
+    foreign_markers = [_marker(FOREIGN)]
+    failures: list[str] = []
+    for rule in _routes(app):
+        permission = _permission(app, rule)
+        method = _method(rule)
+        cases = [("own", OWN, "west-midlands-region", world[OWN].ids)]
+        if "area_slug" in rule.arguments:
+            cases.append(("foreign area", FOREIGN, "west-midlands-region", world[FOREIGN].ids))
+            if set(rule.arguments) & set(world[OWN].ids):
+                cases.append(("foreign record", OWN, "west-midlands-region", world[FOREIGN].ids))
+        if "region_slug" in rule.arguments:
+            cases.append(("foreign region", OWN, "another-region", world[OWN].ids))
+        for case, area_slug, region_slug, ids in cases:
+            url = _url(rule, area_slug, region_slug, ids)
+            response = client.open(url, method=method)
+            status = response.status_code
+            body = response.get_data().decode("utf-8", errors="replace")
+            where = f"{actor} {method} {url} ({case}) -> {status}"
+            if status >= 500:
+                failures.append(f"{where}: server error")
+            elif any(marker in body for marker in foreign_markers):
+                failures.append(f"{where}: shows another area's data")
+            elif permission is not None and actor == "anonymous":
+                if status not in (302, 401, 404):
+                    failures.append(f"{where}: anonymous not sent to sign in")
+            elif case != "own" and permission is not None:
+                if status != 404 and not (case == "foreign record" and status == 403):
+                    failures.append(f"{where}: expected 404")
+            elif case == "own":
+                allowed = _allowed(actor, permission)
+                if not allowed and status not in (403, 404):
+                    failures.append(f"{where}: expected refusal")
+                if allowed and status in (401, 403):
+                    failures.append(f"{where}: expected access")
+    assert failures == []

@@ -1,0 +1,69 @@
+"""The isolation point itself: scoped reads, fail-closed default, refused foreign writes."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, update
+
+from divert.extensions import db
+from divert.models import Contract, Substance
+from divert.tenancy import OutsideAreaError, area_scope, system_scope
+from tests.factories import area
+
+
+def _count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_no_scope_sees_no_tenant_rows(app_ctx: Flask) -> None:
+    assert db.session.scalars(select(Contract)).all() == []
+    assert _count(Substance) == 0
+    with system_scope():
+        assert _count(Substance) == 44  # 11 substances in each of the four areas
+
+
+def test_area_scope_sees_only_its_area(app_ctx: Flask) -> None:
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    with area_scope(warwickshire):
+        contracts = db.session.scalars(select(Contract)).all()
+        assert {c.area_id for c in contracts} == {warwickshire.id}
+        # Asking for another area's rows by id still finds nothing.
+        foreign = select(Contract).where(Contract.area_id == staffordshire.id)
+        assert db.session.scalars(foreign).all() == []
+        assert _count(Substance) == 11
+
+
+def test_bulk_update_is_scoped(app_ctx: Flask) -> None:
+    warwickshire = area("warwickshire")
+    with area_scope(warwickshire):
+        db.session.execute(update(Substance).values(label="changed"))
+        db.session.commit()
+    with system_scope():
+        labels = db.session.execute(select(Substance.area_id, Substance.label)).all()
+    assert {a for a, label in labels if label == "changed"} == {warwickshire.id}
+
+
+def test_new_rows_take_the_area_in_scope(app_ctx: Flask) -> None:
+    warwickshire = area("warwickshire")
+    with area_scope(warwickshire):
+        item = Substance(code="spice2", label="New one")
+        db.session.add(item)
+        db.session.commit()
+        assert item.area_id == warwickshire.id
+
+
+def test_a_row_for_another_area_is_refused(app_ctx: Flask) -> None:
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    with area_scope(warwickshire):
+        db.session.add(Substance(code="x", label="X", area_id=staffordshire.id))
+        with pytest.raises(OutsideAreaError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_a_row_without_area_is_refused_outside_any_scope(app_ctx: Flask) -> None:
+    db.session.add(Substance(code="x", label="X"))
+    with pytest.raises(OutsideAreaError):
+        db.session.flush()
+    db.session.rollback()
