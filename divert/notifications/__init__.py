@@ -1,0 +1,1 @@
+"""Messages to people and officers: written to an outbox, sent once by a job."""

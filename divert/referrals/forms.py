@@ -1,0 +1,170 @@
+"""The referral form: as few inputs as a valid referral needs, checked in GOV.UK's voice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from divert.formfields import EmailAddress, GovDateField, PhoneNumber
+from divert.referrals.submission import ADULT_AGE, age_on
+
+YOUNGEST_AGE = 10
+NO_SLOT = "none"
+
+GENDERS = [("", "Not recorded"), ("male", "Male"), ("female", "Female"), ("other", "Other")]
+ETHNICITIES = [
+    ("", "Not recorded"),
+    ("White British", "White British"),
+    ("White other", "White – other"),
+    ("Asian or Asian British", "Asian or Asian British"),
+    ("Black or Black British", "Black, Black British, Caribbean or African"),
+    ("Mixed", "Mixed or multiple ethnic groups"),
+    ("Other", "Other ethnic group"),
+]
+
+
+class ReferralForm(FlaskForm):
+    forename = StringField(
+        "First name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter their first name"), Length(max=100)],
+    )
+    surname = StringField(
+        "Last name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter their last name"), Length(max=100)],
+    )
+    date_of_birth = GovDateField(
+        "Date of birth",
+        subject="date of birth",
+        description="For example, 27 3 2001",
+        required_message="Enter their date of birth",
+    )
+    phone = StringField(
+        "Phone number",
+        widget=GovTextInput(),
+        description="A mobile is best: we text appointment reminders",
+        validators=[Optional(), PhoneNumber()],
+    )
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        description="Needed if there is no phone number",
+        validators=[Optional(), EmailAddress()],
+    )
+    guardian_name = StringField(
+        "Parent or guardian's name",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=120)],
+    )
+    guardian_contact = StringField(
+        "Parent or guardian's phone number or email",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=254)],
+    )
+    offence_date = GovDateField(
+        "Date of the offence",
+        subject="date of the offence",
+        default=date.today,
+        required_message="Enter the date of the offence",
+    )
+    crime_reference = StringField(
+        "Crime or occurrence reference",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the crime or occurrence reference"),
+            Length(max=40, message="Reference must be 40 characters or fewer"),
+        ],
+    )
+    substances_found = SelectMultipleField(
+        "What was found",
+        widget=GovCheckboxesInput(),
+        validators=[InputRequired(message="Select what was found")],
+    )
+    slot = RadioField(
+        "First appointment",
+        widget=GovRadioInput(),
+        default=NO_SLOT,
+        validate_choice=False,  # a slot can fill while the form is open: checked in the view
+        validators=[InputRequired(message="Choose an appointment or leave it to the educators")],
+    )
+    consent_to_contact = BooleanField(
+        "They agree to be contacted by the drug education service",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired(message="The person must agree to be contacted")],
+    )
+    gender = SelectField("Gender (optional)", widget=GovSelect(), choices=GENDERS, default="")
+    ethnicity = SelectField(
+        "Ethnicity (optional)", widget=GovSelect(), choices=ETHNICITIES, default=""
+    )
+    postcode_district = StringField(
+        "Postcode district (optional)",
+        widget=GovTextInput(),
+        description="The first half of the postcode, for example CV34",
+        validators=[Optional(), Length(max=8, message="Enter the first half of the postcode")],
+    )
+    notes = TextAreaField(
+        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
+    )
+    confirm_repeat = BooleanField(
+        "I have checked the earlier referral and want to refer them again",
+        widget=GovCheckboxInput(),
+    )
+    submission_token = HiddenField()
+    submit = SubmitField("Submit referral", widget=GovSubmitInput())
+
+    def validate_date_of_birth(self, field: GovDateField) -> None:
+        if field.data is None:
+            return
+        if field.data > date.today():
+            raise ValidationError("Date of birth must be in the past")
+        if age_on(field.data, date.today()) < YOUNGEST_AGE:
+            raise ValidationError(f"The person must be {YOUNGEST_AGE} or older")
+
+    def validate_offence_date(self, field: GovDateField) -> None:
+        if field.data is not None and field.data > date.today():
+            raise ValidationError("Date of the offence must be today or in the past")
+
+    def is_under_18(self) -> bool:
+        born, offence = self.date_of_birth.data, self.offence_date.data or date.today()
+        return born is not None and age_on(born, offence) < ADULT_AGE
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        """Field checks, then the rules that tie fields together (each message by its field)."""
+        valid = super().validate(extra_validators)
+        if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
+            self.email.errors.append("Enter a phone number or an email address")
+            valid = False
+        if self.is_under_18():
+            if not (self.guardian_name.data or "").strip():
+                self.guardian_name.errors.append(
+                    "They are under 18: enter a parent or guardian's name"
+                )
+                valid = False
+            if not (self.guardian_contact.data or "").strip():
+                self.guardian_contact.errors.append(
+                    "They are under 18: enter a parent or guardian's phone number or email"
+                )
+                valid = False
+        return valid

@@ -1,0 +1,71 @@
+"""Open initial one-to-one slots an officer can book at the point of referral."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from divert.extensions import db
+from divert.models import Area, DiarySession, SessionKind, utcnow
+
+LOCAL = ZoneInfo("Europe/London")
+BOOKING_WINDOW = timedelta(days=14)
+OFFERED = 8  # enough choice without a phone screen of radios
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+BANK_HOLIDAY_CALENDARS = {"england": "ENG", "wales": "WLS", "scotland": "SCT"}
+
+
+@lru_cache(maxsize=8)
+def _bank_holidays(calendar: str) -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv=BANK_HOLIDAY_CALENDARS.get(calendar, "ENG"))
+
+
+def within_opening_hours(area: Area, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether a session falls inside the area's opening hours and off its bank holidays.
+
+    An area that sets no hours is open every day; one that sets hours is closed on days it
+    does not list.
+    """
+    start, end = starts_at.astimezone(LOCAL), ends_at.astimezone(LOCAL)
+    if area.bank_holidays and start.date() in _bank_holidays(area.bank_holidays):
+        return False
+    if not area.opening_hours:
+        return True
+    hours = area.opening_hours.get(WEEKDAYS[start.weekday()])
+    if not hours:
+        return False
+    opens, closes = (time.fromisoformat(value) for value in hours)
+    return opens <= start.time() and end.time() <= closes and start.date() == end.date()
+
+
+def open_initial_slots(area: Area, now: datetime | None = None) -> list[DiarySession]:
+    """The soonest initial one-to-one sessions with a free place in the next 14 days."""
+    now = now or utcnow()
+    sessions = db.session.scalars(
+        select(DiarySession)
+        .options(joinedload(DiarySession.venue))
+        .where(
+            DiarySession.kind == SessionKind.INITIAL,
+            DiarySession.cancelled_at.is_(None),
+            DiarySession.booked_count < DiarySession.capacity,
+            DiarySession.starts_at > now,
+            DiarySession.starts_at <= now + BOOKING_WINDOW,
+        )
+        .order_by(DiarySession.starts_at, DiarySession.id)
+    ).all()
+    return [s for s in sessions if within_opening_hours(area, s.starts_at, s.ends_at)][:OFFERED]
+
+
+def describe(session: DiarySession) -> str:
+    """How a slot reads to an officer and the person: 'Tuesday 4 June, 10:00, remote'."""
+    local = session.starts_at.astimezone(LOCAL)
+    if session.remote:
+        where = "remote (phone or video)"
+    else:
+        where = session.venue.label if session.venue else "venue to be confirmed"
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M} – {where}"

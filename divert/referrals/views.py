@@ -1,0 +1,238 @@
+"""The officer pathway: refer, see the confirmation, follow one's own referrals, withdraw."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from divert import audit
+from divert.extensions import db
+from divert.matching.normalise import PersonRecord
+from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
+from divert.permissions import Permission, requires
+from divert.referrals import lifecycle, repeats
+from divert.referrals.forms import NO_SLOT, ReferralForm
+from divert.referrals.slots import describe, open_initial_slots
+from divert.referrals.submission import create_referral
+from divert.tenancy import current_area
+
+bp = Blueprint("referrals", __name__)
+
+PAGE_SIZE = 25
+
+
+def _offer_choices(form: ReferralForm, slots: list) -> None:
+    substances = db.session.scalars(
+        select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
+    ).all()
+    form.substances_found.choices = [(str(s.id), s.label) for s in substances]
+    form.slot.choices = [(str(s.id), describe(s)) for s in slots] + [
+        (NO_SLOT, "Leave it for the educators to arrange")
+    ]
+
+
+def _earlier_submission(token: str | None) -> Referral | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Referral)
+        .join(SubmissionToken, SubmissionToken.referral_id == Referral.id)
+        .where(SubmissionToken.token == token)
+    )
+
+
+def _typed_person(form: ReferralForm) -> PersonRecord:
+    return PersonRecord.from_typed(
+        form.forename.data or "",
+        form.surname.data or "",
+        date_of_birth=form.date_of_birth.data,
+        postcode_district=form.postcode_district.data or None,
+        phone=form.phone.data or None,
+        email=form.email.data or None,
+    )
+
+
+def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Referral:
+    """Everything in one transaction: the referral, its booking and its token, or nothing."""
+    chosen = {str(s.id): s for s in slots}.get(form.slot.data or "")
+    if form.slot.data != NO_SLOT and chosen is None:
+        raise lifecycle.SlotFullError("That appointment is no longer available. Choose another")
+    found_ids = [int(i) for i in form.substances_found.data or []]
+    referral = create_referral(
+        area=current_area,
+        officer=current_user,
+        forename=form.forename.data.strip(),
+        surname=form.surname.data.strip(),
+        date_of_birth=form.date_of_birth.data,
+        offence_date=form.offence_date.data,
+        crime_reference=form.crime_reference.data.strip(),
+        phone=form.phone.data or None,
+        email=form.email.data or None,
+        substances_found=db.session.scalars(select(Substance).where(Substance.id.in_(found_ids))),
+        consent_to_contact=bool(form.consent_to_contact.data),
+        gender=form.gender.data or None,
+        ethnicity=form.ethnicity.data or None,
+        postcode_district=(form.postcode_district.data or "").strip().upper() or None,
+        notes=form.notes.data or None,
+        guardian_name=form.guardian_name.data if form.is_under_18() else None,
+        guardian_contact=form.guardian_contact.data if form.is_under_18() else None,
+        person=found.matches[0].referral.person if found.matches else None,
+    )
+    if found.matches:
+        referral.is_repeat, referral.repeat_of = True, found.matches[0].referral
+    db.session.flush()
+    db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
+    repeats.queue_reviews(referral, found.possibles)
+    if chosen is not None:
+        lifecycle.book(referral, chosen, current_user)
+    audit.record(
+        "referral_submitted",
+        record_type="referral",
+        record_id=referral.id,
+        reference=referral.reference,
+        booked=chosen is not None,
+    )
+    db.session.commit()
+    return referral
+
+
+@bp.route("/<area_slug>/referrals/new", methods=["GET", "POST"])
+@requires(Permission.SUBMIT_REFERRAL)
+def new_referral() -> str | Response:
+    slots = open_initial_slots(current_area)
+    form = ReferralForm()
+    _offer_choices(form, slots)
+    if not form.submission_token.data:
+        form.submission_token.data = secrets.token_urlsafe(32)
+    already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
+    if already is not None:
+        return redirect(url_for(".confirmation", referral_id=already.id))
+    found = repeats.RepeatCheck()
+    if form.validate_on_submit():
+        found = repeats.check(current_area, _typed_person(form), form.offence_date.data)
+        refused = repeats.refused_by_policy(current_area, [c.referral for c in found.matches])
+        if refused is not None:
+            form.forename.errors.append(
+                f"{current_area.name} does not offer another diversion within "
+                f"{current_area.repeat_lookback_days} days of one that ended not engaged "
+                f"({refused.reference}). Choose another outcome for this offence"
+            )
+        elif found.earlier and not form.confirm_repeat.data:
+            form.confirm_repeat.errors.append(
+                "They have been referred before: check the earlier referral and confirm"
+            )
+        else:
+            try:
+                referral = _submit(form, slots, found)
+            except lifecycle.SlotFullError as full:
+                db.session.rollback()
+                form.slot.errors.append(str(full))
+            except IntegrityError:
+                db.session.rollback()  # the same form, sent twice at once: show the first
+                already = _earlier_submission(form.submission_token.data)
+                if already is None:
+                    raise
+                return redirect(url_for(".confirmation", referral_id=already.id))
+            else:
+                return redirect(url_for(".confirmation", referral_id=referral.id))
+        slots = open_initial_slots(current_area)
+        _offer_choices(form, slots)
+    return render_template("referrals/new.html", form=form, found=found, labels=lifecycle.LABELS)
+
+
+def _own_referral(referral_id: int) -> Referral:
+    """The signed-in officer's referral in this area; anything else is 404."""
+    return db.first_or_404(
+        select(Referral)
+        .options(selectinload(Referral.events), selectinload(Referral.substances_found))
+        .where(Referral.id == referral_id, Referral.officer_id == current_user.id)
+    )
+
+
+@bp.route("/<area_slug>/referrals/<int:referral_id>/confirmation")
+@requires(Permission.VIEW_OWN_REFERRALS)
+def confirmation(referral_id: int) -> str:
+    referral = _own_referral(referral_id)
+    booking = lifecycle.active_booking(referral)
+    since = referral.received_on - timedelta(days=current_area.repeat_lookback_days)
+    return render_template(
+        "referrals/confirmation.html",
+        referral=referral,
+        appointment=describe(booking.session) if booking else None,
+        elsewhere=repeats.elsewhere(current_area, repeats.record_of(referral.person), since),
+    )
+
+
+@bp.route("/<area_slug>/referrals")
+@requires(Permission.VIEW_OWN_REFERRALS)
+def my_referrals() -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    mine = Referral.officer_id == current_user.id
+    total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
+    referrals = db.session.scalars(
+        select(Referral)
+        .options(selectinload(Referral.person))
+        .where(mine)
+        .order_by(Referral.received_at.desc(), Referral.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    returned = db.session.scalars(
+        select(Referral)
+        .options(selectinload(Referral.person))
+        .where(mine, Referral.status.in_(lifecycle.RETURNED_TO_OFFICER))
+        .order_by(Referral.closed_on.desc(), Referral.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "referrals/mine.html",
+        referrals=referrals,
+        returned=returned,
+        labels=lifecycle.LABELS,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        total=total,
+    )
+
+
+@bp.route("/<area_slug>/referrals/<int:referral_id>")
+@requires(Permission.VIEW_OWN_REFERRALS)
+def referral_detail(referral_id: int) -> str:
+    referral = _own_referral(referral_id)
+    audit.record("person_viewed", record_type="referral", record_id=referral.id)
+    db.session.commit()
+    booking = lifecycle.active_booking(referral)
+    return render_template(
+        "referrals/detail.html",
+        referral=referral,
+        labels=lifecycle.LABELS,
+        appointment=describe(booking.session) if booking else None,
+        can_withdraw=ReferralStatus.VOIDED in lifecycle.TRANSITIONS[referral.status],
+    )
+
+
+@bp.route("/<area_slug>/referrals/<int:referral_id>/withdraw", methods=["POST"])
+@requires(Permission.VIEW_OWN_REFERRALS)
+def withdraw(referral_id: int) -> Response:
+    referral = _own_referral(referral_id)
+    try:
+        lifecycle.change_status(
+            referral,
+            ReferralStatus.VOIDED,
+            current_user,
+            note="Withdrawn by the officer: entered in error",
+        )
+    except lifecycle.TransitionError as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for(".referral_detail", referral_id=referral.id))
+    audit.record("referral_withdrawn", record_type="referral", record_id=referral.id)
+    db.session.commit()
+    flash(f"Referral {referral.reference} has been withdrawn. It will not be counted.", "success")
+    return redirect(url_for(".my_referrals"))

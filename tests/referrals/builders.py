@@ -1,0 +1,46 @@
+"""Records for referral and session tests, made through the application's own services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from divert.extensions import db
+from divert.models import Area, DiarySession, Referral, SessionKind, User, utcnow
+from divert.referrals.submission import create_referral
+
+
+def referral(area: Area, officer: User, **fields: object) -> Referral:
+    values: dict[str, object] = {
+        "forename": "Alex",
+        "surname": "Example",
+        "date_of_birth": date(1995, 4, 12),
+        "offence_date": date.today(),
+        "crime_reference": "CR/123/24",
+        "phone": "07700 900123",
+    }
+    values.update(fields)
+    made = create_referral(area=area, officer=officer, **values)  # type: ignore[arg-type]
+    db.session.flush()
+    return made
+
+
+def session_slot(
+    area: Area,
+    educator: User,
+    *,
+    kind: SessionKind = SessionKind.INITIAL,
+    starts_at: datetime | None = None,
+    capacity: int = 1,
+) -> DiarySession:
+    starts_at = starts_at or utcnow().replace(microsecond=0) + timedelta(days=2)
+    slot = DiarySession(
+        area_id=area.id,
+        educator_id=educator.id,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        capacity=capacity,
+    )
+    db.session.add(slot)
+    db.session.flush()
+    return slot

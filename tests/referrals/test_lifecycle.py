@@ -1,0 +1,168 @@
+"""The referral state machine, bookings within capacity, and attendance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from divert.extensions import db
+from divert.models import (
+    Area,
+    Booking,
+    BookingStatus,
+    ReferralEvent,
+    ReferralStatus,
+    Role,
+    Substance,
+    User,
+)
+from divert.referrals import lifecycle
+from divert.referrals.lifecycle import TRANSITIONS, SlotFullError, TransitionError
+from divert.tenancy import area_scope
+from tests.factories import area, make_user
+from tests.referrals.builders import referral, session_slot
+
+S = ReferralStatus
+
+
+@pytest.fixture
+def warwickshire(app_ctx: Flask) -> Iterator[Area]:
+    here = area("warwickshire")
+    with area_scope(here):
+        yield here
+
+
+@pytest.fixture
+def officer(warwickshire: Area) -> User:
+    return make_user("pc@example.org", {"warwickshire": Role.OFFICER})
+
+
+@pytest.fixture
+def educator(warwickshire: Area) -> User:
+    return make_user("ed@example.org", {"warwickshire": Role.EDUCATOR})
+
+
+def _cannabis() -> Substance:
+    return db.session.scalars(select(Substance).where(Substance.code == "cannabis")).one()
+
+
+ALL_PAIRS = [(a, b) for a in S for b in S if a is not b]
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), ALL_PAIRS)
+def test_every_transition_is_allowed_or_refused_as_the_table_says(
+    warwickshire: Area, officer: User, from_status: S, to_status: S
+) -> None:
+    made = referral(warwickshire, officer)
+    made.status = from_status
+    needs_attendance = to_status is S.COMPLETED
+    if needs_attendance:
+        made.initial_attended_on = date.today()
+    allowed = to_status in TRANSITIONS[from_status]
+    if allowed:
+        event = lifecycle.change_status(made, to_status, officer)
+        assert made.status is to_status
+        assert (event.from_status, event.to_status) == (from_status.value, to_status.value)
+    else:
+        with pytest.raises(TransitionError):
+            lifecycle.change_status(made, to_status, officer)
+        assert made.status is from_status
+
+
+def test_completion_needs_an_attended_initial_session(warwickshire: Area, officer: User) -> None:
+    made = referral(warwickshire, officer)
+    made.status = S.ATTENDED
+    with pytest.raises(TransitionError, match="after the initial session was attended"):
+        lifecycle.change_status(made, S.COMPLETED, officer)
+
+
+def test_closing_sets_the_closure_date(warwickshire: Area, officer: User) -> None:
+    made = referral(warwickshire, officer)
+    assert made.closed_on is None
+    lifecycle.change_status(made, S.INELIGIBLE, officer)
+    assert made.closed_on == date.today()
+
+
+def test_booking_takes_a_place_and_refuses_a_full_session(
+    warwickshire: Area, officer: User, educator: User
+) -> None:
+    slot = session_slot(warwickshire, educator, capacity=1)
+    first, second = referral(warwickshire, officer), referral(warwickshire, officer)
+    lifecycle.book(first, slot, officer)
+    assert slot.booked_count == 1
+    assert first.status is S.BOOKED
+    with pytest.raises(SlotFullError):
+        lifecycle.book(second, slot, officer)
+    assert second.status is S.SUBMITTED
+
+
+def test_rebooking_frees_the_earlier_place(
+    warwickshire: Area, officer: User, educator: User
+) -> None:
+    first_slot, second_slot = (
+        session_slot(warwickshire, educator),
+        session_slot(warwickshire, educator),
+    )
+    made = referral(warwickshire, officer)
+    old = lifecycle.book(made, first_slot, officer)
+    lifecycle.book(made, second_slot, officer)
+    assert old.status is BookingStatus.RESCHEDULED
+    assert (first_slot.booked_count, second_slot.booked_count) == (0, 1)
+
+
+def test_attending_the_initial_session_records_engagement_and_substance(
+    warwickshire: Area, officer: User, educator: User
+) -> None:
+    slot = session_slot(warwickshire, educator)
+    made = referral(warwickshire, officer)
+    booking = lifecycle.book(made, slot, officer)
+    with pytest.raises(TransitionError, match="main substance"):
+        lifecycle.record_attendance(booking, BookingStatus.ATTENDED, educator)
+    lifecycle.record_attendance(
+        booking,
+        BookingStatus.ATTENDED,
+        educator,
+        main_substance=_cannabis(),
+        naloxone_kit_supplied=True,
+    )
+    assert made.status is S.ATTENDED
+    assert made.initial_attended_on == slot.starts_at.date()
+    assert made.main_substance.code == "cannabis"
+    with pytest.raises(TransitionError, match="already been recorded"):
+        lifecycle.record_attendance(booking, BookingStatus.DID_NOT_ATTEND, educator)
+
+
+def test_missing_a_session_counts_and_cancelling_frees_the_place(
+    warwickshire: Area, officer: User, educator: User
+) -> None:
+    made = referral(warwickshire, officer)
+    missed = lifecycle.book(made, session_slot(warwickshire, educator), officer)
+    lifecycle.record_attendance(missed, BookingStatus.DID_NOT_ATTEND, educator)
+    assert (made.status, made.missed_appointments) == (S.DID_NOT_ATTEND, 1)
+    slot = session_slot(warwickshire, educator)
+    cancelled = lifecycle.book(made, slot, officer)
+    lifecycle.record_attendance(cancelled, BookingStatus.CANCELLED, educator, cancelled_by="person")
+    assert (made.status, slot.booked_count, cancelled.cancelled_by) == (S.SUBMITTED, 0, "person")
+
+
+def test_every_change_is_an_event(warwickshire: Area, officer: User, educator: User) -> None:
+    made = referral(warwickshire, officer)
+    slot = session_slot(warwickshire, educator)
+    lifecycle.book(made, slot, officer)
+    lifecycle.change_status(made, S.WITHDRAWN, officer)
+    assert slot.booked_count == 0
+    db.session.commit()
+    events = db.session.scalars(
+        select(ReferralEvent).where(ReferralEvent.referral_id == made.id).order_by(ReferralEvent.id)
+    ).all()
+    assert [(e.from_status, e.to_status) for e in events] == [
+        (None, "submitted"),
+        ("submitted", "booked"),
+        ("booked", "withdrawn"),
+    ]
+    # Closing the case gave its place back.
+    assert db.session.scalar(select(Booking.status)) is BookingStatus.CANCELLED

@@ -1,0 +1,50 @@
+"""Slots offered at referral respect the area's opening hours and bank holidays."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from divert.models import Area
+from divert.referrals.slots import within_opening_hours
+
+WEEKDAY_HOURS = {
+    day: ["09:00", "17:00"] for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+}
+
+
+def _area(**settings: object) -> Area:
+    return Area(
+        opening_hours=settings.get("hours", WEEKDAY_HOURS),
+        bank_holidays=settings.get("bank_holidays", "england"),
+    )
+
+
+def _at(year: int, month: int, day: int, hour: int, minutes: int = 60) -> tuple[datetime, datetime]:
+    starts = datetime(year, month, day, hour, tzinfo=UTC)
+    return starts, starts + timedelta(minutes=minutes)
+
+
+def test_inside_and_outside_opening_hours() -> None:
+    area = _area()
+    assert within_opening_hours(area, *_at(2025, 1, 14, 10))  # Tuesday 10:00 GMT
+    assert not within_opening_hours(area, *_at(2025, 1, 14, 8))  # before opening
+    assert not within_opening_hours(area, *_at(2025, 1, 14, 16, 90))  # runs past closing
+    assert not within_opening_hours(area, *_at(2025, 1, 18, 10))  # Saturday: not listed
+
+
+def test_hours_are_read_in_uk_local_time() -> None:
+    # 08:30 UTC in July is 09:30 in London (BST): open.
+    starts = datetime(2025, 7, 15, 8, 30, tzinfo=UTC)
+    assert within_opening_hours(_area(), starts, starts + timedelta(hours=1))
+
+
+def test_bank_holidays_are_closed_where_the_area_says_so() -> None:
+    christmas = _at(2025, 12, 25, 10)
+    boxing_day_monday = _at(2026, 12, 28, 10)  # substitute Boxing Day holiday
+    assert not within_opening_hours(_area(), *christmas)
+    assert not within_opening_hours(_area(), *boxing_day_monday)
+    assert within_opening_hours(_area(bank_holidays=None), *_at(2026, 12, 28, 10))
+
+
+def test_an_area_without_hours_is_always_open() -> None:
+    assert within_opening_hours(_area(hours={}, bank_holidays=None), *_at(2025, 1, 18, 22))
