@@ -1,0 +1,253 @@
+"""Educators' forms: sessions, contact attempts, bookings, attendance, outcomes."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from divert.formfields import GovDateField
+
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
+LONGEST_PATTERN = timedelta(days=366)
+
+
+def _time(value: str) -> time:
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError as error:
+        raise ValidationError("Enter a time like 09:30 or 14:00") from error
+
+
+class SessionForm(FlaskForm):
+    kind = RadioField(
+        "Kind of session",
+        widget=GovRadioInput(),
+        choices=[
+            ("initial", "Initial one-to-one"),
+            ("follow_up", "Follow-up"),
+            ("group", "Group session"),
+        ],
+        default="initial",
+        validators=[InputRequired(message="Choose the kind of session")],
+    )
+    educator = SelectField(
+        "Educator",
+        widget=GovSelect(),
+        coerce=str,
+        validators=[DataRequired(message="Choose the educator")],
+    )
+    first_date = GovDateField("Date", subject="date", required_message="Enter the date")
+    starts = StringField(
+        "Start time",
+        widget=GovTextInput(),
+        description="For example, 10:00",
+        validators=[InputRequired(message="Enter the start time")],
+    )
+    minutes = IntegerField(
+        "Length in minutes",
+        widget=GovTextInput(),
+        default=60,
+        validators=[
+            InputRequired(message="Enter the length in minutes"),
+            NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
+        ],
+    )
+    capacity = IntegerField(
+        "Places",
+        widget=GovTextInput(),
+        default=1,
+        validators=[
+            InputRequired(message="Enter the number of places"),
+            NumberRange(min=1, max=50, message="Places must be 1 to 50"),
+        ],
+    )
+    venue = SelectField("Where", widget=GovSelect(), coerce=str)
+    repeat_days = SelectMultipleField(
+        "Repeat every week on",
+        widget=GovCheckboxesInput(),
+        choices=WEEKDAYS,
+        validators=[Optional()],
+    )
+    repeat_until = GovDateField("Repeat until", subject="repeat end date")
+    submit = SubmitField("Publish", widget=GovSubmitInput())
+
+    def validate_starts(self, field: StringField) -> None:
+        _time(field.data or "")
+
+    def validate_first_date(self, field: GovDateField) -> None:
+        if field.data is not None and field.data < date.today():
+            raise ValidationError("The date must be today or in the future")
+
+    def validate_repeat_until(self, field: GovDateField) -> None:
+        if not self.repeat_days.data:
+            return
+        if field.data is None:
+            raise ValidationError("Enter the date the weekly pattern ends")
+        first = self.first_date.data
+        if first and field.data < first:
+            raise ValidationError("The repeat end date must be after the first date")
+        if first and field.data - first > LONGEST_PATTERN:
+            raise ValidationError("A weekly pattern can run for a year at most")
+
+    def validate_capacity(self, field: IntegerField) -> None:
+        if self.kind.data == "initial" and field.data and field.data > 1:
+            raise ValidationError("An initial one-to-one has one place")
+
+    def start_time(self) -> time:
+        return _time(self.starts.data or "")
+
+    def dates(self) -> list[date]:
+        """The first date, plus every chosen weekday up to the repeat end date."""
+        first = self.first_date.data
+        if not self.repeat_days.data or self.repeat_until.data is None:
+            return [first]
+        weekdays = {int(d) for d in self.repeat_days.data}
+        days = (self.repeat_until.data - first).days + 1
+        return sorted(
+            {first}
+            | {
+                first + timedelta(n)
+                for n in range(days)
+                if (first + timedelta(n)).weekday() in weekdays
+            }
+        )
+
+
+class ContactForm(FlaskForm):
+    method = RadioField(
+        "How",
+        widget=GovRadioInput(),
+        choices=[
+            ("phone", "Phone"),
+            ("sms", "Text message"),
+            ("email", "Email"),
+            ("letter", "Letter"),
+        ],
+        validators=[InputRequired(message="Choose how you tried to contact them")],
+    )
+    outcome = RadioField(
+        "Outcome",
+        widget=GovRadioInput(),
+        choices=[
+            ("reached", "Spoke to them or they replied"),
+            ("no_answer", "No answer"),
+            ("message_left", "Left a message"),
+            ("wrong_details", "Wrong contact details"),
+        ],
+        validators=[InputRequired(message="Choose what happened")],
+    )
+    note = TextAreaField(
+        "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField("Record contact", widget=GovSubmitInput())
+
+
+class BookForm(FlaskForm):
+    slot = RadioField(
+        "Session",
+        widget=GovRadioInput(),
+        validate_choice=False,
+        validators=[InputRequired(message="Choose a session")],
+    )
+    submit = SubmitField("Book", widget=GovSubmitInput())
+
+
+class OutcomeForm(FlaskForm):
+    outcome = RadioField(
+        "Close the case as",
+        widget=GovRadioInput(),
+        choices=[
+            ("completed", "Completed"),
+            ("not_engaged", "Not engaged – return to the officer"),
+            ("ineligible", "Ineligible – return to the officer"),
+            ("withdrawn", "Withdrawn"),
+        ],
+        validators=[InputRequired(message="Choose an outcome")],
+    )
+    note = TextAreaField(
+        "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField("Record outcome", widget=GovSubmitInput())
+
+
+class AttendanceForm(FlaskForm):
+    """One person's attendance at one session: one page, one submit."""
+
+    outcome = RadioField(
+        "What happened",
+        widget=GovRadioInput(),
+        choices=[
+            ("attended", "Attended"),
+            ("did_not_attend", "Did not attend"),
+            ("cancelled", "Cancelled"),
+            ("rescheduled", "Rescheduled"),
+        ],
+        validators=[InputRequired(message="Choose what happened")],
+    )
+    cancelled_by = RadioField(
+        "Cancelled by",
+        widget=GovRadioInput(),
+        choices=[("person", "The person"), ("service", "The service")],
+        validators=[Optional()],
+    )
+    # Choices are checked against the area's lists when the attendance is recorded.
+    main_substance = SelectField(
+        "Main substance they reported", widget=GovSelect(), coerce=str, validate_choice=False
+    )
+    other_substances = SelectMultipleField(
+        "Other substances",
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    interventions = SelectMultipleField(
+        "Interventions given",
+        widget=GovCheckboxesInput(),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+    onward_service = SelectField(
+        "Onward referral to", widget=GovSelect(), coerce=str, validate_choice=False
+    )
+    notes = TextAreaField(
+        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField("Save attendance", widget=GovSubmitInput())
+
+    def validate_cancelled_by(self, field: RadioField) -> None:
+        if self.outcome.data == "cancelled" and not field.data:
+            raise ValidationError("Choose who cancelled")

@@ -1,0 +1,189 @@
+"""The educator workspace through the web: caseload, case, attendance, diary, calendar."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from divert.extensions import db
+from divert.models import (
+    Booking,
+    BookingStatus,
+    ContactAttempt,
+    DiarySession,
+    Intervention,
+    Referral,
+    ReferralStatus,
+    Role,
+    Substance,
+    User,
+)
+from divert.referrals import lifecycle
+from divert.tenancy import area_scope, system_scope
+from tests.conftest import Auth
+from tests.factories import area, make_user
+from tests.referrals.builders import referral, session_slot
+from tests.support.queries import queries_for
+
+
+@pytest.fixture
+def staff(app_ctx: Flask) -> dict[str, User]:
+    return {
+        "officer": make_user("pc@example.org", {"warwickshire": Role.OFFICER}),
+        "educator": make_user("ed@example.org", {"warwickshire": Role.EDUCATOR}, name="Ed Ucator"),
+        "foreign_officer": make_user("pc@staffs.org", {"staffordshire": Role.OFFICER}),
+    }
+
+
+@pytest.fixture
+def educator_client(client: FlaskClient, auth: Auth, staff: dict[str, User]) -> FlaskClient:
+    auth.sign_in("ed@example.org")
+    return client
+
+
+def _in_warwickshire(build):
+    with area_scope(area("warwickshire")):
+        made = build(area("warwickshire"))
+        db.session.commit()
+        return made
+
+
+def _ids(model: type, *codes: str) -> list[str]:
+    with area_scope(area("warwickshire")):
+        return [str(db.session.scalar(select(model.id).where(model.code == c))) for c in codes]
+
+
+def test_caseload_lists_awaiting_cases_oldest_first_in_own_area_only(
+    educator_client: FlaskClient, staff: dict[str, User]
+) -> None:
+    today = date.today()
+    _in_warwickshire(
+        lambda a: referral(
+            a, staff["officer"], surname="Newer", received_on=today - timedelta(days=2)
+        )
+    )
+    _in_warwickshire(
+        lambda a: referral(
+            a, staff["officer"], surname="Older", received_on=today - timedelta(days=9)
+        )
+    )
+    with area_scope(area("staffordshire")):
+        referral(area("staffordshire"), staff["foreign_officer"], surname="Foreign")
+        db.session.commit()
+    page = educator_client.get("/warwickshire/caseload").text
+    assert page.index("Alex Older") < page.index("Alex Newer")
+    assert ">9</td>" in page and "Foreign" not in page
+    assert educator_client.get("/staffordshire/caseload").status_code == 404
+
+
+def test_caseload_queries_do_not_grow(educator_client: FlaskClient, staff) -> None:
+    _in_warwickshire(lambda a: referral(a, staff["officer"]))
+    few = queries_for(educator_client, "/warwickshire/caseload")
+    with area_scope(area("warwickshire")):
+        officer = db.session.scalar(select(User).where(User.email == "pc@example.org"))
+        for _ in range(15):
+            referral(area("warwickshire"), officer)
+        db.session.commit()
+    assert queries_for(educator_client, "/warwickshire/caseload") == few
+
+
+def test_case_page_books_records_contact_and_refuses_bad_outcomes(
+    educator_client: FlaskClient, staff
+) -> None:
+    made = _in_warwickshire(lambda a: referral(a, staff["officer"]))
+    slot = _in_warwickshire(lambda a: session_slot(a, staff["educator"]))
+    case_url = f"/warwickshire/cases/{made.id}"
+    assert "Alex Example" in educator_client.get(case_url).text
+    assert educator_client.post(f"{case_url}/book", data={"slot": str(slot.id)}).status_code == 302
+    contact = educator_client.post(f"{case_url}/contact", data={"method": "phone"})
+    assert "Choose what happened" in contact.text
+    educator_client.post(f"{case_url}/contact", data={"method": "phone", "outcome": "reached"})
+    refused = educator_client.post(f"{case_url}/outcome", data={"outcome": "completed"})
+    assert "only be completed after the initial session was attended" in refused.text
+    page = educator_client.get(case_url).text
+    assert "Booked" in page and "phone, reached" in page
+    with area_scope(area("warwickshire")):
+        assert db.session.get(Referral, made.id).educator_id == staff["educator"].id
+        assert db.session.scalar(select(func.count()).select_from(ContactAttempt)) == 1
+
+
+def test_attendance_in_one_page_and_one_submit(educator_client: FlaskClient, staff) -> None:
+    def build(a):
+        made = referral(a, staff["officer"])
+        return lifecycle.book(made, session_slot(a, staff["educator"]), staff["educator"])
+
+    booking = _in_warwickshire(build)
+    url = f"/warwickshire/bookings/{booking.id}/attendance"
+    form = educator_client.get(url).text
+    assert "Main substance they reported" in form and "Naloxone kit supplied" in form
+    missing = educator_client.post(url, data={"outcome": "attended"})
+    assert "Select the main substance the person reported" in missing.text
+    (cannabis,) = _ids(Substance, "cannabis")
+    kit, advice = _ids(Intervention, "naloxone_kit", "harm_reduction")
+    saved = educator_client.post(
+        url,
+        data={"outcome": "attended", "main_substance": cannabis, "interventions": [kit, advice]},
+    )
+    assert saved.status_code == 302
+    with area_scope(area("warwickshire")):
+        stored = db.session.get(Booking, booking.id)
+        assert stored.status is BookingStatus.ATTENDED and stored.naloxone_kit_supplied
+        assert stored.referral.status is ReferralStatus.ATTENDED
+        assert stored.referral.main_substance.code == "cannabis"
+    events = educator_client.get(f"/warwickshire/cases/{booking.referral_id}").text
+    assert "Attended" in events
+
+
+def test_publishing_a_weekly_pattern(educator_client: FlaskClient, staff) -> None:
+    start = date.today() + timedelta(days=7 - date.today().weekday())  # next Monday
+    until = start + timedelta(days=13)
+    bad = educator_client.post(
+        "/warwickshire/diary/new",
+        data={
+            "kind": "initial",
+            "first_date": [str(start.day), str(start.month), str(start.year)],
+            "starts": "25:00",
+            "minutes": "60",
+            "capacity": "1",
+            "venue": "remote",
+        },
+    )
+    assert "Enter a time like 09:30" in bad.text and 'value="25:00"' in bad.text
+    good = educator_client.post(
+        "/warwickshire/diary/new",
+        data={
+            "kind": "initial",
+            "first_date": [str(start.day), str(start.month), str(start.year)],
+            "starts": "10:00",
+            "minutes": "60",
+            "capacity": "1",
+            "venue": "remote",
+            "repeat_days": ["0", "2"],
+            "repeat_until": [str(until.day), str(until.month), str(until.year)],
+        },
+    )
+    assert good.status_code == 302
+    with system_scope():
+        sessions = db.session.scalars(select(DiarySession)).all()
+    assert len(sessions) == 4  # Mondays and Wednesdays of two weeks
+    assert {s.educator_id for s in sessions} == {staff["educator"].id}
+    week = educator_client.get(f"/warwickshire/diary?day={start.isoformat()}&view=week").text
+    assert week.count("remote (phone or video)") == 2
+
+
+def test_calendar_feed_by_secret_link(
+    educator_client: FlaskClient, client: FlaskClient, staff
+) -> None:
+    _in_warwickshire(lambda a: session_slot(a, staff["educator"]))
+    educator_client.post("/warwickshire/diary/calendar-link")
+    token = db.session.scalar(select(User.calendar_token).where(User.email == "ed@example.org"))
+    feed = client.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert feed.text.count("BEGIN:VEVENT") == 1
+    assert client.get(f"/calendar/{'x' * 43}.ics").status_code == 404
+    educator_client.post("/warwickshire/diary/calendar-link")
+    assert client.get(f"/calendar/{token}.ics").status_code == 404  # the old link stops working
