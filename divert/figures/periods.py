@@ -1,0 +1,62 @@
+"""Reporting periods: month, quarter, financial year (April–March), contract, custom dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates of referral receipt, with a label for people."""
+
+    start: date
+    end: date
+    label: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def months(self) -> list[tuple[int, int]]:
+        """Every (year, month) the period touches, in order."""
+        months, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+
+def _month_end(year: int, month: int) -> date:
+    first_of_next = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def month(year: int, month_number: int) -> Period:
+    start = date(year, month_number, 1)
+    return Period(start, _month_end(year, month_number), f"{start:%B %Y}")
+
+
+def quarter(year: int, number: int) -> Period:
+    """Calendar quarter 1–4 of a year."""
+    first_month = 3 * (number - 1) + 1
+    return Period(
+        date(year, first_month, 1),
+        _month_end(year, first_month + 2),
+        f"{date(year, first_month, 1):%B} to {date(year, first_month + 2, 1):%B %Y}",
+    )
+
+
+def financial_year(starting: int) -> Period:
+    """1 April of `starting` to 31 March of the next year."""
+    return Period(
+        date(starting, 4, 1), date(starting + 1, 3, 31), f"{starting}–{(starting + 1) % 100:02d}"
+    )
+
+
+def custom(start: date, end: date) -> Period:
+    return Period(start, end, f"{start:%-d %B %Y} to {end:%-d %B %Y}")
+
+
+def financial_year_of(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
