@@ -29,15 +29,24 @@ def _load_people(area: Area, count: int) -> list:
     stream = Stream(seed=11).records(count, repeat_share=0.0)
     for start in range(0, count, CHUNK):
         people, keys = [], []
-        for offset, item in enumerate(stream[start:start + CHUNK]):
+        for offset, item in enumerate(stream[start : start + CHUNK]):
             person_id = start + offset + 1
             r = item.record
-            people.append({"id": person_id, "area_id": area.id, "forename": r.forename,
-                           "surname": r.surname, "date_of_birth": r.date_of_birth,
-                           "phone": r.phone, "email": r.email,
-                           "postcode_district": r.postcode_district})
-            keys += [{"area_id": area.id, "person_id": person_id, "key": key}
-                     for key in index_keys(r)]
+            people.append(
+                {
+                    "id": person_id,
+                    "area_id": area.id,
+                    "forename": r.forename,
+                    "surname": r.surname,
+                    "date_of_birth": r.date_of_birth,
+                    "phone": r.phone,
+                    "email": r.email,
+                    "postcode_district": r.postcode_district,
+                }
+            )
+            keys += [
+                {"area_id": area.id, "person_id": person_id, "key": key} for key in index_keys(r)
+            ]
         copy_rows([(Person, people), (PersonBlockingKey, keys)])
         db.session.commit()
     return [item.record for item in stream]
@@ -71,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"loaded {args.people:,} people in {time.perf_counter() - started:.0f} s")
             db.session.remove()
             vacuum(url)
+            warwickshire = db.session.scalar(select(Area).where(Area.slug == "warwickshire"))
             with area_scope(warwickshire):
                 probes = records[:: max(len(records) // CHECKS, 1)][:CHECKS]
                 indexed = []

@@ -81,9 +81,13 @@ def _ruled_different(person_ids: set[int]) -> set[int]:
 
 def candidate_people(record: PersonRecord) -> set[int]:
     """Ids of the people in the area sharing a blocking key with the record (by index)."""
-    return set(db.session.scalars(
-        select(PersonBlockingKey.person_id).where(PersonBlockingKey.key.in_(lookup_keys(record)))
-    ))
+    return set(
+        db.session.scalars(
+            select(PersonBlockingKey.person_id).where(
+                PersonBlockingKey.key.in_(lookup_keys(record))
+            )
+        )
+    )
 
 
 def check(area: Area, record: PersonRecord, on: date) -> RepeatCheck:
@@ -93,13 +97,7 @@ def check(area: Area, record: PersonRecord, on: date) -> RepeatCheck:
     record matches is not raised again.
     """
     since = on - timedelta(days=area.repeat_lookback_days)
-    person_ids = set(
-        db.session.scalars(
-            select(PersonBlockingKey.person_id).where(
-                PersonBlockingKey.key.in_(lookup_keys(record))
-            )
-        )
-    )
+    person_ids = candidate_people(record)
     referrals = (
         db.session.scalars(
             select(Referral)
