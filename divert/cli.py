@@ -1,4 +1,4 @@
-"""Command-line jobs: `flask tenants sync`, `flask demo build`."""
+"""Command-line jobs: tenants sync, demo build, daily case rules, outbox, matching, retention."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from divert.matching.evaluate import evaluate, report
 from divert.matching.generator import Stream
 from divert.models import Area
 from divert.notifications.sending import configured_sender, send_due
+from divert.privacy.retention import apply_retention
 from divert.sessions.rules import apply_not_engaged
 from divert.tenancy import area_scope
 
@@ -100,6 +101,23 @@ def matching_evaluate_command(size: int, seed: int) -> None:
     click.echo(report(evaluate(Stream(seed).records(size))))
 
 
+retention_cli = AppGroup("retention", help="Removing personal data past each area's period.")
+
+
+@retention_cli.command("apply")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this date.")
+def retention_apply_command(today: datetime | None) -> None:
+    """Remove the personal data of cases closed longer ago than the area's retention period."""
+    as_of = today.date() if today else date.today()
+    for area in db.session.scalars(select(Area).order_by(Area.name)).all():
+        with area_scope(area):
+            run = apply_retention(area, as_of)
+        click.echo(
+            f"{run.area}: personal data of {run.people} people removed "
+            f"(cases closed before {run.cutoff:%-d %B %Y})"
+        )
+
+
 def init_app(app: Flask) -> None:
-    for group in (tenants_cli, demo_cli, cases_cli, outbox_cli, matching_cli):
+    for group in (tenants_cli, demo_cli, cases_cli, outbox_cli, matching_cli, retention_cli):
         app.cli.add_command(group)

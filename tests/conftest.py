@@ -82,8 +82,16 @@ def _empty_every_table() -> None:
         names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # SQLite has no TRUNCATE: the append-only triggers are lifted while the tables empty.
+        triggers = db.session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        ).all()
+        for name, _sql in triggers:
+            db.session.execute(text(f'DROP TRIGGER "{name}"'))
         for table in tables:
             db.session.execute(table.delete())
+        for _name, sql in triggers:
+            db.session.execute(text(sql))
     db.session.commit()
 
 

@@ -24,22 +24,17 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password")],
-    )
-    new_password = PasswordField(
+def _new_password() -> PasswordField:
+    return PasswordField(
         "New password",
         widget=GovPasswordInput(),
         description=f"At least {MIN_LENGTH} characters; three random words work well",
-        validators=[
-            InputRequired(message="Enter a new password"),
-            StrongPassword(),
-        ],
+        validators=[InputRequired(message="Enter a new password"), StrongPassword()],
     )
-    confirm_password = PasswordField(
+
+
+def _confirm_password() -> PasswordField:
+    return PasswordField(
         "Confirm new password",
         widget=GovPasswordInput(),
         validators=[
@@ -47,4 +42,31 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new_password", message="The passwords do not match"),
         ],
     )
+
+
+class SetPasswordForm(FlaskForm):
+    """Choosing a password from an invitation or reset link."""
+
+    new_password = _new_password()
+    confirm_password = _confirm_password()
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your current password")],
+    )
+    new_password = _new_password()
+    confirm_password = _confirm_password()
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your email address")],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())

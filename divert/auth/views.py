@@ -1,4 +1,4 @@
-"""Sign in, sign out, choose an area, change password."""
+"""Sign in, sign out, choose an area, change, reset or first set a password."""
 
 from __future__ import annotations
 
@@ -11,11 +11,17 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from divert import audit
-from divert.auth.forms import ChangePasswordForm, SignInForm
+from divert.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+)
+from divert.auth.links import send_link, usable_link
 from divert.auth.passwords import hash_password, verify_password
 from divert.auth.sessions import end_session, start_session
 from divert.extensions import db, limiter
-from divert.models import User, utcnow
+from divert.models import AccountLinkPurpose, User, utcnow
 from divert.permissions import Permission, public, requires
 
 bp = Blueprint("auth", __name__)
@@ -130,3 +136,56 @@ def change_password() -> str | Response:
             flash("Your password has been changed.", "success")
             return redirect(landing_url(current_user))
     return render_template("auth/change_password.html", form=form)
+
+
+RESET_SENT = (
+    "If that address has a divert account, we have sent it a link to reset the password. "
+    "The link works once, for 1 hour."
+)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def forgot_password() -> str | Response:
+    """The same answer whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = _find_user(form.email.data or "")
+        if user is not None and user.active:
+            areas = user.areas()
+            send_link(user, AccountLinkPurpose.RESET, area_id=areas[0].id if areas else None)
+            audit.record(
+                "password_reset_requested", user=user, record_type="user", record_id=user.id
+            )
+            db.session.commit()
+        flash(RESET_SENT, "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def set_password(token: str) -> str | Response:
+    """Where an invitation or reset link lands: choose a password, then sign in."""
+    link = usable_link(token)
+    if link is None:
+        return render_template("auth/link_expired.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = link.user
+        user.password_hash = hash_password(form.new_password.data or "")
+        user.failed_sign_ins, user.locked_until = 0, None
+        link.used_at = utcnow()
+        audit.record(
+            "password_set",
+            user=user,
+            record_type="user",
+            record_id=user.id,
+            through=link.purpose.value,
+        )
+        db.session.commit()
+        flash("Your password has been set. Sign in with it now.", "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/set_password.html", form=form, purpose=link.purpose.value)

@@ -26,9 +26,18 @@ from divert.models.referral import (
     SubmissionToken,
     referral_substance_found,
 )
-from divert.models.user import Membership, RegionalLead, Role, User
+from divert.models.user import (
+    AccountLink,
+    AccountLinkPurpose,
+    Membership,
+    RegionalLead,
+    Role,
+    User,
+)
 
 __all__ = [
+    "AccountLink",
+    "AccountLinkPurpose",
     "AgeGroup",
     "Area",
     "AreaOwned",

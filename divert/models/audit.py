@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from divert.models.base import AreaOwned, Base, utcnow
+from divert.models.base import Base, utcnow
 
 
 class AuditEvent(Base):
@@ -37,12 +37,17 @@ class AuditEvent(Base):
     )
 
 
-class OutboxMessage(AreaOwned, Base):
-    """A message to send once; `dedupe_key` makes enqueuing and sending idempotent."""
+class OutboxMessage(Base):
+    """A message to send once; `dedupe_key` makes enqueuing and sending idempotent.
+
+    Not AreaOwned: account messages (invitations, password resets) belong to no area, and only
+    the sending job reads the outbox.
+    """
 
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(10))

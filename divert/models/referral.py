@@ -58,6 +58,7 @@ class Person(AreaOwned, Base):
     anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    area: Mapped[Area] = relationship()
     referrals: Mapped[list[Referral]] = relationship(back_populates="person")
 
     __table_args__ = (Index("ix_person_area_dob", "area_id", "date_of_birth"),)

@@ -91,3 +91,30 @@ class RegionalLead(Base):
     region: Mapped[Region] = relationship()
 
     __table_args__ = (UniqueConstraint("user_id", "region_id", name="uq_regional_lead"),)
+
+
+class AccountLinkPurpose(enum.StrEnum):
+    INVITE = "invite"
+    RESET = "reset"
+
+
+class AccountLink(Base):
+    """A one-time, expiring link to set a password: an invitation or a reset.
+
+    Only a SHA-256 of the link's secret is kept, so the table cannot be used to sign in.
+    """
+
+    __tablename__ = "account_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    purpose: Mapped[AccountLinkPurpose] = mapped_column(
+        Enum(AccountLinkPurpose, native_enum=False, length=10)
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

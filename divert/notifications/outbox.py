@@ -15,7 +15,7 @@ REMINDER_BEFORE = timedelta(hours=24)
 
 def enqueue(
     *,
-    area_id: int,
+    area_id: int | None,
     kind: str,
     dedupe_key: str,
     channel: str,

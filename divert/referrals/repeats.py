@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
 
 from divert.extensions import db
@@ -167,6 +167,26 @@ def index(referral: Referral) -> None:
             )
             for key_hash in published_hashes(record, _regional_secret())
         )
+
+
+def unindex(person: Person) -> None:
+    """Take a person out of the regional index before their name and date of birth go.
+
+    The index holds only keyed hashes with the area and date, so the person's own are found by
+    hashing their details again; their local blocking keys go with the person's data.
+    """
+    area = person.area
+    if not area.region.regional_matching:
+        return
+    hashes = published_hashes(record_of(person), _regional_secret())
+    dates = {referral.received_on for referral in person.referrals}
+    db.session.execute(
+        delete(RegionalKeyHash).where(
+            RegionalKeyHash.area_id == area.id,
+            RegionalKeyHash.key_hash.in_(hashes),
+            RegionalKeyHash.referral_on.in_(dates),
+        )
+    )
 
 
 def queue_reviews(referral: Referral, possibles: list[Candidate]) -> None:

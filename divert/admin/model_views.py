@@ -1,0 +1,370 @@
+"""Flask-Admin pages for the records administrators keep: areas, people's access, contracts and
+reference lists. Every form is checked so that no save can break a figure, and every change is
+recorded in the audit trail with the change itself."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from flask import g, request
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.form import BaseForm
+from sqlalchemy import func, select
+from wtforms import DecimalField, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from divert import audit
+from divert.admin.access import AdminOnly
+from divert.auth.links import send_link
+from divert.extensions import db
+from divert.formfields import normalised_email
+from divert.models import (
+    AccountLinkPurpose,
+    Area,
+    Contract,
+    Intervention,
+    Membership,
+    Offence,
+    Region,
+    RegionalLead,
+    Substance,
+    TreatmentService,
+    User,
+    Venue,
+)
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CODE = re.compile(r"^[a-z0-9_]+$")
+
+Errors = dict[str, str]
+
+
+def _area_names() -> dict[int, str]:
+    """Area names by id, once per request: list pages show them without a query per row."""
+    if "admin_area_names" not in g:
+        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).tuples().all())
+    return g.admin_area_names
+
+
+def _area_name(_view: Any, _context: Any, model: Any, _name: str) -> str:
+    return _area_names().get(model.area_id, "")
+
+
+class RecordView(AdminOnly, ModelView):
+    """A GOV.UK-styled model page: checks across fields, and an audit event for every save."""
+
+    can_delete = False  # records are deactivated, not deleted: figures point at them
+    can_view_details = False
+    page_size = 50
+    form_base_class = BaseForm
+
+    def __init__(self, model: type, name: str, endpoint: str, category: str | None = None):
+        super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
+
+    def check(self, form: BaseForm, model: Any | None) -> Errors:
+        """Errors by field name that single-field validators cannot see (overridden per record)."""
+        return {}
+
+    def validate_form(self, form: BaseForm) -> bool:
+        """Field validators first; then, on the record's own form, the checks across fields."""
+        if not super().validate_form(form):
+            return False
+        view = (request.endpoint or "").rpartition(".")[2]
+        if view not in ("create_view", "edit_view"):
+            return True  # the delete and action forms carry only ids
+        editing = self.get_one(request.args.get("id", "")) if view == "edit_view" else None
+        errors = self.check(form, editing)
+        for field, message in errors.items():
+            form[field].errors = [*form[field].errors, message]
+        return not errors
+
+    def on_model_change(self, form: BaseForm, model: Any, is_created: bool) -> None:
+        db.session.flush()
+        audit.record(
+            "admin_created" if is_created else "admin_updated",
+            record_type=model.__tablename__,
+            record_id=model.id,
+            fields=sorted(field.name for field in form if field.name in form.data),
+        )
+
+
+class AreaOwnedView(RecordView):
+    """Records that belong to one area: the area is picked from a list of areas."""
+
+    column_formatters = {"area_id": _area_name}
+    column_labels = {"area_id": "Area"}
+    form_extra_fields = {
+        "area_id": SelectField(
+            "Area", coerce=int, validators=[InputRequired(message="Select an area")]
+        )
+    }
+
+    def _with_areas(self, form: BaseForm) -> BaseForm:
+        form.area_id.choices = [
+            (area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])
+        ]
+        return form
+
+    def create_form(self, obj: Any = None) -> BaseForm:
+        return self._with_areas(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> BaseForm:
+        return self._with_areas(super().edit_form(obj))
+
+
+class RegionView(RecordView):
+    column_list = ["name", "slug", "lead_area_slug", "regional_matching"]
+    form_columns = ["name", "slug", "lead_area_slug", "regional_matching"]
+    column_labels = {"lead_area_slug": "Lead area (slug)"}
+
+    def check(self, form: BaseForm, model: Region | None) -> Errors:
+        errors: Errors = {}
+        if not SLUG.match(form.slug.data or ""):
+            errors["slug"] = "Slug must be lower-case letters, numbers and hyphens"
+        if form.lead_area_slug.data and not db.session.scalar(
+            select(Area.id).where(Area.slug == form.lead_area_slug.data)
+        ):
+            errors["lead_area_slug"] = "Lead area must be the slug of an existing area"
+        return errors
+
+
+class AreaView(RecordView):
+    """Areas come from tenants/*.toml; here their settings can be read and corrected."""
+
+    can_create = False
+    column_list = ["name", "slug", "code", "region", "retention_months", "repeat_lookback_days"]
+    form_columns = [
+        "name",
+        "region",
+        "repeat_lookback_days",
+        "repeat_policy",
+        "missed_appointment_limit",
+        "no_contact_limit_days",
+        "retention_months",
+    ]
+    form_choices = {
+        "repeat_policy": [
+            ("allow", "Allow a repeat referral"),
+            ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
+        ]
+    }
+    form_args = {
+        "repeat_lookback_days": {"validators": [NumberRange(1, 3650)]},
+        "missed_appointment_limit": {"validators": [NumberRange(1, 10)]},
+        "no_contact_limit_days": {"validators": [NumberRange(1, 365)]},
+        "retention_months": {
+            "validators": [NumberRange(1, 240, message="Retention must be 1 to 240 months")]
+        },
+    }
+
+
+class UserView(RecordView):
+    """Accounts. A new account gets an emailed link to choose its password."""
+
+    column_list = ["name", "email", "is_admin", "active", "last_sign_in_at"]
+    column_searchable_list = ["name", "email"]
+    form_columns = ["name", "email", "collar_number", "is_admin", "active"]
+    column_labels = {"is_admin": "Administrator"}
+    form_args = {"name": {"validators": [InputRequired(message="Enter the person's name")]}}
+
+    def check(self, form: BaseForm, model: User | None) -> Errors:
+        try:
+            form.email.data = normalised_email((form.email.data or "").strip())
+        except ValueError as error:
+            return {"email": str(error)}
+        clash = db.session.scalar(
+            select(User.id).where(func.lower(User.email) == form.email.data.lower())
+        )
+        if clash is not None and (model is None or clash != model.id):
+            return {"email": "Another account already uses this email address"}
+        return {}
+
+    def after_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
+        if is_created:
+            send_link(model, AccountLinkPurpose.INVITE)
+            db.session.commit()
+
+
+class MembershipView(RecordView):
+    column_list = ["user", "area", "role", "active"]
+    form_columns = ["user", "area", "role", "active"]
+    column_sortable_list = ["role", "active"]
+
+    def check(self, form: BaseForm, model: Membership | None) -> Errors:
+        user, area = form.user.data, form.area.data
+        if user is None:
+            return {"user": "Select a user"}
+        if area is None:
+            return {"area": "Select an area"}
+        clash = db.session.scalar(
+            select(Membership.id).where(
+                Membership.user_id == user.id, Membership.area_id == area.id
+            )
+        )
+        if clash is not None and (model is None or clash != model.id):
+            return {"area": f"{user.name} already has a role in {area.name}"}
+        return {}
+
+
+class RegionalLeadView(RecordView):
+    can_delete = True  # removing a lead's access changes no record
+    column_list = ["user", "region"]
+    form_columns = ["user", "region"]
+
+    def check(self, form: BaseForm, model: RegionalLead | None) -> Errors:
+        if form.user.data is None:
+            return {"user": "Select a user"}
+        if form.region.data is None:
+            return {"region": "Select a region"}
+        return {}
+
+    def on_model_delete(self, model: RegionalLead) -> None:
+        audit.record("admin_deleted", record_type="regional_lead", record_id=model.id)
+
+
+class ContractView(AreaOwnedView):
+    """Places bought for a period. Refused: end before start, no places, negative value,
+    a period overlapping another contract of the area, an extension of another area's contract."""
+
+    column_list = ["area_id", "label", "starts_on", "ends_on", "places_allocated", "value_pence"]
+    column_labels = {**AreaOwnedView.column_labels, "value_pence": "Value"}
+    column_formatters = {
+        **AreaOwnedView.column_formatters,
+        "value_pence": lambda _v, _c, model, _n: f"£{model.value_pence / 100:,.2f}",
+    }
+    form_columns = [
+        "area_id",
+        "label",
+        "starts_on",
+        "ends_on",
+        "places_allocated",
+        "value_pounds",
+        "funding_source",
+        "extends_id",
+        "is_example",
+    ]
+    form_extra_fields = {
+        **AreaOwnedView.form_extra_fields,
+        "value_pounds": DecimalField(
+            "Value (£)",
+            places=2,
+            validators=[
+                InputRequired(message="Enter the contract's value in pounds"),
+                NumberRange(min=0, message="Value must be £0 or more"),
+            ],
+        ),
+        "extends_id": SelectField(
+            "Extends", coerce=int, validators=[Optional()], description="For an extension only"
+        ),
+    }
+    form_args = {
+        "label": {"validators": [InputRequired(message="Enter a name for the contract")]},
+        "starts_on": {"validators": [InputRequired(message="Enter the start date")]},
+        "ends_on": {"validators": [InputRequired(message="Enter the end date")]},
+        "places_allocated": {
+            "validators": [
+                InputRequired(message="Enter the number of places"),
+                NumberRange(min=1, message="Places must be 1 or more"),
+            ]
+        },
+        "funding_source": {"validators": [InputRequired(message="Enter the funding source")]},
+    }
+
+    def _with_areas(self, form: BaseForm) -> BaseForm:
+        form = super()._with_areas(form)
+        contracts = db.session.execute(
+            select(Contract.id, Contract.area_id, Contract.label).order_by(
+                Contract.area_id, Contract.starts_on
+            )
+        ).all()
+        names = _area_names()
+        form.extends_id.choices = [
+            (0, "Not an extension"),
+            *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
+        ]
+        return form
+
+    def on_form_prefill(self, form: BaseForm, id: Any) -> None:
+        contract = self.get_one(id)
+        if contract is not None and not form.errors:
+            form.value_pounds.data = Decimal(contract.value_pence) / 100
+            form.extends_id.data = contract.extends_id or 0
+
+    def check(self, form: BaseForm, model: Contract | None) -> Errors:
+        errors: Errors = {}
+        starts, ends = form.starts_on.data, form.ends_on.data
+        if ends < starts:
+            errors["ends_on"] = "End date must be the same as or after the start date"
+        overlapping = db.session.scalar(
+            select(Contract.label).where(
+                Contract.area_id == form.area_id.data,
+                Contract.starts_on <= ends,
+                Contract.ends_on >= starts,
+                Contract.id != (model.id if model else 0),
+            )
+        )
+        if overlapping and not errors:
+            errors["starts_on"] = f"The period overlaps another contract of the area: {overlapping}"
+        if form.extends_id.data:
+            extended = db.session.get(Contract, form.extends_id.data)
+            if extended is None or extended.area_id != form.area_id.data:
+                errors["extends_id"] = "An extension must extend a contract of the same area"
+            elif extended.ends_on >= starts:
+                errors["extends_id"] = "An extension must start after the contract it extends"
+        return errors
+
+    def on_model_change(self, form: BaseForm, model: Contract, is_created: bool) -> None:
+        model.value_pence = int(form.value_pounds.data * 100)
+        model.extends_id = form.extends_id.data or None
+        super().on_model_change(form, model, is_created)
+
+
+class ReferenceView(AreaOwnedView):
+    """An area's list of substances, offences, interventions, venues or treatment services."""
+
+    column_list = ["area_id", "code", "label", "active", "position"]
+    column_searchable_list = ["code", "label"]
+    column_default_sort = [("area_id", False), ("position", False)]
+    form_columns = ["area_id", "code", "label", "active", "position"]
+    form_args = {
+        "code": {"validators": [InputRequired(message="Enter a code")]},
+        "label": {"validators": [InputRequired(message="Enter a label")]},
+        "position": {"validators": [NumberRange(min=0, message="Position must be 0 or more")]},
+    }
+
+    def check(self, form: BaseForm, model: Any | None) -> Errors:
+        if not CODE.match(form.code.data or ""):
+            return {"code": "Code must be lower-case letters, numbers and underscores"}
+        clash = db.session.scalar(
+            select(self.model.id).where(
+                self.model.area_id == form.area_id.data, self.model.code == form.code.data
+            )
+        )
+        if clash is not None and (model is None or clash != model.id):
+            return {"code": "The area already has an entry with this code"}
+        return {}
+
+
+class VenueView(ReferenceView):
+    column_list = [*ReferenceView.column_list, "address"]
+    form_columns = [*ReferenceView.form_columns, "address"]
+
+
+def model_views() -> list[RecordView]:
+    return [
+        RegionView(Region, "Regions", "admin_regions", "Areas"),
+        AreaView(Area, "Areas", "admin_areas", "Areas"),
+        ContractView(Contract, "Contracts", "admin_contracts", "Areas"),
+        UserView(User, "Users", "admin_users", "People"),
+        MembershipView(Membership, "Memberships", "admin_memberships", "People"),
+        RegionalLeadView(RegionalLead, "Regional leads", "admin_regional_leads", "People"),
+        ReferenceView(Substance, "Substances", "admin_substances", "Reference data"),
+        ReferenceView(Offence, "Offences", "admin_offences", "Reference data"),
+        ReferenceView(Intervention, "Interventions", "admin_interventions", "Reference data"),
+        VenueView(Venue, "Venues", "admin_venues", "Reference data"),
+        ReferenceView(
+            TreatmentService, "Treatment services", "admin_treatment_services", "Reference data"
+        ),
+    ]

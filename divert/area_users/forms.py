@@ -1,0 +1,64 @@
+"""Inviting a user to an area and changing their membership."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from divert.formfields import EmailAddress
+from divert.models import Role
+
+# A manager looks after the people who do the work; managers and commissioners are appointed by
+# an administrator.
+MANAGED_ROLES = (Role.OFFICER, Role.EDUCATOR)
+ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in MANAGED_ROLES]
+
+
+class InviteForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the person's full name"),
+            Length(max=120, message="Full name must be 120 characters or fewer"),
+        ],
+    )
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        description="The invitation is sent here; it is also how they sign in",
+        validators=[InputRequired(message="Enter their email address"), EmailAddress()],
+    )
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=ROLE_CHOICES,
+        validators=[InputRequired(message="Select a role")],
+    )
+    collar_number = StringField(
+        "Collar number (officers)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=20, message="Collar number must be 20 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class MembershipForm(FlaskForm):
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=ROLE_CHOICES,
+        validators=[InputRequired(message="Select a role")],
+    )
+    status = RadioField(
+        "Access to this area",
+        widget=GovRadioInput(),
+        choices=[("active", "Active"), ("deactivated", "Deactivated – cannot sign in here")],
+        validators=[InputRequired(message="Select whether they can use this area")],
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
