@@ -27,11 +27,12 @@ class AuditSearchForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     user = StringField("User's email address contains", widget=GovTextInput())
-    area = SelectField("Area", widget=GovSelect(), coerce=str, validate_choice=True)
+    area = SelectField("Area", widget=GovSelect(), default="")
     action = StringField("Action", widget=GovTextInput(), description="For example, person_viewed")
     record_type = SelectField(
         "Record type",
         widget=GovSelect(),
+        default="",
         choices=[("", "Any"), *((kind, kind.capitalize()) for kind in RECORD_TYPES)],
     )
     record_id = IntegerField(

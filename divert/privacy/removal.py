@@ -53,7 +53,7 @@ def remove_personal_data(people: Iterable[Person]) -> int:
     db.session.execute(
         update(Person)
         .where(Person.id.in_(person_ids))
-        .values(dict.fromkeys(PERSONAL_FIELDS), anonymised_at=utcnow())
+        .values({**dict.fromkeys(PERSONAL_FIELDS), "anonymised_at": utcnow()})
     )
     db.session.execute(
         update(Referral)

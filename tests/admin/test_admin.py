@@ -1,0 +1,144 @@
+"""Administration: only admins, GOV.UK forms, and no save that could break a figure."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from divert.extensions import db
+from divert.models import AuditEvent, Contract, OutboxMessage, Role, User
+from divert.tenancy import system_scope
+from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
+
+CONTRACTS = "/admin/admin_contracts/"
+
+
+@pytest.fixture
+def admin(app_ctx: Flask, client: FlaskClient) -> FlaskClient:
+    create_demo_accounts()
+    client.post("/sign-in", data={"email": ADMIN_EMAIL, "password": "divert-demo-password"})
+    return client
+
+
+def _contract(**changes: str) -> dict[str, str]:
+    fields = {
+        "area_id": str(area("west-mercia").id),
+        "label": "Extension to March 2028",
+        "starts_on": "2027-04-01",
+        "ends_on": "2028-03-31",
+        "places_allocated": "120",
+        "value_pounds": "6043.50",
+        "funding_source": "OPCC community safety fund",
+        "extends_id": "0",
+    }
+    return {**fields, **changes}
+
+
+def _contract_count() -> int:
+    with system_scope():
+        return db.session.scalar(select(func.count(Contract.id))) or 0
+
+
+def test_an_admin_creates_a_contract(admin: FlaskClient) -> None:
+    before = _contract_count()
+    response = admin.post(f"{CONTRACTS}new/", data=_contract())
+    assert response.status_code == 302
+    with system_scope():
+        made = db.session.scalars(select(Contract).order_by(Contract.id.desc())).first()
+    assert (made.label, made.places_allocated, made.value_pence) == (
+        "Extension to March 2028",
+        120,
+        604350,
+    )
+    assert _contract_count() == before + 1
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "admin_created")).one()
+    assert (event.record_type, event.record_id) == ("contract", made.id)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"ends_on": "2027-03-31"}, "ends_on", "End date must be the same as or after the start"),
+        ({"places_allocated": "0"}, "places_allocated", "Places must be 1 or more"),
+        ({"value_pounds": "-1"}, "value_pounds", "Value must be £0 or more"),
+        ({"starts_on": "2026-12-01"}, "starts_on", "overlaps another contract of the area"),
+        ({"starts_on": "not a date"}, "starts_on", "Not a valid date value"),
+        ({"label": ""}, "label", "Enter a name for the contract"),
+    ],
+)
+def test_a_contract_that_would_break_a_figure_is_refused(
+    admin: FlaskClient, changes: dict[str, str], field: str, message: str
+) -> None:
+    before = _contract_count()
+    response = admin.post(f"{CONTRACTS}new/", data=_contract(**changes))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in page and message in page
+    assert 'class="govuk-error-summary' in page
+    assert 'value="OPCC community safety fund"' in page  # what was typed is kept
+    assert _contract_count() == before
+
+
+def test_an_extension_must_extend_the_same_areas_contract(admin: FlaskClient) -> None:
+    with system_scope():
+        elsewhere = db.session.scalars(
+            select(Contract).where(Contract.area_id == area("warwickshire").id)
+        ).first()
+    response = admin.post(f"{CONTRACTS}new/", data=_contract(extends_id=str(elsewhere.id)))
+    assert "An extension must extend a contract of the same area" in response.get_data(as_text=True)
+
+
+def test_editing_shows_pounds_and_refuses_a_bad_change(admin: FlaskClient) -> None:
+    with system_scope():
+        contract = db.session.scalars(
+            select(Contract).where(Contract.area_id == area("warwickshire").id)
+        ).first()
+    page = admin.get(f"{CONTRACTS}edit/", query_string={"id": contract.id}).get_data(as_text=True)
+    assert 'value="8024.82"' in page
+    response = admin.post(
+        f"{CONTRACTS}edit/?id={contract.id}",
+        data=_contract(
+            area_id=str(contract.area_id),
+            starts_on=str(contract.starts_on),
+            ends_on=str(contract.ends_on),
+            places_allocated="0",
+        ),
+    )
+    assert "Places must be 1 or more" in response.get_data(as_text=True)
+    db.session.expire_all()
+    with system_scope():
+        assert db.session.get(Contract, contract.id).places_allocated == 158
+
+
+def test_a_new_account_is_sent_an_invitation(admin: FlaskClient) -> None:
+    response = admin.post(
+        "/admin/admin_users/new/",
+        data={"name": "Sam Okafor", "email": "Sam.Okafor@Example.org", "active": "y"},
+    )
+    assert response.status_code == 302
+    user = db.session.scalars(
+        select(User).where(func.lower(User.email) == "sam.okafor@example.org")
+    ).one()
+    assert user.password_hash is None and not user.is_admin
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.recipient == user.email and "/set-password/" in message.body
+    clash = admin.post(
+        "/admin/admin_users/new/", data={"name": "Sam again", "email": "sam.okafor@example.org"}
+    )
+    assert "Another account already uses this email address" in clash.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.COMMISSIONER, Role.OFFICER])
+def test_administration_is_hidden_from_everyone_else(
+    app_ctx: Flask, client: FlaskClient, role: Role
+) -> None:
+    create_demo_accounts()
+    client.post(
+        "/sign-in",
+        data={"email": account_email(role, "warwickshire"), "password": "divert-demo-password"},
+    )
+    for path in ("/admin/", CONTRACTS, "/admin/audit/", "/admin/people/"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"{CONTRACTS}new/", data=_contract()).status_code == 404

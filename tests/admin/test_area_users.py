@@ -1,0 +1,145 @@
+"""Managers look after their own area's officers and educators; links to set a password."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from divert.auth.views import RESET_SENT
+from divert.extensions import db
+from divert.models import AccountLink, Membership, OutboxMessage, Role, User, utcnow
+from tests.factories import account_email, area, create_demo_accounts
+
+PASSWORD = "divert-demo-password"
+NEW_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def manager(app_ctx: Flask, client: FlaskClient) -> FlaskClient:
+    create_demo_accounts()
+    email = account_email(Role.MANAGER, "warwickshire")
+    client.post("/sign-in", data={"email": email, "password": PASSWORD})
+    return client
+
+
+def _link_in(message: OutboxMessage) -> str:
+    match = re.search(r"http://[^/]+(/set-password/\S+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def _user(email: str) -> User:
+    return db.session.scalars(select(User).where(func.lower(User.email) == email)).one()
+
+
+def _invite(client: FlaskClient, **changes: str) -> object:
+    data = {"name": "Priya Shah", "email": "priya.shah@example.org", "role": "educator"}
+    return client.post("/warwickshire/users/invite", data={**data, **changes})
+
+
+def test_an_invited_educator_sets_a_password_once_and_signs_in(
+    manager: FlaskClient, client: FlaskClient
+) -> None:
+    assert _invite(manager).status_code == 302
+    user = _user("priya.shah@example.org")
+    assert user.role_in(area("warwickshire")) is Role.EDUCATOR and user.password_hash is None
+    link = _link_in(db.session.scalars(select(OutboxMessage)).one())
+    client.post("/sign-out")
+
+    weak = client.post(link, data={"new_password": "password", "confirm_password": "password"})
+    assert weak.status_code == 200 and "new_password-error" in weak.get_data(as_text=True)
+    done = client.post(link, data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert client.get(link).status_code == 404  # a link works once
+    signed_in = client.post(
+        "/sign-in", data={"email": "priya.shah@example.org", "password": NEW_PASSWORD}
+    )
+    assert signed_in.location.endswith("/warwickshire/")
+
+
+def test_the_invitation_form_keeps_what_was_typed(manager: FlaskClient) -> None:
+    response = _invite(manager, email="priya.shah@", role="")
+    page = response.get_data(as_text=True)
+    assert "Enter an email address in the correct format" in page
+    assert "Select a role" in page and 'value="Priya Shah"' in page
+    assert db.session.scalar(select(func.count(User.id)).where(User.name == "Priya Shah")) == 0
+
+
+@pytest.mark.parametrize("role", ["manager", "commissioner"])
+def test_a_manager_cannot_grant_other_roles(manager: FlaskClient, role: str) -> None:
+    response = _invite(manager, role=role)
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    educator = _user(account_email(Role.EDUCATOR, "warwickshire"))
+    manager.post(
+        f"/warwickshire/users/{educator.id}",
+        data={"role": role, "status": "active", "is_admin": "y", "area": "staffordshire"},
+    )
+    db.session.expire_all()
+    assert educator.role_in(area("warwickshire")) is Role.EDUCATOR
+    assert not educator.is_admin and educator.role_in(area("staffordshire")) is None
+
+
+def test_a_manager_cannot_touch_another_areas_users(manager: FlaskClient) -> None:
+    foreign = _user(account_email(Role.EDUCATOR, "staffordshire"))
+    fellow_manager = _user(account_email(Role.COMMISSIONER, "warwickshire"))
+    for user in (foreign, fellow_manager):
+        assert manager.get(f"/warwickshire/users/{user.id}").status_code == 404
+        deactivate = {"role": "officer", "status": "deactivated"}
+        assert manager.post(f"/warwickshire/users/{user.id}", data=deactivate).status_code == 404
+    assert manager.get("/staffordshire/users").status_code == 404
+    assert manager.post("/staffordshire/users/invite", data={}).status_code == 404
+    db.session.expire_all()
+    assert all(m.active for m in foreign.memberships + fellow_manager.memberships)
+    listing = manager.get("/warwickshire/users").get_data(as_text=True)
+    assert account_email(Role.OFFICER, "warwickshire") in listing
+    assert "staffordshire.example" not in listing
+
+
+def test_a_deactivated_officer_loses_the_area(manager: FlaskClient, client: FlaskClient) -> None:
+    officer = _user(account_email(Role.OFFICER, "warwickshire"))
+    response = manager.post(
+        f"/warwickshire/users/{officer.id}", data={"role": "officer", "status": "deactivated"}
+    )
+    assert response.status_code == 302
+    membership = db.session.scalars(select(Membership).where(Membership.user_id == officer.id))
+    assert not membership.one().active
+    client.post("/sign-out")
+    client.post("/sign-in", data={"email": officer.email, "password": PASSWORD})
+    assert client.get("/warwickshire/referrals/new").status_code == 404
+
+
+def test_a_reset_answers_the_same_whether_or_not_the_address_exists(
+    app_ctx: Flask, client: FlaskClient
+) -> None:
+    create_demo_accounts()
+    answers = []
+    for email in (account_email(Role.OFFICER, "warwickshire"), "nobody@example.org"):
+        response = client.post("/forgot-password", data={"email": email})
+        assert response.status_code == 302
+        answers.append((response.location, client.get(response.location).get_data(as_text=True)))
+    (known_at, known_page), (unknown_at, unknown_page) = answers
+    assert known_at == unknown_at
+    assert RESET_SENT in known_page and RESET_SENT in unknown_page
+    (message,) = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == account_email(Role.OFFICER, "warwickshire")
+
+
+def test_an_expired_reset_link_is_refused(app_ctx: Flask, client: FlaskClient) -> None:
+    create_demo_accounts()
+    client.post("/forgot-password", data={"email": account_email(Role.OFFICER, "warwickshire")})
+    link = _link_in(db.session.scalars(select(OutboxMessage)).one())
+    stored = db.session.scalars(select(AccountLink)).one()
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = client.post(
+        link, data={"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    )
+    assert response.status_code == 404 and "This link has expired" in response.get_data(
+        as_text=True
+    )
+    assert "secret" not in stored.secret_hash and link.rsplit("/", 1)[1] != stored.secret_hash

@@ -1,0 +1,156 @@
+"""The audit trail: what gets recorded, that nothing can change it, and who can search it."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DatabaseError
+
+from divert.audit import AuditTrailIsAppendOnly
+from divert.extensions import db
+from divert.models import AuditEvent, Role, User
+from divert.tenancy import area_scope
+from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
+from tests.referrals.builders import referral
+
+PASSWORD = "divert-demo-password"
+
+
+@pytest.fixture
+def accounts(app_ctx: Flask) -> None:
+    create_demo_accounts()
+
+
+def _sign_in(client: FlaskClient, email: str) -> None:
+    assert client.post("/sign-in", data={"email": email, "password": PASSWORD}).status_code == 302
+
+
+def _events(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def _officer() -> User:
+    email = account_email(Role.OFFICER, "warwickshire")
+    return db.session.scalars(select(User).where(User.email == email)).one()
+
+
+def test_viewing_a_persons_record_is_recorded(accounts: None, client: FlaskClient) -> None:
+    warwickshire = area("warwickshire")
+    with area_scope(warwickshire):
+        made = referral(warwickshire, _officer())
+        db.session.commit()
+        referral_id = made.id
+    _sign_in(client, account_email(Role.OFFICER, "warwickshire"))
+    assert client.get(f"/warwickshire/referrals/{referral_id}").status_code == 200
+    (event,) = _events("person_viewed")
+    assert (event.record_type, event.record_id) == ("referral", referral_id)
+    assert (event.user_id, event.role, event.area_id) == (_officer().id, "officer", warwickshire.id)
+    assert event.ip_address == "127.0.0.1" and event.at is not None
+
+
+def test_an_export_is_recorded(accounts: None, client: FlaskClient) -> None:
+    _sign_in(client, account_email(Role.COMMISSIONER, "warwickshire"))
+    assert client.get("/warwickshire/dashboard/export.csv").status_code == 200
+    (event,) = _events("figures_exported")
+    assert event.detail["format"] == "csv" and event.role == "commissioner"
+
+
+def test_a_failed_sign_in_is_recorded(accounts: None, client: FlaskClient) -> None:
+    email = account_email(Role.OFFICER, "warwickshire")
+    client.post("/sign-in", data={"email": email, "password": "not the password at all"})
+    client.post("/sign-in", data={"email": "nobody@example.org", "password": "whatever it is"})
+    wrong, unknown = _events("sign_in_failed")
+    assert (wrong.user_id, wrong.detail["reason"]) == (_officer().id, "wrong_password")
+    assert (unknown.user_id, unknown.detail["reason"]) == (None, "unknown_email")
+    assert unknown.detail["email"] == "nobody@example.org"
+
+
+def _one_event() -> int:
+    client_event = AuditEvent(action="sign_in", detail={})
+    db.session.add(client_event)
+    db.session.commit()
+    return client_event.id
+
+
+def test_the_application_cannot_change_or_delete_an_event(app_ctx: Flask) -> None:
+    event_id = _one_event()
+    event = db.session.get(AuditEvent, event_id)
+    event.action = "something_else"
+    with pytest.raises(AuditTrailIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.get(AuditEvent, event_id))
+    with pytest.raises(AuditTrailIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(AuditTrailIsAppendOnly):
+        db.session.execute(update(AuditEvent).values(action="x"))
+    with pytest.raises(AuditTrailIsAppendOnly):
+        db.session.execute(delete(AuditEvent))
+    db.session.rollback()
+    assert db.session.get(AuditEvent, event_id).action == "sign_in"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_event SET action = 'rewritten'", "DELETE FROM audit_event"],
+)
+def test_the_database_refuses_changes_to_events(app_ctx: Flask, statement: str) -> None:
+    event_id = _one_event()
+    with pytest.raises(DatabaseError, match="append-only"):
+        db.session.execute(text(statement))
+    db.session.rollback()
+    assert db.session.get(AuditEvent, event_id).action == "sign_in"
+
+
+def test_no_administration_route_can_write_to_the_trail(app: Flask) -> None:
+    rules = [rule for rule in app.url_map.iter_rules() if "audit" in rule.rule]
+    assert rules, "the audit pages exist"
+    for rule in rules:
+        assert rule.methods - {"GET", "HEAD", "OPTIONS"} == set(), rule.rule
+
+
+def test_admin_searches_by_user_area_record_and_date(accounts: None, client: FlaskClient) -> None:
+    warwickshire = area("warwickshire")
+    with area_scope(warwickshire):
+        made = referral(warwickshire, _officer())
+        db.session.commit()
+        referral_id = made.id
+    _sign_in(client, account_email(Role.OFFICER, "warwickshire"))
+    client.get(f"/warwickshire/referrals/{referral_id}")
+    client.post("/sign-out")
+    _sign_in(client, ADMIN_EMAIL)
+    page = client.get(
+        "/admin/audit/",
+        query_string={
+            "user": "officer@warwick",
+            "area": "warwickshire",
+            "record_type": "referral",
+            "record_id": referral_id,
+            "since": ["1", "1", "2020"],
+        },
+    ).get_data(as_text=True)
+    assert "1 entry" in page and "person_viewed" in page
+    none = client.get(
+        "/admin/audit/", query_string={"user": "officer@warwick", "area": "staffordshire"}
+    ).get_data(as_text=True)
+    assert "0 entries" in none
+    bad = client.get(
+        "/admin/audit/",
+        query_string={"since": ["31", "2", "2025"]},
+    )
+    assert bad.status_code == 400 and "From date must be a real date" in bad.get_data(as_text=True)
+
+
+def test_a_manager_sees_only_their_areas_trail(accounts: None, client: FlaskClient) -> None:
+    for slug in ("warwickshire", "staffordshire"):
+        _sign_in(client, account_email(Role.COMMISSIONER, slug))
+        client.get(f"/{slug}/dashboard/export.csv")
+        client.post("/sign-out")
+    _sign_in(client, account_email(Role.MANAGER, "warwickshire"))
+    page = client.get("/warwickshire/audit").get_data(as_text=True)
+    assert "commissioner@warwickshire.example" in page
+    assert "commissioner@staffordshire.example" not in page
+    assert client.get("/staffordshire/audit").status_code == 404
