@@ -1,0 +1,185 @@
+"""The service end to end in a real Chromium: an officer's referral with a booking on a phone,
+the educator's attendance, the commissioner's figures moving, an admin's new contract, and the
+referral form completed with the keyboard alone. axe-core checks every page on the way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from divert.extensions import db
+from divert.models import Role, User
+from divert.tenancy import area_scope
+from tests.browser.conftest import accessibility_violations, sign_in
+from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
+from tests.referrals.builders import session_slot
+
+OFFICER = account_email(Role.OFFICER, "warwickshire")
+EDUCATOR = account_email(Role.EDUCATOR, "warwickshire")
+COMMISSIONER = account_email(Role.COMMISSIONER, "warwickshire")
+
+
+@pytest.fixture
+def open_slot(app_ctx: Flask) -> int:
+    """Demo accounts and one open initial session of the Warwickshire demo educator."""
+    create_demo_accounts()
+    here = area("warwickshire")
+    day = date.today() + timedelta(days=3)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    with area_scope(here):
+        educator = db.session.scalars(select(User).where(User.email == EDUCATOR)).one()
+        slot = session_slot(here, educator, starts_at=datetime.combine(day, time(11), tzinfo=UTC))
+        db.session.commit()
+        return slot.id
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def _checked(page: Page) -> Page:
+    assert accessibility_violations(page) == [], page.url
+    return page
+
+
+def _figure(page: Page, label: str) -> str:
+    row = page.locator("tr", has=page.locator("th", has_text=label)).first
+    return row.locator("td").first.inner_text().strip()
+
+
+def _submit_referral(page: Page, base: str) -> None:
+    page.goto(f"{base}/warwickshire/referrals/new")
+    _checked(page)
+    page.fill("#forename", "Jordan")
+    page.fill("#surname", "Smith")
+    page.fill("#date_of_birth-day", "14")
+    page.fill("#date_of_birth-month", "2")
+    page.fill("#date_of_birth-year", "2001")
+    page.fill("#phone", "07911 123456")
+    page.fill("#crime_reference", "23/12345/24")
+    page.get_by_label("Cannabis", exact=True).check()
+    page.locator("input[name=slot]").first.check()
+    page.get_by_label("They agree to be contacted by the drug education service").check()
+    page.get_by_role("button", name="Submit referral").click()
+    expect(page.locator(".govuk-panel__title")).to_have_text("Referral submitted")
+    _checked(page)
+
+
+def test_referral_to_attendance_to_figures(
+    browser: Browser, phone: Page, desk: Page, live_server: str, open_slot: int
+) -> None:
+    sign_in(desk, live_server, COMMISSIONER)
+    desk.goto(f"{live_server}/warwickshire/dashboard")
+    _checked(desk)
+    referrals_before, attended_before = (
+        _figure(desk, "Referrals received"),
+        _figure(desk, "Attended"),
+    )
+
+    sign_in(phone, live_server, OFFICER)
+    _submit_referral(phone, live_server)
+
+    educator_context = browser.new_context(viewport={"width": 1024, "height": 900})
+    educator = educator_context.new_page()
+    sign_in(educator, live_server, EDUCATOR)
+    educator.goto(f"{live_server}/warwickshire/sessions/{open_slot}")
+    _checked(educator)
+    educator.get_by_role("link", name="Record attendance").click()
+    _checked(educator)
+    educator.get_by_label("Attended", exact=True).check()
+    educator.get_by_label("Main substance they reported").select_option(label="Cannabis")
+    educator.get_by_role("button", name="Save attendance").click()
+    expect(educator.locator(".govuk-notification-banner")).to_contain_text(
+        "Attendance saved for Jordan Smith"
+    )
+    _checked(educator)
+    educator_context.close()
+
+    desk.reload()
+    assert int(_figure(desk, "Referrals received")) == int(referrals_before) + 1
+    assert int(_figure(desk, "Attended")) == int(attended_before) + 1
+    _checked(desk)
+
+
+def test_admin_creates_a_contract(desk: Page, live_server: str, open_slot: int) -> None:
+    sign_in(desk, live_server, ADMIN_EMAIL)
+    desk.goto(f"{live_server}/admin/")
+    _checked(desk)
+    desk.get_by_role("link", name="Contracts").first.click()
+    _checked(desk)
+    desk.get_by_role("link", name="Add to contracts").click()
+    _checked(desk)
+    desk.get_by_label("Area").select_option(label="West Mercia")
+    desk.get_by_label("Label").fill("Extension to March 2028")
+    desk.get_by_label("Starts On").fill("2027-04-01")
+    desk.get_by_label("Ends On").fill("2027-03-01")
+    desk.get_by_label("Places Allocated").fill("120")
+    desk.get_by_label("Value (£)").fill("6043.50")
+    desk.get_by_label("Funding Source").fill("OPCC community safety fund")
+    desk.get_by_role("button", name="Save").click()
+    expect(desk.locator(".govuk-error-summary")).to_contain_text(
+        "End date must be the same as or after the start date"
+    )
+    expect(desk.get_by_label("Label")).to_have_value("Extension to March 2028")
+    _checked(desk)
+    desk.get_by_label("Ends On").fill("2028-03-31")
+    desk.get_by_role("button", name="Save").click()
+    expect(desk.locator("table")).to_contain_text("Extension to March 2028")
+    expect(desk.locator("table")).to_contain_text("£6,043.50")
+    _checked(desk)
+    for path in ("/admin/audit/", "/admin/people/", "/admin/admin_users/new/"):
+        desk.goto(f"{live_server}{path}")
+        _checked(desk)
+
+
+KEYS = {
+    "forename": "Jordan",
+    "surname": "Smith",
+    "date_of_birth-day": "14",
+    "date_of_birth-month": "2",
+    "date_of_birth-year": "2001",
+    "phone": "07911 123456",
+    "crime_reference": "23/12345/24",
+}
+TICK = ("Cannabis", "They agree to be contacted by the drug education service")
+
+
+def test_the_referral_form_with_the_keyboard_alone(
+    phone: Page, live_server: str, open_slot: int
+) -> None:
+    sign_in(phone, live_server, OFFICER)
+    phone.goto(f"{live_server}/warwickshire/referrals/new")
+    slot_taken = False
+    for _ in range(120):
+        phone.keyboard.press("Tab")
+        focused = phone.evaluate(
+            """() => { const e = document.activeElement;
+                const label = e.labels && e.labels[0] ? e.labels[0].innerText.trim() : '';
+                return {id: e.id, name: e.name || '', type: e.type || '', label: label,
+                        text: (e.innerText || '').trim()}; }"""
+        )
+        if focused["id"] in KEYS:
+            phone.keyboard.type(KEYS[focused["id"]])
+        elif focused["type"] == "checkbox" and focused["label"] in TICK:
+            phone.keyboard.press("Space")
+        elif focused["name"] == "slot" and not slot_taken:
+            # The group's focus lands on the checked "leave it" option, the last one: the arrow
+            # key moves the choice to the session above it, as a keyboard user would.
+            phone.keyboard.press("ArrowUp")
+            slot_taken = True
+        elif focused["text"] == "Submit referral":
+            phone.keyboard.press("Enter")
+            break
+    else:
+        pytest.fail("the submit button was never reached with the Tab key")
+    expect(phone.locator(".govuk-panel__title")).to_have_text("Referral submitted")
+    expect(phone.get_by_role("heading", name="First appointment")).to_be_visible()
