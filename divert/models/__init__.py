@@ -23,6 +23,7 @@ from divert.models.referral import (
     ReferralEvent,
     ReferralStatus,
     RegionalKeyHash,
+    SafeguardingConcern,
     SubmissionToken,
     referral_substance_found,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "RegionalKeyHash",
     "RegionalLead",
     "Role",
+    "SafeguardingConcern",
     "SessionKind",
     "SubmissionToken",
     "Substance",

@@ -243,3 +243,20 @@ class RegionalKeyHash(Base):
     referral_on: Mapped[date]
 
     __table_args__ = (Index("ix_regional_key_hash_lookup", "region_id", "key_hash"),)
+
+
+class SafeguardingConcern(AreaOwned, Base):
+    """A worry about a young person's safety, raised on their case; the area's managers are told.
+
+    The text is personal: retention blanks it with the rest of the person's data.
+    """
+
+    __tablename__ = "safeguarding_concern"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    concern: Mapped[str | None] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    raised_by: Mapped[User] = relationship()

@@ -15,6 +15,7 @@ from divert.models import (
     PersonBlockingKey,
     Referral,
     ReferralEvent,
+    SafeguardingConcern,
     utcnow,
 )
 from divert.referrals.repeats import unindex
@@ -66,6 +67,11 @@ def remove_personal_data(people: Iterable[Person]) -> int:
             .where(model.referral_id.in_(referral_ids), model.note.is_not(None))
             .values(note=None)
         )
+    db.session.execute(
+        update(SafeguardingConcern)
+        .where(SafeguardingConcern.referral_id.in_(referral_ids))
+        .values(concern=None)
+    )
     db.session.execute(
         update(Booking)
         .where(Booking.referral_id.in_(referral_ids), Booking.notes.is_not(None))

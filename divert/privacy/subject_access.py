@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from divert.extensions import db
-from divert.models import Booking, ContactAttempt, Person, Referral
+from divert.models import Booking, ContactAttempt, Person, Referral, SafeguardingConcern
 from divert.privacy.removal import PERSONAL_FIELDS
 
 
@@ -38,7 +38,12 @@ def _contact(attempt: ContactAttempt) -> dict[str, Any]:
     }
 
 
-def _referral(referral: Referral, bookings: list[Booking], contacts: list[ContactAttempt]) -> dict:
+def _referral(
+    referral: Referral,
+    bookings: list[Booking],
+    contacts: list[ContactAttempt],
+    concerns: list[SafeguardingConcern],
+) -> dict:
     return {
         "reference": referral.reference,
         "area": referral.area.name,
@@ -57,6 +62,9 @@ def _referral(referral: Referral, bookings: list[Booking], contacts: list[Contac
         ],
         "sessions": [_booking(b) for b in bookings],
         "contact_attempts": [_contact(c) for c in contacts],
+        "safeguarding_concerns": [
+            {"raised_at": _iso(c.raised_at), "concern": c.concern} for c in concerns
+        ],
     }
 
 
@@ -89,6 +97,11 @@ def subject_access(person: Person) -> dict[str, Any]:
         .where(ContactAttempt.referral_id.in_(ids))
         .order_by(ContactAttempt.id)
     ).all()
+    concerns = db.session.scalars(
+        select(SafeguardingConcern)
+        .where(SafeguardingConcern.referral_id.in_(ids))
+        .order_by(SafeguardingConcern.id)
+    ).all()
     return {
         "person": {
             **{name: _iso(getattr(person, name)) for name in PERSONAL_FIELDS},
@@ -99,6 +112,7 @@ def subject_access(person: Person) -> dict[str, Any]:
                 referral,
                 [b for b in bookings if b.referral_id == referral.id],
                 [c for c in contacts if c.referral_id == referral.id],
+                [c for c in concerns if c.referral_id == referral.id],
             )
             for referral in referrals
         ],

@@ -251,3 +251,16 @@ class AttendanceForm(FlaskForm):
     def validate_cancelled_by(self, field: RadioField) -> None:
         if self.outcome.data == "cancelled" and not field.data:
             raise ValidationError("Choose who cancelled")
+
+
+class SafeguardingForm(FlaskForm):
+    concern = TextAreaField(
+        "What is the concern?",
+        widget=GovTextArea(),
+        description="The area's managers are emailed a link to this case, not what you write",
+        validators=[
+            InputRequired(message="Describe the safeguarding concern"),
+            Length(max=2000, message="Concern must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Raise safeguarding concern", widget=GovSubmitInput())

@@ -31,12 +31,13 @@ from divert.models import (
 from divert.permissions import Permission, can, public, requires
 from divert.referrals import lifecycle
 from divert.referrals.slots import LOCAL, describe, open_initial_slots
-from divert.sessions import queries
+from divert.sessions import queries, safeguarding
 from divert.sessions.forms import (
     AttendanceForm,
     BookForm,
     ContactForm,
     OutcomeForm,
+    SafeguardingForm,
     SessionForm,
 )
 from divert.tenancy import current_area, system_scope
@@ -92,6 +93,9 @@ def _render_case(referral: Referral, **forms: object) -> str:
         contact_form=forms.get("contact_form") or ContactForm(),
         book_form=book_form,
         outcome_form=forms.get("outcome_form") or OutcomeForm(),
+        safeguarding_form=forms.get("safeguarding_form") or SafeguardingForm(),
+        concerns=safeguarding.concerns_of(referral) if safeguarding.can_raise(referral) else [],
+        can_raise_concern=safeguarding.can_raise(referral),
         labels=lifecycle.LABELS,
         is_open=referral.status not in lifecycle.CLOSED,
     )
@@ -125,6 +129,21 @@ def record_contact(referral_id: int) -> str | Response:
     audit.record("contact_recorded", record_type="referral", record_id=referral.id)
     db.session.commit()
     flash("Contact attempt recorded.", "success")
+    return redirect(url_for(".case", referral_id=referral.id))
+
+
+@bp.route("/<area_slug>/cases/<int:referral_id>/safeguarding", methods=["POST"])
+@requires(Permission.VIEW_CASES)
+def raise_safeguarding_concern(referral_id: int) -> str | Response:
+    referral = _case(referral_id)
+    if not safeguarding.can_raise(referral):
+        abort(404)  # only young people's cases carry safeguarding concerns
+    form = SafeguardingForm()
+    if not form.validate_on_submit():
+        return _render_case(referral, safeguarding_form=form)
+    safeguarding.raise_concern(referral, current_user, form.concern.data or "")
+    db.session.commit()
+    flash("Safeguarding concern raised. The area's managers have been emailed.", "success")
     return redirect(url_for(".case", referral_id=referral.id))
 
 

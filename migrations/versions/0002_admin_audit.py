@@ -1,4 +1,4 @@
-"""account links, area-less outbox, append-only audit
+"""account links, area-less outbox, append-only audit, safeguarding concerns
 
 Revision ID: 0002_admin_audit
 Revises: 0001_initial
@@ -33,6 +33,22 @@ def upgrade():
     )
     with op.batch_alter_table('account_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_link_user_id'), ['user_id'], unique=False)
+
+    op.create_table('safeguarding_concern',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('raised_by_id', sa.Integer(), nullable=False),
+    sa.Column('concern', sa.Text(), nullable=True),
+    sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['area.id'], name=op.f('fk_safeguarding_concern_area_id_area')),
+    sa.ForeignKeyConstraint(['raised_by_id'], ['user_account.id'], name=op.f('fk_safeguarding_concern_raised_by_id_user_account')),
+    sa.ForeignKeyConstraint(['referral_id'], ['referral.id'], name=op.f('fk_safeguarding_concern_referral_id_referral')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_safeguarding_concern'))
+    )
+    with op.batch_alter_table('safeguarding_concern', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_safeguarding_concern_area_id'), ['area_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_safeguarding_concern_referral_id'), ['referral_id'], unique=False)
 
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.alter_column('area_id',
@@ -87,6 +103,7 @@ def downgrade():
                existing_type=sa.INTEGER(),
                nullable=False)
 
+    op.drop_table('safeguarding_concern')
     with op.batch_alter_table('account_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_link_user_id'))
 
