@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import Role, User
+from divert.referrals import lifecycle
 from divert.tenancy import area_scope
 from tests.browser.conftest import accessibility_violations, sign_in
 from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
-from tests.referrals.builders import session_slot
+from tests.referrals.builders import referral, session_slot
 
 OFFICER = account_email(Role.OFFICER, "warwickshire")
 EDUCATOR = account_email(Role.EDUCATOR, "warwickshire")
@@ -183,3 +184,53 @@ def test_the_referral_form_with_the_keyboard_alone(
         pytest.fail("the submit button was never reached with the Tab key")
     expect(phone.locator(".govuk-panel__title")).to_have_text("Referral submitted")
     expect(phone.get_by_role("heading", name="First appointment")).to_be_visible()
+
+
+def _booked(forename: str, days_ago: int) -> tuple[int, int]:
+    """A Warwickshire referral booked into a session `days_ago` days back: (referral, booking)."""
+    here = area("warwickshire")
+    with area_scope(here):
+        officer = db.session.scalars(select(User).where(User.email == OFFICER)).one()
+        educator = db.session.scalars(select(User).where(User.email == EDUCATOR)).one()
+        made = referral(here, officer, forename=forename, surname="Walker")
+        slot = session_slot(here, educator, starts_at=datetime.now(UTC) - timedelta(days=days_ago))
+        booking = lifecycle.book(made, slot, educator)
+        db.session.commit()
+        return made.id, booking.id
+
+
+def test_educator_records_naloxone_and_two_misses_return_a_case(
+    browser: Browser, desk: Page, phone: Page, live_server: str, open_slot: int
+) -> None:
+    attended_id, attended_booking = _booked("Robin", 1)
+    missed_id, first_miss = _booked("Morgan", 2)
+    sign_in(desk, live_server, EDUCATOR)
+
+    desk.goto(f"{live_server}/warwickshire/bookings/{attended_booking}/attendance")
+    _checked(desk)
+    desk.get_by_label("Attended", exact=True).check()
+    desk.get_by_label("Main substance they reported").select_option(label="Cocaine")
+    desk.get_by_label("Naloxone kit supplied").check()
+    desk.get_by_role("button", name="Save attendance").click()
+    expect(desk.locator(".govuk-notification-banner")).to_contain_text("Robin Walker")
+    desk.goto(f"{live_server}/warwickshire/cases/{attended_id}")
+    expect(desk.locator("main")).to_contain_text("Attended")
+    _checked(desk)
+
+    desk.goto(f"{live_server}/warwickshire/bookings/{first_miss}/attendance")
+    desk.get_by_label("Did not attend", exact=True).check()
+    desk.get_by_role("button", name="Save attendance").click()
+    desk.goto(f"{live_server}/warwickshire/cases/{missed_id}")
+    desk.locator("input[name=slot]").first.check()
+    desk.get_by_role("button", name="Book").click()
+    desk.goto(f"{live_server}/warwickshire/sessions/{open_slot}")
+    desk.get_by_role("link", name="Record attendance").click()
+    desk.get_by_label("Did not attend", exact=True).check()
+    desk.get_by_role("button", name="Save attendance").click()
+    _checked(desk)
+
+    sign_in(phone, live_server, OFFICER)
+    phone.goto(f"{live_server}/warwickshire/referrals")
+    row = phone.locator("tr", has_text="Morgan Walker").first
+    expect(row).to_contain_text("Not engaged – returned to you")
+    _checked(phone)
