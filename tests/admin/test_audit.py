@@ -36,14 +36,20 @@ def _officer() -> User:
     return db.session.scalars(select(User).where(User.email == email)).one()
 
 
-def test_viewing_a_persons_record_is_recorded(accounts: None, client: FlaskClient) -> None:
-    warwickshire = area("warwickshire")
-    with area_scope(warwickshire):
-        made = referral(warwickshire, _officer())
+def _officer_views_a_referral(client: FlaskClient) -> int:
+    """The Warwickshire officer opens a referral of theirs; returns its id."""
+    with area_scope(area("warwickshire")):
+        made = referral(area("warwickshire"), _officer())
         db.session.commit()
         referral_id = made.id
     _sign_in(client, account_email(Role.OFFICER, "warwickshire"))
     assert client.get(f"/warwickshire/referrals/{referral_id}").status_code == 200
+    return referral_id
+
+
+def test_viewing_a_persons_record_is_recorded(accounts: None, client: FlaskClient) -> None:
+    referral_id = _officer_views_a_referral(client)
+    warwickshire = area("warwickshire")
     (event,) = _events("person_viewed")
     assert (event.record_type, event.record_id) == ("referral", referral_id)
     assert (event.user_id, event.role, event.area_id) == (_officer().id, "officer", warwickshire.id)
@@ -113,13 +119,7 @@ def test_no_administration_route_can_write_to_the_trail(app: Flask) -> None:
 
 
 def test_admin_searches_by_user_area_record_and_date(accounts: None, client: FlaskClient) -> None:
-    warwickshire = area("warwickshire")
-    with area_scope(warwickshire):
-        made = referral(warwickshire, _officer())
-        db.session.commit()
-        referral_id = made.id
-    _sign_in(client, account_email(Role.OFFICER, "warwickshire"))
-    client.get(f"/warwickshire/referrals/{referral_id}")
+    referral_id = _officer_views_a_referral(client)
     client.post("/sign-out")
     _sign_in(client, ADMIN_EMAIL)
     page = client.get(
