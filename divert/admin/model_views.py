@@ -5,12 +5,14 @@ recorded in the audit trail with the change itself."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import g, request
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
+from flask_admin.model import typefmt
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -52,9 +54,42 @@ def _area_name(_view: Any, _context: Any, model: Any, _name: str) -> str:
     return _area_names().get(model.area_id, "")
 
 
+def sentence_case(name: str) -> str:
+    """A column's label as GOV.UK writes it: "Places allocated", not "Places Allocated"."""
+    return name.removesuffix("_id").replace("_", " ").capitalize()
+
+
+class Labels(dict[str, str]):
+    """Column and field labels: those given, else the column's name in sentence case.
+
+    Flask-Admin labels a form field None (then WTForms title-cases it) when a view has labels
+    but none for that field; answering every name keeps the forms in sentence case.
+    """
+
+    def get(self, name: str, default: str | None = None) -> str:  # type: ignore[override]
+        return super().get(name) or default or sentence_case(name)
+
+    def __getitem__(self, name: str) -> str:
+        return self.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here.
+CELL_FORMATTERS = {
+    **typefmt.BASE_FORMATTERS,
+    bool: lambda _view, value, _name: "Yes" if value else "No",
+    type(None): lambda _view, _value, _name: "–",
+    date: lambda _view, value, _name: value.strftime("%-d %b %Y"),
+    datetime: lambda _view, value, _name: value.strftime("%-d %b %Y %H:%M"),
+}
+
+
 class RecordView(AdminOnly, ModelView):
     """A GOV.UK-styled model page: checks across fields, and an audit event for every save."""
 
+    column_type_formatters = CELL_FORMATTERS
     can_delete = False  # records are deactivated, not deleted: figures point at them
     can_view_details = False
     page_size = 50
@@ -62,6 +97,8 @@ class RecordView(AdminOnly, ModelView):
 
     def __init__(self, model: type, name: str, endpoint: str, category: str | None = None):
         super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
+
+    column_labels: Labels = Labels()
 
     def check(self, form: BaseForm, model: Any | None) -> Errors:
         """Errors by field name that single-field validators cannot see (overridden per record)."""
@@ -94,7 +131,7 @@ class AreaOwnedView(RecordView):
     """Records that belong to one area: the area is picked from a list of areas."""
 
     column_formatters = {"area_id": _area_name}
-    column_labels = {"area_id": "Area"}
+    column_labels = Labels(area_id="Area")
     form_extra_fields = {
         "area_id": SelectField(
             "Area", coerce=int, validators=[InputRequired(message="Select an area")]
@@ -117,7 +154,7 @@ class AreaOwnedView(RecordView):
 class RegionView(RecordView):
     column_list = ["name", "slug", "lead_area_slug", "regional_matching"]
     form_columns = ["name", "slug", "lead_area_slug", "regional_matching"]
-    column_labels = {"lead_area_slug": "Lead area (slug)"}
+    column_labels = Labels(lead_area_slug="Lead area (slug)")
 
     def check(self, form: BaseForm, model: Region | None) -> Errors:
         errors: Errors = {}
@@ -166,7 +203,7 @@ class UserView(RecordView):
     column_list = ["name", "email", "is_admin", "active", "last_sign_in_at"]
     column_searchable_list = ["name", "email"]
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
-    column_labels = {"is_admin": "Administrator"}
+    column_labels = Labels(is_admin="Administrator")
     form_args = {"name": {"validators": [InputRequired(message="Enter the person's name")]}}
 
     def check(self, form: BaseForm, model: User | None) -> Errors:
@@ -229,7 +266,15 @@ class ContractView(AreaOwnedView):
     a period overlapping another contract of the area, an extension of another area's contract."""
 
     column_list = ["area_id", "label", "starts_on", "ends_on", "places_allocated", "value_pence"]
-    column_labels = {**AreaOwnedView.column_labels, "value_pence": "Value"}
+    column_labels = Labels(
+        {
+            **AreaOwnedView.column_labels,
+            "value_pence": "Value",
+            "starts_on": "Start date",
+            "ends_on": "End date",
+            "is_example": "Example figures (not published)",
+        }
+    )
     column_formatters = {
         **AreaOwnedView.column_formatters,
         "value_pence": lambda _v, _c, model, _n: f"£{model.value_pence / 100:,.2f}",
@@ -261,8 +306,14 @@ class ContractView(AreaOwnedView):
     }
     form_args = {
         "label": {"validators": [InputRequired(message="Enter a name for the contract")]},
-        "starts_on": {"validators": [InputRequired(message="Enter the start date")]},
-        "ends_on": {"validators": [InputRequired(message="Enter the end date")]},
+        "starts_on": {
+            "description": "For example, 2027-04-01",
+            "validators": [InputRequired(message="Enter the start date")],
+        },
+        "ends_on": {
+            "description": "For example, 2028-03-31",
+            "validators": [InputRequired(message="Enter the end date")],
+        },
         "places_allocated": {
             "validators": [
                 InputRequired(message="Enter the number of places"),
