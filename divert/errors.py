@@ -1,4 +1,5 @@
-"""Error pages in the service's look, and JSON errors for the API."""
+"""Error pages in the service's look, JSON errors for the API, and a clean 503 while the
+database is away."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from contextlib import suppress
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from divert.extensions import db
@@ -75,7 +76,23 @@ def _database_unavailable(error: Exception) -> tuple[object, int, dict[str, str]
     return page.render(status=503, title=title, detail=detail), 503, headers
 
 
+def _end_session(error: BaseException | None) -> None:
+    """End the request's session before Flask-SQLAlchemy does: if the database went away after
+    the response was ready, the closing rollback fails on the dead connection, and that must
+    not turn a finished response into a 500. The failed close discards the connection, so
+    Flask-SQLAlchemy's own close then succeeds."""
+    try:
+        db.session.remove()
+    except DBAPIError as lost:
+        if not lost.connection_invalidated:
+            raise
+        current_app.logger.warning("Database connection lost after the response: %s", lost.orig)
+
+
 def init_app(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's teardown (create_app sets up db first), so it runs
+    # before it: teardown functions run in reverse order.
+    app.teardown_appcontext(_end_session)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(DisconnectionError, _database_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -165,7 +165,7 @@ def _locust(
     (work / f"{name}.jsonl").touch()
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"]
     command += ["-u", str(settings.users), "-r", str(settings.spawn_rate), "-t", f"{duration}s"]
-    command += ["--host", base_url, "--stop-timeout", "10", "--only-summary"]
+    command += ["--host", base_url, "--stop-timeout", "30", "--only-summary"]
     command += [*USERS, "Prober"] if probe else USERS
     with (work / f"{name}.locust.log").open("a") as log:
         return subprocess.Popen(
