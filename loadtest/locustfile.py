@@ -1,6 +1,6 @@
 """The people of the load test: officers refer, educators work their caseload and diary,
 managers and commissioners read the area dashboard; in the fault run a prober reads the area
-home page every 50 ms so that the database restart is seen whenever it happens.
+home page every 100 ms so that the database restart is seen whenever it happens.
 
 Started by loadtest/run.py (`locust -f loadtest/locustfile.py --headless ...`), which passes,
 through the JSON file named by LOADTEST_CONFIG, the demo accounts (email and area), their
@@ -225,11 +225,11 @@ class Commissioner(_SignedIn):
 
 
 class Prober(_SignedIn):
-    """One signed-in reader of a page that needs the database, every 50 ms (fault run only)."""
+    """One signed-in reader of a page that needs the database, every 100 ms (fault run only)."""
 
     role = "officer"
     fixed_count = 1
-    wait_time = constant_pacing(0.05)
+    wait_time = constant_pacing(0.1)
 
     @task
     def area_home(self) -> None:

@@ -43,6 +43,8 @@ from tests.support.pg_cluster import Cluster, free_port, running_cluster
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 USERS = ["Officer", "Educator", "Manager", "Commissioner"]
+# Each run's referrals carry a crime reference starting with its marker.
+MARKERS = {"steady": "LOADS", "fault": "LOADF"}
 # After PostgreSQL is back, the seconds within which requests must succeed again.
 RECOVERY_GRACE = 5.0
 
@@ -56,6 +58,7 @@ class Settings:
     restart_after: int = 10
     referrals: int = 3000
     workers: int = 4
+    keep_logs: bool = False
 
 
 @dataclass
@@ -134,18 +137,14 @@ def _gunicorn(env: dict[str, str], workers: int, work: Path) -> Iterator[str]:
             server.wait()
 
 
+@contextmanager
 def _locust(
-    url: str,
-    base_url: str,
-    settings: Settings,
-    duration: int,
-    name: str,
-    work: Path,
-    *,
-    probe: bool,
-) -> subprocess.Popen[bytes]:
-    """Start a headless locust run; its requests are logged to work/<name>.jsonl."""
-    config = work / f"{name}.json"
+    url: str, base_url: str, settings: Settings, run: str, work: Path, *, probe: bool
+) -> Iterator[None]:
+    """A headless locust run of `run` (steady or fault) for the block's duration and until it
+    ends; its requests are logged to work/<run>.jsonl."""
+    duration = settings.duration if run == "steady" else settings.fault_duration
+    config = work / f"{run}.json"
     config.write_text(
         json.dumps(
             {
@@ -157,29 +156,34 @@ def _locust(
                     for role in (Role.OFFICER, Role.EDUCATOR, Role.MANAGER, Role.COMMISSIONER)
                 },
                 "password": DEMO_PASSWORD,
-                "log": str(work / f"{name}.jsonl"),
-                "marker_prefix": f"LOAD{name[0].upper()}",
+                "log": str(work / f"{run}.jsonl"),
+                "marker_prefix": MARKERS[run],
             }
         )
     )
-    (work / f"{name}.jsonl").touch()
+    (work / f"{run}.jsonl").touch()
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"]
     command += ["-u", str(settings.users), "-r", str(settings.spawn_rate), "-t", f"{duration}s"]
+    # Users finish the task in hand at the end, so that every referral sent is answered.
     command += ["--host", base_url, "--stop-timeout", "30", "--only-summary"]
     command += [*USERS, "Prober"] if probe else USERS
-    with (work / f"{name}.locust.log").open("a") as log:
-        return subprocess.Popen(
+    with (work / f"{run}.locust.log").open("a") as log:
+        process = subprocess.Popen(
             command,
             cwd=ROOT,
             env={**os.environ, "LOADTEST_CONFIG": str(config)},
             stdout=log,
             stderr=log,
         )
-
-
-def _finish(locust: subprocess.Popen[bytes], duration: int) -> None:
-    # Locust's own exit status is 1 whenever a request failed, as the fault run's must.
-    locust.wait(timeout=duration + 60)
+    try:
+        yield
+        # Locust's own exit status is 1 whenever a request failed, as the fault run's must:
+        # the figures are read from the log instead.
+        process.wait(timeout=duration + 60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def _check_database(report: Report, url: str, log: RunLog, prefix: str, label: str) -> None:
@@ -194,36 +198,31 @@ def _check_database(report: Report, url: str, log: RunLog, prefix: str, label: s
 
 
 def _steady_run(report: Report, url: str, base_url: str, settings: Settings, work: Path) -> None:
-    _finish(
-        _locust(url, base_url, settings, settings.duration, "steady", work, probe=False),
-        settings.duration,
-    )
+    with _locust(url, base_url, settings, "steady", work, probe=False):
+        pass  # nothing to do meanwhile: the users run for the duration
     log = RunLog.read(work / "steady.jsonl")
     report.steady = figures = Figures.of(log)
     report.acknowledged = len(log.acknowledged)
     report.check("steady: requests were made", figures.requests > 0, figures.requests)
     report.check("steady: no server errors", figures.server_errors == 0, figures.server_errors)
     report.check("steady: no failed requests", figures.failures == 0, figures.failures)
-    unacknowledged = set(checks.stored_markers(url, "LOADS")) - set(log.acknowledged)
+    unacknowledged = set(checks.stored_markers(url, MARKERS["steady"])) - set(log.acknowledged)
     report.check(
         "steady: every referral stored was acknowledged",
         not unacknowledged,
         sorted(unacknowledged)[:5],
     )
-    _check_database(report, url, log, "LOADS", "steady")
+    _check_database(report, url, log, MARKERS["steady"], "steady")
 
 
 def _fault_run(
     report: Report, cluster: Cluster, base_url: str, settings: Settings, work: Path
 ) -> None:
-    locust = _locust(
-        cluster.url, base_url, settings, settings.fault_duration, "fault", work, probe=True
-    )
-    time.sleep(settings.restart_after)
-    began = time.time()
-    cluster.restart()
-    ended = time.time()
-    _finish(locust, settings.fault_duration)
+    with _locust(cluster.url, base_url, settings, "fault", work, probe=True):
+        time.sleep(settings.restart_after)
+        began = time.time()
+        cluster.restart()
+        ended = time.time()
     log = RunLog.read(work / "fault.jsonl")
     report.fault = figures = Figures.of(log)
     report.outage = outage = Outage.of(log, began, ended, RECOVERY_GRACE)
@@ -250,7 +249,7 @@ def _fault_run(
         outage.succeeded_after_restart > 0,
         outage.succeeded_after_restart,
     )
-    _check_database(report, cluster.url, log, "LOADF", "fault")
+    _check_database(report, cluster.url, log, MARKERS["fault"], "fault")
 
 
 def run(settings: Settings) -> Report:
@@ -272,10 +271,12 @@ def run(settings: Settings) -> Report:
                 _steady_run(report, cluster.url, base_url, settings, work)
                 _fault_run(report, cluster, base_url, settings, work)
         finally:
-            if report.passed:
+            if not report.passed:
+                _show_logs(work)
+            if report.passed and not settings.keep_logs:
                 shutil.rmtree(work)
             else:
-                _show_logs(work)
+                print(f"Logs kept in {work}", file=sys.stderr)
     return report
 
 
@@ -339,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restart-after", type=int, default=defaults.restart_after)
     parser.add_argument("--referrals", type=int, default=defaults.referrals, help="demo referrals")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="gunicorn workers")
+    parser.add_argument("--keep-logs", action="store_true", help="even when every check passes")
     settings = Settings(**{name: value for name, value in vars(parser.parse_args(argv)).items()})
     report = run(settings)
     print_report(report, settings)
