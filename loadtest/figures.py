@@ -13,7 +13,7 @@ GROUPS = {
     "referral submissions": ("/[area]/referrals/new [POST]",),
     "educator pages": ("/[area]/caseload", "/[area]/cases/[id]", "/[area]/diary"),
     "dashboards": ("/[area]/dashboard",),
-    "sign-ins": ("/sign-in [POST]",),  # argon2 on purpose: every user signs in at the start
+    "sign-ins": ("/sign-in [POST]",),  # slow by design (argon2), all at the start of a run
 }
 
 
