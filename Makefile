@@ -8,7 +8,7 @@ export FLASK_APP := wsgi
 
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: run install assets system-test-deps test lint migrate demo benchmark
+.PHONY: run install assets system-test-deps test lint migrate demo benchmark loadtest
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -66,3 +66,8 @@ test: install system-test-deps lint
 benchmark: install system-test-deps
 	$(BIN)/python -m benchmarks.submit --referrals 100000 --backend postgresql
 	$(BIN)/python -m benchmarks.dashboard --referrals 1000000 --backend postgresql
+
+# The load and fault test on PostgreSQL under gunicorn (not part of `make test`, where a short
+# version runs in the PostgreSQL pass): prints its figures, exits non-zero when a check fails.
+loadtest: install system-test-deps
+	$(BIN)/python -m loadtest.run --users 50 --duration 60

@@ -1,10 +1,16 @@
-"""Error pages in the service's look, and JSON errors for the API."""
+"""Error pages in the service's look, JSON errors for the API, and a clean 503 while the
+database is away."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from contextlib import suppress
+
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+
+from divert.extensions import db
 
 TITLES = {
     400: "There was a problem with your request",
@@ -14,17 +20,25 @@ TITLES = {
     413: "What you sent is too large",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
+
+# Seconds a client is asked to wait: a database restart or fail-over takes a few.
+RETRY_AFTER_SECONDS = 5
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _json_error(status: int, message: str) -> dict[str, object]:
+    return {"error": {"code": f"http_{status}", "message": message}}
+
+
 def _render(status: int, detail: str | None = None) -> tuple[object, int]:
     title = TITLES.get(status, "Sorry, there is a problem")
     if _wants_json():
-        return {"error": {"code": f"http_{status}", "message": detail or title}}, status
+        return _json_error(status, detail or title), status
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
@@ -40,7 +54,47 @@ def _server_error(error: Exception) -> tuple[object, int]:
     return _render(500)
 
 
+def _database_unavailable(error: Exception) -> tuple[object, int, dict[str, str]]:
+    """The database went away (restart, fail-over, network): a 503 in the service's look that
+    the client may retry, never a traceback. The engine's pre-ping replaces dead pooled
+    connections, so requests succeed again as soon as the database is back."""
+    # The driver's message only: the wrapped error also quotes the statement's parameters.
+    current_app.logger.warning("Database unavailable: %s", getattr(error, "orig", None) or error)
+    with suppress(SQLAlchemyError):  # the connection may be gone: nothing left to undo there
+        db.session.rollback()
+    title = TITLES[503]
+    detail = (
+        "Try again in a minute. If you were sending a form, go back and send it again: "
+        "a referral is never saved twice."
+    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _wants_json():
+        return _json_error(503, detail), 503, headers
+    # Rendered without the context processors: they would load the signed-in user from the
+    # database that has just failed.
+    page = current_app.jinja_env.get_template("errors/unavailable.html")
+    return page.render(status=503, title=title, detail=detail), 503, headers
+
+
+def _end_session(error: BaseException | None) -> None:
+    """End the request's session before Flask-SQLAlchemy does: if the database went away after
+    the response was ready, the closing rollback fails on the dead connection, and that must
+    not turn a finished response into a 500. The failed close discards the connection, so
+    Flask-SQLAlchemy's own close then succeeds."""
+    try:
+        db.session.remove()
+    except DBAPIError as lost:
+        if not lost.connection_invalidated:
+            raise
+        current_app.logger.warning("Database connection lost after the response: %s", lost.orig)
+
+
 def init_app(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's teardown (create_app sets up db first), so it runs
+    # before it: teardown functions run in reverse order.
+    app.teardown_appcontext(_end_session)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DisconnectionError, _database_unavailable)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _server_error)

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 SERVER_SETTINGS = [
@@ -38,7 +39,7 @@ def _binary(name: str) -> str:
     return found
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -48,11 +49,38 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """A running throwaway cluster: its database URL, and what it takes to restart it."""
+
+    url: str
+    data: Path
+    log: Path
+
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: clients are disconnected, the server is back when it returns
+        (pg_ctl starts it again with the options it was started with)."""
+        pg_ctl = [_binary("pg_ctl"), "-D", str(self.data), "-l", str(self.log)]
+        subprocess.run(
+            _as_server_user([*pg_ctl, "-m", "fast", "-w", "restart"]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+
 @contextmanager
 def postgres_cluster(database: str = "divert_test") -> Iterator[str]:
     """Yield a SQLAlchemy URL of a new, empty database; the cluster is removed afterwards."""
+    with running_cluster(database) as cluster:
+        yield cluster.url
+
+
+@contextmanager
+def running_cluster(database: str = "divert_test") -> Iterator[Cluster]:
+    """A new cluster holding one empty database; stopped and removed afterwards."""
     base = Path(tempfile.mkdtemp(prefix="divert-pg-"))
-    data, sockets, port = base / "data", base / "sockets", _free_port()
+    data, sockets, port = base / "data", base / "sockets", free_port()
     sockets.mkdir()
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
@@ -98,7 +126,9 @@ def postgres_cluster(database: str = "divert_test") -> Iterator[str]:
             ),
             **run,
         )
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
+        yield Cluster(
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}", data, base / "log"
+        )
     finally:
         subprocess.run(
             _as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),

@@ -1,0 +1,81 @@
+"""When the database cannot be reached, every page answers with the service's 503 page, never a
+500 traceback: signed in or not, in an area or not. (The recovery after a real PostgreSQL
+restart is tested under load in tests/test_loadtest.py.)"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from flask import Flask, Response
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from divert.extensions import db
+from divert.models import Role
+from tests.conftest import Auth, make_app
+from tests.factories import account_email, create_demo_accounts
+from tests.support.pg_cluster import free_port
+
+UNAVAILABLE = "Sorry, the service is unavailable"
+
+
+@pytest.fixture
+def client_without_database() -> FlaskClient:
+    """The app pointed at a PostgreSQL port where nothing listens."""
+    return make_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/divert").test_client()
+
+
+def _assert_unavailable_page(response: object) -> None:
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert f"<h1 class=\"govuk-heading-l\">{UNAVAILABLE}</h1>" in page
+    assert "a referral is never saved twice" in page
+    assert "Traceback" not in page
+
+
+def test_sign_in_while_the_database_is_away(client_without_database: FlaskClient) -> None:
+    response = client_without_database.post(
+        "/sign-in", data={"email": "officer@warwickshire.example", "password": "whatever-it-is"}
+    )
+    _assert_unavailable_page(response)
+
+
+def test_signed_in_page_while_the_database_is_away(
+    app_ctx: Flask, client: FlaskClient, auth: Auth, client_without_database: FlaskClient
+) -> None:
+    """Loading the signed-in user is what fails: the page must not try it again."""
+    create_demo_accounts()
+    auth.sign_in(account_email(Role.OFFICER, "warwickshire"))
+    signed_in = client.get_cookie("session")
+    assert signed_in is not None
+    client_without_database.set_cookie("session", signed_in.value)
+    response = client_without_database.get("/warwickshire/referrals/new")
+    _assert_unavailable_page(response)
+    assert "Sign out" not in response.get_data(as_text=True)
+
+
+def test_pages_without_the_database_still_answer(client_without_database: FlaskClient) -> None:
+    assert client_without_database.get("/sign-in").status_code == 200
+    health = client_without_database.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["status"] == "unavailable"
+
+
+@pytest.mark.postgresql_only
+def test_connection_lost_after_the_response_is_ready(database_url: str) -> None:
+    """The database restarts between the last query and the end of the request: the finished
+    response still goes out, and the next request gets a fresh connection."""
+    app = make_app(database_url)
+
+    @app.after_request
+    def lose_the_connection(response: Response) -> Response:
+        backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        plain_url = database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain_url, autocommit=True) as administrator:
+            administrator.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        return response
+
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz").status_code == 200
