@@ -1,5 +1,6 @@
 """Every record of the service. Import models from here."""
 
+from divert.models.api import ApiToken, IdempotencyKey
 from divert.models.area import Area, Contract, Region
 from divert.models.audit import AuditEvent, OutboxMessage
 from divert.models.base import AreaOwned, Base, utcnow
@@ -30,6 +31,7 @@ from divert.models.user import Membership, RegionalLead, Role, User
 
 __all__ = [
     "AgeGroup",
+    "ApiToken",
     "Area",
     "AreaOwned",
     "AuditEvent",
@@ -39,6 +41,7 @@ __all__ = [
     "ContactAttempt",
     "Contract",
     "DiarySession",
+    "IdempotencyKey",
     "Intervention",
     "MatchReview",
     "Membership",
