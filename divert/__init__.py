@@ -10,6 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from divert import (
+    api,
     auth,
     cli,
     dashboard,
@@ -71,5 +72,5 @@ def _configure_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for module in (errors, auth, home, referrals, sessions, reviews, dashboard, cli):
+    for module in (errors, auth, home, referrals, sessions, reviews, dashboard, api, cli):
         module.init_app(app)

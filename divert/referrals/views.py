@@ -17,7 +17,7 @@ from divert.extensions import db
 from divert.matching.normalise import PersonRecord
 from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
 from divert.permissions import Permission, requires
-from divert.referrals import lifecycle, repeats, submission
+from divert.referrals import lifecycle, queries, repeats, submission
 from divert.referrals.forms import NO_SLOT, ReferralForm
 from divert.referrals.slots import describe, open_initial_slots
 from divert.tenancy import current_area
@@ -140,7 +140,7 @@ def _own_referral(referral_id: int) -> Referral:
     return db.first_or_404(
         select(Referral)
         .options(selectinload(Referral.events), selectinload(Referral.substances_found))
-        .where(Referral.id == referral_id, Referral.officer_id == current_user.id)
+        .where(Referral.id == referral_id, queries.submitted_by(current_user))
     )
 
 
@@ -162,7 +162,7 @@ def confirmation(referral_id: int) -> str:
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    mine = Referral.officer_id == current_user.id
+    mine = queries.submitted_by(current_user)
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(
         select(Referral)
