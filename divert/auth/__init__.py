@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from divert.auth import tokens
+from divert.auth import token_views, tokens
 from divert.auth.sessions import enforce_timeouts
 from divert.auth.views import bp
 from divert.extensions import db, login_manager
@@ -30,3 +30,4 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(enforce_timeouts)
     app.register_blueprint(bp)
+    app.register_blueprint(token_views.bp)
