@@ -18,6 +18,13 @@ from divert.permissions import Permission
 from divert.referrals import lifecycle
 
 
+def _booking(booking_id: int) -> Booking:
+    booking = db.session.scalar(select(Booking).where(Booking.id == booking_id))
+    if booking is None:
+        raise ApiError(404, "No booking has that id in this area")
+    return booking
+
+
 @bp.operation(
     "/areas/<area_slug>/bookings/<int:booking_id>/attendance",
     method="POST",
@@ -25,16 +32,14 @@ from divert.referrals import lifecycle
     body=schemas.Attendance,
     response=schemas.AttendanceRecorded,
     errors=(409,),
+    records={"booking_id": _booking},
     tag="attendance",
 )
-def record_attendance(booking_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def record_attendance(booking: Booking, body: dict[str, Any]) -> dict[str, Any]:
     """Record the outcome of a booking
     An attended initial one-to-one needs the main substance the person reported. Codes are
     the area's reference codes (substances, interventions, treatment services).
     """
-    booking = db.session.scalar(select(Booking).where(Booking.id == booking_id))
-    if booking is None:
-        raise ApiError(404, "No booking has that id in this area")
     interventions = by_codes(Intervention, body["interventions"], "interventions")
     try:
         lifecycle.record_attendance(

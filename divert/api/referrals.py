@@ -55,7 +55,7 @@ def referral_out(referral: Referral) -> dict[str, Any]:
     }
 
 
-def _own(referral_id: int) -> Referral:
+def own_referral(referral_id: int) -> Referral:
     referral = db.session.scalar(
         select(Referral)
         .options(selectinload(Referral.substances_found), selectinload(Referral.person))
@@ -215,11 +215,11 @@ def list_referrals(query: dict[str, Any]) -> dict[str, Any]:
     "/areas/<area_slug>/referrals/<int:referral_id>",
     permission=Permission.VIEW_OWN_REFERRALS,
     response=schemas.Referral,
+    records={"referral_id": own_referral},
     tag="referrals",
 )
-def get_referral(referral_id: int) -> dict[str, Any]:
+def get_referral(referral: Referral) -> dict[str, Any]:
     """One of your referrals"""
-    referral = _own(referral_id)
     audit.record("person_viewed", record_type="referral", record_id=referral.id)
     db.session.commit()
     return referral_out(referral)
@@ -231,13 +231,13 @@ def get_referral(referral_id: int) -> dict[str, Any]:
     permission=Permission.VIEW_OWN_REFERRALS,
     response=schemas.Referral,
     errors=(409,),
+    records={"referral_id": own_referral},
     tag="referrals",
 )
-def withdraw_referral(referral_id: int) -> dict[str, Any]:
+def withdraw_referral(referral: Referral) -> dict[str, Any]:
     """Withdraw one of your referrals as entered in error
     A withdrawn referral is never counted in any figure.
     """
-    referral = _own(referral_id)
     try:
         lifecycle.change_status(
             referral,
@@ -259,13 +259,13 @@ def withdraw_referral(referral_id: int) -> dict[str, Any]:
     body=schemas.BookingRequest,
     response=schemas.Referral,
     errors=(409,),
+    records={"referral_id": own_referral},
     tag="slots",
 )
-def book_slot(referral_id: int, body: dict[str, Any]) -> dict[str, Any]:
+def book_slot(referral: Referral, body: dict[str, Any]) -> dict[str, Any]:
     """Book an open initial slot for one of your referrals
     A booking the referral already had is marked rescheduled and its place freed.
     """
-    referral = _own(referral_id)
     slot = _open_slot(body["session_id"])
     try:
         lifecycle.book(referral, slot, current_user)

@@ -100,14 +100,22 @@ class ApiBlueprint(Blueprint):
         headers: type[Schema] | None = None,
         errors: tuple[int, ...] = (),
         extra_statuses: dict[int, str] | None = None,
+        records: dict[str, Callable[[int], Any]] | None = None,
         tag: str = "api",
     ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
         """Register a view. It receives `body`, `query` and `headers` as loaded dicts (when
-        the operation has them) and returns data for `response`, or a Reply."""
+        the operation has them) and returns data for `response`, or a Reply.
+
+        `records` finds the record a URL names before anything else is checked, so a record
+        that is not there (or not the caller's) is 404 whatever the body: {"booking_id": find}
+        hands the view `booking=find(booking_id)`.
+        """
 
         def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
             @wraps(view)
             def run(**kwargs: Any) -> Response:
+                for name, find in (records or {}).items():
+                    kwargs[name.removesuffix("_id")] = find(kwargs.pop(name))
                 if headers is not None:
                     kwargs["headers"] = _load(headers(), dict(request.headers), "headers")
                 if query is not None:
