@@ -29,7 +29,8 @@ def _rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-limiter.limit(_rate_limit, key_func=rate_limit_key)(bp)
+# One allowance per token across every API route.
+limiter.shared_limit(_rate_limit, scope="api", key_func=rate_limit_key)(bp)
 
 
 @bp.before_request
