@@ -155,7 +155,7 @@ def _url(rule: Rule, area_slug: str, region_slug: str, ids: dict[str, int]) -> s
     path = rule.rule
     for name, value in values.items():
         path = path.replace(f"<{name}>", str(value))
-        for converter in ("int", "string", "path"):
+        for converter in ("int", "id", "string", "path"):
             path = path.replace(f"<{converter}:{name}>", str(value))
     return path
 

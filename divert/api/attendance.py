@@ -26,7 +26,7 @@ def _booking(booking_id: int) -> Booking:
 
 
 @bp.operation(
-    "/areas/<area_slug>/bookings/<int:booking_id>/attendance",
+    "/areas/<area_slug>/bookings/<id:booking_id>/attendance",
     method="POST",
     permission=Permission.RECORD_ATTENDANCE,
     body=schemas.Attendance,

@@ -212,7 +212,7 @@ def list_referrals(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.operation(
-    "/areas/<area_slug>/referrals/<int:referral_id>",
+    "/areas/<area_slug>/referrals/<id:referral_id>",
     permission=Permission.VIEW_OWN_REFERRALS,
     response=schemas.Referral,
     records={"referral_id": own_referral},
@@ -226,7 +226,7 @@ def get_referral(referral: Referral) -> dict[str, Any]:
 
 
 @bp.operation(
-    "/areas/<area_slug>/referrals/<int:referral_id>/withdraw",
+    "/areas/<area_slug>/referrals/<id:referral_id>/withdraw",
     method="POST",
     permission=Permission.VIEW_OWN_REFERRALS,
     response=schemas.Referral,
@@ -253,7 +253,7 @@ def withdraw_referral(referral: Referral) -> dict[str, Any]:
 
 
 @bp.operation(
-    "/areas/<area_slug>/referrals/<int:referral_id>/booking",
+    "/areas/<area_slug>/referrals/<id:referral_id>/booking",
     method="POST",
     permission=Permission.SUBMIT_REFERRAL,
     body=schemas.BookingRequest,

@@ -6,10 +6,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_dump,
+    validate,
+    validates_schema,
+)
 from wtforms.validators import ValidationError as FormValidationError
 
 from divert.formfields import normalised_email, uk_phone_number
+from divert.models import Booking as BookingRecord
 from divert.models import BookingStatus, ReferralStatus
 from divert.referrals.forms import ETHNICITIES, GENDERS
 from divert.referrals.submission import (
@@ -23,6 +33,7 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 MAX_SLOT_RANGE = timedelta(days=62)
 MAX_FIGURES_RANGE = timedelta(days=5 * 366)
 MAX_PER_PAGE = 100
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
 
 
 def _date(**options: Any) -> fields.Date:
@@ -127,14 +138,27 @@ class Booking(Schema):
     id = fields.Integer(required=True)
     session_id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in BookingStatus]))
-    starts_at = fields.AwareDateTime(required=True, attribute="session.starts_at")
-    ends_at = fields.AwareDateTime(required=True, attribute="session.ends_at")
-    remote = fields.Boolean(required=True, attribute="session.remote")
-    venue = fields.String(required=True, allow_none=True, attribute="session.venue.label")
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    remote = fields.Boolean(required=True)
+    venue = fields.String(required=True, allow_none=True)
+
+    @pre_dump
+    def _from_record(self, booking: BookingRecord, **_: Any) -> dict[str, Any]:
+        session = booking.session
+        return {
+            "id": booking.id,
+            "session_id": session.id,
+            "status": booking.status.value,
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
+            "remote": session.remote,
+            "venue": session.venue.label if session.venue else None,
+        }
 
 
 class BookingRequest(Request):
-    session_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+    session_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
 
 
 # -- referrals ---------------------------------------------------------------------------------
@@ -176,17 +200,23 @@ ETHNICITY_CODES = [code for code, _ in ETHNICITIES if code]
 
 
 class NewReferral(Request):
-    forename = _text(100, required=True)
-    surname = _text(100, required=True)
-    date_of_birth = _date(required=True)
-    offence_date = _date(required=True)
-    crime_reference = _text(40, required=True)
-    phone = _text(32, metadata={"description": "A UK number; a phone or an email is needed"})
-    email = _text(254)
+    forename = _text(100, required=True, metadata={"example": "Jordan"})
+    surname = _text(100, required=True, metadata={"example": "Ellis"})
+    date_of_birth = _date(required=True, metadata={"example": "1999-08-21"})
+    offence_date = _date(required=True, metadata={"example": "2026-01-10"})
+    crime_reference = _text(40, required=True, metadata={"example": "CR/123/26"})
+    phone = _text(
+        32,
+        metadata={
+            "description": "A UK number; a phone or an email is needed",
+            "example": "07911 123456",
+        },
+    )
+    email = _text(254, metadata={"example": "jordan.ellis@example.org"})
     substances_found = _codes(
         required=True,
         validate=validate.Length(1, 20),
-        metadata={"description": "Substance codes of the area, e.g. cannabis"},
+        metadata={"description": "Substance codes of the area", "example": ["cannabis"]},
     )
     consent_to_contact = fields.Boolean(
         required=True, validate=validate.Equal(True, error="The person must agree to be contacted")
@@ -208,7 +238,7 @@ class NewReferral(Request):
     session_id = fields.Integer(
         allow_none=True,
         load_default=None,
-        validate=validate.Range(1, 2**31 - 1),
+        validate=validate.Range(1, MAX_ID),
         metadata={"description": "An open slot to book at once"},
     )
 
@@ -250,8 +280,11 @@ class IdempotencyHeader(Schema):
         required=True,
         data_key="Idempotency-Key",
         validate=[validate.Length(1, 255), validate.Regexp(r"^[\x21-\x7e]+$")],
-        metadata={"description": "Your unique key for this referral: a retry with the same key "
-                  "and body returns the referral made the first time"},
+        metadata={
+            "description": "Your unique key for this referral: a retry with the same key and "
+            "body returns the referral made the first time",
+            "example": "records-system-7f3a9c",
+        },
     )
 
 
@@ -262,12 +295,16 @@ class Attendance(Request):
     outcome = fields.String(
         required=True,
         validate=validate.OneOf(["attended", "did_not_attend", "cancelled", "rescheduled"]),
+        metadata={"example": "attended"},
     )
     main_substance = fields.String(
         allow_none=True,
         load_default=None,
         validate=validate.Length(1, 40),
-        metadata={"description": "Substance code; needed when an initial session was attended"},
+        metadata={
+            "description": "Substance code; needed when an initial session was attended",
+            "example": "cannabis",
+        },
     )
     other_substances = _codes(load_default=list, validate=validate.Length(max=20))
     interventions = _codes(load_default=list, validate=validate.Length(max=20))

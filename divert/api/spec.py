@@ -11,7 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 
 from divert.api.problems import CODES
 from divert.api.routing import Operation
-from divert.api.schemas import Error
+from divert.api.schemas import MAX_ID, Error
 
 TITLE = "divert API"
 VERSION = "1.0.0"
@@ -29,8 +29,8 @@ def _path_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
     for match in _VARIABLE.finditer(rule):
         name, converter = match["name"], match["converter"]
         schema: dict[str, Any] = (
-            {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
-            if converter == "int"
+            {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+            if converter == "id"
             else {"type": "string", "pattern": SLUG_PATTERN}
         )
         parameters.append({"in": "path", "name": name, "required": True, "schema": schema})
