@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
@@ -99,10 +108,13 @@ def _new() -> str | Response:
             "api_token_created", record_type="api_token", record_id=made.token.id, holder=holder.id
         )
         db.session.commit()
-        page = render_template(
-            "auth/api_token_created.html", made=made, endpoints=_endpoints(), holder=holder
+        page = make_response(
+            render_template(
+                "auth/api_token_created.html", made=made, endpoints=_endpoints(), holder=holder
+            )
         )
-        return Response(page, headers={"Cache-Control": "no-store"})
+        page.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
+        return page
     return render_template(
         "auth/api_token_new.html",
         form=form,

@@ -21,6 +21,7 @@ def _make(client: FlaskClient, path: str, **form: str) -> str:
     page = client.post(path, data={"name": "Records system", "expires": "30", **form})
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
+    assert page.mimetype == "text/html"
     return SECRET.search(page.get_data(as_text=True)).group(0)
 
 
