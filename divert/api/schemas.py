@@ -44,16 +44,31 @@ def _date(**options: Any) -> fields.Date:
 
 
 def _text(max_length: int, *, required: bool = False, **options: Any) -> fields.String:
+    """Free text. Never a NUL character (PostgreSQL cannot store one); when required, not blank."""
     if required:
-        checks = [validate.Length(1, max_length), validate.Regexp(r".*\S", error="Enter a value")]
-        return fields.String(required=True, validate=checks, **options)
+        pattern = validate.Regexp(r"^[^\x00]*\S[^\x00]*$", error="Enter a value, without NUL")
+        return fields.String(
+            required=True, validate=[validate.Length(1, max_length), pattern], **options
+        )
+    pattern = validate.Regexp(r"^[^\x00]*$", error="Must not contain a NUL character")
     return fields.String(
-        allow_none=True, load_default=None, validate=validate.Length(max=max_length), **options
+        allow_none=True,
+        load_default=None,
+        validate=[validate.Length(max=max_length), pattern],
+        **options,
+    )
+
+
+def _code(**options: Any) -> fields.String:
+    """A reference item's code, e.g. cannabis or naloxone_kit."""
+    return fields.String(
+        validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$", error="Not a known kind of code"),
+        **options,
     )
 
 
 def _codes(**options: Any) -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(1, 40)), **options)
+    return fields.List(_code(), **options)
 
 
 class Request(Schema):
@@ -297,10 +312,9 @@ class Attendance(Request):
         validate=validate.OneOf(["attended", "did_not_attend", "cancelled", "rescheduled"]),
         metadata={"example": "attended"},
     )
-    main_substance = fields.String(
+    main_substance = _code(
         allow_none=True,
         load_default=None,
-        validate=validate.Length(1, 40),
         metadata={
             "description": "Substance code; needed when an initial session was attended",
             "example": "cannabis",
@@ -308,9 +322,7 @@ class Attendance(Request):
     )
     other_substances = _codes(load_default=list, validate=validate.Length(max=20))
     interventions = _codes(load_default=list, validate=validate.Length(max=20))
-    onward_service = fields.String(
-        allow_none=True, load_default=None, validate=validate.Length(1, 40)
-    )
+    onward_service = _code(allow_none=True, load_default=None)
     notes = _text(2000)
     cancelled_by = fields.String(
         allow_none=True, load_default=None, validate=validate.OneOf(["person", "service"])

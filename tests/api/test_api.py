@@ -358,6 +358,8 @@ def test_sessions_are_not_accepted_and_no_cookie_is_set(
         ({"json": new_referral(date_of_birth="1996-02-30")}, 422, "invalid"),
         ({"json": new_referral(date_of_birth="0001-01-01")}, 422, "invalid"),
         ({"json": new_referral(colour="blue")}, 422, "invalid"),
+        ({"json": new_referral(notes="NUL \x00 inside")}, 422, "invalid"),
+        ({"json": new_referral(substances_found=["can\x00nabis"])}, 422, "invalid"),
         ({"json": new_referral(notes="x" * 2_000_000)}, 413, "payload_too_large"),
     ],
 )
@@ -386,6 +388,7 @@ def test_field_errors_name_the_field(api: Api, api_world: ApiWorld) -> None:
     ("path", "query"),
     [
         ("/areas/nowhere/referrals", {}),
+        ("/areas/war%00wickshire/referrals", {}),
         (f"/areas/{AREA}/referrals/999999", {}),
         ("/no-such-route", {}),
     ],
