@@ -17,7 +17,8 @@ TITLE = "divert API"
 VERSION = "1.0.0"
 DESCRIPTION = (
     "Referrals, slots, attendance and figures of a PCC area's drug diversion scheme. "
-    "Send an API token made on the service's API tokens page as `Authorization: Bearer <token>`. "
+    "Send an API token made on the service's API tokens page in an "
+    "Authorization: Bearer <token> header. "
     "A token works only in the area (or region) it was made for, with its holder's role there."
 )
 _VARIABLE = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
