@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from divert import (
     admin,
+    api,
     area_users,
     audit,
     auth,
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         area_users,
         audit,
         admin,
+        api,
         cli,
     ):
         module.init_app(app)

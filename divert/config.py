@@ -51,6 +51,7 @@ def settings_from_environment(instance_path: str) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
         "LOCKOUT_AFTER_FAILURES": 5,
         "LOCKOUT_MINUTES": 15,

@@ -8,16 +8,21 @@ from contextlib import suppress
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from divert.api.problems import ApiError, error_response
 from divert.extensions import db
 
 TITLES = {
     400: "There was a problem with your request",
+    401: "Send a valid API token: Authorization: Bearer <token>",
     403: "You do not have permission to see this page",
     404: "Page not found",
     405: "That action is not allowed here",
+    409: "That conflicts with the record as it is now",
     413: "What you sent is too large",
+    415: "Send the body as JSON (Content-Type: application/json)",
+    422: "Some of what you sent is not valid",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
@@ -31,27 +36,24 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _json_error(status: int, message: str) -> dict[str, object]:
-    return {"error": {"code": f"http_{status}", "message": message}}
-
-
-def _render(status: int, detail: str | None = None) -> tuple[object, int]:
+def _render(error: HTTPException, detail: str | None = None) -> tuple[object, int]:
+    status = error.code or 500
     title = TITLES.get(status, "Sorry, there is a problem")
     if _wants_json():
-        return _json_error(status, detail or title), status
+        return error_response(error, detail or title), status
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
 def _http_error(error: HTTPException) -> tuple[object, int]:
-    return _render(error.code or 500)
+    return _render(error, error.description if isinstance(error, ApiError) else None)
 
 
 def _csrf_error(error: CSRFError) -> tuple[object, int]:
-    return _render(400, "The form had expired or was sent from elsewhere. Go back and try again.")
+    return _render(error, "The form had expired or was sent from elsewhere. Go back and try again.")
 
 
 def _server_error(error: Exception) -> tuple[object, int]:
-    return _render(500)
+    return _render(InternalServerError())
 
 
 def _database_unavailable(error: Exception) -> tuple[object, int, dict[str, str]]:
@@ -69,7 +71,7 @@ def _database_unavailable(error: Exception) -> tuple[object, int, dict[str, str]
     )
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if _wants_json():
-        return _json_error(503, detail), 503, headers
+        return error_response(ServiceUnavailable(), detail), 503, headers
     # Rendered without the context processors: they would load the signed-in user from the
     # database that has just failed.
     page = current_app.jinja_env.get_template("errors/unavailable.html")

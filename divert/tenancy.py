@@ -13,6 +13,7 @@ a `do_orm_execute` hook, and every new AreaOwned row is checked before flush. Th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
@@ -117,14 +118,30 @@ def _check_new_rows(session: Session, _flush_context: Any, _instances: Any) -> N
 
 current_area: Area = LocalProxy(lambda: g.area)  # type: ignore[assignment]
 
+# What a slug can be; anything else (a NUL byte from %00, say) is 404 before it reaches SQL.
+_SLUG = re.compile(r"[a-z0-9-]{1,64}\Z")
+
+
+def _by_slug(model: type[Area] | type[Region], slug: str) -> Any:
+    if not _SLUG.match(slug):
+        return None
+    return db.session.scalar(select(model).where(model.slug == slug))
+
+
+def _token_opens(**place: int) -> bool:
+    """An API token (divert.auth.tokens puts it in g) opens only the one area or region it was
+    made for, whatever else its holder belongs to; a signed-in person is held to membership."""
+    token = g.get("api_token")
+    return token is None or all(getattr(token, key) == value for key, value in place.items())
+
 
 def _resolve_area(slug: str) -> None:
     """Area pages: the URL's area, for a member only; anyone else gets 404."""
     g.area, g.role = None, None
     if not current_user.is_authenticated:
         return  # the view's permission decorator sends them to sign in
-    area = db.session.scalar(select(Area).where(Area.slug == slug))
-    role = current_user.role_in(area) if area else None
+    area = _by_slug(Area, slug)
+    role = current_user.role_in(area) if area and _token_opens(area_id=area.id) else None
     if role is None:
         abort(404)
     g.area, g.role = area, Role(role)
@@ -136,8 +153,8 @@ def _resolve_region(slug: str) -> None:
     g.region = None
     if not current_user.is_authenticated:
         return
-    region = db.session.scalar(select(Region).where(Region.slug == slug))
-    if region is None or not current_user.leads(region):
+    region = _by_slug(Region, slug)
+    if region is None or not current_user.leads(region) or not _token_opens(region_id=region.id):
         abort(404)
     g.region = region
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from divert.auth import tokens
 from divert.auth.passwords import hash_password
 from divert.demo.accounts import (
     ADMIN_EMAIL,
@@ -13,7 +16,7 @@ from divert.demo.accounts import (
     create_demo_accounts,
 )
 from divert.extensions import db
-from divert.models import Area, Membership, Role, User
+from divert.models import Area, Membership, Region, Role, User
 
 __all__ = [
     "ADMIN_EMAIL",
@@ -22,6 +25,7 @@ __all__ = [
     "account_email",
     "area",
     "create_demo_accounts",
+    "make_token",
     "make_user",
 ]
 
@@ -45,3 +49,18 @@ def make_user(email: str, memberships: dict[str, Role] | None = None, **extra: o
         user.memberships.append(Membership(area=area(slug), role=role))
     db.session.commit()
     return user
+
+
+def make_token(
+    user: User,
+    *,
+    area: Area | None = None,
+    region: Region | None = None,
+    lifetime: timedelta | None = None,
+) -> str:
+    """A committed API token for `user` in one area (or region); returns the secret."""
+    made = tokens.create_token(
+        user, name="test token", created_by=user, area=area, region=region, lifetime=lifetime
+    )
+    db.session.commit()
+    return made.secret

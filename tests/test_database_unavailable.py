@@ -29,7 +29,7 @@ def _assert_unavailable_page(response: object) -> None:
     page = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
-    assert f"<h1 class=\"govuk-heading-l\">{UNAVAILABLE}</h1>" in page
+    assert f'<h1 class="govuk-heading-l">{UNAVAILABLE}</h1>' in page
     assert "a referral is never saved twice" in page
     assert "Traceback" not in page
 

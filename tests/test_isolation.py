@@ -2,7 +2,11 @@
 or a foreign record is always 404, and no response carries another area's data.
 
 Routes are discovered from the URL map, so a new route is covered without editing this test;
-a route whose URL variable this test cannot fill fails it (extend WORLD_VARIABLES).
+a route whose URL variable this test cannot fill fails it (extend the world's ids).
+
+API routes take bearer tokens, never a session: the web walk checks that a signed-in session
+gets 401 from each of them, and the API walk sends every API route a token of every role (held
+by people who belong to both areas, so only the token keeps them out of the foreign one).
 """
 
 from __future__ import annotations
@@ -12,15 +16,17 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from divert.auth import tokens
 from divert.extensions import db
 from divert.models import (
     ContactAttempt,
     Contract,
     MatchReview,
+    Membership,
     ReferralEvent,
     Region,
     Role,
@@ -35,6 +41,7 @@ from tests.factories import (
     account_email,
     area,
     create_demo_accounts,
+    make_token,
 )
 from tests.referrals.builders import referral, session_slot
 
@@ -95,6 +102,7 @@ def _build_area_world(slug: str) -> AreaWorld:
         db.session.add(review)
         db.session.flush()
         contract = db.session.query(Contract).first()
+        token = tokens.create_token(officer, name="records system", created_by=officer, area=here)
         event = db.session.query(ReferralEvent).filter_by(referral_id=made.id).first()
         ids = {
             "referral_id": made.id,
@@ -105,6 +113,7 @@ def _build_area_world(slug: str) -> AreaWorld:
             "contract_id": contract.id,
             "event_id": event.id,
             "person_id": made.person_id,
+            "token_id": token.token.id,
         }
         db.session.commit()
     return AreaWorld(ids)
@@ -152,7 +161,7 @@ def _url(rule: Rule, area_slug: str, region_slug: str, ids: dict[str, int]) -> s
     path = rule.rule
     for name, value in values.items():
         path = path.replace(f"<{name}>", str(value))
-        for converter in ("int", "string", "path"):
+        for converter in ("int", "id", "string", "path"):
             path = path.replace(f"<{converter}:{name}>", str(value))
     return path
 
@@ -189,6 +198,18 @@ def _allowed(actor: str, permission: Permission | str | None) -> bool:
     }[permission]
 
 
+def _forget_request_user() -> None:
+    """The world fixture keeps an app context open, and requests share its `g`: drop the user
+    (and token) loaded by the last request, as a real request would start without them."""
+    g.pop("_login_user", None)
+    g.pop("api_token", None)
+
+
+def _token_only(app: Flask, rule: Rule) -> bool:
+    view = app.view_functions[rule.endpoint]
+    return getattr(view, "api_operation", False) and view.required_permission is not None
+
+
 def test_every_view_declares_a_permission(app: Flask) -> None:
     missing = [
         rule.endpoint
@@ -221,6 +242,7 @@ def test_every_route_for_every_role_in_own_and_foreign_area(
             cases.append(("foreign region", OWN, "another-region", world[OWN].ids))
         for case, area_slug, region_slug, ids in cases:
             url = _url(rule, area_slug, region_slug, ids)
+            _forget_request_user()
             response = client.open(url, method=method)
             status = response.status_code
             body = response.get_data().decode("utf-8", errors="replace")
@@ -229,6 +251,9 @@ def test_every_route_for_every_role_in_own_and_foreign_area(
                 failures.append(f"{where}: server error")
             elif any(marker in body for marker in foreign_markers):
                 failures.append(f"{where}: shows another area's data")
+            elif _token_only(app, rule):
+                if status != 401:
+                    failures.append(f"{where}: an API route accepted a session")
             elif permission is not None and actor == "anonymous":
                 if status not in (302, 401, 404):
                     failures.append(f"{where}: anonymous not sent to sign in")
@@ -240,5 +265,71 @@ def test_every_route_for_every_role_in_own_and_foreign_area(
                 if not allowed and status not in (403, 404):
                     failures.append(f"{where}: expected refusal")
                 if allowed and status in (401, 403):
+                    failures.append(f"{where}: expected access")
+    assert failures == []
+
+
+# -- the API, with tokens ------------------------------------------------------------------------
+
+TOKEN_ACTORS = [*(role.value for role in Role), "regional_lead", "no token"]
+
+
+def _token_for(actor: str) -> str | None:
+    """A token of the own area's account for `actor`, who is given the same role in the
+    foreign area too: only the token keeps them out of it."""
+    if actor == "no token":
+        return None
+    if actor == "regional_lead":
+        lead = _user(REGIONAL_LEAD_EMAIL)
+        return make_token(lead, region=lead.regional_leads[0].region)
+    person = _user(account_email(actor, OWN))
+    person.memberships.append(Membership(area=area(FOREIGN), role=Role(actor)))
+    return make_token(person, area=area(OWN))
+
+
+@pytest.mark.parametrize("actor", TOKEN_ACTORS)
+def test_every_api_route_for_every_token_in_own_and_foreign_area(
+    app: Flask, client: FlaskClient, world: dict[str, AreaWorld], actor: str
+) -> None:
+    secret = _token_for(actor)
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+    headers["Idempotency-Key"] = "isolation-walk"
+    failures: list[str] = []
+    rules = [rule for rule in _routes(app) if _token_only(app, rule)]
+    assert rules, "no API routes found"
+    for rule in rules:
+        permission = _permission(app, rule)
+        method = _method(rule)
+        cases = [("own", OWN, "west-midlands-region", world[OWN].ids)]
+        if "area_slug" in rule.arguments:
+            cases.append(("foreign area", FOREIGN, "west-midlands-region", world[FOREIGN].ids))
+            if set(rule.arguments) & set(world[OWN].ids):
+                cases.append(("foreign record", OWN, "west-midlands-region", world[FOREIGN].ids))
+        if "region_slug" in rule.arguments:
+            cases.append(("foreign region", OWN, "another-region", world[OWN].ids))
+        for case, area_slug, region_slug, ids in cases:
+            url = _url(rule, area_slug, region_slug, ids)
+            json_body = {} if method == "POST" else None
+            _forget_request_user()
+            response = client.open(url, method=method, headers=headers, json=json_body)
+            status, body = response.status_code, response.get_data(as_text=True)
+            where = f"{actor} {method} {url} ({case}) -> {status}"
+            if status >= 500:
+                failures.append(f"{where}: server error")
+            elif _marker(FOREIGN) in body:
+                failures.append(f"{where}: shows another area's data")
+            elif not response.is_json or ("error" not in response.get_json() and status >= 400):
+                failures.append(f"{where}: not a JSON error")
+            elif secret is None:
+                if status != 401:
+                    failures.append(f"{where}: expected 401 without a token")
+            elif case != "own":
+                if status != 404 and not (case == "foreign record" and status == 403):
+                    failures.append(f"{where}: expected 404")
+            else:
+                allowed = _allowed(actor, permission)
+                if not allowed and status not in (403, 404):
+                    failures.append(f"{where}: expected refusal")
+                if allowed and status in (401, 403, 404):
                     failures.append(f"{where}: expected access")
     assert failures == []

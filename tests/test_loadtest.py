@@ -10,9 +10,7 @@ from loadtest.run import Settings, run
 
 @pytest.mark.postgresql_only
 def test_short_load_and_fault_run() -> None:
-    report = run(
-        Settings(users=10, duration=10, fault_duration=10, restart_after=4, referrals=200)
-    )
+    report = run(Settings(users=10, duration=10, fault_duration=10, restart_after=4, referrals=200))
     assert report.passed, report.failed
     assert report.steady is not None and report.steady.server_errors == 0
     assert report.acknowledged > 0

@@ -37,6 +37,9 @@ def record(
     if area is None and in_request:
         area = g.get("area")
     role = g.get("role") if in_request else None
+    token = g.get("api_token") if in_request else None
+    if token is not None:  # whatever was done through the API names the token that did it
+        detail.setdefault("token_id", token.id)
     event = AuditEvent(
         user_id=user.id if user else None,
         role=str(role) if role else ("admin" if user and user.is_admin else None),

@@ -1,9 +1,10 @@
-"""Accounts: sign-in, sessions and passwords."""
+"""Accounts: sign-in, sessions, passwords and API tokens."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
+from divert.auth import token_views, tokens
 from divert.auth.sessions import enforce_timeouts
 from divert.auth.views import bp
 from divert.extensions import db, login_manager
@@ -12,7 +13,14 @@ from divert.models import User
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The user of a signed-in session. The API never accepts a session cookie (so a page
+    cannot be made to call it with the visitor's rights): it takes bearer tokens only."""
+    if tokens.is_api_request(request) or not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+login_manager.request_loader(tokens.user_from_request)
 
 
 def init_app(app: Flask) -> None:
@@ -22,3 +30,4 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(enforce_timeouts)
     app.register_blueprint(bp)
+    app.register_blueprint(token_views.bp)

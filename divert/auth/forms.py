@@ -1,11 +1,17 @@
-"""Sign-in and password forms."""
+"""Sign-in, password and API token forms."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length
 
 from divert.auth.password_policy import MIN_LENGTH, StrongPassword
 
@@ -70,3 +76,27 @@ class ForgotPasswordForm(FlaskForm):
         validators=[InputRequired(message="Enter your email address")],
     )
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+LIFETIMES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "Does not expire")]
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        "What the token is for",
+        widget=GovTextInput(),
+        description="For example, the force's records system. Only you and managers see this",
+        validators=[
+            InputRequired(message="Enter what the token is for"),
+            Length(max=80, message="Name must be 80 characters or fewer"),
+        ],
+    )
+    holder = SelectField("Whose token", widget=GovSelect(), coerce=str)
+    expires = RadioField(
+        "When it stops working",
+        widget=GovRadioInput(),
+        choices=LIFETIMES,
+        default="90",
+        validators=[InputRequired(message="Choose when the token stops working")],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask import current_app, flash, session
+from flask import current_app, flash, g, session
 from flask_login import current_user, login_user, logout_user
 
 from divert.models import User, utcnow
@@ -43,8 +43,8 @@ def _expired() -> str | None:
 
 def enforce_timeouts() -> None:
     """Before each request: end a session past either time-out, else note the activity."""
-    if not current_user.is_authenticated:
-        return
+    if not current_user.is_authenticated or g.get("api_token") is not None:
+        return  # an API token has no session to time out (and must not start one)
     reason = _expired()
     if reason:
         end_session()

@@ -16,6 +16,8 @@ NAVIGATION: list[tuple[Permission, str, str]] = [
     (Permission.VIEW_DASHBOARD, "dashboard.area_dashboard", "Dashboard"),
     (Permission.MANAGE_AREA_USERS, "area_users.list_users", "Users"),
     (Permission.VIEW_REGION, "dashboard.region_dashboard", "Region"),
+    (Permission.MANAGE_API_TOKENS, "api_tokens.list_area_tokens", "API tokens"),
+    (Permission.VIEW_REGION, "api_tokens.list_region_tokens", "API tokens"),
     (Permission.ADMINISTER, "admin.index", "Admin"),
 ]
 

@@ -1,5 +1,6 @@
 """Every record of the service. Import models from here."""
 
+from divert.models.api import ApiToken, IdempotencyKey
 from divert.models.area import Area, Contract, Region
 from divert.models.audit import AuditEvent, OutboxMessage
 from divert.models.base import AreaOwned, Base, utcnow
@@ -40,6 +41,7 @@ __all__ = [
     "AccountLink",
     "AccountLinkPurpose",
     "AgeGroup",
+    "ApiToken",
     "Area",
     "AreaOwned",
     "AuditEvent",
@@ -49,6 +51,7 @@ __all__ = [
     "ContactAttempt",
     "Contract",
     "DiarySession",
+    "IdempotencyKey",
     "Intervention",
     "MatchReview",
     "Membership",

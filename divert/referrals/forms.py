@@ -27,9 +27,14 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from divert.formfields import EmailAddress, GovDateField, PhoneNumber
-from divert.referrals.submission import ADULT_AGE, age_on
+from divert.referrals.submission import (
+    ADULT_AGE,
+    age_on,
+    contact_problems,
+    date_of_birth_problem,
+    offence_date_problem,
+)
 
-YOUNGEST_AGE = 10
 NO_SLOT = "none"
 
 GENDERS = [("", "Not recorded"), ("male", "Male"), ("female", "Female"), ("other", "Other")]
@@ -135,16 +140,14 @@ class ReferralForm(FlaskForm):
     submit = SubmitField("Submit referral", widget=GovSubmitInput())
 
     def validate_date_of_birth(self, field: GovDateField) -> None:
-        if field.data is None:
-            return
-        if field.data > date.today():
-            raise ValidationError("Date of birth must be in the past")
-        if age_on(field.data, date.today()) < YOUNGEST_AGE:
-            raise ValidationError(f"The person must be {YOUNGEST_AGE} or older")
+        problem = field.data and date_of_birth_problem(field.data, date.today())
+        if problem:
+            raise ValidationError(problem)
 
     def validate_offence_date(self, field: GovDateField) -> None:
-        if field.data is not None and field.data > date.today():
-            raise ValidationError("Date of the offence must be today or in the past")
+        problem = field.data and offence_date_problem(field.data, date.today())
+        if problem:
+            raise ValidationError(problem)
 
     def is_under_18(self) -> bool:
         born, offence = self.date_of_birth.data, self.offence_date.data or date.today()
@@ -153,18 +156,14 @@ class ReferralForm(FlaskForm):
     def validate(self, extra_validators: dict | None = None) -> bool:
         """Field checks, then the rules that tie fields together (each message by its field)."""
         valid = super().validate(extra_validators)
-        if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
-            self.email.errors.append("Enter a phone number or an email address")
-            valid = False
-        if self.is_under_18():
-            if not (self.guardian_name.data or "").strip():
-                self.guardian_name.errors.append(
-                    "They are under 18: enter a parent or guardian's name"
-                )
-                valid = False
-            if not (self.guardian_contact.data or "").strip():
-                self.guardian_contact.errors.append(
-                    "They are under 18: enter a parent or guardian's phone number or email"
-                )
-                valid = False
-        return valid
+        problems = contact_problems(
+            date_of_birth=self.date_of_birth.data,
+            offence_date=self.offence_date.data,
+            phone=self.phone.data,
+            email=self.email.data,
+            guardian_name=self.guardian_name.data,
+            guardian_contact=self.guardian_contact.data,
+        )
+        for name, message in problems.items():
+            self[name].errors.append(message)
+        return valid and not problems

@@ -74,6 +74,11 @@ LABELS: dict[ReferralStatus, str] = {
 }
 
 
+def supplies_naloxone(interventions: Iterable[Intervention]) -> bool:
+    """A naloxone kit counts as supplied when the kit is among the interventions given."""
+    return any(intervention.code == "naloxone_kit" for intervention in interventions)
+
+
 class TransitionError(ValueError):
     """A change the referral's state does not allow; the message is fit to show the user."""
 

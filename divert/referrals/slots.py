@@ -43,22 +43,33 @@ def within_opening_hours(area: Area, starts_at: datetime, ends_at: datetime) -> 
     return opens <= start.time() and end.time() <= closes and start.date() == end.date()
 
 
-def open_initial_slots(area: Area, now: datetime | None = None) -> list[DiarySession]:
-    """The soonest initial one-to-one sessions with a free place in the next 14 days."""
-    now = now or utcnow()
-    sessions = db.session.scalars(
+def open_slots(
+    area: Area, start: datetime, end: datetime, *, session_id: int | None = None
+) -> list[DiarySession]:
+    """Initial one-to-one sessions with a free place starting after `start` and by `end`,
+    inside opening hours, soonest first (or only the session `session_id`, if it is one)."""
+    query = (
         select(DiarySession)
         .options(joinedload(DiarySession.venue))
         .where(
             DiarySession.kind == SessionKind.INITIAL,
             DiarySession.cancelled_at.is_(None),
             DiarySession.booked_count < DiarySession.capacity,
-            DiarySession.starts_at > now,
-            DiarySession.starts_at <= now + BOOKING_WINDOW,
+            DiarySession.starts_at > start,
+            DiarySession.starts_at <= end,
         )
         .order_by(DiarySession.starts_at, DiarySession.id)
-    ).all()
-    return [s for s in sessions if within_opening_hours(area, s.starts_at, s.ends_at)][:OFFERED]
+    )
+    if session_id is not None:
+        query = query.where(DiarySession.id == session_id)
+    sessions = db.session.scalars(query).all()
+    return [s for s in sessions if within_opening_hours(area, s.starts_at, s.ends_at)]
+
+
+def open_initial_slots(area: Area, now: datetime | None = None) -> list[DiarySession]:
+    """The soonest initial one-to-one sessions with a free place in the next 14 days."""
+    now = now or utcnow()
+    return open_slots(area, now, now + BOOKING_WINDOW)[:OFFERED]
 
 
 def describe(session: DiarySession) -> str:

@@ -1,4 +1,6 @@
-"""Creating a referral: the person, a gap-free human reference, the first event."""
+"""Creating a referral: the rules its details must meet, the person, a gap-free human
+reference, the first event, repeat handling and the first booking. The web form and the API
+both submit through here."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from divert.extensions import db
 from divert.models import (
     AgeGroup,
     Area,
+    DiarySession,
     Person,
     ReferenceCounter,
     Referral,
@@ -21,9 +24,11 @@ from divert.models import (
     Substance,
     User,
 )
-from divert.referrals import repeats
+from divert.referrals import lifecycle, repeats
 
 ADULT_AGE = 18
+YOUNGEST_AGE = 10
+REPEAT_UNCONFIRMED = "They have been referred before: check the earlier referral and confirm"
 
 
 def age_on(date_of_birth: date, on: date) -> int:
@@ -33,6 +38,56 @@ def age_on(date_of_birth: date, on: date) -> int:
 
 def age_group(date_of_birth: date, on: date) -> AgeGroup:
     return AgeGroup.UNDER_18 if age_on(date_of_birth, on) < ADULT_AGE else AgeGroup.ADULT
+
+
+def date_of_birth_problem(date_of_birth: date, today: date) -> str | None:
+    if date_of_birth > today:
+        return "Date of birth must be in the past"
+    if age_on(date_of_birth, today) < YOUNGEST_AGE:
+        return f"The person must be {YOUNGEST_AGE} or older"
+    return None
+
+
+def offence_date_problem(offence_date: date, today: date) -> str | None:
+    if offence_date > today:
+        return "Date of the offence must be today or in the past"
+    return None
+
+
+def contact_problems(
+    *,
+    date_of_birth: date | None,
+    offence_date: date | None,
+    phone: str | None,
+    email: str | None,
+    guardian_name: str | None,
+    guardian_contact: str | None,
+) -> dict[str, str]:
+    """The rules that tie details together, as {field name: message}."""
+    problems = {}
+    if not (phone or "").strip() and not (email or "").strip():
+        problems["email"] = "Enter a phone number or an email address"
+    on = offence_date or date.today()
+    if date_of_birth is not None and age_on(date_of_birth, on) < ADULT_AGE:
+        if not (guardian_name or "").strip():
+            problems["guardian_name"] = "They are under 18: enter a parent or guardian's name"
+        if not (guardian_contact or "").strip():
+            problems["guardian_contact"] = (
+                "They are under 18: enter a parent or guardian's phone number or email"
+            )
+    return problems
+
+
+def repeat_refusal(area: Area, found: repeats.RepeatCheck) -> str | None:
+    """Why the area's repeat policy rules out this referral, if it does."""
+    refused = repeats.refused_by_policy(area, [c.referral for c in found.matches])
+    if refused is None:
+        return None
+    return (
+        f"{area.name} does not offer another diversion within {area.repeat_lookback_days} "
+        f"days of one that ended not engaged ({refused.reference}). Choose another outcome "
+        f"for this offence"
+    )
 
 
 def next_reference(area: Area, year: int) -> str:
@@ -131,4 +186,31 @@ def create_referral(
     )
     db.session.flush()
     repeats.index(referral)
+    return referral
+
+
+def submit(
+    *,
+    area: Area,
+    officer: User,
+    found: repeats.RepeatCheck,
+    slot: DiarySession | None = None,
+    **details: object,
+) -> Referral:
+    """Create a checked referral (see repeat_refusal): a repeat of the earlier referral the
+    check matched, possible repeats queued for the managers, and booked into `slot` if given.
+    The caller commits; lifecycle.SlotFullError means the slot filled first."""
+    earlier = found.matches[0].referral if found.matches else None
+    referral = create_referral(
+        area=area,
+        officer=officer,
+        person=earlier.person if earlier else None,
+        **details,  # type: ignore[arg-type]
+    )
+    if earlier is not None:
+        referral.is_repeat, referral.repeat_of = True, earlier
+    db.session.flush()
+    repeats.queue_reviews(referral, found.possibles)
+    if slot is not None:
+        lifecycle.book(referral, slot, officer)
     return referral

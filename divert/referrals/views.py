@@ -17,10 +17,9 @@ from divert.extensions import db
 from divert.matching.normalise import PersonRecord
 from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
 from divert.permissions import Permission, requires
-from divert.referrals import lifecycle, repeats
+from divert.referrals import lifecycle, queries, repeats, submission
 from divert.referrals.forms import NO_SLOT, ReferralForm
 from divert.referrals.slots import describe, open_initial_slots
-from divert.referrals.submission import create_referral
 from divert.tenancy import current_area
 
 bp = Blueprint("referrals", __name__)
@@ -65,9 +64,11 @@ def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Refe
     if form.slot.data != NO_SLOT and chosen is None:
         raise lifecycle.SlotFullError("That appointment is no longer available. Choose another")
     found_ids = [int(i) for i in form.substances_found.data or []]
-    referral = create_referral(
+    referral = submission.submit(
         area=current_area,
         officer=current_user,
+        found=found,
+        slot=chosen,
         forename=form.forename.data.strip(),
         surname=form.surname.data.strip(),
         date_of_birth=form.date_of_birth.data,
@@ -83,15 +84,8 @@ def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Refe
         notes=form.notes.data or None,
         guardian_name=form.guardian_name.data if form.is_under_18() else None,
         guardian_contact=form.guardian_contact.data if form.is_under_18() else None,
-        person=found.matches[0].referral.person if found.matches else None,
     )
-    if found.matches:
-        referral.is_repeat, referral.repeat_of = True, found.matches[0].referral
-    db.session.flush()
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
-    repeats.queue_reviews(referral, found.possibles)
-    if chosen is not None:
-        lifecycle.book(referral, chosen, current_user)
     audit.record(
         "referral_submitted",
         record_type="referral",
@@ -117,17 +111,11 @@ def new_referral() -> str | Response:
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
         found = repeats.check(current_area, _typed_person(form), form.offence_date.data)
-        refused = repeats.refused_by_policy(current_area, [c.referral for c in found.matches])
-        if refused is not None:
-            form.forename.errors.append(
-                f"{current_area.name} does not offer another diversion within "
-                f"{current_area.repeat_lookback_days} days of one that ended not engaged "
-                f"({refused.reference}). Choose another outcome for this offence"
-            )
+        refusal = submission.repeat_refusal(current_area, found)
+        if refusal is not None:
+            form.forename.errors.append(refusal)
         elif found.earlier and not form.confirm_repeat.data:
-            form.confirm_repeat.errors.append(
-                "They have been referred before: check the earlier referral and confirm"
-            )
+            form.confirm_repeat.errors.append(submission.REPEAT_UNCONFIRMED)
         else:
             try:
                 referral = _submit(form, slots, found)
@@ -152,7 +140,7 @@ def _own_referral(referral_id: int) -> Referral:
     return db.first_or_404(
         select(Referral)
         .options(selectinload(Referral.events), selectinload(Referral.substances_found))
-        .where(Referral.id == referral_id, Referral.officer_id == current_user.id)
+        .where(Referral.id == referral_id, queries.submitted_by(current_user))
     )
 
 
@@ -174,7 +162,7 @@ def confirmation(referral_id: int) -> str:
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    mine = Referral.officer_id == current_user.id
+    mine = queries.submitted_by(current_user)
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(
         select(Referral)

@@ -429,7 +429,7 @@ def record_attendance(booking_id: int) -> str | Response:
                 main_substance=main[0] if main else None,
                 other_substances=_chosen(Substance, form.other_substances.data),
                 interventions=interventions,
-                naloxone_kit_supplied=any(i.code == "naloxone_kit" for i in interventions),
+                naloxone_kit_supplied=lifecycle.supplies_naloxone(interventions),
                 onward_service=onward[0] if onward else None,
                 notes=form.notes.data or None,
                 cancelled_by=form.cancelled_by.data or None,

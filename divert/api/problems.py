@@ -1,0 +1,83 @@
+"""The API's errors: one JSON shape for every refusal, naming the field at fault.
+
+{"error": {"code": "not_found", "message": "Not found"}}
+{"error": {"code": "slot_unavailable", "message": "...", "field": "session_id"}}
+{"error": {"code": "invalid", "message": "...", "fields": [{"field": "...", "message": "..."}]}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorised",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+class ApiError(HTTPException):
+    """A refusal with a machine-readable code and, where one field is at fault, its name."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        fields: list[dict[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = status
+        self.error_code = code or CODES.get(status, f"http_{status}")
+        self.field, self.fields = field, fields
+        self.extra_headers = dict(headers or {})
+
+
+def field_errors(messages: Mapping[str, Any] | list[Any], prefix: str = "") -> list[dict[str, str]]:
+    """marshmallow's nested {field: [messages]} as a flat list, `a.0.b` for nested fields."""
+    if not isinstance(messages, Mapping):
+        return [{"field": prefix or "body", "message": str(m)} for m in messages]
+    flat: list[dict[str, str]] = []
+    for name, value in messages.items():
+        field = "body" if name == "_schema" and not prefix else f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            flat += field_errors(value, f"{field}.")
+        else:
+            flat += [{"field": field, "message": str(m)} for m in value]
+    return flat
+
+
+def error_response(error: HTTPException, message: str) -> Response:
+    """The JSON answer for any HTTP error on an API path."""
+    status = error.code or 500
+    body: dict[str, Any] = {
+        "code": getattr(error, "error_code", None) or CODES.get(status, f"http_{status}"),
+        "message": message,
+    }
+    if getattr(error, "field", None):
+        body["field"] = error.field  # type: ignore[attr-defined]
+    if getattr(error, "fields", None):
+        body["fields"] = error.fields  # type: ignore[attr-defined]
+    response = jsonify({"error": body})
+    response.status_code = status
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    response.headers.update(getattr(error, "extra_headers", {}))
+    return response

@@ -1,0 +1,417 @@
+"""marshmallow schemas of every API request and response; the OpenAPI document is made from
+these. Requests refuse unknown fields (marshmallow's RAISE)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_dump,
+    validate,
+    validates_schema,
+)
+from wtforms.validators import ValidationError as FormValidationError
+
+from divert.formfields import normalised_email, uk_phone_number
+from divert.models import Booking as BookingRecord
+from divert.models import BookingStatus, ReferralStatus
+from divert.referrals.forms import ETHNICITIES, GENDERS
+from divert.referrals.submission import (
+    contact_problems,
+    date_of_birth_problem,
+    offence_date_problem,
+)
+
+# Dates outside these years are typing mistakes, and keep date arithmetic far from its limits.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+MAX_SLOT_RANGE = timedelta(days=62)
+MAX_FIGURES_RANGE = timedelta(days=5 * 366)
+MAX_PER_PAGE = 100
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
+
+
+def _date(**options: Any) -> fields.Date:
+    return fields.Date(
+        validate=validate.Range(EARLIEST, LATEST, error="Enter a date between 1900 and 2199"),
+        **options,
+    )
+
+
+def _text(max_length: int, *, required: bool = False, **options: Any) -> fields.String:
+    """Free text. Never a NUL character (PostgreSQL cannot store one); when required, not blank."""
+    if required:
+        pattern = validate.Regexp(r"^[^\x00]*\S[^\x00]*$", error="Enter a value, without NUL")
+        return fields.String(
+            required=True, validate=[validate.Length(1, max_length), pattern], **options
+        )
+    pattern = validate.Regexp(r"^[^\x00]*$", error="Must not contain a NUL character")
+    return fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=[validate.Length(max=max_length), pattern],
+        **options,
+    )
+
+
+def _code(**options: Any) -> fields.String:
+    """A reference item's code, e.g. cannabis or naloxone_kit."""
+    return fields.String(
+        validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$", error="Not a known kind of code"),
+        **options,
+    )
+
+
+def _codes(**options: Any) -> fields.List:
+    return fields.List(_code(), **options)
+
+
+class Request(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+# -- shared ---------------------------------------------------------------------------------
+
+
+class FieldError(Schema):
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ErrorDetail(Schema):
+    code = fields.String(required=True, metadata={"example": "not_found"})
+    message = fields.String(required=True)
+    field = fields.String(metadata={"description": "The one field at fault, where there is one"})
+    fields_ = fields.List(
+        fields.Nested(FieldError),
+        data_key="fields",
+        metadata={"description": "Every field at fault"},
+    )
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+class PageQuery(Request):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(1, MAX_PER_PAGE))
+
+
+class PageLinks(Schema):
+    self_ = fields.String(data_key="self", required=True)
+    first = fields.String(required=True)
+    last = fields.String(required=True)
+    next = fields.String(required=True, allow_none=True)
+    prev = fields.String(required=True, allow_none=True)
+
+
+class Page(Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    links = fields.Nested(PageLinks, required=True)
+
+
+# -- slots and bookings ---------------------------------------------------------------------------
+
+
+class Slot(Schema):
+    id = fields.Integer(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    remote = fields.Boolean(required=True)
+    venue = fields.String(required=True, allow_none=True)
+    places_left = fields.Integer(required=True)
+    description = fields.String(required=True)
+
+
+class SlotPage(Page):
+    items = fields.List(fields.Nested(Slot), required=True)
+
+
+class SlotQuery(PageQuery):
+    from_ = _date(data_key="from", metadata={"description": "First day (default: today)"})
+    to = _date(metadata={"description": "Last day (default: 14 days on); at most 62 days"})
+
+    @validates_schema
+    def _range(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("from_"), data.get("to")
+        if start and end and end < start:
+            raise ValidationError("Must be the same as or after from", "to")
+        if start and end and end - start > MAX_SLOT_RANGE:
+            raise ValidationError("Ask for at most 62 days at a time", "to")
+
+
+class Booking(Schema):
+    id = fields.Integer(required=True)
+    session_id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in BookingStatus]))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    remote = fields.Boolean(required=True)
+    venue = fields.String(required=True, allow_none=True)
+
+    @pre_dump
+    def _from_record(self, booking: BookingRecord, **_: Any) -> dict[str, Any]:
+        session = booking.session
+        return {
+            "id": booking.id,
+            "session_id": session.id,
+            "status": booking.status.value,
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
+            "remote": session.remote,
+            "venue": session.venue.label if session.venue else None,
+        }
+
+
+class BookingRequest(Request):
+    session_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
+
+
+# -- referrals ---------------------------------------------------------------------------------
+
+
+class Person(Schema):
+    forename = fields.String(required=True, allow_none=True)
+    surname = fields.String(required=True, allow_none=True)
+    date_of_birth = fields.Date(required=True, allow_none=True)
+
+
+class ReferralLinks(Schema):
+    self_ = fields.String(data_key="self", required=True)
+
+
+class Referral(Schema):
+    id = fields.Integer(required=True)
+    reference = fields.String(required=True, metadata={"example": "WAR-2024-00032"})
+    status = fields.String(
+        required=True, validate=validate.OneOf([s.value for s in ReferralStatus])
+    )
+    status_label = fields.String(required=True)
+    received_on = fields.Date(required=True)
+    offence_date = fields.Date(required=True)
+    crime_reference = fields.String(required=True)
+    person = fields.Nested(Person, required=True)
+    substances_found = fields.List(fields.String(), required=True)
+    is_repeat = fields.Boolean(required=True)
+    booking = fields.Nested(Booking, required=True, allow_none=True)
+    links = fields.Nested(ReferralLinks, required=True)
+
+
+class ReferralPage(Page):
+    items = fields.List(fields.Nested(Referral), required=True)
+
+
+GENDER_CODES = [code for code, _ in GENDERS if code]
+ETHNICITY_CODES = [code for code, _ in ETHNICITIES if code]
+
+
+class NewReferral(Request):
+    forename = _text(100, required=True, metadata={"example": "Jordan"})
+    surname = _text(100, required=True, metadata={"example": "Ellis"})
+    date_of_birth = _date(required=True, metadata={"example": "1999-08-21"})
+    offence_date = _date(required=True, metadata={"example": "2026-01-10"})
+    crime_reference = _text(40, required=True, metadata={"example": "CR/123/26"})
+    phone = _text(
+        32,
+        metadata={
+            "description": "A UK number; a phone or an email is needed",
+            "example": "07911 123456",
+        },
+    )
+    email = _text(254, metadata={"example": "jordan.ellis@example.org"})
+    substances_found = _codes(
+        required=True,
+        validate=validate.Length(1, 20),
+        metadata={"description": "Substance codes of the area", "example": ["cannabis"]},
+    )
+    consent_to_contact = fields.Boolean(
+        required=True, validate=validate.Equal(True, error="The person must agree to be contacted")
+    )
+    gender = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(GENDER_CODES)
+    )
+    ethnicity = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(ETHNICITY_CODES)
+    )
+    postcode_district = _text(8)
+    notes = _text(2000)
+    guardian_name = _text(120, metadata={"description": "Needed when they are under 18"})
+    guardian_contact = _text(254, metadata={"description": "Needed when they are under 18"})
+    confirm_repeat = fields.Boolean(
+        load_default=False,
+        metadata={"description": "True once the officer has checked an earlier referral"},
+    )
+    session_id = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Range(1, MAX_ID),
+        metadata={"description": "An open slot to book at once"},
+    )
+
+    @validates_schema
+    def _rules(self, data: dict[str, Any], **_: Any) -> None:
+        """The referral form's rules (divert.referrals.submission), with the same messages."""
+        today = date.today()
+        problems: dict[str, str] = {}
+        if data.get("date_of_birth"):
+            problems["date_of_birth"] = date_of_birth_problem(data["date_of_birth"], today) or ""
+        if data.get("offence_date"):
+            problems["offence_date"] = offence_date_problem(data["offence_date"], today) or ""
+        for name, check in (("phone", uk_phone_number), ("email", normalised_email)):
+            if (data.get(name) or "").strip():
+                try:
+                    data[name] = check(data[name].strip())
+                except FormValidationError as error:
+                    problems[name] = str(error)
+        problems.update(
+            contact_problems(
+                date_of_birth=data.get("date_of_birth"),
+                offence_date=data.get("offence_date"),
+                phone=data.get("phone"),
+                email=data.get("email"),
+                guardian_name=data.get("guardian_name"),
+                guardian_contact=data.get("guardian_contact"),
+            )
+        )
+        problems = {name: message for name, message in problems.items() if message}
+        if problems:
+            raise ValidationError({name: [message] for name, message in problems.items()})
+
+
+class IdempotencyHeader(Schema):
+    class Meta:
+        unknown = EXCLUDE  # every other header of the request
+
+    idempotency_key = fields.String(
+        required=True,
+        data_key="Idempotency-Key",
+        validate=[validate.Length(1, 255), validate.Regexp(r"^[\x21-\x7e]+$")],
+        metadata={
+            "description": "Your unique key for this referral: a retry with the same key and "
+            "body returns the referral made the first time",
+            "example": "records-system-7f3a9c",
+        },
+    )
+
+
+# -- attendance ----------------------------------------------------------------------------------
+
+
+class Attendance(Request):
+    outcome = fields.String(
+        required=True,
+        validate=validate.OneOf(["attended", "did_not_attend", "cancelled", "rescheduled"]),
+        metadata={"example": "attended"},
+    )
+    main_substance = _code(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "Substance code; needed when an initial session was attended",
+            "example": "cannabis",
+        },
+    )
+    other_substances = _codes(load_default=list, validate=validate.Length(max=20))
+    interventions = _codes(load_default=list, validate=validate.Length(max=20))
+    onward_service = _code(allow_none=True, load_default=None)
+    notes = _text(2000)
+    cancelled_by = fields.String(
+        allow_none=True, load_default=None, validate=validate.OneOf(["person", "service"])
+    )
+
+
+class AttendanceRecorded(Schema):
+    booking = fields.Nested(Booking, required=True)
+    referral_status = fields.String(required=True)
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+
+class PeriodQuery(Request):
+    from_ = _date(data_key="from", metadata={"description": "Default: this financial year"})
+    to = _date(metadata={"description": "Default: the end of this financial year"})
+
+    @validates_schema
+    def _range(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("from_"), data.get("to")
+        if (start is None) != (end is None):
+            raise ValidationError("Give both from and to, or neither", "to" if start else "from")
+        if start and end and end < start:
+            raise ValidationError("Must be the same as or after from", "to")
+        if start and end and end - start > MAX_FIGURES_RANGE:
+            raise ValidationError("Ask for at most five years at a time", "to")
+
+
+class Period(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    label = fields.String(required=True)
+
+
+class MonthCount(Schema):
+    month = fields.String(required=True, metadata={"example": "2024-03"})
+    referrals = fields.Integer(required=True)
+
+
+class Counts(Schema):
+    referrals = fields.Integer(required=True)
+    attended = fields.Integer(required=True)
+    not_engaged = fields.Integer(required=True)
+    decided = fields.Integer(required=True)
+    engagement_rate = fields.Float(required=True, allow_none=True)
+    repeats = fields.Integer(required=True)
+    repeat_share = fields.Float(required=True, allow_none=True)
+    completed = fields.Integer(required=True)
+    ineligible = fields.Integer(required=True)
+    withdrawn = fields.Integer(required=True)
+    in_progress = fields.Integer(required=True)
+    under_18 = fields.Integer(required=True)
+    adult = fields.Integer(required=True)
+    substances = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    genders = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    ethnicities = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    per_month = fields.List(fields.Nested(MonthCount), required=True)
+
+
+class Places(Schema):
+    contract = fields.String(required=True, attribute="contract.label")
+    contract_starts_on = fields.Date(required=True, attribute="contract.starts_on")
+    contract_ends_on = fields.Date(required=True, attribute="contract.ends_on")
+    as_of = fields.Date(required=True)
+    allocated = fields.Integer(required=True)
+    used = fields.Integer(required=True)
+    utilisation = fields.Float(required=True)
+    unit_price_pence = fields.Integer(required=True)
+    spend_to_date_pence = fields.Integer(required=True)
+    projected_use = fields.Integer(required=True)
+
+
+class AreaFigures(Schema):
+    area = fields.String(required=True)
+    period = fields.Nested(Period, required=True)
+    counts = fields.Nested(Counts, required=True)
+    region = fields.Nested(Counts, required=True, metadata={"description": "The region pooled"})
+    places = fields.Nested(Places, required=True, allow_none=True)
+
+
+class AreaCounts(Schema):
+    area = fields.String(required=True)
+    name = fields.String(required=True)
+    counts = fields.Nested(Counts, required=True)
+
+
+class RegionFigures(Schema):
+    region = fields.String(required=True)
+    period = fields.Nested(Period, required=True)
+    areas = fields.List(fields.Nested(AreaCounts), required=True)
+    total = fields.Nested(Counts, required=True)

@@ -1,0 +1,170 @@
+"""API tokens in the web pages: people make and revoke their own, for the area they are in
+(or, for a regional lead, the region); an area's managers also see and revoke, or make, those
+of the area's other members. A token's secret is shown once, on the page that made it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from divert import audit
+from divert.auth import tokens
+from divert.auth.forms import ApiTokenForm
+from divert.extensions import db
+from divert.models import ApiToken, Membership, User, utcnow
+from divert.permissions import Permission, can, requires
+
+bp = Blueprint("api_tokens", __name__)
+
+LIFETIMES = {"30": timedelta(days=30), "90": timedelta(days=90), "365": timedelta(days=365)}
+
+
+def _in_area() -> bool:
+    return g.get("area") is not None
+
+
+def _manages_others() -> bool:
+    return _in_area() and can(Permission.MANAGE_AREA_USERS)
+
+
+def _endpoints() -> dict[str, str]:
+    """The same pages serve areas and regions; links go to the right one."""
+    kind = "area" if _in_area() else "region"
+    return {
+        "list": f"api_tokens.list_{kind}_tokens",
+        "new": f"api_tokens.new_{kind}_token",
+        "revoke": f"api_tokens.revoke_{kind}_token",
+    }
+
+
+def _tokens_here() -> Select:
+    """Tokens of this area (or region) the user may see: their own, or all for a manager."""
+    if _in_area():
+        query = select(ApiToken).where(ApiToken.area_id == g.area.id)
+    else:
+        query = select(ApiToken).where(ApiToken.region_id == g.region.id)
+    if not _manages_others():
+        query = query.where(ApiToken.user_id == current_user.id)
+    return query
+
+
+def _listing() -> str:
+    listed = db.session.scalars(
+        _tokens_here().options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template(
+        "auth/api_tokens.html",
+        tokens=listed,
+        now=utcnow(),
+        endpoints=_endpoints(),
+        manages_others=_manages_others(),
+    )
+
+
+def _holders() -> list[User]:
+    if not _manages_others():
+        return [current_user._get_current_object()]
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership)
+            .where(Membership.area_id == g.area.id, Membership.active, User.active)
+            .order_by(User.name)
+        )
+    )
+
+
+def _new() -> str | Response:
+    form = ApiTokenForm()
+    holders = {str(user.id): user for user in _holders()}
+    form.holder.choices = [(user_id, user.name) for user_id, user in holders.items()]
+    if not form.holder.data:
+        form.holder.data = str(current_user.id)
+    if form.validate_on_submit():
+        holder = holders[form.holder.data]
+        made = tokens.create_token(
+            holder,
+            name=(form.name.data or "").strip(),
+            created_by=current_user,
+            area=g.get("area"),
+            region=None if _in_area() else g.region,
+            lifetime=LIFETIMES.get(form.expires.data or ""),
+        )
+        audit.record(
+            "api_token_created", record_type="api_token", record_id=made.token.id, holder=holder.id
+        )
+        db.session.commit()
+        page = make_response(
+            render_template(
+                "auth/api_token_created.html", made=made, endpoints=_endpoints(), holder=holder
+            )
+        )
+        page.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
+        return page
+    return render_template(
+        "auth/api_token_new.html",
+        form=form,
+        endpoints=_endpoints(),
+        manages_others=_manages_others(),
+    )
+
+
+def _revoke(token_id: int) -> Response:
+    token = db.session.scalar(_tokens_here().where(ApiToken.id == token_id))
+    if token is None:
+        abort(404)
+    tokens.revoke(token, current_user)
+    audit.record("api_token_revoked", record_type="api_token", record_id=token.id)
+    db.session.commit()
+    flash(f"The token “{token.name}” has been revoked. It no longer works.", "success")
+    return redirect(url_for(_endpoints()["list"]))
+
+
+@bp.route("/<area_slug>/api-tokens")
+@requires(Permission.MANAGE_API_TOKENS)
+def list_area_tokens() -> str:
+    return _listing()
+
+
+@bp.route("/<area_slug>/api-tokens/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_API_TOKENS)
+def new_area_token() -> str | Response:
+    return _new()
+
+
+@bp.route("/<area_slug>/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@requires(Permission.MANAGE_API_TOKENS)
+def revoke_area_token(token_id: int) -> Response:
+    return _revoke(token_id)
+
+
+@bp.route("/region/<region_slug>/api-tokens")
+@requires(Permission.VIEW_REGION)
+def list_region_tokens() -> str:
+    return _listing()
+
+
+@bp.route("/region/<region_slug>/api-tokens/new", methods=["GET", "POST"])
+@requires(Permission.VIEW_REGION)
+def new_region_token() -> str | Response:
+    return _new()
+
+
+@bp.route("/region/<region_slug>/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@requires(Permission.VIEW_REGION)
+def revoke_region_token(token_id: int) -> Response:
+    return _revoke(token_id)

@@ -1,0 +1,65 @@
+"""Keys to the JSON API: per-user tokens, and the idempotency keys of referrals made through it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from divert.models.area import Area, Region
+from divert.models.base import AreaOwned, Base, utcnow
+from divert.models.user import User
+
+
+class ApiToken(Base):
+    """A user's key to the API in one area (their membership there) or, for a regional lead,
+    one region. Only a hash of the secret is kept; the secret is shown once, when made.
+
+    Not AreaOwned: like a Membership, it is what grants access to an area, so it is read
+    before any area is in scope.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    area: Mapped[Area | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("(area_id IS NULL) <> (region_id IS NULL)", name="area_or_region"),
+    )
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class IdempotencyKey(AreaOwned, Base):
+    """An `Idempotency-Key` a user sent with a new referral, and a hash of what they sent, so a
+    retried request finds the referral it made and a different request under the same key is
+    refused."""
+
+    __tablename__ = "api_idempotency_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("area_id", "user_id", "key", name="uq_api_idempotency_key"),)
