@@ -24,6 +24,7 @@ from divert import (
     security,
     sessions,
     tenancy,
+    urls,
 )
 from divert.config import settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     tenancy.init_app(app)
     security.init_app(app)
     _configure_templates(app)
+    urls.init_app(app)
     _register_blueprints(app)
     return app
 

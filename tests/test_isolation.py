@@ -333,3 +333,11 @@ def test_every_api_route_for_every_token_in_own_and_foreign_area(
                 if allowed and status in (401, 403, 404):
                     failures.append(f"{where}: expected access")
     assert failures == []
+
+
+def test_a_record_number_too_large_for_the_database_is_not_found(
+    client: FlaskClient, world: dict[str, AreaWorld]
+) -> None:
+    _sign_in(client, "manager")
+    for path in ("referrals", "cases"):
+        assert client.get(f"/{OWN}/{path}/99999999999999999999").status_code == 404

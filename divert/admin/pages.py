@@ -100,7 +100,7 @@ class PeopleView(AdminOnly, BaseView):
             abort(404)
         return person
 
-    @expose("/<int:person_id>", methods=("GET", "POST"))
+    @expose("/<id:person_id>", methods=("GET", "POST"))
     def person(self, person_id: int) -> str | Response:
         person = self._person(person_id)
         audit.record("person_viewed", record_type="person", record_id=person.id, area=person.area)
@@ -120,7 +120,7 @@ class PeopleView(AdminOnly, BaseView):
         db.session.commit()
         return self.render("admin/person.html", person=person, form=form)
 
-    @expose("/<int:person_id>/subject-access.json")
+    @expose("/<id:person_id>/subject-access.json")
     def export(self, person_id: int) -> Response:
         person = self._person(person_id)
         body = json.dumps(subject_access(person), indent=2, ensure_ascii=False)

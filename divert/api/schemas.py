@@ -27,13 +27,13 @@ from divert.referrals.submission import (
     date_of_birth_problem,
     offence_date_problem,
 )
+from divert.urls import MAX_ID
 
 # Dates outside these years are typing mistakes, and keep date arithmetic far from its limits.
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 MAX_SLOT_RANGE = timedelta(days=62)
 MAX_FIGURES_RANGE = timedelta(days=5 * 366)
 MAX_PER_PAGE = 100
-MAX_ID = 2**31 - 1  # the largest value of an INTEGER primary key on PostgreSQL
 
 
 def _date(**options: Any) -> fields.Date:

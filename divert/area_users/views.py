@@ -63,7 +63,7 @@ def _membership_or_404(user_id: int) -> Membership:
     return membership
 
 
-@bp.route("/<area_slug>/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<area_slug>/users/<id:user_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_AREA_USERS)
 def edit_user(user_id: int) -> str | Response:
     membership = _membership_or_404(user_id)
@@ -86,7 +86,7 @@ def edit_user(user_id: int) -> str | Response:
     return render_template("area_users/edit.html", form=form, membership=membership)
 
 
-@bp.route("/<area_slug>/users/<int:user_id>/invitation", methods=["POST"])
+@bp.route("/<area_slug>/users/<id:user_id>/invitation", methods=["POST"])
 @requires(Permission.MANAGE_AREA_USERS)
 def resend_invitation(user_id: int) -> Response:
     membership = _membership_or_404(user_id)

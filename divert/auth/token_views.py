@@ -146,7 +146,7 @@ def new_area_token() -> str | Response:
     return _new()
 
 
-@bp.route("/<area_slug>/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/<area_slug>/api-tokens/<id:token_id>/revoke", methods=["POST"])
 @requires(Permission.MANAGE_API_TOKENS)
 def revoke_area_token(token_id: int) -> Response:
     return _revoke(token_id)
@@ -164,7 +164,7 @@ def new_region_token() -> str | Response:
     return _new()
 
 
-@bp.route("/region/<region_slug>/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/region/<region_slug>/api-tokens/<id:token_id>/revoke", methods=["POST"])
 @requires(Permission.VIEW_REGION)
 def revoke_region_token(token_id: int) -> Response:
     return _revoke(token_id)

@@ -144,7 +144,7 @@ def _own_referral(referral_id: int) -> Referral:
     )
 
 
-@bp.route("/<area_slug>/referrals/<int:referral_id>/confirmation")
+@bp.route("/<area_slug>/referrals/<id:referral_id>/confirmation")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def confirmation(referral_id: int) -> str:
     referral = _own_referral(referral_id)
@@ -190,7 +190,7 @@ def my_referrals() -> str:
     )
 
 
-@bp.route("/<area_slug>/referrals/<int:referral_id>")
+@bp.route("/<area_slug>/referrals/<id:referral_id>")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def referral_detail(referral_id: int) -> str:
     referral = _own_referral(referral_id)
@@ -206,7 +206,7 @@ def referral_detail(referral_id: int) -> str:
     )
 
 
-@bp.route("/<area_slug>/referrals/<int:referral_id>/withdraw", methods=["POST"])
+@bp.route("/<area_slug>/referrals/<id:referral_id>/withdraw", methods=["POST"])
 @requires(Permission.VIEW_OWN_REFERRALS)
 def withdraw(referral_id: int) -> Response:
     referral = _own_referral(referral_id)

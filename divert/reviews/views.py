@@ -24,7 +24,7 @@ def review_queue() -> str:
     )
 
 
-@bp.route("/<area_slug>/repeats/reviews/<int:review_id>", methods=["POST"])
+@bp.route("/<area_slug>/repeats/reviews/<id:review_id>", methods=["POST"])
 @requires(Permission.REVIEW_MATCHES)
 def decide(review_id: int) -> Response:
     review = db.first_or_404(

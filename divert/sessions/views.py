@@ -101,7 +101,7 @@ def _render_case(referral: Referral, **forms: object) -> str:
     )
 
 
-@bp.route("/<area_slug>/cases/<int:referral_id>")
+@bp.route("/<area_slug>/cases/<id:referral_id>")
 @requires(Permission.VIEW_CASES)
 def case(referral_id: int) -> str:
     referral = _case(referral_id)
@@ -110,7 +110,7 @@ def case(referral_id: int) -> str:
     return _render_case(referral)
 
 
-@bp.route("/<area_slug>/cases/<int:referral_id>/contact", methods=["POST"])
+@bp.route("/<area_slug>/cases/<id:referral_id>/contact", methods=["POST"])
 @requires(Permission.VIEW_CASES)
 def record_contact(referral_id: int) -> str | Response:
     referral = _case(referral_id)
@@ -132,7 +132,7 @@ def record_contact(referral_id: int) -> str | Response:
     return redirect(url_for(".case", referral_id=referral.id))
 
 
-@bp.route("/<area_slug>/cases/<int:referral_id>/safeguarding", methods=["POST"])
+@bp.route("/<area_slug>/cases/<id:referral_id>/safeguarding", methods=["POST"])
 @requires(Permission.VIEW_CASES)
 def raise_safeguarding_concern(referral_id: int) -> str | Response:
     referral = _case(referral_id)
@@ -147,7 +147,7 @@ def raise_safeguarding_concern(referral_id: int) -> str | Response:
     return redirect(url_for(".case", referral_id=referral.id))
 
 
-@bp.route("/<area_slug>/cases/<int:referral_id>/book", methods=["POST"])
+@bp.route("/<area_slug>/cases/<id:referral_id>/book", methods=["POST"])
 @requires(Permission.VIEW_CASES)
 def book(referral_id: int) -> str | Response:
     referral = _case(referral_id)
@@ -174,7 +174,7 @@ def book(referral_id: int) -> str | Response:
     return _render_case(_case(referral_id), book_form=form)
 
 
-@bp.route("/<area_slug>/cases/<int:referral_id>/cancel", methods=["POST"])
+@bp.route("/<area_slug>/cases/<id:referral_id>/cancel", methods=["POST"])
 @requires(Permission.VIEW_CASES)
 def cancel_booking(referral_id: int) -> Response:
     referral = _case(referral_id)
@@ -194,7 +194,7 @@ def cancel_booking(referral_id: int) -> Response:
     return redirect(url_for(".case", referral_id=referral.id))
 
 
-@bp.route("/<area_slug>/cases/<int:referral_id>/outcome", methods=["POST"])
+@bp.route("/<area_slug>/cases/<id:referral_id>/outcome", methods=["POST"])
 @requires(Permission.VIEW_CASES)
 def record_outcome(referral_id: int) -> str | Response:
     referral = _case(referral_id)
@@ -365,7 +365,7 @@ def calendar_feed(token: str) -> Response:
 # -- sessions and attendance ------------------------------------------------------------------
 
 
-@bp.route("/<area_slug>/sessions/<int:session_id>")
+@bp.route("/<area_slug>/sessions/<id:session_id>")
 @requires(Permission.RECORD_ATTENDANCE)
 def session_detail(session_id: int) -> str:
     session = db.first_or_404(
@@ -411,7 +411,7 @@ def _chosen(model: type, ids: list[str] | None) -> list:
     return list(db.session.scalars(select(model).where(model.id.in_(wanted)))) if wanted else []
 
 
-@bp.route("/<area_slug>/bookings/<int:booking_id>/attendance", methods=["GET", "POST"])
+@bp.route("/<area_slug>/bookings/<id:booking_id>/attendance", methods=["GET", "POST"])
 @requires(Permission.RECORD_ATTENDANCE)
 def record_attendance(booking_id: int) -> str | Response:
     booking = db.first_or_404(select(Booking).where(Booking.id == booking_id))
