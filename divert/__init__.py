@@ -26,7 +26,7 @@ from divert import (
     tenancy,
     urls,
 )
-from divert.config import settings_from_environment
+from divert.config import engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
 from divert.referrals.slots import LOCAL
 
@@ -44,6 +44,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    # From the database finally chosen, so a URL given in test_config gets its options too.
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

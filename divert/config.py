@@ -36,7 +36,6 @@ def settings_from_environment(instance_path: str) -> dict[str, object]:
         "DIVERT_ENV": environment,
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
         "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(_sqlalchemy_url(instance_path)),
         "TENANTS_DIR": os.environ.get("TENANTS_DIR", str(Path(__file__).parent.parent / "tenants")),
         "REGIONAL_MATCH_SECRET": os.environ.get("REGIONAL_MATCH_SECRET", "dev-only-regional"),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30))),

@@ -14,7 +14,6 @@ from sqlalchemy import text
 
 from divert import create_app
 from divert.areas.sync import sync_tenants
-from divert.config import engine_options
 from divert.extensions import db
 from tests.factories import DEMO_PASSWORD
 from tests.support.pg_cluster import postgres_cluster
@@ -56,7 +55,6 @@ def make_app(database_url: str, **overrides: object) -> Flask:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "WTF_CSRF_ENABLED": False,
         "TENANTS_DIR": str(ROOT / "tenants"),
         "SERVER_NAME": None,
