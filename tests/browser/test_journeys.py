@@ -234,3 +234,35 @@ def test_educator_records_naloxone_and_two_misses_return_a_case(
     row = phone.locator("tr", has_text="Morgan Walker").first
     expect(row).to_contain_text("Not engaged – returned to you")
     _checked(phone)
+
+
+def _fits_a_phone(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+    _checked(page)
+
+
+def test_user_management_and_audit_pages_on_a_phone(
+    phone: Page, live_server: str, open_slot: int
+) -> None:
+    sign_in(phone, live_server, account_email(Role.MANAGER, "warwickshire"))
+    phone.goto(f"{live_server}/warwickshire/users")
+    _fits_a_phone(phone)
+    phone.get_by_role("link", name="Invite an officer or educator").click()
+    phone.get_by_label("Full name").fill("Priya Shah")
+    phone.get_by_role("button", name="Send invitation").click()
+    expect(phone.locator(".govuk-error-summary")).to_contain_text("Enter their email address")
+    expect(phone.get_by_label("Full name")).to_have_value("Priya Shah")
+    _fits_a_phone(phone)
+    phone.get_by_label("Email address").fill("priya.shah@example.org")
+    phone.get_by_label("Educator").check()
+    phone.get_by_role("button", name="Send invitation").click()
+    expect(phone.locator("table")).to_contain_text("priya.shah@example.org")
+    phone.goto(f"{live_server}/warwickshire/audit")
+    expect(phone.locator("table")).to_contain_text("user_invited")
+    _fits_a_phone(phone)
+
+    phone.context.clear_cookies()
+    sign_in(phone, live_server, ADMIN_EMAIL)
+    for path in ("/admin/admin_contracts/", "/admin/admin_contracts/new/", "/admin/audit/"):
+        phone.goto(f"{live_server}{path}")
+        _fits_a_phone(phone)
