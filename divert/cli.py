@@ -19,7 +19,12 @@ from divert.extensions import db
 from divert.matching.evaluate import evaluate, report
 from divert.matching.generator import Stream
 from divert.models import Area
-from divert.notifications.sending import configured_sender, send_due
+from divert.notifications.sending import (
+    MAX_ATTEMPTS,
+    configured_sender,
+    failed_messages,
+    send_due,
+)
 from divert.privacy.retention import apply_retention
 from divert.sessions.rules import apply_not_engaged
 from divert.tenancy import area_scope
@@ -88,6 +93,19 @@ def outbox_send_command() -> None:
     """Send every due message once, through Notify, SMTP or the log (see README)."""
     report = send_due(configured_sender())
     click.echo(f"{report.sent} sent, {report.failed} failed (will be retried)")
+
+
+@outbox_cli.command("failed")
+def outbox_failed_command() -> None:
+    """List messages whose sending failed: retried up to the limit, then kept here to act on."""
+    failed = failed_messages()
+    for message in failed:
+        state = "gave up" if message.attempts >= MAX_ATTEMPTS else "will retry"
+        click.echo(
+            f"#{message.id} {message.kind} by {message.channel}, {message.attempts} attempt(s), "
+            f"{state}: {message.last_error}"
+        )
+    click.echo(f"{len(failed)} failed message(s)")
 
 
 matching_cli = AppGroup("matching", help="The repeat-referral matcher.")

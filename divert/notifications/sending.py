@@ -154,3 +154,15 @@ def send_due(sender: Sender, now: Callable[[], datetime] = utcnow) -> SendReport
                 report.sent += 1
             db.session.commit()
     return report
+
+
+def failed_messages() -> list[OutboxMessage]:
+    """Messages whose last attempt failed, newest first: still retrying or given up."""
+    with system_scope():
+        return list(
+            db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "failed")
+                .order_by(OutboxMessage.claimed_at.desc(), OutboxMessage.id.desc())
+            )
+        )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from divert.extensions import db
@@ -181,6 +181,13 @@ def test_failures_are_retried_then_kept_visible(warwickshire, staff) -> None:
         assert (message.status, message.attempts) == ("failed", sending.MAX_ATTEMPTS)
         assert "provider unavailable" in message.last_error
     assert recorder.sent == []
+    listed = current_app.test_cli_runner().invoke(args=["outbox", "failed"]).output
+    attempts = sending.MAX_ATTEMPTS
+    assert (
+        f"#{message.id} {message.kind} by {message.channel}, {attempts} attempt(s), "
+        "gave up: ConnectionError: provider unavailable"
+    ) in listed
+    assert "1 failed message(s)" in listed
 
 
 class Inbox:
