@@ -14,7 +14,12 @@ from divert.auth.password_policy import COMMON_PASSWORDS, password_problem
 from divert.extensions import db, limiter
 from divert.models import AuditEvent, Role
 from tests.conftest import make_app
-from tests.factories import DEMO_PASSWORD, account_email, create_demo_accounts
+from tests.factories import (
+    DEMO_PASSWORD,
+    REGIONAL_LEAD_EMAIL,
+    account_email,
+    create_demo_accounts,
+)
 
 OFFICER = account_email(Role.OFFICER, "warwickshire")
 SIGN_IN_FAILED = "Enter a correct email address and password"
@@ -57,19 +62,23 @@ def _sign_in(client: FlaskClient, email: str = OFFICER, password: str = DEMO_PAS
 
 
 def test_every_form_post_without_a_token_is_refused(strict_app: Flask) -> None:
-    client = strict_app.test_client()
-    assert _sign_in(client).status_code == 302
+    officer, lead = strict_app.test_client(), strict_app.test_client()
+    assert _sign_in(officer).status_code == 302
+    with strict_app.app_context():  # a fresh `g`: Flask-WTF keeps the last token made there
+        assert _sign_in(lead, REGIONAL_LEAD_EMAIL).status_code == 302
     posts = [
         rule
         for rule in strict_app.url_map.iter_rules()
-        if "POST" in (rule.methods or ())
-        and not rule.rule.startswith("/api/")
-        and not rule.arguments - {"area_slug"}
+        if "POST" in (rule.methods or ()) and not rule.rule.startswith("/api/")
     ]
-    assert posts, "no form routes found"
+    assert len(posts) > 20, "form routes missing"
+    values = {"area_slug": "warwickshire", "region_slug": "west-midlands-region"}
     for rule in posts:
-        url = rule.rule.replace("<area_slug>", "warwickshire")
-        response = client.post(url, data={"anything": "x"})
+        # The token is checked before the view runs, so any value that matches the route will do.
+        url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: values.get(m.group(1), "1"), rule.rule)
+        client = lead if "region_slug" in rule.arguments else officer
+        with strict_app.app_context():  # a fresh `g` per request, as in a real server
+            response = client.post(url, data={"anything": "x"})
         assert response.status_code == 400, f"{url} accepted a post without a CSRF token"
 
 
