@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from divert.api.referrals import forget_old_keys
 from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
 from divert.demo.accounts import DEMO_PASSWORD, create_demo_accounts
@@ -18,7 +19,7 @@ from divert.demo.builder import build_demo
 from divert.extensions import db
 from divert.matching.evaluate import evaluate, report
 from divert.matching.generator import Stream
-from divert.models import Area
+from divert.models import Area, utcnow
 from divert.notifications.sending import (
     MAX_ATTEMPTS,
     configured_sender,
@@ -119,6 +120,15 @@ def matching_evaluate_command(size: int, seed: int) -> None:
     click.echo(report(evaluate(Stream(seed).records(size))))
 
 
+api_cli = AppGroup("api", help="The JSON API's housekeeping.")
+
+
+@api_cli.command("forget-keys")
+def api_forget_keys_command() -> None:
+    """Delete Idempotency-Keys older than 30 days: retries come within minutes."""
+    click.echo(f"{forget_old_keys(utcnow())} idempotency key(s) older than 30 days deleted")
+
+
 retention_cli = AppGroup("retention", help="Removing personal data past each area's period.")
 
 
@@ -137,5 +147,13 @@ def retention_apply_command(today: datetime | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (tenants_cli, demo_cli, cases_cli, outbox_cli, matching_cli, retention_cli):
+    for group in (
+        tenants_cli,
+        demo_cli,
+        cases_cli,
+        outbox_cli,
+        matching_cli,
+        retention_cli,
+        api_cli,
+    ):
         app.cli.add_command(group)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -32,7 +32,7 @@ from divert.models import (
 from divert.permissions import Permission
 from divert.referrals import lifecycle, queries, repeats, submission
 from divert.referrals.slots import LOCAL, describe, open_slots
-from divert.tenancy import current_area
+from divert.tenancy import current_area, system_scope
 
 # How far ahead a slot may be booked through the API (the web form offers the next 14 days).
 BOOKING_HORIZON = timedelta(days=366)
@@ -89,6 +89,20 @@ def _replay(earlier: IdempotencyKey, request_hash: str) -> Reply:
 
 def _replayed() -> dict[str, str]:
     return {"Idempotent-Replayed": "true"}
+
+
+# A client retries within minutes; a month covers any outage a records system could ride out.
+KEEP_KEYS = timedelta(days=30)
+
+
+def forget_old_keys(now: datetime) -> int:
+    """Delete idempotency keys older than KEEP_KEYS (every area's); returns how many went."""
+    with system_scope():
+        forgotten = db.session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEEP_KEYS)
+        )
+        db.session.commit()
+    return forgotten.rowcount
 
 
 def _earlier_key(key: str) -> IdempotencyKey | None:

@@ -15,6 +15,7 @@ from divert.extensions import db, limiter
 from divert.models import (
     ApiToken,
     AuditEvent,
+    IdempotencyKey,
     Membership,
     Referral,
     ReferralStatus,
@@ -88,6 +89,22 @@ def test_a_retried_request_with_the_same_key_makes_one_referral(
     assert second.get_json()["id"] == first.get_json()["id"]
     assert second.headers["Idempotent-Replayed"] == "true"
     assert _referral_count(app) == 1
+
+
+def test_keys_older_than_a_month_are_forgotten(app: Flask, api: Api, api_world: ApiWorld) -> None:
+    token = api_world.tokens["officer"]
+    other = {"forename": "Noor", "surname": "Haddad", "date_of_birth": "1988-11-30"}
+    assert api.create(token, "old-key").status_code == 201
+    second = api.create(token, "new-key", phone="07911 123457", **other)
+    assert second.status_code == 201, second.get_json()
+    with app.app_context(), system_scope():
+        old = db.session.scalars(select(IdempotencyKey).where(IdempotencyKey.key == "old-key"))
+        old.one().created_at = utcnow() - timedelta(days=31)
+        db.session.commit()
+        output = app.test_cli_runner().invoke(args=["api", "forget-keys"]).output
+        kept = db.session.scalars(select(IdempotencyKey.key)).all()
+    assert output.startswith("1 idempotency key(s)")
+    assert kept == ["new-key"]
 
 
 def test_the_same_key_with_another_body_is_refused(
