@@ -52,6 +52,11 @@ def _time(value: str) -> time:
         raise ValidationError("Enter a time like 09:30 or 14:00") from error
 
 
+def choice_id(value: str | None) -> int:
+    """The record id a choice field posted, or 0 (matches nothing) for anything else."""
+    return int(value) if value and value.isdigit() else 0
+
+
 class SessionForm(FlaskForm):
     kind = RadioField(
         "Kind of session",
