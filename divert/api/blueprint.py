@@ -8,10 +8,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from divert import audit
-from divert.api.problems import ApiError
+from divert.api.problems import ApiError, error_response, refused
 from divert.api.routing import ApiBlueprint
 from divert.extensions import db, limiter
 from divert.models import utcnow
+from divert.refusals import Refusal
 
 PREFIX = "/api/v1"
 
@@ -44,6 +45,12 @@ def _require_token() -> None:
             "Send a valid API token: Authorization: Bearer <token>",
             headers={"WWW-Authenticate": 'Bearer realm="divert"'},
         )
+
+
+@bp.errorhandler(Refusal)
+def _refused(refusal: Refusal) -> Response:
+    error = refused(refusal)
+    return error_response(error, error.description or refusal.message)
 
 
 @bp.after_request

@@ -13,6 +13,8 @@ from typing import Any
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from divert.refusals import Conflict, Refusal
+
 CODES = {
     400: "bad_request",
     401: "unauthorised",
@@ -47,6 +49,21 @@ class ApiError(HTTPException):
         self.error_code = code or CODES.get(status, f"http_{status}")
         self.field, self.fields = field, fields
         self.extra_headers = dict(headers or {})
+
+
+def refused(refusal: Refusal) -> ApiError:
+    """A use case's refusal as the API answers it: 409 for a conflict with the records' state,
+    422 for the values sent; `fields` lists each field when several are at fault."""
+    problems = refusal.problems
+    return ApiError(
+        409 if isinstance(refusal, Conflict) else 422,
+        refusal.message,
+        code=refusal.code,
+        field=refusal.field,
+        fields=[{"field": name, "message": message} for name, message in problems.items()]
+        if len(problems) > 1
+        else None,
+    )
 
 
 def field_errors(messages: Mapping[str, Any] | list[Any], prefix: str = "") -> list[dict[str, str]]:

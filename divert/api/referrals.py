@@ -20,23 +20,16 @@ from divert.api.problems import ApiError
 from divert.api.routing import Reply, body_hash, json_body, page_of
 from divert.clock import LOCAL
 from divert.extensions import db
-from divert.matching.normalise import PersonRecord
 from divert.models import (
-    AgeGroup,
-    DiarySession,
     IdempotencyKey,
     Referral,
-    ReferralStatus,
     Substance,
     utcnow,
 )
 from divert.permissions import Permission
-from divert.referrals import lifecycle, queries, repeats, submission
+from divert.referrals import lifecycle, queries, use_cases
 from divert.referrals.slots import describe, open_slots
 from divert.tenancy import current_area, system_scope
-
-# How far ahead a slot may be booked through the API (the web form offers the next 14 days).
-BOOKING_HORIZON = timedelta(days=366)
 
 
 def referral_out(referral: Referral) -> dict[str, Any]:
@@ -65,16 +58,6 @@ def own_referral(referral_id: int) -> Referral:
     if referral is None:
         raise ApiError(404, "No referral of yours has that id in this area")
     return referral
-
-
-def _open_slot(session_id: int) -> DiarySession:
-    now = utcnow()
-    found = open_slots(current_area, now, now + BOOKING_HORIZON, session_id=session_id)
-    if not found:
-        raise ApiError(
-            409, "That slot is not open for booking", code="slot_unavailable", field="session_id"
-        )
-    return found[0]
 
 
 def _replay(earlier: IdempotencyKey, request_hash: str) -> Reply:
@@ -134,66 +117,37 @@ def create_referral(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
     earlier = _earlier_key(key)
     if earlier is not None:
         return _replay(earlier, request_hash)
-    record = PersonRecord.from_typed(
-        body["forename"],
-        body["surname"],
+    details = use_cases.ReferralDetails(
+        forename=body["forename"],
+        surname=body["surname"],
         date_of_birth=body["date_of_birth"],
-        postcode_district=body["postcode_district"],
+        offence_date=body["offence_date"],
+        crime_reference=body["crime_reference"],
+        substances_found=by_codes(Substance, body["substances_found"], "substances_found"),
         phone=body["phone"],
         email=body["email"],
+        consent_to_contact=body["consent_to_contact"],
+        gender=body["gender"],
+        ethnicity=body["ethnicity"],
+        postcode_district=body["postcode_district"],
+        notes=body["notes"],
+        guardian_name=body["guardian_name"],
+        guardian_contact=body["guardian_contact"],
     )
-    found = repeats.check(current_area, record, body["offence_date"])
-    refusal = submission.repeat_refusal(current_area, found)
-    if refusal is not None:
-        raise ApiError(422, refusal, code="repeat_refused", field="forename")
-    if found.earlier and not body["confirm_repeat"]:
-        raise ApiError(
-            409, submission.REPEAT_UNCONFIRMED, code="repeat_unconfirmed", field="confirm_repeat"
+    referral = use_cases.submit(
+        current_area,
+        current_user,
+        details,
+        confirm_repeat=body["confirm_repeat"],
+        session_id=body["session_id"],
+    )
+    db.session.add(
+        IdempotencyKey(
+            user_id=current_user.id, key=key, request_hash=request_hash, referral_id=referral.id
         )
-    slot = _open_slot(body["session_id"]) if body["session_id"] else None
-    age = submission.age_group(body["date_of_birth"], body["offence_date"])
-    under_18 = age is AgeGroup.UNDER_18
+    )
     try:
-        referral = submission.submit(
-            area=current_area,
-            officer=current_user,
-            found=found,
-            slot=slot,
-            forename=body["forename"].strip(),
-            surname=body["surname"].strip(),
-            date_of_birth=body["date_of_birth"],
-            offence_date=body["offence_date"],
-            crime_reference=body["crime_reference"].strip(),
-            phone=body["phone"] or None,
-            email=body["email"] or None,
-            substances_found=by_codes(Substance, body["substances_found"], "substances_found"),
-            consent_to_contact=True,
-            gender=body["gender"],
-            ethnicity=body["ethnicity"],
-            postcode_district=(body["postcode_district"] or "").strip().upper() or None,
-            notes=body["notes"],
-            guardian_name=body["guardian_name"] if under_18 else None,
-            guardian_contact=body["guardian_contact"] if under_18 else None,
-        )
-        db.session.add(
-            IdempotencyKey(
-                user_id=current_user.id,
-                key=key,
-                request_hash=request_hash,
-                referral_id=referral.id,
-            )
-        )
-        audit.record(
-            "referral_submitted",
-            record_type="referral",
-            record_id=referral.id,
-            reference=referral.reference,
-            booked=slot is not None,
-        )
         db.session.commit()
-    except lifecycle.SlotFullError as full:
-        db.session.rollback()
-        raise ApiError(409, str(full), code="slot_unavailable", field="session_id") from full
     except IntegrityError:
         db.session.rollback()  # the same key, sent twice at once: answer with the first
         earlier = _earlier_key(key)
@@ -253,16 +207,7 @@ def withdraw_referral(referral: Referral) -> dict[str, Any]:
     """Withdraw one of your referrals as entered in error
     A withdrawn referral is never counted in any figure.
     """
-    try:
-        lifecycle.change_status(
-            referral,
-            ReferralStatus.VOIDED,
-            current_user,
-            note="Withdrawn by the officer: entered in error",
-        )
-    except lifecycle.TransitionError as refusal:
-        raise ApiError(409, str(refusal), code="transition_refused") from refusal
-    audit.record("referral_withdrawn", record_type="referral", record_id=referral.id)
+    use_cases.withdraw(referral, current_user)
     db.session.commit()
     return referral_out(referral)
 
@@ -281,14 +226,7 @@ def book_slot(referral: Referral, body: dict[str, Any]) -> dict[str, Any]:
     """Book an open initial slot for one of your referrals
     A booking the referral already had is marked rescheduled and its place freed.
     """
-    slot = _open_slot(body["session_id"])
-    try:
-        lifecycle.book(referral, slot, current_user)
-    except lifecycle.SlotFullError as full:
-        raise ApiError(409, str(full), code="slot_unavailable", field="session_id") from full
-    except lifecycle.TransitionError as refusal:
-        raise ApiError(409, str(refusal), code="transition_refused") from refusal
-    audit.record("booking_made", record_type="referral", record_id=referral.id)
+    use_cases.book(referral, body["session_id"], current_user, open_slots_only=True)
     db.session.commit()
     return referral_out(referral)
 

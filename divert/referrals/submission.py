@@ -78,6 +78,36 @@ def contact_problems(
     return problems
 
 
+def problems(
+    *,
+    date_of_birth: date | None,
+    offence_date: date | None,
+    phone: str | None,
+    email: str | None,
+    guardian_name: str | None,
+    guardian_contact: str | None,
+    today: date,
+) -> dict[str, str]:
+    """Every rule a referral's details must meet, as {field name: message}. The web form and
+    the API's schema show these beside the other field errors; submit() enforces them."""
+    found: dict[str, str] = {}
+    if date_of_birth is not None:
+        found["date_of_birth"] = date_of_birth_problem(date_of_birth, today) or ""
+    if offence_date is not None:
+        found["offence_date"] = offence_date_problem(offence_date, today) or ""
+    found.update(
+        contact_problems(
+            date_of_birth=date_of_birth,
+            offence_date=offence_date,
+            phone=phone,
+            email=email,
+            guardian_name=guardian_name,
+            guardian_contact=guardian_contact,
+        )
+    )
+    return {name: message for name, message in found.items() if message}
+
+
 def repeat_refusal(area: Area, found: repeats.RepeatCheck) -> str | None:
     """Why the area's repeat policy rules out this referral, if it does."""
     refused = repeats.refused_by_policy(area, [c.referral for c in found.matches])

@@ -22,6 +22,7 @@ from divert.models import (
 )
 from divert.referrals import lifecycle
 from divert.referrals.lifecycle import TRANSITIONS, SlotFullError, TransitionError
+from divert.refusals import Refusal
 from divert.tenancy import area_scope
 from tests.factories import area, make_user
 from tests.referrals.builders import referral, session_slot
@@ -120,8 +121,9 @@ def test_attending_the_initial_session_records_engagement_and_substance(
     slot = session_slot(warwickshire, educator)
     made = referral(warwickshire, officer)
     booking = lifecycle.book(made, slot, officer)
-    with pytest.raises(TransitionError, match="main substance"):
+    with pytest.raises(Refusal, match="main substance") as missing:
         lifecycle.record_attendance(booking, BookingStatus.ATTENDED, educator)
+    assert missing.value.field == "main_substance"
     lifecycle.record_attendance(
         booking,
         BookingStatus.ATTENDED,
