@@ -39,10 +39,8 @@ def record_attendance(booking: Booking, body: dict[str, Any]) -> dict[str, Any]:
     An attended initial one-to-one needs the main substance the person reported. Codes are
     the area's reference codes (substances, interventions, treatment services).
     """
-    use_cases.record_attendance(
-        booking,
-        body["outcome"],
-        current_user,
+    attendance = use_cases.Attendance(
+        outcome=body["outcome"],
         main_substance=by_code(Substance, body["main_substance"], "main_substance"),
         other_substances=by_codes(Substance, body["other_substances"], "other_substances"),
         interventions=by_codes(Intervention, body["interventions"], "interventions"),
@@ -50,5 +48,6 @@ def record_attendance(booking: Booking, body: dict[str, Any]) -> dict[str, Any]:
         notes=body["notes"],
         cancelled_by=body["cancelled_by"],
     )
+    use_cases.record_attendance(booking, current_user, attendance)
     db.session.commit()
     return {"booking": booking, "referral_status": booking.referral.status.value}

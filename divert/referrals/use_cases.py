@@ -76,6 +76,18 @@ class ReferralDetails:
         )
 
 
+def audit_referral(action: str, referral: Referral, by: User, **detail: object) -> None:
+    """What was done to the referral, by whom, in its area: in the request or in a job."""
+    audit.record(
+        action,
+        record_type="referral",
+        record_id=referral.id,
+        user=by,
+        area=referral.area,
+        **detail,
+    )
+
+
 class RepeatUnconfirmed(Conflict):
     """The person was referred before: the officer must look at the earlier referral (in
     `found`) and confirm that this is them again."""
@@ -157,12 +169,8 @@ def submit(
         guardian_name=details.guardian_name if young else None,
         guardian_contact=details.guardian_contact if young else None,
     )
-    audit.record(
-        "referral_submitted",
-        record_type="referral",
-        record_id=referral.id,
-        reference=referral.reference,
-        booked=slot is not None,
+    audit_referral(
+        "referral_submitted", referral, officer, reference=referral.reference, booked=bool(slot)
     )
     return referral
 
@@ -182,7 +190,7 @@ def book(referral: Referral, session_id: int, by: User, *, open_slots_only: bool
                 "session_id", "That session is no longer available", code="slot_unavailable"
             )
     booking = lifecycle.book(referral, session, by)
-    audit.record("booking_made", record_type="referral", record_id=referral.id)
+    audit_referral("booking_made", referral, by)
     return booking
 
 
@@ -191,7 +199,7 @@ def withdraw(referral: Referral, by: User) -> Referral:
     lifecycle.change_status(
         referral, ReferralStatus.VOIDED, by, note="Withdrawn by the officer: entered in error"
     )
-    audit.record("referral_withdrawn", record_type="referral", record_id=referral.id)
+    audit_referral("referral_withdrawn", referral, by)
     return referral
 
 
@@ -204,5 +212,5 @@ def record_outcome(referral: Referral, outcome: str, by: User, note: str | None 
         lifecycle.change_status(referral, chosen, by, note=note or None)
     except lifecycle.TransitionError as refusal:
         raise lifecycle.TransitionError(refusal.message, field="outcome") from refusal
-    audit.record("status_changed", record_type="referral", record_id=referral.id, to=outcome)
+    audit_referral("status_changed", referral, by, to=outcome)
     return referral

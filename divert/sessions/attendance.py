@@ -83,10 +83,8 @@ def record_attendance(booking_id: int) -> str | Response:
         main = _chosen(Substance, [form.main_substance.data or ""])
         onward = _chosen(TreatmentService, [form.onward_service.data or ""])
         try:
-            use_cases.record_attendance(
-                booking,
-                form.outcome.data,
-                current_user,
+            attendance = use_cases.Attendance(
+                outcome=form.outcome.data,
                 main_substance=main[0] if main else None,
                 other_substances=_chosen(Substance, form.other_substances.data),
                 interventions=_chosen(Intervention, form.interventions.data),
@@ -94,6 +92,7 @@ def record_attendance(booking_id: int) -> str | Response:
                 notes=form.notes.data,
                 cancelled_by=form.cancelled_by.data,
             )
+            use_cases.record_attendance(booking, current_user, attendance)
         except Refusal as refusal:
             db.session.rollback()
             show_refusal(form, refusal, default="outcome")

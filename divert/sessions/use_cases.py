@@ -9,6 +9,7 @@ commits (or rolls back on a refusal).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from divert import audit
 from divert.extensions import db
@@ -23,6 +24,7 @@ from divert.models import (
     User,
 )
 from divert.referrals import lifecycle
+from divert.referrals.use_cases import audit_referral
 from divert.refusals import Conflict, Refusal
 
 # What can have happened at a booked session (the form's choices and the API's values).
@@ -41,21 +43,25 @@ CONTACT_OUTCOMES = {
 }
 
 
-def record_attendance(
-    booking: Booking,
-    outcome: str,
-    by: User,
-    *,
-    main_substance: Substance | None = None,
-    other_substances: Sequence[Substance] = (),
-    interventions: Sequence[Intervention] = (),
-    onward_service: TreatmentService | None = None,
-    notes: str | None = None,
-    cancelled_by: str | None = None,
-) -> Booking:
+@dataclass(frozen=True)
+class Attendance:
+    """What the educator tells about a booked session: what happened, and for one attended,
+    what the person reported and was given."""
+
+    outcome: str
+    main_substance: Substance | None = None
+    other_substances: Sequence[Substance] = ()
+    interventions: Sequence[Intervention] = ()
+    onward_service: TreatmentService | None = None
+    notes: str | None = None
+    cancelled_by: str | None = None
+
+
+def record_attendance(booking: Booking, by: User, attendance: Attendance) -> Booking:
     """What happened at a booked session; the referral moves on to match (see
     lifecycle.record_attendance for the rules). A naloxone kit counts as supplied when it is
     among the interventions."""
+    outcome = attendance.outcome
     chosen = next((status for status in ATTENDANCE_OUTCOMES if status.value == outcome), None)
     if chosen is None:
         raise Refusal("outcome", "Choose what happened", code="attendance_refused")
@@ -63,16 +69,21 @@ def record_attendance(
         booking,
         chosen,
         by,
-        main_substance=main_substance,
-        other_substances=other_substances,
-        interventions=interventions,
-        naloxone_kit_supplied=lifecycle.supplies_naloxone(interventions),
-        onward_service=onward_service,
-        notes=notes or None,
-        cancelled_by=cancelled_by or None,
+        main_substance=attendance.main_substance,
+        other_substances=attendance.other_substances,
+        interventions=attendance.interventions,
+        naloxone_kit_supplied=lifecycle.supplies_naloxone(attendance.interventions),
+        onward_service=attendance.onward_service,
+        notes=attendance.notes or None,
+        cancelled_by=attendance.cancelled_by or None,
     )
     audit.record(
-        "attendance_recorded", record_type="booking", record_id=booking.id, outcome=outcome
+        "attendance_recorded",
+        record_type="booking",
+        record_id=booking.id,
+        user=by,
+        area=booking.referral.area,
+        outcome=outcome,
     )
     return booking
 
@@ -83,7 +94,7 @@ def cancel_booking(referral: Referral, by: User, cancelled_by: str) -> Booking:
     if booking is None:
         raise Conflict("booking", "There is no booking to cancel", code="no_booking")
     lifecycle.record_attendance(booking, BookingStatus.CANCELLED, by, cancelled_by=cancelled_by)
-    audit.record("booking_cancelled", record_type="referral", record_id=referral.id)
+    audit_referral("booking_cancelled", referral, by)
     return booking
 
 
@@ -99,5 +110,5 @@ def record_contact(
         referral_id=referral.id, user_id=by.id, method=method, outcome=outcome, note=note or None
     )
     db.session.add(attempt)
-    audit.record("contact_recorded", record_type="referral", record_id=referral.id)
+    audit_referral("contact_recorded", referral, by)
     return attempt
