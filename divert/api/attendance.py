@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from divert.api import schemas
-from divert.api.blueprint import bp
+from divert.api.blueprint import bp, operation
 from divert.api.lookups import by_code, by_codes
 from divert.api.problems import ApiError
 from divert.extensions import db
@@ -24,18 +24,15 @@ def _booking(booking_id: int) -> Booking:
     return booking
 
 
-@bp.operation(
-    "/areas/<area_slug>/bookings/<id:booking_id>/attendance",
-    method="POST",
-    permission=Permission.RECORD_ATTENDANCE,
-    body=schemas.Attendance,
-    response=schemas.AttendanceRecorded,
-    errors=(409,),
-    records={"booking_id": _booking},
-    tag="attendance",
+@bp.route(
+    "/areas/<area_slug>/bookings/<id:booking_id>/attendance", methods=["POST"], tags=["attendance"]
 )
-def record_attendance(booking: Booking, body: dict[str, Any]) -> dict[str, Any]:
+@operation(Permission.RECORD_ATTENDANCE, errors=(409,), body=True, records={"booking_id": _booking})
+@bp.arguments(schemas.Attendance)
+@bp.response(200, schemas.AttendanceRecorded)
+def record_attendance(body: dict[str, Any], booking: Booking) -> dict[str, Any]:
     """Record the outcome of a booking
+
     An attended initial one-to-one needs the main substance the person reported. Codes are
     the area's reference codes (substances, interventions, treatment services).
     """

@@ -80,8 +80,30 @@ def field_errors(messages: Mapping[str, Any] | list[Any], prefix: str = "") -> l
     return flat
 
 
+# Where webargs (under flask-smorest's `arguments`) found a request part at fault.
+_PARTS = {"json": "body", "query": "query string", "headers": "headers"}
+
+
+def _unreadable(error: HTTPException) -> ApiError | None:
+    """A request flask-smorest could not read, as an ApiError naming each field at fault."""
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if not messages:
+        return None
+    if error.code == 400:
+        return ApiError(400, "The body is not valid JSON", code="malformed_json")
+    part, found = next(iter(messages.items()))
+    return ApiError(
+        error.code or 422,
+        f"Some of the {_PARTS.get(part, part)} is not valid: see fields",
+        fields=field_errors(found),
+    )
+
+
 def error_response(error: HTTPException, message: str) -> Response:
     """The JSON answer for any HTTP error on an API path."""
+    unreadable = _unreadable(error)
+    if unreadable is not None:
+        error, message = unreadable, unreadable.description or message
     status = error.code or 500
     body: dict[str, Any] = {
         "code": getattr(error, "error_code", None) or CODES.get(status, f"http_{status}"),

@@ -170,9 +170,7 @@ def record_outcome(referral_id: int) -> str | Response:
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
-            referral_cases.record_outcome(
-                referral, form.outcome.data, current_user, form.note.data
-            )
+            referral_cases.record_outcome(referral, form.outcome.data, current_user, form.note.data)
         except Refusal as refusal:
             db.session.rollback()
             show_refusal(form, refusal, default="outcome")
