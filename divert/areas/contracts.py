@@ -15,6 +15,8 @@ from divert.extensions import db
 from divert.models import Contract
 
 OTHER_AREA = "An extension must extend a contract of the same area"
+# What the rules look at in a contract, besides its area.
+TERMS = ("starts_on", "ends_on", "places_allocated", "value_pence", "extends_id")
 
 
 def period_problems(

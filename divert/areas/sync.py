@@ -120,15 +120,8 @@ def _sync_contracts(area: Area, contracts: list[ContractConfig], changes: list[s
         contract = existing[config.starts_on]
         values = {"extends_id": extended.id if extended else None}
         _apply(contract, values, f"contract {area.slug} {config.starts_on}", changes)
-        found = contract_rules.problems(
-            area_id=area.id,
-            starts_on=contract.starts_on,
-            ends_on=contract.ends_on,
-            places_allocated=contract.places_allocated,
-            value_pence=contract.value_pence,
-            extends_id=contract.extends_id,
-            contract_id=contract.id,
-        )
+        terms = {name: getattr(contract, name) for name in contract_rules.TERMS}
+        found = contract_rules.problems(area_id=area.id, contract_id=contract.id, **terms)
         if found:
             raise contract_error(source, config.label, found)
 
