@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import phonenumbers
@@ -10,6 +9,8 @@ from email_validator import EmailNotValidError, validate_email
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
 from wtforms.validators import ValidationError
+
+from divert.params import parse_date
 
 PARTS = ("day", "month", "year")
 
@@ -41,13 +42,10 @@ class GovDateField(DateField):
         missing = [name for name, value in zip(PARTS, parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{self.subject.capitalize()} must include a {missing[0]}")
-        try:
-            day, month, year = (int(value) for value in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError as error:
-            raise ValueError(f"{self.subject.capitalize()} must be a real date") from error
+        day, month, year = parts
+        self.data = parse_date(year, month, day)
+        if self.data is None:
+            raise ValueError(f"{self.subject.capitalize()} must be a real date")
 
     def _value(self) -> str:
         if self.raw_data:

@@ -9,10 +9,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, request
+from flask import flash, g, request
+from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
+from flask_admin.model.base import ViewArgs
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -20,6 +22,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from divert import audit
 from divert.admin.access import AdminOnly
 from divert.auth.links import send_link
+from divert.auth.sessions import end_sessions
 from divert.extensions import db
 from divert.formfields import normalised_email
 from divert.models import (
@@ -36,6 +39,7 @@ from divert.models import (
     User,
     Venue,
 )
+from divert.params import parse_int, query_int
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CODE = re.compile(r"^[a-z0-9_]+$")
@@ -99,6 +103,17 @@ class RecordView(AdminOnly, ModelView):
         super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
 
     column_labels: Labels = Labels()
+
+    def _get_list_extra_args(self) -> ViewArgs:
+        """The list's page, size and sort through divert's one number parser: a number too
+        large for the database is the first page, not an overflow in the driver."""
+        args = super()._get_list_extra_args()
+        return args.clone(
+            page=query_int("page", 0),
+            page_size=query_int("page_size", 0, maximum=self.page_size),
+            sort=query_int("sort"),
+            sort_desc=query_int("desc", maximum=1),
+        )
 
     def check(self, form: BaseForm, model: Any | None) -> Errors:
         """Errors by field name that single-field validators cannot see (overridden per record)."""
@@ -204,6 +219,7 @@ class UserView(RecordView):
     column_searchable_list = ["name", "email"]
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
     column_labels = Labels(is_admin="Administrator")
+    edit_template = "auth/admin_user_edit.html"
     form_args = {"name": {"validators": [InputRequired(message="Enter the person's name")]}}
 
     def check(self, form: BaseForm, model: User | None) -> Errors:
@@ -218,10 +234,29 @@ class UserView(RecordView):
             return {"email": "Another account already uses this email address"}
         return {}
 
+    def on_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
+        super().on_model_change(form, model, is_created)
+        if not model.active:
+            end_sessions(model)  # a deactivated account is signed out everywhere at once
+
     def after_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
         if is_created:
             send_link(model, AccountLinkPurpose.INVITE)
             db.session.commit()
+
+    @action(
+        "sign_out_everywhere",
+        "Sign out everywhere",
+        "End every session of these accounts? They must sign in again.",
+    )
+    def sign_out_everywhere(self, ids: list[str]) -> None:
+        for user in db.session.scalars(
+            select(User).where(User.id.in_([value for value in map(parse_int, ids) if value]))
+        ):
+            end_sessions(user)
+            audit.record("signed_out_everywhere", record_type="user", record_id=user.id)
+        db.session.commit()
+        flash("Signed out everywhere. They must sign in again.", "success")
 
 
 class MembershipView(RecordView):

@@ -18,6 +18,7 @@ from divert.admin.access import AdminOnly
 from divert.audit.search import AuditSearchForm, area_choices, page_url, search
 from divert.extensions import db
 from divert.models import Person, Referral
+from divert.params import query_page
 from divert.privacy.removal import remove_personal_data
 from divert.privacy.subject_access import subject_access
 
@@ -41,7 +42,7 @@ class AuditView(AdminOnly, BaseView):
             return self.render(
                 "audit/search.html", form=form, results=None, base_template=ADMIN_BASE
             ), 400
-        results = search(form, request.args.get("page", 1, type=int))
+        results = search(form, query_page())
         return self.render(
             "audit/search.html",
             form=form,

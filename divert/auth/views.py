@@ -19,7 +19,13 @@ from divert.auth.forms import (
 )
 from divert.auth.links import send_link, usable_link
 from divert.auth.passwords import hash_password, verify_password
-from divert.auth.sessions import end_session, start_session
+from divert.auth.sessions import (
+    active_sessions,
+    current_session,
+    end_session,
+    end_sessions,
+    start_session,
+)
 from divert.extensions import db, limiter
 from divert.models import AccountLinkPurpose, User, utcnow
 from divert.permissions import Permission, public, requires
@@ -106,8 +112,8 @@ def sign_in() -> str | Response:
 @requires(Permission.SIGNED_IN)
 def sign_out() -> Response:
     audit.record("sign_out")
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -122,6 +128,25 @@ def choose_area() -> str:
     )
 
 
+@bp.route("/account")
+@requires(Permission.SIGNED_IN)
+def account() -> str:
+    """The signed-in person's sessions, and the way to end every other one."""
+    return render_template(
+        "auth/account.html", sessions=active_sessions(current_user), this_session=current_session()
+    )
+
+
+@bp.route("/account/sign-out-other-sessions", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def sign_out_other_sessions() -> Response:
+    end_sessions(current_user, keep=current_session())
+    audit.record("other_sessions_ended", record_type="user", record_id=current_user.id)
+    db.session.commit()
+    flash("You have been signed out everywhere else.", "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
 def change_password() -> str | Response:
@@ -131,6 +156,8 @@ def change_password() -> str | Response:
             form.current_password.errors.append("Your current password is not correct")
         else:
             current_user.password_hash = hash_password(form.new_password.data or "")
+            # Whoever else holds a session (a copied cookie, a forgotten computer) is out now.
+            end_sessions(current_user, keep=current_session())
             audit.record("password_changed", record_type="user", record_id=current_user.id)
             db.session.commit()
             flash("Your password has been changed.", "success")
@@ -178,6 +205,7 @@ def set_password(token: str) -> str | Response:
         user.password_hash = hash_password(form.new_password.data or "")
         user.failed_sign_ins, user.locked_until = 0, None
         link.used_at = utcnow()
+        end_sessions(user)  # a reset is often because someone else got in
         audit.record(
             "password_set",
             user=user,

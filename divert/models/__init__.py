@@ -31,10 +31,12 @@ from divert.models.referral import (
 from divert.models.user import (
     AccountLink,
     AccountLinkPurpose,
+    AreaInvitation,
     Membership,
     RegionalLead,
     Role,
     User,
+    UserSession,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "AgeGroup",
     "ApiToken",
     "Area",
+    "AreaInvitation",
     "AreaOwned",
     "AuditEvent",
     "Base",
@@ -73,6 +76,7 @@ __all__ = [
     "Substance",
     "TreatmentService",
     "User",
+    "UserSession",
     "Venue",
     "booking_intervention",
     "booking_other_substance",

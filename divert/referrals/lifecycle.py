@@ -35,6 +35,9 @@ from divert.notifications import outbox
 
 S = ReferralStatus
 
+# Who cancelled a booking: checked here, before the database (whose column is 20 characters).
+CANCELLED_BY = frozenset({"person", "service"})
+
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     S.SUBMITTED: frozenset({S.BOOKED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN, S.VOIDED}),
     S.BOOKED: frozenset(
@@ -211,6 +214,8 @@ def record_attendance(
         raise TransitionError("The outcome of this booking has already been recorded")
     if outcome is BookingStatus.BOOKED:
         raise TransitionError("Choose what happened at the session")
+    if cancelled_by is not None and cancelled_by not in CANCELLED_BY:
+        raise TransitionError("Choose who cancelled: the person or the service")
     referral, session = booking.referral, booking.session
     is_initial = session.kind is SessionKind.INITIAL
     if outcome is BookingStatus.ATTENDED and is_initial and main_substance is None:

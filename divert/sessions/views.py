@@ -28,6 +28,7 @@ from divert.models import (
     User,
     Venue,
 )
+from divert.params import parse_int, query_date, query_int, query_page
 from divert.permissions import Permission, can, public, requires
 from divert.referrals import lifecycle
 from divert.referrals.slots import LOCAL, describe, open_initial_slots
@@ -53,8 +54,8 @@ bp = Blueprint("sessions", __name__)
 def caseload() -> str:
     status = request.args.get("status", "awaiting")
     status = status if status in queries.CASELOAD_FILTERS else "awaiting"
-    educator_id = request.args.get("educator", type=int)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    educator_id = query_int("educator", minimum=1)
+    page = query_page()
     return render_template(
         "sessions/caseload.html",
         cases=queries.caseload(status, educator_id, page),
@@ -181,13 +182,18 @@ def cancel_booking(referral_id: int) -> Response:
     booking = lifecycle.active_booking(referral)
     if booking is None:
         flash("There is no booking to cancel.", "error")
-    else:
+        return redirect(url_for(".case", referral_id=referral.id))
+    try:
         lifecycle.record_attendance(
             booking,
             BookingStatus.CANCELLED,
             current_user,
             cancelled_by=request.form.get("cancelled_by", "service"),
         )
+    except lifecycle.TransitionError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
         audit.record("booking_cancelled", record_type="referral", record_id=referral.id)
         db.session.commit()
         flash("The booking was cancelled and its place freed.", "success")
@@ -224,7 +230,7 @@ def record_outcome(referral_id: int) -> str | Response:
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return parse_int(value) or 0
 
 
 # -- diary ---------------------------------------------------------------------------------------
@@ -233,17 +239,14 @@ def _int(value: str | None) -> int:
 def _diary_educator() -> int | None:
     """Whose diary: one's own, or (for managers) any educator's of the area."""
     if can(Permission.MANAGE_ALL_DIARIES):
-        return request.args.get("educator", type=int)
+        return query_int("educator", minimum=1)
     return current_user.id
 
 
 @bp.route("/<area_slug>/diary")
 @requires(Permission.MANAGE_DIARY)
 def diary() -> str:
-    try:
-        day = date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        day = date.today()
+    day = query_date("day") or date.today()
     week = request.args.get("view") == "week"
     start = day - timedelta(days=day.weekday()) if week else day
     days = 7 if week else 1
@@ -407,7 +410,7 @@ def _attendance_choices(form: AttendanceForm) -> None:
 
 
 def _chosen(model: type, ids: list[str] | None) -> list:
-    wanted = [int(i) for i in ids or [] if i.isdigit()]
+    wanted = [value for value in map(parse_int, ids or []) if value is not None]
     return list(db.session.scalars(select(model).where(model.id.in_(wanted)))) if wanted else []
 
 
