@@ -102,7 +102,7 @@ def _build_area_world(slug: str) -> AreaWorld:
         db.session.add(review)
         db.session.flush()
         contract = db.session.query(Contract).first()
-        token = tokens.create_token(officer, name="records system", created_by=officer, area=here)
+        token = tokens.create_token(officer, name="records system", area=here)
         event = db.session.query(ReferralEvent).filter_by(referral_id=made.id).first()
         ids = {
             "referral_id": made.id,

@@ -48,6 +48,10 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
+class AcceptInvitationForm(FlaskForm):
+    submit = SubmitField("Accept the invitation", widget=GovSubmitInput())
+
+
 class MembershipForm(FlaskForm):
     role = RadioField(
         "Role",

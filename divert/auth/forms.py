@@ -6,11 +6,10 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
     GovRadioInput,
-    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from divert.auth.password_policy import MIN_LENGTH, StrongPassword
@@ -91,7 +90,6 @@ class ApiTokenForm(FlaskForm):
             Length(max=80, message="Name must be 80 characters or fewer"),
         ],
     )
-    holder = SelectField("Whose token", widget=GovSelect(), coerce=str)
     expires = RadioField(
         "When it stops working",
         widget=GovRadioInput(),

@@ -156,6 +156,9 @@ class AreaInvitation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    # What the manager typed, shown on their list: never the account's own name.
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
