@@ -8,13 +8,16 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_login.utils import _create_identifier
 from sqlalchemy import select
 
+from divert import create_app
 from divert.auth.password_policy import COMMON_PASSWORDS, password_problem
 from divert.extensions import db, limiter
-from divert.models import AuditEvent, Role
+from divert.models import AuditEvent, Role, User
 from tests.conftest import make_app
 from tests.factories import (
+    ADMIN_EMAIL,
     DEMO_PASSWORD,
     REGIONAL_LEAD_EMAIL,
     account_email,
@@ -148,3 +151,64 @@ def test_common_and_short_passwords_are_refused() -> None:
     assert "12 characters" in password_problem("Sh0rt!")
     assert password_problem("aaaaaaaaaaaaaaaa") is not None
     assert password_problem("lantern orbit tulip gravel") is None
+
+
+# -- secrets ------------------------------------------------------------------------------------
+
+STRONG = "0123456789abcdef" * 4
+PUBLIC_DEFAULT_KEY = "dev-only-not-secret"  # what production fell back to, written in the source
+
+
+@pytest.mark.parametrize(
+    ("variable", "environment"),
+    [
+        ("SECRET_KEY", {"REGIONAL_MATCH_SECRET": STRONG}),
+        ("SECRET_KEY", {"SECRET_KEY": PUBLIC_DEFAULT_KEY, "REGIONAL_MATCH_SECRET": STRONG}),
+        ("SECRET_KEY", {"SECRET_KEY": "short", "REGIONAL_MATCH_SECRET": STRONG}),
+        ("REGIONAL_MATCH_SECRET", {"SECRET_KEY": STRONG}),
+        (
+            "REGIONAL_MATCH_SECRET",
+            {"SECRET_KEY": STRONG, "REGIONAL_MATCH_SECRET": "dev-only-regional"},
+        ),
+    ],
+)
+def test_production_refuses_to_start_without_strong_secrets(
+    monkeypatch: pytest.MonkeyPatch, variable: str, environment: dict[str, str]
+) -> None:
+    monkeypatch.setenv("DIVERT_ENV", "production")
+    for name in ("SECRET_KEY", "REGIONAL_MATCH_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=variable):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_production_starts_with_strong_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIVERT_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("REGIONAL_MATCH_SECRET", STRONG[::-1])
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SECRET_KEY"] == STRONG
+
+
+def _forged_cookie(app: Flask, client: FlaskClient, user_id: int) -> str:
+    """A session cookie naming `user_id` as signed in, signed with the app's key of the moment,
+    as the probe made with the key published in the source."""
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()  # what Flask-Login's strong protection compares
+    signer = app.session_interface.get_signing_serializer(app)
+    return signer.dumps({"_user_id": str(user_id), "_fresh": True, "_id": identifier})
+
+
+def test_a_forged_admin_cookie_opens_nothing(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signed with the old public key, or even with the app's own key (as if it had leaked): a
+    cookie that is not a live session on the server opens no page."""
+    with app.app_context():
+        create_demo_accounts()
+        admin_id = db.session.scalars(select(User.id).where(User.email == ADMIN_EMAIL)).one()
+    for key in (PUBLIC_DEFAULT_KEY, app.config["SECRET_KEY"]):
+        monkeypatch.setitem(app.config, "SECRET_KEY", key)  # the app as the probe found it
+        client = app.test_client()
+        client.set_cookie("session", _forged_cookie(app, client, admin_id))
+        assert client.get("/admin/").status_code == 302, f"a cookie signed with {key} opened /admin"
