@@ -1,9 +1,12 @@
-"""HTTP security headers (a strict Content-Security-Policy with no inline script) and limits."""
+"""HTTP security headers (a strict Content-Security-Policy with no inline script), no caching
+of anything personal, the client's address behind trusted proxies, and rate limits."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from divert.extensions import limiter
 
@@ -24,6 +27,18 @@ CONTENT_SECURITY_POLICY = {
 talisman = Talisman()
 
 
+def _no_store(response: Response) -> Response:
+    """Nothing a signed-in person (or an API token) was shown, and no download, stays in a
+    browser's or a proxy's cache: case and referral pages, exports and subject-access files
+    hold people's details, and a shared computer's next user must not find them there."""
+    user = g.get("_login_user")  # only if the request loaded one: never a query here
+    signed_in = user is not None and user.is_authenticated
+    download = response.headers.get("Content-Disposition", "").startswith("attachment")
+    if signed_in or download:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     talisman.init_app(
         app,
@@ -39,3 +54,9 @@ def init_app(app: Flask) -> None:
         session_cookie_samesite="Lax",
     )
     limiter.init_app(app)
+    app.after_request(_no_store)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # The client's address (the rate limits' key, the audit trail's) and scheme as the
+        # trusted proxies saw them; with none, a forwarded header is ignored, not believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -212,3 +212,127 @@ def test_a_forged_admin_cookie_opens_nothing(app: Flask, monkeypatch: pytest.Mon
         client = app.test_client()
         client.set_cookie("session", _forged_cookie(app, client, admin_id))
         assert client.get("/admin/").status_code == 302, f"a cookie signed with {key} opened /admin"
+
+
+# -- caching ------------------------------------------------------------------------------------
+
+
+def test_pages_and_downloads_with_personal_details_are_never_cached(
+    app: Flask, client: FlaskClient
+) -> None:
+    from divert.tenancy import area_scope
+    from tests.factories import account_email, area
+    from tests.referrals.builders import referral
+
+    with app.app_context():
+        create_demo_accounts()
+        here = area("warwickshire")
+        officer = db.session.scalars(
+            select(User).where(User.email == account_email(Role.OFFICER, "warwickshire"))
+        ).one()
+        with area_scope(here):
+            made = referral(here, officer)
+            referral_id, person_id = made.id, made.person_id
+            db.session.commit()
+    pages = {
+        account_email(Role.MANAGER, "warwickshire"): [
+            f"/warwickshire/cases/{referral_id}",
+            "/warwickshire/caseload",
+            "/warwickshire/dashboard/export.csv",
+            "/warwickshire/dashboard/export.xlsx",
+            "/warwickshire/audit",
+        ],
+        account_email(Role.OFFICER, "warwickshire"): [
+            f"/warwickshire/referrals/{referral_id}",
+            "/warwickshire/referrals",
+        ],
+        ADMIN_EMAIL: [
+            f"/admin/people/{person_id}",
+            f"/admin/people/{person_id}/subject-access.json",
+        ],
+    }
+    for email, urls in pages.items():
+        client.post("/sign-in", data={"email": email, "password": DEMO_PASSWORD})
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response.headers.get("Cache-Control") == "no-store", url
+        client.post("/sign-out")
+    # Public pages (and the service's own assets) may be cached as usual.
+    assert "no-store" not in client.get("/sign-in").headers.get("Cache-Control", "")
+
+
+# -- behind a proxy, and the sign-in limits -----------------------------------------------------
+
+
+@pytest.fixture
+def proxied_app(app: Flask, database_url: str) -> Iterator[Flask]:
+    """The app behind one trusted proxy (a load balancer), rate limits on."""
+    behind = make_app(
+        database_url,
+        RATELIMIT_ENABLED=True,
+        SIGN_IN_RATE_LIMIT="3 per minute",
+        TRUSTED_PROXIES=1,
+    )
+    with behind.app_context():
+        create_demo_accounts()
+        limiter.reset()
+        yield behind
+    limiter.enabled = False
+
+
+def _attempt(app: Flask, email: str, forwarded_for: str | None) -> int:
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    with app.app_context():  # a fresh `g` per request, as in a real server
+        return (
+            app.test_client()
+            .post("/sign-in", data={"email": email, "password": "wrong"}, headers=headers)
+            .status_code
+        )
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_limit(
+    proxied_app: Flask,
+) -> None:
+    """All requests reach the app from the proxy's address: without ProxyFix one attacker used
+    up everybody's limit. Now the limit follows the client's forwarded address."""
+    attacker = [_attempt(proxied_app, f"guess{n}@example.org", "198.51.100.7") for n in range(4)]
+    assert attacker == [200, 200, 200, 429]
+    assert _attempt(proxied_app, OFFICER, "203.0.113.20") == 200  # an officer elsewhere
+
+
+def test_the_sign_in_limit_also_holds_per_account(proxied_app: Flask) -> None:
+    """Guessing one person's password from many addresses is limited too."""
+    answers = [_attempt(proxied_app, OFFICER, f"198.51.100.{n}") for n in range(1, 5)]
+    assert answers == [200, 200, 200, 429]
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_not_believed(
+    strict_app: Flask,
+) -> None:
+    """With TRUSTED_PROXIES at 0 (the default) a client cannot choose a fresh bucket by header."""
+    statuses = []
+    for n in range(7):
+        with strict_app.app_context():
+            client = strict_app.test_client()
+            token = _csrf_token(client)
+            statuses.append(
+                client.post(
+                    "/sign-in",
+                    data={"email": f"x{n}@example.org", "password": "wrong", "csrf_token": token},
+                    headers={"X-Forwarded-For": f"192.0.2.{n}"},
+                ).status_code
+            )
+    assert statuses[-1] == 429
+
+
+def test_rate_limit_storage_and_proxies_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from divert.config import settings_from_environment
+
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://cache.internal:6379/0")
+    monkeypatch.setenv("TRUSTED_PROXIES", "2")
+    settings = settings_from_environment("/tmp")
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
+    assert settings["TRUSTED_PROXIES"] == 2
