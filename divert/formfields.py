@@ -8,9 +8,10 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from divert.params import parse_date
+from divert.text import is_blank
 
 PARTS = ("day", "month", "year")
 
@@ -51,6 +52,17 @@ class GovDateField(DateField):
         if self.raw_data:
             return " ".join(self.raw_data)
         return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+class Required(InputRequired):
+    """InputRequired, where text must also hold a visible character: a name of spaces or of a
+    zero-width space is as empty as no name (see divert.text)."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        super().__call__(form, field)
+        if isinstance(field.data, str) and is_blank(field.data):
+            field.errors[:] = []
+            raise StopValidation(self.message or "This field is required")
 
 
 def uk_phone_number(value: str) -> str:

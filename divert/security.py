@@ -3,8 +3,14 @@ of anything personal, the client's address behind trusted proxies, and rate limi
 
 from __future__ import annotations
 
-from flask import Flask, g
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, g, request
 from flask_talisman import Talisman
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -25,6 +31,78 @@ CONTENT_SECURITY_POLICY = {
 }
 
 talisman = Talisman()
+
+# Far deeper than any request of the service (three levels at most); a body nested deeper is
+# refused before any parser recurses into it.
+MAX_JSON_DEPTH = 32
+
+
+class RefusedInput(BadRequest):
+    """Input no part of the service can store or show: a NUL character, a lone surrogate, JSON
+    nested too deeply. Refused with 400 for every route, naming where it was found."""
+
+    error_code = "bad_request"
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """Every (path, string) in a parsed JSON body, keys included, `a.0.b` for nested ones."""
+    if depth > MAX_JSON_DEPTH:
+        raise RefusedInput(f"The body is nested more than {MAX_JSON_DEPTH} levels deep", path)
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            yield where, key
+            yield from _strings(item, where, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}.{index}" if path else str(index), depth + 1)
+
+
+def _check_text(field: str, value: str) -> None:
+    if "\x00" in value:
+        raise RefusedInput(f"{field} contains a NUL character, which cannot be stored", field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate such as "\ud800"
+        message = f"{field} contains an invalid character (a lone surrogate)"
+        raise RefusedInput(message, field) from error
+
+
+def _json_strings() -> Iterator[tuple[str, str]]:
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except RecursionError as error:
+        raise RefusedInput(
+            f"The body is nested more than {MAX_JSON_DEPTH} levels deep", "body"
+        ) from error
+    except ValueError:
+        return  # not JSON at all: the view answers that in its own words
+    yield from _strings(body, "")
+
+
+def _pairs(values: MultiDict[str, str]) -> Iterator[tuple[str, str]]:
+    for name, value in values.items(multi=True):
+        yield name, name
+        yield name, value
+
+
+def refuse_unstorable_input() -> None:
+    """Before every view: the query string, form fields and JSON body hold only text that can
+    be stored and shown. A NUL is an error in PostgreSQL, a lone surrogate cannot be encoded,
+    and deep nesting exhausts the parser's recursion: each was a 500 somewhere."""
+    found = list(_pairs(request.args))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        found += _pairs(request.form)
+    elif request.is_json:
+        found += _json_strings()
+    for field, value in found:
+        _check_text(field or "body", value)
 
 
 def _no_store(response: Response) -> Response:
@@ -54,6 +132,7 @@ def init_app(app: Flask) -> None:
         session_cookie_samesite="Lax",
     )
     limiter.init_app(app)
+    app.before_request(refuse_unstorable_input)
     app.after_request(_no_store)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:

@@ -17,14 +17,14 @@ from flask_admin.model import typefmt
 from flask_admin.model.base import ViewArgs
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional
 
 from divert import audit
 from divert.admin.access import AdminOnly
 from divert.auth.links import send_link
 from divert.auth.sessions import end_sessions
 from divert.extensions import db
-from divert.formfields import normalised_email
+from divert.formfields import Required, normalised_email
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -149,7 +149,7 @@ class AreaOwnedView(RecordView):
     column_labels = Labels(area_id="Area")
     form_extra_fields = {
         "area_id": SelectField(
-            "Area", coerce=int, validators=[InputRequired(message="Select an area")]
+            "Area", coerce=int, validators=[Required(message="Select an area")]
         )
     }
 
@@ -220,7 +220,7 @@ class UserView(RecordView):
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
     column_labels = Labels(is_admin="Administrator")
     edit_template = "auth/admin_user_edit.html"
-    form_args = {"name": {"validators": [InputRequired(message="Enter the person's name")]}}
+    form_args = {"name": {"validators": [Required(message="Enter the person's name")]}}
 
     def check(self, form: BaseForm, model: User | None) -> Errors:
         try:
@@ -331,7 +331,7 @@ class ContractView(AreaOwnedView):
             "Value (£)",
             places=2,
             validators=[
-                InputRequired(message="Enter the contract's value in pounds"),
+                Required(message="Enter the contract's value in pounds"),
                 NumberRange(min=0, message="Value must be £0 or more"),
             ],
         ),
@@ -340,22 +340,22 @@ class ContractView(AreaOwnedView):
         ),
     }
     form_args = {
-        "label": {"validators": [InputRequired(message="Enter a name for the contract")]},
+        "label": {"validators": [Required(message="Enter a name for the contract")]},
         "starts_on": {
             "description": "For example, 2027-04-01",
-            "validators": [InputRequired(message="Enter the start date")],
+            "validators": [Required(message="Enter the start date")],
         },
         "ends_on": {
             "description": "For example, 2028-03-31",
-            "validators": [InputRequired(message="Enter the end date")],
+            "validators": [Required(message="Enter the end date")],
         },
         "places_allocated": {
             "validators": [
-                InputRequired(message="Enter the number of places"),
+                Required(message="Enter the number of places"),
                 NumberRange(min=1, message="Places must be 1 or more"),
             ]
         },
-        "funding_source": {"validators": [InputRequired(message="Enter the funding source")]},
+        "funding_source": {"validators": [Required(message="Enter the funding source")]},
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
@@ -415,8 +415,8 @@ class ReferenceView(AreaOwnedView):
     column_default_sort = [("area_id", False), ("position", False)]
     form_columns = ["area_id", "code", "label", "active", "position"]
     form_args = {
-        "code": {"validators": [InputRequired(message="Enter a code")]},
-        "label": {"validators": [InputRequired(message="Enter a label")]},
+        "code": {"validators": [Required(message="Enter a code")]},
+        "label": {"validators": [Required(message="Enter a label")]},
         "position": {"validators": [NumberRange(min=0, message="Position must be 0 or more")]},
     }
 
