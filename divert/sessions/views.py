@@ -20,8 +20,10 @@ from divert.models import (
     ContactAttempt,
     DiarySession,
     Intervention,
+    Membership,
     Referral,
     ReferralStatus,
+    Role,
     SessionKind,
     Substance,
     TreatmentService,
@@ -29,7 +31,7 @@ from divert.models import (
     Venue,
 )
 from divert.params import parse_int, query_date, query_int, query_page
-from divert.permissions import Permission, can, public, requires
+from divert.permissions import Permission, can, public, requires, role_can
 from divert.referrals import lifecycle
 from divert.referrals.slots import LOCAL, describe, open_initial_slots
 from divert.sessions import queries, safeguarding
@@ -326,7 +328,8 @@ def regenerate_calendar_link() -> Response:
 @bp.route("/calendar/<token>.ics")
 @public
 def calendar_feed(token: str) -> Response:
-    """A person's sessions in every area, for their calendar app. The secret link is the key."""
+    """A person's sessions, for their calendar app. The secret link is the key, and it opens
+    only the areas where its owner keeps a diary today: removed from an area, gone from it."""
     user = (
         db.session.scalar(select(User).where(User.calendar_token == token))
         if len(token) >= 32
@@ -337,10 +340,17 @@ def calendar_feed(token: str) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//divert//diary//EN")
     calendar.add("version", "2.0")
+    diary_roles = [role for role in Role if role_can(role, Permission.MANAGE_DIARY)]
     with system_scope():  # one person's own diary across their areas; no one else's
         sessions = db.session.scalars(
             select(DiarySession)
+            .join(
+                Membership,
+                (Membership.area_id == DiarySession.area_id) & (Membership.user_id == user.id),
+            )
             .where(
+                Membership.active,
+                Membership.role.in_(diary_roles),
                 DiarySession.educator_id == user.id,
                 DiarySession.cancelled_at.is_(None),
                 DiarySession.starts_at >= datetime.now(LOCAL) - timedelta(days=30),
