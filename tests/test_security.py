@@ -336,3 +336,9 @@ def test_rate_limit_storage_and_proxies_come_from_the_environment(
     settings = settings_from_environment("/tmp")
     assert settings["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
     assert settings["TRUSTED_PROXIES"] == 2
+
+
+def test_a_very_long_password_is_judged_not_a_server_error() -> None:
+    """Found by the web-form property test: zxcvbn raises on more than 72 characters."""
+    assert password_problem("lantern orbit tulip gravel " * 4) is None
+    assert password_problem("a" * 200) is not None
