@@ -38,14 +38,19 @@ MAX_JSON_DEPTH = 32
 
 
 class RefusedInput(BadRequest):
-    """Input no part of the service can store or show: a NUL character, a lone surrogate, JSON
-    nested too deeply. Refused with 400 for every route, naming where it was found."""
+    """Input no part of the service can store or show, refused for every route and naming where
+    it was found: a body that cannot be read as text (JSON nested too deeply, a lone surrogate)
+    is 400 `malformed_json`; a NUL character in a value is 422 `invalid`, as the API answers
+    any other invalid field."""
 
-    error_code = "bad_request"
-
-    def __init__(self, message: str, field: str) -> None:
+    def __init__(self, message: str, field: str, *, unreadable: bool = True) -> None:
         super().__init__(message)
         self.field = field
+        if unreadable:
+            self.error_code = "malformed_json"
+        else:
+            self.code, self.error_code = 422, "invalid"
+            self.fields = [{"field": field, "message": message}]
 
 
 def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
@@ -66,7 +71,8 @@ def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]
 
 def _check_text(field: str, value: str) -> None:
     if "\x00" in value:
-        raise RefusedInput(f"{field} contains a NUL character, which cannot be stored", field)
+        message = f"{field} contains a NUL character, which cannot be stored"
+        raise RefusedInput(message, field, unreadable=False)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:  # a lone surrogate such as "\ud800"

@@ -152,7 +152,7 @@ def test_a_nul_in_a_form_is_refused_and_nothing_is_saved(
     client = _client(app, account_email(Role.OFFICER, OWN))
     before = _referrals(app)
     response = client.post(f"/{OWN}/referrals/new", data=_referral_form(**{field: value}))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert field in response.text and "NUL" in response.text
     assert _referrals(app) == before
 

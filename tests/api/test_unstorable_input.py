@@ -47,6 +47,7 @@ def test_a_lone_surrogate_is_a_400_naming_the_field(
     body = json.dumps(new_referral()).replace('"Sam"', '"\\ud800"')
     response = _post_raw(api, api_world, body, "surrogate")
     assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "malformed_json"
     assert response.get_json()["error"]["field"] == "forename"
     assert _nothing_saved(app)
 
@@ -56,8 +57,10 @@ def test_a_nul_character_is_refused_naming_the_field(
     app: Flask, api: Api, api_world: ApiWorld, field: str
 ) -> None:
     response = api.create(api_world.tokens["officer"], f"nul-{field}", **{field: "A\u0000B"})
-    assert response.status_code == 400
-    assert response.get_json()["error"]["field"] == field
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid"
+    assert [problem["field"] for problem in error["fields"]] == [field]
     assert _nothing_saved(app)
 
 
