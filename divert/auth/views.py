@@ -163,8 +163,10 @@ def change_password() -> str | Response:
             form.current_password.errors.append("Your current password is not correct")
         else:
             current_user.password_hash = hash_password(form.new_password.data or "")
-            # Whoever else holds a session (a copied cookie, a forgotten computer) is out now.
-            end_sessions(current_user, keep=current_session())
+            # Whoever else holds a session (a copied cookie, a forgotten computer) is out now;
+            # this browser goes on in a new session, so even a copy of its cookie is dead.
+            end_sessions(current_user)
+            start_session(current_user._get_current_object())
             audit.record("password_changed", record_type="user", record_id=current_user.id)
             db.session.commit()
             flash("Your password has been changed.", "success")
