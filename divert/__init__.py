@@ -26,9 +26,9 @@ from divert import (
     tenancy,
     urls,
 )
+from divert.clock import LOCAL
 from divert.config import check_secrets, engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
-from divert.referrals.slots import LOCAL
 
 ROOT = Path(__file__).resolve().parent.parent
 

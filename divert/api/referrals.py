@@ -18,6 +18,7 @@ from divert.api.blueprint import bp
 from divert.api.lookups import by_codes
 from divert.api.problems import ApiError
 from divert.api.routing import Reply, body_hash, json_body, page_of
+from divert.clock import LOCAL
 from divert.extensions import db
 from divert.matching.normalise import PersonRecord
 from divert.models import (
@@ -31,7 +32,7 @@ from divert.models import (
 )
 from divert.permissions import Permission
 from divert.referrals import lifecycle, queries, repeats, submission
-from divert.referrals.slots import LOCAL, describe, open_slots
+from divert.referrals.slots import describe, open_slots
 from divert.tenancy import current_area, system_scope
 
 # How far ahead a slot may be booked through the API (the web form offers the next 14 days).

@@ -1,9 +1,10 @@
 """Every record of the service. Import models from here."""
 
+from divert.clock import utcnow
 from divert.models.api import ApiToken, IdempotencyKey
 from divert.models.area import Area, Contract, Region
 from divert.models.audit import AuditEvent, OutboxMessage
-from divert.models.base import AreaOwned, Base, utcnow
+from divert.models.base import AreaOwned, Base
 from divert.models.diary import (
     Booking,
     BookingStatus,

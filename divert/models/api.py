@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from divert.clock import utcnow
 from divert.models.area import Area, Region
-from divert.models.base import AreaOwned, Base, utcnow
+from divert.models.base import AreaOwned, Base
 from divert.models.user import User
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from divert.models.base import Base, utcnow
+from divert.clock import utcnow
+from divert.models.base import Base
 
 
 class AuditEvent(Base):

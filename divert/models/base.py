@@ -17,11 +17,6 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    """Timezone-aware now; stored as UTC."""
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always timezone-aware in Python, also on SQLite (which drops zones)."""
 

@@ -17,8 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from divert.clock import utcnow
 from divert.models.area import Area
-from divert.models.base import AreaOwned, Base, utcnow
+from divert.models.base import AreaOwned, Base
 from divert.models.reference import Offence, Substance
 from divert.models.user import User
 

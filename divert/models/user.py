@@ -9,8 +9,9 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from divert.clock import utcnow
 from divert.models.area import Area, Region
-from divert.models.base import Base, utcnow
+from divert.models.base import Base
 
 
 class Role(enum.StrEnum):

@@ -31,7 +31,7 @@ from divert.models import (
     User,
     utcnow,
 )
-from divert.notifications import outbox
+from divert.referrals import messages
 
 S = ReferralStatus
 
@@ -124,7 +124,7 @@ def change_status(
         referral.closed_on = date.today()
         _release_open_booking(referral)
     if to_status in RETURNED_TO_OFFICER:
-        outbox.outcome_notice(referral)
+        messages.outcome_notice(referral)
     return event
 
 
@@ -134,7 +134,7 @@ def _release_open_booking(referral: Referral) -> None:
     if booking is not None:
         booking.status, booking.cancelled_by = BookingStatus.CANCELLED, "service"
         _free_place(booking.session)
-        outbox.withdraw_booking_messages(booking)
+        messages.withdraw_booking_messages(booking)
 
 
 def _take_place(session: DiarySession) -> None:
@@ -180,7 +180,7 @@ def book(referral: Referral, session: DiarySession, by: User) -> Booking:
     if previous is not None:
         previous.status = BookingStatus.RESCHEDULED
         _free_place(previous.session)
-        outbox.withdraw_booking_messages(previous)
+        messages.withdraw_booking_messages(previous)
     booking = Booking(
         referral=referral,
         session=session,
@@ -192,7 +192,7 @@ def book(referral: Referral, session: DiarySession, by: User) -> Booking:
     if referral.status is not S.BOOKED:
         change_status(referral, S.BOOKED, by, note=f"Booked for {session.starts_at:%d %b %Y %H:%M}")
     db.session.flush()
-    outbox.appointment_messages(booking)
+    messages.appointment_messages(booking)
     return booking
 
 
@@ -246,7 +246,7 @@ def record_attendance(
     else:
         booking.cancelled_by = cancelled_by
         _free_place(session)
-        outbox.withdraw_booking_messages(booking)
+        messages.withdraw_booking_messages(booking)
         if referral.status is S.BOOKED:
             change_status(referral, S.SUBMITTED, by, note=f"Booking {outcome.value}")
 

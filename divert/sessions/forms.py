@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 
 from divert.formfields import GovDateField, Required
+from divert.params import parse_int
 
 WEEKDAYS = [
     ("0", "Monday"),
@@ -49,6 +50,11 @@ def _time(value: str) -> time:
         return time.fromisoformat(value.strip())
     except ValueError as error:
         raise ValidationError("Enter a time like 09:30 or 14:00") from error
+
+
+def choice_id(value: str | None) -> int:
+    """The record id a choice field posted, or 0 (matches nothing) for anything else."""
+    return parse_int(value) or 0
 
 
 class SessionForm(FlaskForm):

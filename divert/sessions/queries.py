@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from divert.clock import LOCAL
 from divert.extensions import db
 from divert.models import Booking, DiarySession, Membership, Referral, ReferralStatus, Role, User
-from divert.referrals.slots import LOCAL
 
 S = ReferralStatus
 CASELOAD_FILTERS = {

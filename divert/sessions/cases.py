@@ -1,0 +1,215 @@
+"""Cases: the caseload, a case page, contact attempts, booking, cancelling and outcomes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from divert import audit
+from divert.extensions import db
+from divert.models import (
+    BookingStatus,
+    ContactAttempt,
+    DiarySession,
+    Referral,
+    ReferralStatus,
+)
+from divert.params import query_int, query_page
+from divert.permissions import Permission, requires
+from divert.referrals import lifecycle
+from divert.referrals.slots import describe, open_initial_slots
+from divert.sessions import queries, safeguarding
+from divert.sessions.blueprint import bp
+from divert.sessions.forms import (
+    BookForm,
+    ContactForm,
+    OutcomeForm,
+    SafeguardingForm,
+    choice_id,
+)
+from divert.tenancy import current_area
+
+
+@bp.route("/<area_slug>/caseload")
+@requires(Permission.VIEW_CASES)
+def caseload() -> str:
+    status = request.args.get("status", "awaiting")
+    status = status if status in queries.CASELOAD_FILTERS else "awaiting"
+    educator_id = query_int("educator", minimum=1)
+    page = query_page()
+    return render_template(
+        "sessions/caseload.html",
+        cases=queries.caseload(status, educator_id, page),
+        filters=queries.CASELOAD_FILTERS,
+        status=status,
+        educator_id=educator_id,
+        educators=queries.area_educators(current_area.id),
+        today=date.today(),
+        labels=lifecycle.LABELS,
+    )
+
+
+def _case(referral_id: int) -> Referral:
+    return db.first_or_404(
+        select(Referral)
+        .options(selectinload(Referral.events), selectinload(Referral.substances_found))
+        .where(Referral.id == referral_id)
+    )
+
+
+def _render_case(referral: Referral, **forms: object) -> str:
+    contact_attempts = db.session.scalars(
+        select(ContactAttempt)
+        .where(ContactAttempt.referral_id == referral.id)
+        .order_by(ContactAttempt.at.desc())
+    ).all()
+    booking = lifecycle.active_booking(referral)
+    book_form = forms.get("book_form") or BookForm()
+    book_form.slot.choices = [(str(s.id), describe(s)) for s in open_initial_slots(current_area)]
+    return render_template(
+        "sessions/case.html",
+        referral=referral,
+        contact_attempts=contact_attempts,
+        booking=booking,
+        appointment=describe(booking.session) if booking else None,
+        contact_form=forms.get("contact_form") or ContactForm(),
+        book_form=book_form,
+        outcome_form=forms.get("outcome_form") or OutcomeForm(),
+        safeguarding_form=forms.get("safeguarding_form") or SafeguardingForm(),
+        concerns=safeguarding.concerns_of(referral) if safeguarding.can_raise(referral) else [],
+        can_raise_concern=safeguarding.can_raise(referral),
+        labels=lifecycle.LABELS,
+        is_open=referral.status not in lifecycle.CLOSED,
+    )
+
+
+@bp.route("/<area_slug>/cases/<id:referral_id>")
+@requires(Permission.VIEW_CASES)
+def case(referral_id: int) -> str:
+    referral = _case(referral_id)
+    audit.record("person_viewed", record_type="referral", record_id=referral.id)
+    db.session.commit()
+    return _render_case(referral)
+
+
+@bp.route("/<area_slug>/cases/<id:referral_id>/contact", methods=["POST"])
+@requires(Permission.VIEW_CASES)
+def record_contact(referral_id: int) -> str | Response:
+    referral = _case(referral_id)
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return _render_case(referral, contact_form=form)
+    db.session.add(
+        ContactAttempt(
+            referral_id=referral.id,
+            user_id=current_user.id,
+            method=form.method.data,
+            outcome=form.outcome.data,
+            note=form.note.data or None,
+        )
+    )
+    audit.record("contact_recorded", record_type="referral", record_id=referral.id)
+    db.session.commit()
+    flash("Contact attempt recorded.", "success")
+    return redirect(url_for(".case", referral_id=referral.id))
+
+
+@bp.route("/<area_slug>/cases/<id:referral_id>/safeguarding", methods=["POST"])
+@requires(Permission.VIEW_CASES)
+def raise_safeguarding_concern(referral_id: int) -> str | Response:
+    referral = _case(referral_id)
+    if not safeguarding.can_raise(referral):
+        abort(404)  # only young people's cases carry safeguarding concerns
+    form = SafeguardingForm()
+    if not form.validate_on_submit():
+        return _render_case(referral, safeguarding_form=form)
+    safeguarding.raise_concern(referral, current_user, form.concern.data or "")
+    db.session.commit()
+    flash("Safeguarding concern raised. The area's managers have been emailed.", "success")
+    return redirect(url_for(".case", referral_id=referral.id))
+
+
+@bp.route("/<area_slug>/cases/<id:referral_id>/book", methods=["POST"])
+@requires(Permission.VIEW_CASES)
+def book(referral_id: int) -> str | Response:
+    referral = _case(referral_id)
+    form = BookForm()
+    form.slot.choices = []
+    if form.validate_on_submit():
+        session = db.session.scalar(
+            select(DiarySession).where(DiarySession.id == choice_id(form.slot.data))
+        )
+        try:
+            if session is None:
+                raise lifecycle.SlotFullError("That session is no longer available")
+            lifecycle.book(referral, session, current_user)
+        except (lifecycle.SlotFullError, lifecycle.TransitionError) as refusal:
+            db.session.rollback()
+            form.slot.errors.append(str(refusal))
+        else:
+            if referral.educator_id is None:
+                referral.educator_id = session.educator_id
+            audit.record("booking_made", record_type="referral", record_id=referral.id)
+            db.session.commit()
+            flash(f"Booked: {describe(session)}.", "success")
+            return redirect(url_for(".case", referral_id=referral.id))
+    return _render_case(_case(referral_id), book_form=form)
+
+
+@bp.route("/<area_slug>/cases/<id:referral_id>/cancel", methods=["POST"])
+@requires(Permission.VIEW_CASES)
+def cancel_booking(referral_id: int) -> Response:
+    referral = _case(referral_id)
+    booking = lifecycle.active_booking(referral)
+    if booking is None:
+        flash("There is no booking to cancel.", "error")
+        return redirect(url_for(".case", referral_id=referral.id))
+    try:
+        lifecycle.record_attendance(
+            booking,
+            BookingStatus.CANCELLED,
+            current_user,
+            cancelled_by=request.form.get("cancelled_by", "service"),
+        )
+    except lifecycle.TransitionError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        audit.record("booking_cancelled", record_type="referral", record_id=referral.id)
+        db.session.commit()
+        flash("The booking was cancelled and its place freed.", "success")
+    return redirect(url_for(".case", referral_id=referral.id))
+
+
+@bp.route("/<area_slug>/cases/<id:referral_id>/outcome", methods=["POST"])
+@requires(Permission.VIEW_CASES)
+def record_outcome(referral_id: int) -> str | Response:
+    referral = _case(referral_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.change_status(
+                referral,
+                ReferralStatus(form.outcome.data),
+                current_user,
+                note=form.note.data or None,
+            )
+        except lifecycle.TransitionError as refusal:
+            db.session.rollback()
+            form.outcome.errors.append(str(refusal))
+        else:
+            audit.record(
+                "status_changed",
+                record_type="referral",
+                record_id=referral.id,
+                to=form.outcome.data,
+            )
+            db.session.commit()
+            flash(f"Recorded: {lifecycle.LABELS[referral.status]}.", "success")
+            return redirect(url_for(".case", referral_id=referral.id))
+    return _render_case(_case(referral_id), outcome_form=form)

@@ -1,0 +1,162 @@
+"""The diary: an educator's (or, for managers, any educator's) sessions, publishing new ones,
+and the secret calendar feed."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from divert import audit
+from divert.clock import LOCAL
+from divert.extensions import db
+from divert.models import DiarySession, Membership, Role, SessionKind, User, Venue
+from divert.params import query_date, query_int
+from divert.permissions import Permission, can, public, requires, role_can
+from divert.referrals.slots import describe
+from divert.sessions import queries
+from divert.sessions.blueprint import bp
+from divert.sessions.forms import SessionForm, choice_id
+from divert.tenancy import current_area, system_scope
+
+
+def _diary_educator() -> int | None:
+    """Whose diary: one's own, or (for managers) any educator's of the area."""
+    if can(Permission.MANAGE_ALL_DIARIES):
+        return query_int("educator", minimum=1)
+    return current_user.id
+
+
+@bp.route("/<area_slug>/diary")
+@requires(Permission.MANAGE_DIARY)
+def diary() -> str:
+    day = query_date("day") or date.today()
+    week = request.args.get("view") == "week"
+    start = day - timedelta(days=day.weekday()) if week else day
+    days = 7 if week else 1
+    return render_template(
+        "sessions/diary.html",
+        sessions=queries.diary(_diary_educator(), start, days),
+        start=start,
+        days=days,
+        week=week,
+        previous=start - timedelta(days=days),
+        following=start + timedelta(days=days),
+        educators=queries.area_educators(current_area.id)
+        if can(Permission.MANAGE_ALL_DIARIES)
+        else [],
+        educator_id=_diary_educator(),
+        describe=describe,
+        local=LOCAL,
+    )
+
+
+def _session_choices(form: SessionForm) -> None:
+    venues = db.session.scalars(select(Venue).where(Venue.active).order_by(Venue.position))
+    form.venue.choices = [("remote", "Remote (phone or video)")] + [
+        (str(v.id), v.label) for v in venues
+    ]
+    if can(Permission.MANAGE_ALL_DIARIES):
+        form.educator.choices = [
+            (str(u.id), u.name) for u in queries.area_educators(current_area.id)
+        ]
+    else:  # an educator publishes into their own diary, whatever the form says
+        form.educator.choices = [(str(current_user.id), current_user.name)]
+        form.educator.data = str(current_user.id)
+    if not form.educator.data:
+        form.educator.data = str(current_user.id)
+
+
+@bp.route("/<area_slug>/diary/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_DIARY)
+def new_session() -> str | Response:
+    form = SessionForm()
+    _session_choices(form)
+    if form.validate_on_submit():
+        start_time = form.start_time()
+        remote = form.venue.data == "remote"
+        created = []
+        for day in form.dates():
+            starts = datetime.combine(day, start_time, tzinfo=LOCAL)
+            created.append(
+                DiarySession(
+                    educator_id=int(form.educator.data),
+                    kind=SessionKind(form.kind.data),
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=form.minutes.data),
+                    capacity=form.capacity.data,
+                    remote=remote,
+                    venue_id=None if remote else choice_id(form.venue.data) or None,
+                )
+            )
+        db.session.add_all(created)
+        audit.record("sessions_published", count=len(created))
+        db.session.commit()
+        flash(f"Published {len(created)} session{'s' if len(created) != 1 else ''}.", "success")
+        return redirect(url_for(".diary", day=form.first_date.data.isoformat(), view="week"))
+    return render_template("sessions/new_session.html", form=form)
+
+
+@bp.route("/<area_slug>/diary/calendar-link", methods=["POST"])
+@requires(Permission.MANAGE_DIARY)
+def regenerate_calendar_link() -> Response:
+    current_user.calendar_token = secrets.token_urlsafe(32)
+    audit.record("calendar_link_regenerated", record_type="user", record_id=current_user.id)
+    db.session.commit()
+    flash("Your calendar link has changed. The old link no longer works.", "success")
+    return redirect(url_for(".diary"))
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def calendar_feed(token: str) -> Response:
+    """A person's sessions, for their calendar app. The secret link is the key, and it opens
+    only the areas where its owner keeps a diary today: removed from an area, gone from it."""
+    user = (
+        db.session.scalar(select(User).where(User.calendar_token == token))
+        if len(token) >= 32
+        else None
+    )
+    if user is None or not user.active:
+        abort(404)
+    calendar = Calendar()
+    calendar.add("prodid", "-//divert//diary//EN")
+    calendar.add("version", "2.0")
+    diary_roles = [role for role in Role if role_can(role, Permission.MANAGE_DIARY)]
+    with system_scope():  # one person's own diary across their areas; no one else's
+        sessions = db.session.scalars(
+            select(DiarySession)
+            .join(
+                Membership,
+                (Membership.area_id == DiarySession.area_id) & (Membership.user_id == user.id),
+            )
+            .where(
+                Membership.active,
+                Membership.role.in_(diary_roles),
+                DiarySession.educator_id == user.id,
+                DiarySession.cancelled_at.is_(None),
+                DiarySession.starts_at >= datetime.now(LOCAL) - timedelta(days=30),
+            )
+            .order_by(DiarySession.starts_at)
+        ).all()
+        for session in sessions:
+            event = Event()
+            event.add("uid", f"session-{session.id}@divert")
+            event.add(
+                "summary",
+                f"{session.kind.value.replace('_', ' ').title()} session "
+                f"({session.booked_count}/{session.capacity} booked)",
+            )
+            event.add("dtstart", session.starts_at)
+            event.add("dtend", session.ends_at)
+            event.add(
+                "location",
+                "Remote" if session.remote else (session.venue.label if session.venue else ""),
+            )
+            calendar.add_component(event)
+    return Response(calendar.to_ical(), mimetype="text/calendar")
