@@ -103,6 +103,10 @@ def settings_from_environment(instance_path: str) -> dict[str, object]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "300 per minute"),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute"),
+        # The same limit per account (whatever the address), unless set apart.
+        "SIGN_IN_ACCOUNT_RATE_LIMIT": os.environ.get(
+            "SIGN_IN_ACCOUNT_RATE_LIMIT", os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
+        ),
         "LOCKOUT_AFTER_FAILURES": 5,
         "LOCKOUT_MINUTES": 15,
         "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY"),

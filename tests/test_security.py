@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from divert import create_app
 from divert.auth.password_policy import COMMON_PASSWORDS, password_problem
 from divert.extensions import db, limiter
-from divert.models import AuditEvent, Role, User
+from divert.models import AuditEvent, Role, User, utcnow
 from tests.conftest import make_app
 from tests.factories import (
     ADMIN_EMAIL,
@@ -198,7 +199,17 @@ def _forged_cookie(app: Flask, client: FlaskClient, user_id: int) -> str:
     with app.test_request_context(environ_base=client.environ_base):
         identifier = _create_identifier()  # what Flask-Login's strong protection compares
     signer = app.session_interface.get_signing_serializer(app)
-    return signer.dumps({"_user_id": str(user_id), "_fresh": True, "_id": identifier})
+    now = utcnow().isoformat()
+    return signer.dumps(
+        {
+            "_user_id": str(user_id),
+            "_fresh": True,
+            "_id": identifier,
+            "sid": secrets.token_urlsafe(32),  # any value: the old code never checked it
+            "signed_in_at": now,
+            "last_seen": now,
+        }
+    )
 
 
 def test_a_forged_admin_cookie_opens_nothing(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -272,6 +283,7 @@ def proxied_app(app: Flask, database_url: str) -> Iterator[Flask]:
         database_url,
         RATELIMIT_ENABLED=True,
         SIGN_IN_RATE_LIMIT="3 per minute",
+        SIGN_IN_ACCOUNT_RATE_LIMIT="3 per minute",
         TRUSTED_PROXIES=1,
     )
     with behind.app_context():
@@ -302,9 +314,12 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_limit(
 
 
 def test_the_sign_in_limit_also_holds_per_account(proxied_app: Flask) -> None:
-    """Guessing one person's password from many addresses is limited too."""
-    answers = [_attempt(proxied_app, OFFICER, f"198.51.100.{n}") for n in range(1, 5)]
+    """Guessing one person's password from many addresses is limited too (the address limit
+    is set high here, so only the account's can answer 429)."""
+    proxied_app.config["SIGN_IN_RATE_LIMIT"] = "100 per minute"
+    answers = [_attempt(proxied_app, OFFICER, None) for _ in range(4)]
     assert answers == [200, 200, 200, 429]
+    assert _attempt(proxied_app, "someone.else@example.org", None) == 200
 
 
 def test_without_trusted_proxies_a_forwarded_address_is_not_believed(

@@ -84,6 +84,10 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"]
+
+
 def _account_key() -> str:
     """The account a sign-in or reset is for: with the client's address, the second key of the
     limit, so guessing one person's password from many addresses is held back too."""
@@ -93,7 +97,7 @@ def _account_key() -> str:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return redirect(landing_url(current_user))
@@ -183,7 +187,7 @@ RESET_SENT = (
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
 def forgot_password() -> str | Response:
     """The same answer whether or not the address has an account."""
     form = ForgotPasswordForm()
