@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from divert import audit
 from divert.extensions import db
 from divert.formfields import choice_id, show_refusal
 from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
+from divert.params import query_page
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle, queries, repeats, use_cases
 from divert.referrals.forms import NO_SLOT, ReferralForm
@@ -142,7 +143,7 @@ def confirmation(referral_id: int) -> str:
 @bp.route("/<area_slug>/referrals")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_page()
     mine = queries.submitted_by(current_user)
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(

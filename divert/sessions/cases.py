@@ -17,6 +17,7 @@ from divert.models import (
     ContactAttempt,
     Referral,
 )
+from divert.params import query_int, query_page
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle
 from divert.referrals import use_cases as referral_cases
@@ -33,8 +34,8 @@ from divert.tenancy import current_area
 def caseload() -> str:
     status = request.args.get("status", "awaiting")
     status = status if status in queries.CASELOAD_FILTERS else "awaiting"
-    educator_id = request.args.get("educator", type=int)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    educator_id = query_int("educator", minimum=1)
+    page = query_page()
     return render_template(
         "sessions/caseload.html",
         cases=queries.caseload(status, educator_id, page),

@@ -24,14 +24,13 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, Required
 from divert.referrals.lifecycle import CANCELLED_BY
 from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
 
@@ -64,7 +63,7 @@ class SessionForm(FlaskForm):
             ("group", "Group session"),
         ],
         default="initial",
-        validators=[InputRequired(message="Choose the kind of session")],
+        validators=[Required(message="Choose the kind of session")],
     )
     educator = SelectField(
         "Educator",
@@ -77,14 +76,14 @@ class SessionForm(FlaskForm):
         "Start time",
         widget=GovTextInput(),
         description="For example, 10:00",
-        validators=[InputRequired(message="Enter the start time")],
+        validators=[Required(message="Enter the start time")],
     )
     minutes = IntegerField(
         "Length in minutes",
         widget=GovTextInput(),
         default=60,
         validators=[
-            InputRequired(message="Enter the length in minutes"),
+            Required(message="Enter the length in minutes"),
             NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
         ],
     )
@@ -93,7 +92,7 @@ class SessionForm(FlaskForm):
         widget=GovTextInput(),
         default=1,
         validators=[
-            InputRequired(message="Enter the number of places"),
+            Required(message="Enter the number of places"),
             NumberRange(min=1, max=50, message="Places must be 1 to 50"),
         ],
     )
@@ -154,13 +153,13 @@ class ContactForm(FlaskForm):
         "How",
         widget=GovRadioInput(),
         choices=list(CONTACT_METHODS.items()),
-        validators=[InputRequired(message="Choose how you tried to contact them")],
+        validators=[Required(message="Choose how you tried to contact them")],
     )
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
         choices=list(CONTACT_OUTCOMES.items()),
-        validators=[InputRequired(message="Choose what happened")],
+        validators=[Required(message="Choose what happened")],
     )
     note = TextAreaField(
         "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
@@ -173,7 +172,7 @@ class BookForm(FlaskForm):
         "Session",
         widget=GovRadioInput(),
         validate_choice=False,
-        validators=[InputRequired(message="Choose a session")],
+        validators=[Required(message="Choose a session")],
     )
     submit = SubmitField("Book", widget=GovSubmitInput())
 
@@ -188,7 +187,7 @@ class OutcomeForm(FlaskForm):
             ("ineligible", "Ineligible – return to the officer"),
             ("withdrawn", "Withdrawn"),
         ],
-        validators=[InputRequired(message="Choose an outcome")],
+        validators=[Required(message="Choose an outcome")],
     )
     note = TextAreaField(
         "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
@@ -203,7 +202,7 @@ class AttendanceForm(FlaskForm):
         "What happened",
         widget=GovRadioInput(),
         choices=[(status.value, label) for status, label in ATTENDANCE_OUTCOMES.items()],
-        validators=[InputRequired(message="Choose what happened")],
+        validators=[Required(message="Choose what happened")],
     )
     cancelled_by = RadioField(
         "Cancelled by",
@@ -242,7 +241,7 @@ class SafeguardingForm(FlaskForm):
         widget=GovTextArea(),
         description="The area's managers are emailed a link to this case, not what you write",
         validators=[
-            InputRequired(message="Describe the safeguarding concern"),
+            Required(message="Describe the safeguarding concern"),
             Length(max=2000, message="Concern must be 2,000 characters or fewer"),
         ],
     )
