@@ -1,7 +1,7 @@
 """Every record of the service. Import models from here."""
 
 from divert.models.api import ApiToken, IdempotencyKey
-from divert.models.area import Area, Contract, Region
+from divert.models.area import Area, Contract, Pricing, Region
 from divert.models.audit import AuditEvent, OutboxMessage
 from divert.models.base import AreaOwned, Base, utcnow
 from divert.models.diary import (
@@ -59,6 +59,7 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonBlockingKey",
+    "Pricing",
     "ReferenceCounter",
     "Referral",
     "ReferralEvent",
