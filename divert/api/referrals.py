@@ -145,10 +145,15 @@ def create_referral(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
     refusal = submission.repeat_refusal(current_area, found)
     if refusal is not None:
         raise ApiError(422, refusal, code="repeat_refused", field="forename")
-    if found.earlier and not body["confirm_repeat"]:
-        raise ApiError(
-            409, submission.REPEAT_UNCONFIRMED, code="repeat_unconfirmed", field="confirm_repeat"
-        )
+    questions = submission.unanswered_repeat_questions(
+        found,
+        confirmed=body["confirm_repeat"],
+        same_person_elsewhere=body["same_person_elsewhere"],
+    )
+    if questions:
+        field, message = next(iter(questions.items()))
+        code = "repeat_unconfirmed" if field == "confirm_repeat" else "repeat_elsewhere_unanswered"
+        raise ApiError(409, message, code=code, field=field)
     slot = _open_slot(body["session_id"]) if body["session_id"] else None
     age = submission.age_group(body["date_of_birth"], body["offence_date"])
     under_18 = age is AgeGroup.UNDER_18
@@ -158,6 +163,7 @@ def create_referral(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
             officer=current_user,
             found=found,
             slot=slot,
+            same_person_elsewhere=bool(body["same_person_elsewhere"]),
             forename=body["forename"].strip(),
             surname=body["surname"].strip(),
             date_of_birth=body["date_of_birth"],

@@ -250,6 +250,14 @@ class NewReferral(Request):
         load_default=False,
         metadata={"description": "True once the officer has checked an earlier referral"},
     )
+    same_person_elsewhere = fields.Boolean(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "When another area may have referred them before (a 409 says so): "
+            "true if it is the same person (a repeat), false if not"
+        },
+    )
     session_id = fields.Integer(
         allow_none=True,
         load_default=None,

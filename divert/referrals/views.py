@@ -69,6 +69,7 @@ def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Refe
         officer=current_user,
         found=found,
         slot=chosen,
+        same_person_elsewhere=bool(form.same_person_elsewhere_answer()),
         forename=form.forename.data.strip(),
         surname=form.surname.data.strip(),
         date_of_birth=form.date_of_birth.data,
@@ -112,10 +113,16 @@ def new_referral() -> str | Response:
     if form.validate_on_submit():
         found = repeats.check(current_area, _typed_person(form), form.offence_date.data)
         refusal = submission.repeat_refusal(current_area, found)
+        questions = submission.unanswered_repeat_questions(
+            found,
+            confirmed=bool(form.confirm_repeat.data),
+            same_person_elsewhere=form.same_person_elsewhere_answer(),
+        )
         if refusal is not None:
             form.forename.errors.append(refusal)
-        elif found.earlier and not form.confirm_repeat.data:
-            form.confirm_repeat.errors.append(submission.REPEAT_UNCONFIRMED)
+        elif questions:
+            for name, message in questions.items():
+                form[name].errors.append(message)
         else:
             try:
                 referral = _submit(form, slots, found)
