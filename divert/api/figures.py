@@ -41,6 +41,12 @@ def _share(cell: Cell) -> float | None:
     return None if cell.suppressed or cell.share is None else float(cell.share)
 
 
+def _breakdown(cells: dict[Any, Cell]) -> dict[str, Any]:
+    """A breakdown's values by key; a key withheld for a small period is left out altogether
+    (the key itself, "female" say, would describe the people)."""
+    return {str(key): _number(cell) for key, cell in cells.items() if not cell.withheld}
+
+
 def counts_out(cells: ColumnCells) -> dict[str, Any]:
     named, breakdowns = cells.named, cells.breakdowns
     engagement = named["engagement_rate"]
@@ -53,10 +59,10 @@ def counts_out(cells: ColumnCells) -> dict[str, Any]:
         if engagement.suppressed or engagement.value is None
         else float(engagement.value),
         "repeat_share": _share(named["repeats"]),
-        "substances": {k: _number(c) for k, c in breakdowns["substances"].items()},
-        "genders": {k: _number(c) for k, c in breakdowns["genders"].items()},
-        "ethnicities": {k: _number(c) for k, c in breakdowns["ethnicities"].items()},
-        "onward_referrals": {k: _number(c) for k, c in breakdowns["onward"].items()},
+        "substances": _breakdown(breakdowns["substances"]),
+        "genders": _breakdown(breakdowns["genders"]),
+        "ethnicities": _breakdown(breakdowns["ethnicities"]),
+        "onward_referrals": _breakdown(breakdowns["onward"]),
         "per_month": [
             {"month": f"{year}-{month:02d}", "referrals": _number(cell)}
             for (year, month), cell in breakdowns["per_month"].items()

@@ -20,6 +20,8 @@ from openpyxl.styles import Font
 
 from divert.figures.report import Cell, Figures, Kind
 
+# `value` holds numbers only (empty when hidden or not a number); `text` is the figure as the
+# pages show it, and carries the words of a contract's terms (dates, pricing, funding source).
 HEADER = [
     "area",
     "section",
@@ -30,6 +32,7 @@ HEADER = [
     "share",
     "suppressed",
     "example",
+    "text",
 ]
 UNITS = {
     Kind.COUNT: "count",
@@ -62,12 +65,10 @@ class Line:
     cell: Cell
 
     @property
-    def value(self) -> int | float | str | None:
+    def value(self) -> int | float | None:
         cell = self.cell
-        if cell.suppressed or cell.value is None:
+        if cell.suppressed or cell.value is None or cell.kind is Kind.TEXT:
             return None
-        if cell.kind is Kind.TEXT:
-            return str(cell.value)
         if cell.kind is Kind.MONEY:
             return float(Decimal(cell.value) / 100)
         if cell.kind is Kind.RATE:
@@ -89,7 +90,7 @@ def lines(figures: Figures) -> Iterator[Line]:
                 yield Line(column.name, section.title, figure, breakdown, cell)
     for terms in figures.contracts:
         for row in terms.rows:
-            yield Line(terms.area.name, f"Contract: {terms.title}", row.label, "", row.cells[0])
+            yield Line(terms.area.name, "Contracts", row.label, terms.title, row.cells[0])
 
 
 def _values(line: Line) -> list[object]:
@@ -103,6 +104,7 @@ def _values(line: Line) -> list[object]:
         line.share,
         line.cell.suppressed,
         line.cell.example,
+        line.cell.text,
     ]
 
 
@@ -150,7 +152,8 @@ def as_xlsx(figures: Figures) -> bytes:
         elif line.cell.kind is Kind.MONEY:
             value_cell.number_format = POUNDS_FORMAT
         share_cell.number_format = PERCENT_FORMAT
-    for column, width in zip("ABCDEFGHI", (24, 40, 40, 30, 14, 12, 10, 12, 10), strict=True):
+    widths = (24, 40, 40, 30, 14, 12, 10, 12, 10, 40)
+    for column, width in zip("ABCDEFGHIJ", widths, strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("Notes")

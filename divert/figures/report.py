@@ -91,6 +91,17 @@ class Row:
     cells: list[Cell]
     key: str = ""  # the breakdown value's code, e.g. "cannabis"
     describes_people: bool = False
+    from_data: bool = False  # a value found in the records, not a fixed label
+
+    @property
+    def withheld(self) -> bool:
+        """Found only among people withheld as too few to describe (the rest are zeros): even
+        its label would say something about them ("Female"), so the row is left out."""
+        return (
+            self.from_data
+            and any(cell.withheld for cell in self.cells)
+            and all(cell.withheld or cell.value == 0 for cell in self.cells)
+        )
 
 
 @dataclass(eq=False)
@@ -126,7 +137,9 @@ class ContractTerms:
 
     @property
     def title(self) -> str:
-        return f"{self.use.contract.label}{EXAMPLE if self.use.contract.is_example else ''}"
+        label = self.use.contract.label
+        marked = self.use.contract.is_example and "example" not in label.lower()
+        return f"{label}{EXAMPLE if marked else ''}"
 
     @property
     def warning(self) -> str | None:
@@ -221,7 +234,13 @@ def _people_rows(
     cells: list[ColumnCells], name: str, keys: list[Any], label: Callable[[Any], str]
 ) -> list[Row]:
     return [
-        Row(label(key), [c.breakdowns[name][key] for c in cells], str(key), describes_people=True)
+        Row(
+            label(key),
+            [c.breakdowns[name][key] for c in cells],
+            str(key),
+            describes_people=True,
+            from_data=True,
+        )
         for key in keys
     ]
 
@@ -573,8 +592,20 @@ def build(
     suppression.apply(
         figures, publication=publication, restrict_small_periods=restrict_small_periods
     )
+    _leave_out_withheld_rows(figures)
     figures.narrative = [_narrative(figures, i, labels) for i in range(len(columns))]
     return figures
+
+
+def _leave_out_withheld_rows(figures: Figures) -> None:
+    """Rows whose very label would describe withheld people go, from every copy of them."""
+    dropped: set[int] = set()
+    for section in figures.sections:
+        dropped |= {id(cell) for row in section.rows if row.withheld for cell in row.cells}
+        section.rows = [row for row in section.rows if not row.withheld]
+    for column in figures.by_column:
+        for name, cells in column.breakdowns.items():
+            column.breakdowns[name] = {k: c for k, c in cells.items() if id(c) not in dropped}
 
 
 def _pooled_money(money: dict[int, AreaMoney], period: Period) -> PeriodMoney:

@@ -48,13 +48,14 @@ def is_small(count: int, threshold: int = DEFAULT_THRESHOLD) -> bool:
     return 0 < count < threshold
 
 
-@dataclass
+@dataclass(eq=False)
 class Hideable:
     """What suppression needs of a figure: its count, whether it is hidden, and why."""
 
     count: int | None = None
     suppressed: bool = False
     suppressed_text: str = ""
+    withheld: bool = False  # hidden because its period is too small to describe people
     parts: tuple[Hideable, ...] = field(default=(), repr=False)
 
     def suppress(self, text: str = SUPPRESSED) -> bool:
@@ -63,6 +64,10 @@ class Hideable:
             return False
         self.suppressed, self.suppressed_text = True, text
         return True
+
+    def withhold(self, threshold: int) -> None:
+        self.suppressed, self.withheld = True, True
+        self.suppressed_text = small_period(threshold)
 
 
 def _hide_next_smallest(cells: Iterable[Hideable], text: str = SUPPRESSED) -> bool:
@@ -109,9 +114,9 @@ def apply(figures: Figures, *, publication: bool, restrict_small_periods: bool) 
     columns = figures.columns
     if restrict_small_periods:
         for index, column in enumerate(columns):
-            if column.referrals < column.threshold:
+            if is_small(column.referrals, column.threshold):  # none: nobody to describe
                 for row in figures.rows_describing_people():
-                    row.cells[index].suppress(small_period(column.threshold))
+                    row.cells[index].withhold(column.threshold)
     if publication:
         for section in figures.grid_sections():
             for row in section.rows:

@@ -109,14 +109,14 @@ def test_dashboard_queries_do_not_grow_with_the_data(
 def test_exports_carry_the_figures(client: FlaskClient, auth: Auth, seeded: None) -> None:
     auth.sign_in(account_email(Role.COMMISSIONER, "warwickshire"))
     csv_text = client.get("/warwickshire/dashboard/export.csv", query_string=PERIOD).text
-    assert "Warwickshire,Referrals,Referrals received,,6,count,,false,false" in csv_text
-    assert "West Midlands region,Referrals,Referrals received,,12,count,,false,false" in csv_text
+    assert "Warwickshire,Referrals,Referrals received,,6,count,,false,false,6" in csv_text
+    assert "West Midlands region,Referrals,Referrals received,,12,count,,false,false,12" in csv_text
     published = client.get(
         "/warwickshire/dashboard/export.csv", query_string={**PERIOD, "publication": "y"}
     ).text
-    assert "Warwickshire,Referrals,Referrals received,,6,count,,false,false" in published
+    assert "Warwickshire,Referrals,Referrals received,,6,count,,false,false,6" in published
     # None are under 18: zero is not small, and is shown.
-    assert "Warwickshire,Age group,Age group,Under 18,0,count,0.0,false,false" in published
+    assert "Warwickshire,Age group,Age group,Under 18,0,count,0.0,false,false,0 (0%)" in published
     xlsx = client.get("/warwickshire/dashboard/export.xlsx", query_string=PERIOD)
     rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
     assert rows[1][:6] == ("Warwickshire", "Referrals", "Referrals received", None, 6, "count")
