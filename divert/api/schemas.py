@@ -425,7 +425,11 @@ class FigureValue(Schema):
     column = fields.String(
         required=True, metadata={"description": "An area's or the region's slug"}
     )
-    value = fields.String(required=True, allow_none=True, metadata={"description": "Exact"})
+    value = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The number shown, as text: rates as fractions, money in pence"},
+    )
     share = _hideable(fields.Float)
     text = fields.String(required=True, metadata={"description": "As the pages show it"})
     suppressed = fields.Boolean(required=True)

@@ -609,7 +609,7 @@ def _leave_out_withheld_rows(figures: Figures) -> None:
 
 
 def _pooled_money(money: dict[int, AreaMoney], period: Period) -> PeriodMoney:
-    total = PeriodMoney(0, Decimal(0), False, False, period.days, period.days)
+    total = PeriodMoney(0, Decimal(0), False, False, 0, period.days)
     for area_money in money.values():
         total = total + area_money.period
     return total
