@@ -163,13 +163,10 @@ class Figures:
     sections: list[Section]
     contracts: list[ContractTerms]
     by_column: list[ColumnCells]
-    total_index: int | None
+    total_index: int  # the region's column: the total of the areas' (and of any not shown)
     total_has_rest: bool
     publication: bool
     narrative: list[str] = field(default_factory=list)
-
-    def grid_sections(self) -> list[Section]:
-        return self.sections
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -185,10 +182,6 @@ class Figures:
         for terms in self.contracts:
             for row in terms.rows:
                 yield from row.cells
-
-    @property
-    def total(self) -> Column | None:
-        return None if self.total_index is None else self.columns[self.total_index]
 
     def cell(self, index: int, name: str) -> Cell:
         return self.by_column[index].named[name]

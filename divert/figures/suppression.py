@@ -118,7 +118,7 @@ def apply(figures: Figures, *, publication: bool, restrict_small_periods: bool) 
                 for row in figures.rows_describing_people():
                     row.cells[index].withhold(column.threshold)
     if publication:
-        for section in figures.grid_sections():
+        for section in figures.sections:
             for row in section.rows:
                 for index, cell in enumerate(row.cells):
                     if cell.count is not None and is_small(cell.count, columns[index].threshold):
@@ -131,20 +131,17 @@ def apply(figures: Figures, *, publication: bool, restrict_small_periods: bool) 
     changed = True
     while changed:  # hiding one figure may leave another alone: repeat until settled
         changed = _derived(figures.every_cell())
-        for section in figures.grid_sections():
+        for section in figures.sections:
             if publication and section.adds_up:
                 for index, column in enumerate(columns):
                     cells = [row.cells[index] for row in section.rows]
                     changed |= suppress_breakdown(cells, column.threshold)
-            if figures.total_index is None:
-                continue
             for row in section.rows:
                 changed |= _across_row(figures, row.cells, publication)
 
 
 def _across_row(figures: Figures, cells: list[Hideable], publication: bool) -> bool:
     total_index = figures.total_index
-    assert total_index is not None
     total = cells[total_index]
     if total.count is None:
         return False
