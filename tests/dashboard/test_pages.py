@@ -140,3 +140,46 @@ def test_secondary_suppression_hides_the_cell_that_would_reveal_a_small_one() ->
     cells = [Hideable(count=n) for n in (12, 3, 7, 0)]
     suppress_breakdown(cells)
     assert [c.suppressed_text for c in cells] == ["", "fewer than 5", "suppressed", ""]
+
+
+def test_the_regional_view_has_every_area_figure(
+    client: FlaskClient, auth: Auth, seeded: None
+) -> None:
+    auth.sign_in(REGIONAL_LEAD_EMAIL)
+    page = client.get("/region/west-midlands-region/dashboard", query_string=PERIOD).text
+    for heading in (
+        "Referrals",
+        "Engagement with the initial one-to-one",
+        "Main substance reported by attendees",
+        "Naloxone and onward referrals at sessions attended",
+        "Places and costs for the period",
+        "Contracts in this period",
+    ):
+        assert heading in page
+    for caption in (
+        "Warwickshire: Regional PADS contract 2023–24",
+        "Staffordshire: Regional PADS contract 2023–24 (example)",
+        "West Mercia: Regional PADS contract 2023–24 (example)",
+        "West Midlands: Regional PADS contract 2023–24 (example)",
+    ):
+        assert caption in page
+    for route in ("export.csv", "export.xlsx", "board-report"):
+        assert f"/region/west-midlands-region/dashboard/{route}?" in page
+    tidy = client.get(
+        "/region/west-midlands-region/dashboard/export.csv", query_string=PERIOD
+    ).text.splitlines()
+    received = {line.split(",")[0] for line in tidy if ",Referrals received,," in line}
+    assert received == {
+        "Staffordshire",
+        "Warwickshire",
+        "West Mercia",
+        "West Midlands",
+        "West Midlands region",
+    }
+    report = client.get(
+        "/region/west-midlands-region/dashboard/board-report", query_string=PERIOD
+    ).text
+    assert (
+        "Board report: 2023–24" in report
+        and "<strong>Warwickshire:</strong> Referrals were 6," in report
+    )
