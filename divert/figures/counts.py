@@ -228,9 +228,3 @@ def pooled(by_area: dict[int, Counts]) -> Counts:
     for counts in by_area.values():
         total = total + counts
     return total
-
-
-def area_and_region(area: Area, period: Period) -> tuple[Counts, Counts]:
-    """An area's counts and its region's pooled counts, from the same queries."""
-    by_area = counts_by_area(area.region, period)
-    return by_area[area.id], pooled(by_area)
