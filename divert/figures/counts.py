@@ -80,14 +80,6 @@ class Counts:
     def decided(self) -> int:
         return self.attended + self.not_engaged
 
-    @property
-    def engagement_rate(self) -> float | None:
-        return self.attended / self.decided if self.decided else None
-
-    @property
-    def repeat_share(self) -> float | None:
-        return self.repeats / self.referrals if self.referrals else None
-
 
 def _flag(condition: Any) -> Any:
     """COUNT(*) FILTER (WHERE condition): cheaper per row than SUM(CASE ...)."""
