@@ -33,6 +33,7 @@ from divert.models import (
     Intervention,
     Membership,
     Offence,
+    Pricing,
     Region,
     RegionalLead,
     Substance,
@@ -46,6 +47,11 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CODE = re.compile(r"^[a-z0-9_]+$")
 
 Errors = dict[str, str]
+
+PRICING_LABELS = {
+    Pricing.PER_PLACE.value: "Per place (value ÷ places)",
+    Pricing.FIXED.value: "Fixed contribution for the period",
+}
 
 
 def _area_names() -> dict[int, str]:
@@ -196,6 +202,7 @@ class AreaView(RecordView):
         "missed_appointment_limit",
         "no_contact_limit_days",
         "retention_months",
+        "suppression_threshold",
     ]
     form_choices = {
         "repeat_policy": [
@@ -207,6 +214,10 @@ class AreaView(RecordView):
         "repeat_lookback_days": {"validators": [NumberRange(1, 3650)]},
         "missed_appointment_limit": {"validators": [NumberRange(1, 10)]},
         "no_contact_limit_days": {"validators": [NumberRange(1, 365)]},
+        "suppression_threshold": {
+            "label": "Published figures hide counts under",
+            "validators": [NumberRange(1, 100, message="Enter a number from 1 to 100")],
+        },
         "retention_months": {
             "validators": [NumberRange(1, 240, message="Retention must be 1 to 240 months")]
         },
@@ -298,43 +309,64 @@ class RegionalLeadView(RecordView):
 
 
 class ContractView(AreaOwnedView):
-    """Places bought for a period, refused by the rules of divert.areas.contracts (the same
-    as tenants sync's): end before start, no places, negative value, a period overlapping
-    another contract of the area, an extension of another area's contract."""
+    """An area's terms for a period, as signed: per place (value ÷ places) or a fixed
+    contribution (places optional), with an optional go-live date. Refused: end before start,
+    a go-live outside the contract, no places for a per-place contract, a negative value, a
+    period overlapping another contract of the area, an extension of another area's contract."""
 
     # The form's name for a contract rule's field, where it is not the record's.
     FORM_FIELDS = {"value_pence": "value_pounds"}
 
-    column_list = ["area_id", "label", "starts_on", "ends_on", "places_allocated", "value_pence"]
+    column_list = [
+        "area_id",
+        "label",
+        "starts_on",
+        "ends_on",
+        "pricing",
+        "places_allocated",
+        "value_pence",
+    ]
     column_labels = Labels(
         {
             **AreaOwnedView.column_labels,
             "value_pence": "Value",
             "starts_on": "Start date",
+            "go_live_on": "Go-live date",
             "ends_on": "End date",
-            "is_example": "Example figures (not published)",
+            "is_example": "The whole contract is an example (not published)",
+            "value_is_example": "The value is an example (not published)",
+            "places_is_example": "The number of places is an example (not published)",
         }
     )
     column_formatters = {
         **AreaOwnedView.column_formatters,
-        "value_pence": lambda _v, _c, model, _n: f"£{model.value_pence / 100:,.2f}",
+        "value_pence": lambda _v, _c, model, _n: (
+            f"£{model.value_pence / 100:,.2f}{' (example)' if model.value_example else ''}"
+        ),
+        "pricing": lambda _v, _c, model, _n: PRICING_LABELS[model.pricing],
     }
     form_columns = [
         "area_id",
         "label",
         "starts_on",
+        "go_live_on",
         "ends_on",
+        "pricing",
         "places_allocated",
         "value_pounds",
         "funding_source",
         "extends_id",
         "is_example",
+        "value_is_example",
+        "places_is_example",
     ]
+    form_overrides = {"pricing": SelectField}
     form_extra_fields = {
         **AreaOwnedView.form_extra_fields,
         "value_pounds": DecimalField(
             "Value (£)",
             places=2,
+            description="Per place: the value of all the places. Fixed: the contribution",
             validators=[
                 Required(message="Enter the contract's value in pounds"),
                 NumberRange(min=0, message="Value must be £0 or more"),
@@ -350,15 +382,22 @@ class ContractView(AreaOwnedView):
             "description": "For example, 2027-04-01",
             "validators": [Required(message="Enter the start date")],
         },
+        "go_live_on": {
+            "description": "When the scheme was fully live, if later than the start",
+            "validators": [Optional()],
+        },
         "ends_on": {
             "description": "For example, 2028-03-31",
             "validators": [Required(message="Enter the end date")],
         },
+        "pricing": {
+            "label": "Pricing",
+            "choices": list(PRICING_LABELS.items()),
+            "default": Pricing.PER_PLACE.value,
+        },
         "places_allocated": {
-            "validators": [
-                Required(message="Enter the number of places"),
-                NumberRange(min=1, message="Places must be 1 or more"),
-            ]
+            "description": "Needed for a per-place contract; optional for a fixed contribution",
+            "validators": [Optional(), NumberRange(min=1, message="Places must be 1 or more")],
         },
         "funding_source": {"validators": [Required(message="Enter the funding source")]},
     }
@@ -382,6 +421,7 @@ class ContractView(AreaOwnedView):
         if contract is not None and not form.errors:
             form.value_pounds.data = Decimal(contract.value_pence) / 100
             form.extends_id.data = contract.extends_id or 0
+            form.pricing.data = contract.pricing.value
 
     def check(self, form: BaseForm, model: Contract | None) -> Errors:
         found = contracts.problems(
@@ -391,6 +431,8 @@ class ContractView(AreaOwnedView):
             places_allocated=form.places_allocated.data,
             value_pence=int(form.value_pounds.data * 100),
             extends_id=form.extends_id.data or None,
+            pricing=form.pricing.data,
+            go_live_on=form.go_live_on.data,
             contract_id=model.id if model else None,
         )
         return {self.FORM_FIELDS.get(name, name): message for name, message in found.items()}
@@ -398,6 +440,7 @@ class ContractView(AreaOwnedView):
     def on_model_change(self, form: BaseForm, model: Contract, is_created: bool) -> None:
         model.value_pence = int(form.value_pounds.data * 100)
         model.extends_id = form.extends_id.data or None
+        model.pricing = Pricing(form.pricing.data)
         super().on_model_change(form, model, is_created)
 
 

@@ -131,8 +131,19 @@ class ReferralForm(FlaskForm):
         "I have checked the earlier referral and want to refer them again",
         widget=GovCheckboxInput(),
     )
+    same_person_elsewhere = RadioField(
+        "Is this the person referred in the other area?",
+        widget=GovRadioInput(),
+        choices=[("yes", "Yes, the same person"), ("no", "No, someone else")],
+        validators=[Optional()],
+    )
     submission_token = HiddenField()
     submit = SubmitField("Submit referral", widget=GovSubmitInput())
+
+    def same_person_elsewhere_answer(self) -> bool | None:
+        """The officer's answer about an earlier referral in another area; None if none."""
+        answer = self.same_person_elsewhere.data
+        return None if answer not in ("yes", "no") else answer == "yes"
 
     def is_under_18(self) -> bool:
         born, offence = self.date_of_birth.data, self.offence_date.data or date.today()

@@ -79,6 +79,7 @@ def _submit(form: ReferralForm) -> Referral:
         current_user,
         _details(form),
         confirm_repeat=bool(form.confirm_repeat.data),
+        same_person_elsewhere=form.same_person_elsewhere_answer(),
         session_id=None if form.slot.data == NO_SLOT else choice_id(form.slot.data),
     )
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -10,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from divert.extensions import db
-from divert.models import AuditEvent, Contract, OutboxMessage, Role, User
+from divert.models import AuditEvent, Contract, OutboxMessage, Pricing, Role, User
 from divert.tenancy import system_scope
 from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
 
@@ -59,9 +60,32 @@ def test_an_admin_creates_a_contract(admin: FlaskClient) -> None:
     assert (event.record_type, event.record_id) == ("contract", made.id)
 
 
+def test_a_fixed_contribution_needs_no_places_and_keeps_its_terms(admin: FlaskClient) -> None:
+    response = admin.post(
+        f"{CONTRACTS}new/",
+        data=_contract(
+            pricing="fixed",
+            places_allocated="",
+            go_live_on="2027-06-01",
+            value_is_example="y",
+        ),
+    )
+    assert response.status_code == 302
+    with system_scope():
+        made = db.session.scalars(select(Contract).order_by(Contract.id.desc())).first()
+    assert (made.pricing, made.places_allocated, made.value_pence) == (Pricing.FIXED, None, 604350)
+    assert (made.go_live_on, made.value_example, made.places_example) == (
+        date(2027, 6, 1),
+        True,
+        False,
+    )
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
+        ({"places_allocated": ""}, "places_allocated", "a per-place contract is priced by them"),
+        ({"go_live_on": "2028-04-01"}, "go_live_on", "Go-live date must be within the contract"),
         ({"ends_on": "2027-03-31"}, "ends_on", "End date must be the same as or after the start"),
         ({"places_allocated": "0"}, "places_allocated", "Places must be 1 or more"),
         ({"value_pounds": "-1"}, "value_pounds", "Value must be £0 or more"),
@@ -98,7 +122,7 @@ def test_editing_shows_pounds_and_refuses_a_bad_change(admin: FlaskClient) -> No
             select(Contract).where(Contract.area_id == area("warwickshire").id)
         ).first()
     page = admin.get(f"{CONTRACTS}edit/", query_string={"id": contract.id}).get_data(as_text=True)
-    assert 'value="8024.82"' in page
+    assert 'value="8058.00"' in page
     response = admin.post(
         f"{CONTRACTS}edit/?id={contract.id}",
         data=_contract(

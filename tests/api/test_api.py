@@ -229,7 +229,18 @@ def test_educator_records_attendance(app: Flask, api: Api, api_world: ApiWorld) 
 
 def test_commissioner_gets_area_and_regional_figures(api: Api, api_world: ApiWorld) -> None:
     api.create(api_world.tokens["officer"], "counted", offence_date="2026-01-10")
-    api.create(api_world.other_tokens["officer"], "elsewhere", area_slug=OTHER_AREA)
+    asked = api.create(api_world.other_tokens["officer"], "elsewhere", area_slug=OTHER_AREA)
+    # The same details were referred in Warwickshire: the officer must say whether it is them.
+    assert asked.status_code == 409
+    assert asked.get_json()["error"]["code"] == "repeat_elsewhere_unanswered"
+    assert asked.get_json()["error"]["field"] == "same_person_elsewhere"
+    made = api.create(
+        api_world.other_tokens["officer"],
+        "elsewhere-answered",
+        area_slug=OTHER_AREA,
+        same_person_elsewhere=True,
+    )
+    assert made.status_code == 201 and made.get_json()["is_repeat"] is True
     today = utcnow().date().isoformat()
     figures = api.get(
         f"/areas/{AREA}/figures",
@@ -240,6 +251,9 @@ def test_commissioner_gets_area_and_regional_figures(api: Api, api_world: ApiWor
     body = figures.get_json()
     assert body["counts"]["referrals"] == 1
     assert body["region"]["referrals"] == 2
+    # Fewer than 5 referrals: a commissioner gets no figure describing people, such as repeats.
+    assert (body["counts"]["repeats"], body["region"]["repeats"]) == (None, None)
+    assert body["counts"]["genders"] == {} and body["region"]["substances"] == {}
     assert "Sam" not in figures.get_data(as_text=True)
     assert api.get(f"/areas/{AREA}/figures", api_world.tokens["officer"]).status_code == 403
 

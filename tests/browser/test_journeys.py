@@ -23,6 +23,7 @@ from tests.referrals.builders import referral, session_slot
 OFFICER = account_email(Role.OFFICER, "warwickshire")
 EDUCATOR = account_email(Role.EDUCATOR, "warwickshire")
 COMMISSIONER = account_email(Role.COMMISSIONER, "warwickshire")
+MANAGER = account_email(Role.MANAGER, "warwickshire")
 
 
 @pytest.fixture
@@ -78,7 +79,8 @@ def _submit_referral(page: Page, base: str) -> None:
 def test_referral_to_attendance_to_figures(
     browser: Browser, phone: Page, desk: Page, live_server: str, open_slot: int
 ) -> None:
-    sign_in(desk, live_server, COMMISSIONER)
+    # The provider's manager sees every figure; a commissioner no breakdown of under 5 people.
+    sign_in(desk, live_server, MANAGER)
     desk.goto(f"{live_server}/warwickshire/dashboard")
     _checked(desk)
     referrals_before, attended_before = (
@@ -109,6 +111,14 @@ def test_referral_to_attendance_to_figures(
     assert int(_figure(desk, "Referrals received")) == int(referrals_before) + 1
     assert int(_figure(desk, "Attended")) == int(attended_before) + 1
     _checked(desk)
+    if int(referrals_before) + 1 < 5:
+        commissioner_context = browser.new_context(viewport={"width": 1024, "height": 900})
+        commissioner = commissioner_context.new_page()
+        sign_in(commissioner, live_server, COMMISSIONER)
+        commissioner.goto(f"{live_server}/warwickshire/dashboard")
+        assert _figure(commissioner, "Attended") == "not shown: fewer than 5 referrals"
+        _checked(commissioner)
+        commissioner_context.close()
 
 
 def test_admin_creates_a_contract(desk: Page, live_server: str, open_slot: int) -> None:
