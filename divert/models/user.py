@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     EDUCATOR = "educator"
     MANAGER = "manager"
     COMMISSIONER = "commissioner"
+    POLICE_SUPERVISOR = "police_supervisor"  # every officer's referrals, no clinical notes
+    FORCE_ANALYST = "force_analyst"  # reoffending checks and eligible offences, references only
 
 
 class User(UserMixin, Base):
