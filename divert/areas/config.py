@@ -46,6 +46,7 @@ class AreaConfig:
     missed_appointment_limit: int
     no_contact_limit_days: int
     retention_months: int
+    follow_up_months: int
     bank_holidays: str | None
     opening_hours: dict[str, list[str]]
     contracts: list[ContractConfig] = field(default_factory=list)
@@ -116,6 +117,11 @@ def load_area(path: Path) -> AreaConfig:
         ),
         retention_months=_positive(
             int(data.get("retention", {}).get("months", 24)), "retention.months", source
+        ),
+        follow_up_months=_positive(
+            int(data.get("outcomes", {}).get("follow_up_months", 6)),
+            "outcomes.follow_up_months",
+            source,
         ),
         bank_holidays=hours.get("bank_holidays"),
         opening_hours=_hours(hours, source),
