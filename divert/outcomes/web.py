@@ -6,7 +6,7 @@ from flask import Flask
 
 from divert.clock import local_today
 from divert.models import Referral
-from divert.outcomes import police, returned  # noqa: F401  (their routes join the blueprint)
+from divert.outcomes import cases, police, returned  # noqa: F401  (routes join the blueprint)
 from divert.outcomes.blueprint import bp, visible_referrals
 from divert.permissions import Permission, can
 
@@ -20,4 +20,5 @@ def overdue_returned_cases() -> list[Referral] | None:
 
 def init_app(app: Flask) -> None:
     app.add_template_global(overdue_returned_cases)
+    app.add_template_global(cases.case_outcomes)
     app.register_blueprint(bp)
