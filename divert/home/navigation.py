@@ -13,6 +13,8 @@ NAVIGATION: list[tuple[Permission, str, str]] = [
     (Permission.VIEW_AREA_REFERRALS, "outcomes.area_referrals", "Area referrals"),
     (Permission.RECORD_POLICE_OUTCOME, "outcomes.returned_cases", "Returned cases"),
     (Permission.SUPPLY_FORCE_DATA, "outcomes.checks_due", "Reoffending checks"),
+    (Permission.SUPPLY_FORCE_DATA, "outcomes.eligible_offences", "Eligible offences"),
+    (Permission.SUPPLY_FORCE_DATA, "outcomes.comparison_groups", "Comparison groups"),
     (Permission.VIEW_CASES, "sessions.caseload", "Caseload"),
     (Permission.MANAGE_DIARY, "sessions.diary", "Diary"),
     (Permission.REVIEW_MATCHES, "reviews.review_queue", "Possible repeats"),

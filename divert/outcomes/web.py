@@ -6,7 +6,7 @@ from flask import Flask
 
 from divert.clock import local_today
 from divert.models import Referral
-from divert.outcomes import cases, police, returned  # noqa: F401  (routes join the blueprint)
+from divert.outcomes import cases, force, police, returned  # noqa: F401  (routes join the blueprint)
 from divert.outcomes.blueprint import bp, visible_referrals
 from divert.permissions import Permission, can
 
