@@ -36,7 +36,7 @@ class Permission(enum.StrEnum):
     # Outcomes (divert.outcomes).
     RECORD_POLICE_OUTCOME = "record_police_outcome"  # officers: their own returned cases
     VIEW_AREA_REFERRALS = "view_area_referrals"  # every officer's referrals and returned cases
-    CONFIRM_TREATMENT = "confirm_treatment"
+    CONFIRM_TREATMENT = "confirm_treatment"  # a treatment service, through the API
     SUPPLY_FORCE_DATA = "supply_force_data"  # reoffending results, eligible offences, comparison
     # Not tied to an area.
     SIGNED_IN = "signed_in"
@@ -49,7 +49,6 @@ _EDUCATOR = {
     Permission.VIEW_CASES,
     Permission.MANAGE_DIARY,
     Permission.RECORD_ATTENDANCE,
-    Permission.CONFIRM_TREATMENT,
     Permission.MANAGE_API_TOKENS,
 }
 
@@ -97,6 +96,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUPPLY_FORCE_DATA,
             Permission.MANAGE_API_TOKENS,
         }
+    ),
+    # A treatment service's account: makes a token and confirms entry into treatment by the
+    # case's reference, nothing else.
+    Role.TREATMENT_SERVICE: frozenset(
+        {Permission.VIEW_AREA_HOME, Permission.CONFIRM_TREATMENT, Permission.MANAGE_API_TOKENS}
     ),
 }
 

@@ -38,7 +38,7 @@ def case_outcomes(referral: Referral) -> dict[str, Any]:
 
 
 @bp.route("/<area_slug>/cases/<id:referral_id>/treatment-entry", methods=["GET", "POST"])
-@requires(Permission.CONFIRM_TREATMENT)
+@requires(Permission.VIEW_CASES)
 def treatment_entry(referral_id: int) -> str | Response:
     referral = db.first_or_404(select(Referral).where(Referral.id == referral_id))
     onward = treatment.onward_referral(referral)

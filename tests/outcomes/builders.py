@@ -18,6 +18,7 @@ from divert.models import (
     Substance,
     User,
 )
+from divert.outcomes import closure
 from divert.referrals import lifecycle
 from tests.factories import account_email
 from tests.referrals.builders import referral, session_slot
@@ -51,13 +52,9 @@ def attended_case(area: Area, educator: User, officer: User, **fields: object) -
 
 def close(made: Referral, status: ReferralStatus, by: User, closed_on: date) -> CaseOutcome | None:
     """Close the case today through the lifecycle, then move its closing back to `closed_on`
-    (the follow-up due date moves with it, as if it had closed then)."""
+    and let the closure work out its follow-up again, as if it had closed then."""
     lifecycle.change_status(made, status, by)
-    outcome = db.session.scalar(select(CaseOutcome).where(CaseOutcome.referral_id == made.id))
-    shift = closed_on - made.closed_on
     made.closed_on = closed_on
-    if outcome is not None:
-        outcome.closed_on = closed_on
-        outcome.follow_up_due_on += shift
+    outcome = closure.case_closed(made)
     db.session.flush()
     return outcome
