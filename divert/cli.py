@@ -16,6 +16,7 @@ from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
 from divert.demo.accounts import DEMO_PASSWORD, create_demo_accounts
 from divert.demo.builder import build_demo
+from divert.demo.outcomes import build_outcomes
 from divert.extensions import db
 from divert.matching.evaluate import evaluate, report
 from divert.matching.generator import Stream
@@ -58,6 +59,7 @@ def demo_build_command(referrals: int, seed: int) -> None:
     accounts = create_demo_accounts()
     try:
         per_area = build_demo(referrals, seed)
+        build_outcomes(seed, date.today())
     except RuntimeError as error:
         raise click.ClickException(str(error)) from error
     for slug, count in sorted(per_area.items()):
