@@ -8,11 +8,13 @@ from flask import Blueprint, Response, g, render_template, request
 from sqlalchemy import select
 
 from divert import audit
+from divert.clock import local_today
 from divert.dashboard.exports import as_csv, as_xlsx
 from divert.dashboard.forms import CUSTOM, PeriodForm, period_choices
 from divert.extensions import db
 from divert.figures import periods
 from divert.figures.counts import counts_by_area, pooled
+from divert.figures.outcome_report import outcome_figures
 from divert.figures.periods import Period
 from divert.figures.report import Dashboard, dashboard
 from divert.models import Contract
@@ -64,10 +66,13 @@ def _export(kind: str) -> Response:
     )
     db.session.commit()
     name = f"divert-{current_area.slug}-{board.period.start}-{board.period.end}"
+    outcomes = outcome_figures(
+        current_area, board.period, local_today(), for_publication=bool(form.publication.data)
+    )
     if kind == "csv":
-        body, mimetype = as_csv(board), "text/csv"
+        body, mimetype = as_csv(board, outcomes), "text/csv"
     else:
-        body = as_xlsx(board)
+        body = as_xlsx(board, outcomes)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,

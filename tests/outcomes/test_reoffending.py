@@ -200,6 +200,13 @@ def test_results_posted_through_the_api(app: Flask, client: FlaskClient) -> None
     assert _post(client, token, "force-batch-2", second).status_code == 200
     _check_hand_worked(app)
 
+    Auth(client).sign_in(account_email(Role.COMMISSIONER, AREA))
+    export = client.get(f"/{AREA}/dashboard/export.csv?period=m:2026-3").get_data(as_text=True)
+    assert "Reoffending by cohort,Completed: reoffended,40%,40%" in export
+    assert "Reoffending by cohort,Not engaged: average offences,1.2,1.2" in export
+    assert "Reoffending by cohort,Not engaged: awaited,0,1" in export
+    assert "Completion,Completion rate,50%,46%" in export  # region: 6 of 13 (S1)
+
 
 HEADER = (
     "reference,crime_reference,reoffended,offence_count,first_offence_on,any_violent,any_alcohol"
