@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from divert.api.outcomes import forget_old_batches
 from divert.api.referrals import forget_old_keys
 from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
@@ -128,7 +129,9 @@ api_cli = AppGroup("api", help="The JSON API's housekeeping.")
 @api_cli.command("forget-keys")
 def api_forget_keys_command() -> None:
     """Delete Idempotency-Keys older than 30 days: retries come within minutes."""
-    click.echo(f"{forget_old_keys(utcnow())} idempotency key(s) older than 30 days deleted")
+    now = utcnow()
+    click.echo(f"{forget_old_keys(now)} idempotency key(s) older than 30 days deleted")
+    click.echo(f"{forget_old_batches(now)} force batch key(s) older than 30 days deleted")
 
 
 retention_cli = AppGroup("retention", help="Removing personal data past each area's period.")

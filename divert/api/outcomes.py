@@ -5,11 +5,11 @@ treatment service confirms entry into treatment; commissioners read the outcome 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from divert import audit
@@ -17,6 +17,7 @@ from divert.api import outcome_schemas as schemas
 from divert.api.blueprint import bp
 from divert.api.figures import _period
 from divert.api.problems import ApiError
+from divert.api.referrals import KEEP_KEYS
 from divert.api.routing import Reply, body_hash, json_body, page_of
 from divert.api.schemas import IdempotencyHeader, PageQuery, PeriodQuery
 from divert.clock import local_today
@@ -26,7 +27,7 @@ from divert.models import ForceBatch, Referral, ResultSource
 from divert.outcomes import follow_up, force_counts, treatment
 from divert.outcomes.refusal import Refusal
 from divert.permissions import Permission
-from divert.tenancy import current_area
+from divert.tenancy import current_area, system_scope
 
 
 def _refused(problems: list[follow_up.Problem], items: str) -> ApiError:
@@ -39,6 +40,16 @@ def _refused(problems: list[follow_up.Problem], items: str) -> ApiError:
             for p in problems
         ],
     )
+
+
+def forget_old_batches(now: datetime) -> int:
+    """Delete the force's batch keys older than KEEP_KEYS (every area's); returns how many."""
+    with system_scope():
+        forgotten = db.session.execute(
+            delete(ForceBatch).where(ForceBatch.created_at < now - KEEP_KEYS)
+        )
+        db.session.commit()
+    return forgotten.rowcount
 
 
 def _earlier(key: str) -> ForceBatch | None:

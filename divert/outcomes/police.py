@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import selectinload
 
 from divert.extensions import db
@@ -79,8 +79,3 @@ def record(
     recorded.outcome, recorded.decided_on = kind, decided_on
     recorded.recorded_by_id, recorded.recorded_at = by.id, utcnow()
     return recorded
-
-
-def awaiting(visible: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Returned cases the user may see with no outcome yet (for counting)."""
-    return and_(visible, Referral.status.in_(RETURNED_TO_OFFICER), ~_has_outcome())

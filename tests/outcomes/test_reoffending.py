@@ -32,17 +32,26 @@ The region adds Staffordshire's S1: not engaged, window passed, no answer: await
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from divert.extensions import db
 from divert.figures import periods
 from divert.figures.outcomes import Outcomes, Reoffending, area_and_region
-from divert.models import Cohort, ComparisonGroup, ReferralStatus, ResultSource, Role
+from divert.models import (
+    Cohort,
+    ComparisonGroup,
+    ForceBatch,
+    ReferralStatus,
+    ResultSource,
+    Role,
+    utcnow,
+)
 from divert.outcomes import force_counts
 from divert.tenancy import area_scope
 from tests.conftest import Auth
@@ -258,3 +267,17 @@ def test_comparison_group_is_what_was_sent(app: Flask) -> None:
     with app.app_context(), area_scope(area(AREA)):
         group = db.session.query(ComparisonGroup).one()
         assert (group.people, group.reoffended, group.offences) == (20, 8, 14)
+
+
+def test_force_batch_keys_older_than_a_month_are_forgotten(app: Flask, client: FlaskClient) -> None:
+    refs = _build(app)
+    assert _post(client, refs["token"], "old-batch", [_result(refs["A1"], "A1")]).status_code == 200
+    assert _post(client, refs["token"], "new-batch", [_result(refs["A2"], "A2")]).status_code == 200
+    with app.app_context(), area_scope(area(AREA)):
+        old = db.session.scalars(select(ForceBatch).where(ForceBatch.key == "old-batch")).one()
+        old.created_at = utcnow() - timedelta(days=31)
+        db.session.commit()
+        output = app.test_cli_runner().invoke(args=["api", "forget-keys"]).output
+        kept = db.session.scalars(select(ForceBatch.key)).all()
+    assert "1 force batch key(s) older than 30 days deleted" in output
+    assert kept == ["new-batch"]

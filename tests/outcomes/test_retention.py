@@ -11,9 +11,10 @@ from sqlalchemy import select, true
 
 from divert.extensions import db
 from divert.figures.outcomes import area_and_region
-from divert.models import CaseOutcome, Person, PoliceOutcome, ResultSource, Role
+from divert.models import CaseOutcome, Person, PoliceOutcome, Referral, ResultSource, Role
 from divert.outcomes import follow_up, police
 from divert.privacy.retention import apply_retention
+from divert.privacy.subject_access import subject_access
 from divert.tenancy import area_scope
 from tests.factories import area
 from tests.outcomes.builders import demo_user
@@ -60,3 +61,21 @@ def test_outcome_figures_survive_retention(app: Flask) -> None:
             ).all()
             assert len(kept) == 10
             assert db.session.scalars(select(PoliceOutcome.outcome)).all() == ["caution"]
+
+
+def test_subject_access_carries_the_outcomes(app: Flask) -> None:
+    refs = _build(app)
+    with app.app_context(), area_scope(area(AREA)):
+        analyst = demo_user(Role.FORCE_ANALYST, area(AREA))
+        result = follow_up.Result(refs["A1"], True, 2, date(2026, 4, 2), True, False)
+        follow_up.record_batch([result], analyst, ResultSource.API, date.today())
+        db.session.commit()
+        person = db.session.scalars(
+            select(Person).join(Person.referrals).where(Referral.reference == refs["A1"])
+        ).one()
+        held = subject_access(person)["referrals"][0]["outcomes"]
+    assert held["cohort"] == "completed"
+    assert held["reoffending_check_due_on"] == "2026-09-15"
+    assert held["reoffending_result"]["offence_count"] == 2
+    assert held["reoffending_result"]["first_offence_on"] == "2026-04-02"
+    assert held["police_outcome"] is None and held["entered_treatment_on"] is None
