@@ -8,26 +8,30 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from flask import request
 from flask_login import current_user
+from marshmallow import RAISE
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from divert import audit
 from divert.api import outcome_schemas as schemas
-from divert.api.blueprint import bp
+from divert.api.blueprint import bp, operation
 from divert.api.figures import _period
+from divert.api.paging import page_of
 from divert.api.problems import ApiError
-from divert.api.referrals import KEEP_KEYS
-from divert.api.routing import Reply, body_hash, json_body, page_of
+from divert.api.referrals import KEEP_KEYS, body_hash
 from divert.api.schemas import IdempotencyHeader, PageQuery, PeriodQuery
 from divert.clock import local_today
 from divert.extensions import db
 from divert.figures.outcomes import COHORTS, Outcomes, Reoffending, area_and_region
 from divert.models import ForceBatch, Referral, ResultSource
 from divert.outcomes import follow_up, force_counts, treatment
-from divert.outcomes.refusal import Refusal
 from divert.permissions import Permission
 from divert.tenancy import current_area, system_scope
+
+# A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
+Answer = tuple[dict[str, Any], int, dict[str, str]]
 
 
 def _refused(problems: list[follow_up.Problem], items: str) -> ApiError:
@@ -58,7 +62,7 @@ def _earlier(key: str) -> ForceBatch | None:
     )
 
 
-def _replay(earlier: ForceBatch, request_hash: str) -> Reply:
+def _replay(earlier: ForceBatch, request_hash: str) -> Answer:
     if earlier.request_hash != request_hash:
         raise ApiError(
             422,
@@ -66,13 +70,13 @@ def _replay(earlier: ForceBatch, request_hash: str) -> Reply:
             code="idempotency_key_reused",
             field="Idempotency-Key",
         )
-    return Reply(earlier.answer, 200, {"Idempotent-Replayed": "true"})
+    return earlier.answer, 200, {"Idempotent-Replayed": "true"}
 
 
-def _once(key: str, save: Callable[[], dict[str, Any]]) -> Reply:
+def _once(key: str, save: Callable[[], dict[str, Any]]) -> Answer:
     """Run `save` once per Idempotency-Key: a retry with the same body gets the first answer
     and changes nothing; the same key with another body is refused."""
-    request_hash = body_hash(json_body())
+    request_hash = body_hash(request.get_json())
     earlier = _earlier(key)
     if earlier is not None:
         return _replay(earlier, request_hash)
@@ -88,16 +92,13 @@ def _once(key: str, save: Callable[[], dict[str, Any]]) -> Reply:
         if earlier is None:
             raise
         return _replay(earlier, request_hash)
-    return Reply(answer)
+    return answer, 200, {}
 
 
-@bp.operation(
-    "/areas/<area_slug>/reoffending/due",
-    permission=Permission.SUPPLY_FORCE_DATA,
-    query=PageQuery,
-    response=schemas.DuePage,
-    tag="outcomes",
-)
+@bp.route("/areas/<area_slug>/reoffending/due", tags=["outcomes"])
+@operation(Permission.SUPPLY_FORCE_DATA)
+@bp.arguments(PageQuery, location="query", unknown=RAISE)
+@bp.response(200, schemas.DuePage)
 def list_due_checks(query: dict[str, Any]) -> dict[str, Any]:
     """Cases due a reoffending check, by reference and crime reference only
     Cases whose follow-up window has ended and whose result has not been sent, oldest first.
@@ -119,17 +120,12 @@ def list_due_checks(query: dict[str, Any]) -> dict[str, Any]:
     return page_of(items, total, query, "api.list_due_checks")
 
 
-@bp.operation(
-    "/areas/<area_slug>/reoffending/results",
-    method="POST",
-    permission=Permission.SUPPLY_FORCE_DATA,
-    body=schemas.ResultBatch,
-    headers=IdempotencyHeader,
-    response=schemas.BatchRecorded,
-    extra_statuses={200: "Recorded, or replayed for a retried Idempotency-Key"},
-    tag="outcomes",
-)
-def post_results(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
+@bp.route("/areas/<area_slug>/reoffending/results", methods=["POST"], tags=["outcomes"])
+@operation(Permission.SUPPLY_FORCE_DATA, body=True)
+@bp.arguments(IdempotencyHeader, location="headers")
+@bp.arguments(schemas.ResultBatch)
+@bp.response(200, schemas.BatchRecorded)
+def post_results(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     """Send reoffending results for cases due a check
     Each result says whether new offences were recorded in the case's window, how many, the
     date of the first and whether any was violent or alcohol-related. The batch is saved whole
@@ -148,16 +144,12 @@ def post_results(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
     return _once(headers["idempotency_key"], save)
 
 
-@bp.operation(
-    "/areas/<area_slug>/eligible-offences",
-    method="POST",
-    permission=Permission.SUPPLY_FORCE_DATA,
-    body=schemas.EligibleBatch,
-    headers=IdempotencyHeader,
-    response=schemas.EligibleRecorded,
-    tag="outcomes",
-)
-def post_eligible_offences(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
+@bp.route("/areas/<area_slug>/eligible-offences", methods=["POST"], tags=["outcomes"])
+@operation(Permission.SUPPLY_FORCE_DATA, body=True)
+@bp.arguments(IdempotencyHeader, location="headers")
+@bp.arguments(schemas.EligibleBatch)
+@bp.response(200, schemas.EligibleRecorded)
+def post_eligible_offences(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     """Send how many possession offences were eligible for the scheme, per month
     A month sent again replaces its count. Saved whole or not at all.
     """
@@ -177,39 +169,27 @@ def post_eligible_offences(body: dict[str, Any], headers: dict[str, Any]) -> Rep
     return _once(headers["idempotency_key"], save)
 
 
-@bp.operation(
-    "/areas/<area_slug>/comparison-groups",
-    method="POST",
-    permission=Permission.SUPPLY_FORCE_DATA,
-    body=schemas.NewComparisonGroup,
-    response=schemas.ComparisonGroup,
-    tag="outcomes",
-)
+@bp.route("/areas/<area_slug>/comparison-groups", methods=["POST"], tags=["outcomes"])
+@operation(Permission.SUPPLY_FORCE_DATA, body=True)
+@bp.arguments(schemas.NewComparisonGroup)
+@bp.response(200, schemas.ComparisonGroup)
 def post_comparison_group(body: dict[str, Any]) -> Any:
     """Send a comparison group's counts for a period
     People eligible but not referred, and how many reoffended in the same window as the
     scheme's cases. The same period sent again replaces its counts.
     """
-    try:
-        group = force_counts.record_comparison(
-            force_counts.Comparison(**body), current_user, ResultSource.API
-        )
-    except Refusal as refusal:
-        raise ApiError(422, str(refusal), code="invalid", field=refusal.field) from refusal
+    group = force_counts.record_comparison(
+        force_counts.Comparison(**body), current_user, ResultSource.API
+    )
     audit.record("comparison_group_saved", source="api")
     db.session.commit()
     return group
 
 
-@bp.operation(
-    "/areas/<area_slug>/treatment-entries",
-    method="POST",
-    permission=Permission.CONFIRM_TREATMENT,
-    body=schemas.NewTreatmentEntry,
-    response=schemas.TreatmentEntry,
-    errors=(409,),
-    tag="outcomes",
-)
+@bp.route("/areas/<area_slug>/treatment-entries", methods=["POST"], tags=["outcomes"])
+@operation(Permission.CONFIRM_TREATMENT, errors=(409,), body=True)
+@bp.arguments(schemas.NewTreatmentEntry)
+@bp.response(200, schemas.TreatmentEntry)
 def confirm_treatment_entry(body: dict[str, Any]) -> dict[str, Any]:
     """Confirm that a person referred on to treatment entered it
     Name the case by its divert reference (on the onward referral).
@@ -217,13 +197,9 @@ def confirm_treatment_entry(body: dict[str, Any]) -> dict[str, Any]:
     referral = db.session.scalar(select(Referral).where(Referral.reference == body["reference"]))
     if referral is None:
         raise ApiError(422, "No case of this area has that reference", field="reference")
-    try:
-        entry = treatment.confirm_entry(
-            referral, body["entered_on"], current_user, treatment.TREATMENT_SERVICE, local_today()
-        )
-    except Refusal as refusal:
-        status = 409 if refusal.field == "referral" else 422
-        raise ApiError(status, str(refusal), field=refusal.field) from refusal
+    entry = treatment.confirm_entry(
+        referral, body["entered_on"], current_user, treatment.TREATMENT_SERVICE, local_today()
+    )
     audit.record("treatment_entry_recorded", record_type="referral", record_id=referral.id)
     db.session.commit()
     return {
@@ -271,13 +247,10 @@ def outcomes_out(found: Outcomes) -> dict[str, Any]:
     }
 
 
-@bp.operation(
-    "/areas/<area_slug>/outcome-figures",
-    permission=Permission.VIEW_DASHBOARD,
-    query=PeriodQuery,
-    response=schemas.AreaOutcomes,
-    tag="figures",
-)
+@bp.route("/areas/<area_slug>/outcome-figures", tags=["figures"])
+@operation(Permission.VIEW_DASHBOARD)
+@bp.arguments(PeriodQuery, location="query", unknown=RAISE)
+@bp.response(200, schemas.AreaOutcomes)
 def outcome_figures(query: dict[str, Any]) -> dict[str, Any]:
     """The area's outcome figures beside its region's, for referrals of a period
     Completion, entry into treatment, police outcomes of returned cases, reoffending by cohort

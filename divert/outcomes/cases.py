@@ -16,8 +16,8 @@ from divert.models import CaseOutcome, Referral
 from divert.outcomes import treatment
 from divert.outcomes.blueprint import bp
 from divert.outcomes.forms import TreatmentEntryForm
-from divert.outcomes.refusal import Refusal
 from divert.permissions import Permission, requires
+from divert.refusals import Refusal
 
 COHORT_LABELS = {
     "completed": "Completed",

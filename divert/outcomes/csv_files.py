@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from divert.outcomes.follow_up import Result
-from divert.outcomes.refusal import Refusal
+from divert.refusals import Refusal
 
 RESULT_COLUMNS = (
     "reference",

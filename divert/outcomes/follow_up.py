@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 
 from divert.extensions import db
 from divert.models import CaseOutcome, Referral, ResultSource, User, utcnow
-from divert.outcomes.refusal import Refusal
+from divert.refusals import Refusal
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from divert.outcomes.csv_files import (
     result_lines,
 )
 from divert.outcomes.forms import ComparisonGroupForm, CsvUploadForm
-from divert.outcomes.refusal import Refusal
 from divert.permissions import Permission, requires
+from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from divert.extensions import db
 from divert.models import ComparisonGroup, EligibleOffences, ResultSource, User, utcnow
 from divert.outcomes.follow_up import BatchRefused, Problem
-from divert.outcomes.refusal import Refusal
+from divert.refusals import Refusal
 
 MOST = 10_000_000
 COMPARISON_FIELDS = (

@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from divert.extensions import db
 from divert.models import PoliceOutcome, PoliceOutcomeKind, Referral, User, utcnow
-from divert.outcomes.refusal import Refusal
 from divert.referrals.lifecycle import RETURNED_TO_OFFICER
+from divert.refusals import Conflict, Refusal
 
 OVERDUE_AFTER = timedelta(days=14)
 
@@ -57,7 +57,7 @@ def record(
 ) -> PoliceOutcome:
     """Record (or correct) the police outcome of a returned case."""
     if referral.status not in RETURNED_TO_OFFICER:
-        raise Refusal("outcome", "Only a case returned to the police can have a police outcome")
+        raise Conflict("outcome", "Only a case returned to the police can have a police outcome")
     try:
         kind = PoliceOutcomeKind(outcome or "")
     except ValueError as error:

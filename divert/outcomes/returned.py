@@ -16,9 +16,9 @@ from divert.models import PoliceOutcome, Referral
 from divert.outcomes import police
 from divert.outcomes.blueprint import bp, visible_referrals
 from divert.outcomes.forms import PoliceOutcomeForm
-from divert.outcomes.refusal import Refusal
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle
+from divert.refusals import Refusal
 
 PAGE_SIZE = 25
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import Booking, BookingStatus, Referral, TreatmentEntry, User, utcnow
-from divert.outcomes.refusal import Refusal
+from divert.refusals import Conflict, Refusal
 
 EDUCATOR, TREATMENT_SERVICE = "educator", "treatment_service"
 
@@ -40,7 +40,7 @@ def confirm_entry(
     """Record (or correct) the date the person entered treatment after an onward referral."""
     onward = onward_referral(referral)
     if onward is None:
-        raise Refusal("referral", "This case has no onward referral to treatment")
+        raise Conflict("referral", "This case has no onward referral to treatment")
     if entered_on is None:
         raise Refusal("entered_on", "Enter the date they entered treatment")
     if entered_on > today:
