@@ -11,6 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from divert.extensions import db
 from divert.models import Role
+from divert.outcomes import closure
+from divert.outcomes.csv_files import RESULT_COLUMNS
 from divert.tenancy import area_scope
 from tests.browser.conftest import PHONE, accessibility_violations, sign_in
 from tests.factories import account_email, area, create_demo_accounts
@@ -78,3 +80,41 @@ def test_officer_records_community_resolution_on_a_phone(
     sign_in(page, live_server, COMMISSIONER)
     assert _community_resolutions(page, live_server) == "1 (50%)"
     context.close()
+
+
+def test_force_analyst_uploads_results_on_a_phone(
+    app_ctx: Flask, live_server: str, browser: Browser
+) -> None:
+    """The analyst's pages pass axe at 375 px; a bad line is named and nothing is saved."""
+    create_demo_accounts()
+    here = area(AREA)
+    with area_scope(here):
+        officer = demo_user(Role.OFFICER, here)
+        made = returned_case(here, officer, 0, forename="Hidden", crime_reference="WK/26/90")
+        made.closed_on = date(2026, 1, 5)
+        closure.case_closed(made)
+        db.session.commit()
+        reference = made.reference
+    page = browser.new_context(viewport=PHONE).new_page()
+    sign_in(page, live_server, account_email(Role.FORCE_ANALYST, AREA))
+    page.goto(f"{live_server}/{AREA}/reoffending")
+    expect(page.get_by_role("cell", name=reference)).to_be_visible()
+    assert "Hidden" not in page.content()
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="Upload results (CSV)").click()
+    header = ",".join(RESULT_COLUMNS)
+    page.set_input_files(
+        "#file",
+        files=[
+            {
+                "name": "results.csv",
+                "mimeType": "text/csv",
+                "buffer": f"{header}\n{reference},WK/26/90,maybe,0,,no,no\n".encode(),
+            }
+        ],
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("Nothing has been imported: 1 line cannot be used")).to_be_visible()
+    expect(page.get_by_role("link", name="Line 2: reoffended must be yes or no")).to_be_visible()
+    assert accessibility_violations(page) == []
+    page.context.close()
