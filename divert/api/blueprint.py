@@ -85,7 +85,7 @@ def operation(
     return decorate
 
 
-def page(rule: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def unlisted_route(rule: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A route on the blueprint that is not an API operation (the document itself and its page
     for people): added by Flask's own add_url_rule, as flask-smorest's would document it."""
 

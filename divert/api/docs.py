@@ -10,11 +10,11 @@ from flask import jsonify, render_template
 from flask_smorest import current_api
 from werkzeug.wrappers import Response
 
-from divert.api.blueprint import page
+from divert.api.blueprint import unlisted_route
 from divert.permissions import public
 
 
-@page("/openapi.json")
+@unlisted_route("/openapi.json")
 @public
 def openapi_json() -> Response:
     return jsonify(current_api.spec.to_dict())
@@ -90,7 +90,7 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     return listed
 
 
-@page("/docs")
+@unlisted_route("/docs")
 @public
 def docs() -> str:
     document = current_api.spec.to_dict()
