@@ -161,17 +161,18 @@ def _backfill_closed_cases():
     rows = connection.execute(
         sa.text(
             "SELECT id, area_id, status, initial_attended_on, closed_on FROM referral "
-            "WHERE closed_on IS NOT NULL AND status IN ('completed', 'not_engaged', 'withdrawn')"
+            "WHERE closed_on IS NOT NULL AND status IN ('COMPLETED', 'NOT_ENGAGED', 'WITHDRAWN')"
         )
     ).all()
     outcomes = []
     for referral_id, area_id, status, attended_on, closed_on in rows:
         if isinstance(closed_on, str):  # SQLite hands dates back as text here
             closed_on = date.fromisoformat(closed_on)
+        # Enums are stored by their members' names (SQLAlchemy's non-native Enum).
         if attended_on is not None:  # DIVERT's rule: the initial one-to-one attended
-            cohort = "completed"
-        elif status == "not_engaged":
-            cohort = "not_engaged"
+            cohort = "COMPLETED"
+        elif status == "NOT_ENGAGED":
+            cohort = "NOT_ENGAGED"
         else:
             continue  # withdrawn or ineligible before attending: in no cohort
         outcomes.append(
