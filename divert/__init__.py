@@ -29,6 +29,7 @@ from divert import (
 from divert.clock import LOCAL
 from divert.config import check_secrets, engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
+from divert.outcomes import web as outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
         sessions,
         reviews,
         dashboard,
+        outcomes,
         area_users,
         audit,
         admin,

@@ -29,10 +29,12 @@ from divert.models import (
     MatchReview,
     Membership,
     ReferralEvent,
+    ReferralStatus,
     Region,
     Role,
     User,
 )
+from divert.outcomes import closure
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope
 from tests.factories import (
@@ -420,3 +422,47 @@ def test_a_record_number_too_large_for_the_database_is_not_found(
     _sign_in(client, "manager")
     for path in ("referrals", "cases"):
         assert client.get(f"/{OWN}/{path}/99999999999999999999").status_code == 404
+
+
+def test_a_force_analyst_sees_references_of_cases_due_and_never_a_name(
+    app: Flask, client: FlaskClient, world: dict[str, AreaWorld]
+) -> None:
+    """Every page and API list a force analyst can open shows no name; the cases due list
+    holds only cases whose window has ended."""
+    here = area(OWN)
+    with area_scope(here):
+        officer = _user(account_email(Role.OFFICER, OWN))
+        due = referral(here, officer, forename=_marker(OWN), surname=_marker(OWN))
+        lifecycle.change_status(due, ReferralStatus.NOT_ENGAGED, officer)
+        due.closed_on = date(2025, 1, 10)
+        closure.case_closed(due)
+        not_due = referral(here, officer, forename=_marker(OWN), surname=_marker(OWN))
+        lifecycle.change_status(not_due, ReferralStatus.NOT_ENGAGED, officer)
+        analyst = _user(account_email(Role.FORCE_ANALYST, OWN))
+        secret = make_token(analyst, area=here)
+        due_reference, not_due_reference = due.reference, not_due.reference
+    _sign_in(client, Role.FORCE_ANALYST.value)
+    seen = []
+    for rule in _routes(app):
+        if "GET" not in (rule.methods or ()) or _token_only(app, rule):
+            continue
+        if rule.endpoint.startswith(("admin", "auth.sign_out")):
+            continue
+        url = _url(rule, OWN, "west-midlands-region", world[OWN].ids)
+        _forget_request_user()
+        response = client.get(url)
+        if response.status_code == 200:
+            seen.append(url)
+            body = response.get_data().decode("utf-8", errors="replace")
+            assert _marker(OWN) not in body, url
+    assert f"/{OWN}/reoffending" in seen
+    _forget_request_user()
+    _sign_in(client, Role.FORCE_ANALYST.value)  # some pages of the walk end the session
+    due_page = client.get(f"/{OWN}/reoffending").get_data(as_text=True)
+    assert due_reference in due_page and not_due_reference not in due_page
+    _forget_request_user()
+    listed = client.get(
+        f"/api/v1/areas/{OWN}/reoffending/due", headers={"Authorization": f"Bearer {secret}"}
+    ).get_json()
+    assert [item["reference"] for item in listed["items"]] == [due_reference]
+    assert _marker(OWN) not in str(listed)

@@ -19,6 +19,9 @@ class Role(enum.StrEnum):
     EDUCATOR = "educator"
     MANAGER = "manager"
     COMMISSIONER = "commissioner"
+    POLICE_SUPERVISOR = "police_supervisor"  # every officer's referrals, no clinical notes
+    FORCE_ANALYST = "force_analyst"  # reoffending checks and eligible offences, references only
+    TREATMENT_SERVICE = "treatment_service"  # confirms entry into treatment through the API
 
 
 class User(UserMixin, Base):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from divert.extensions import db
 from divert.models import Booking, ContactAttempt, Person, Referral, SafeguardingConcern
+from divert.outcomes.records import outcomes_held
 from divert.privacy.removal import PERSONAL_FIELDS
 
 
@@ -108,12 +109,15 @@ def subject_access(person: Person) -> dict[str, Any]:
             "personal_data_removed_at": _iso(person.anonymised_at),
         },
         "referrals": [
-            _referral(
-                referral,
-                [b for b in bookings if b.referral_id == referral.id],
-                [c for c in contacts if c.referral_id == referral.id],
-                [c for c in concerns if c.referral_id == referral.id],
-            )
+            {
+                **_referral(
+                    referral,
+                    [b for b in bookings if b.referral_id == referral.id],
+                    [c for c in contacts if c.referral_id == referral.id],
+                    [c for c in concerns if c.referral_id == referral.id],
+                ),
+                "outcomes": outcomes_held(referral.id),
+            }
             for referral in referrals
         ],
     }
