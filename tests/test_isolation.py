@@ -174,21 +174,31 @@ def _url(rule: Rule, area_slug: str, region_slug: str, ids: dict[str, int]) -> s
 # test whose expectations came from ROLE_PERMISSIONS stayed green when commissioners (who must
 # never see a name) were given the case pages.
 
-AREA_MEMBERS = "officer educator manager commissioner"
+AREA_MEMBERS = (
+    "officer educator manager commissioner police_supervisor force_analyst treatment_service"
+)
 SIGNED_IN = f"{AREA_MEMBERS} regional_lead admin"
 EVERYONE = f"{SIGNED_IN} anonymous"
 CASEWORK = "educator manager"
+POLICE_OUTCOMES = "officer police_supervisor"  # officers their own returned cases
+FORCE_DATA = "force_analyst"  # references of cases due, never a name
 
 EXPECTED_ACCESS: dict[str, str] = {
     # the JSON API (bearer tokens; a session cookie gets 401)
     "api.area_figures": "manager commissioner",
     "api.book_slot": "officer",
+    "api.confirm_treatment_entry": "treatment_service",
     "api.create_referral": "officer",
     "api.docs": EVERYONE,
     "api.get_referral": "officer",
     "api.list_referrals": "officer",
+    "api.list_due_checks": FORCE_DATA,
     "api.list_slots": "officer",
     "api.openapi_json": EVERYONE,
+    "api.outcome_figures": "manager commissioner",
+    "api.post_comparison_group": FORCE_DATA,
+    "api.post_eligible_offences": FORCE_DATA,
+    "api.post_results": FORCE_DATA,
     "api.record_attendance": CASEWORK,
     "api.region_figures": "regional_lead",
     "api.withdraw_referral": "officer",
@@ -220,11 +230,24 @@ EXPECTED_ACCESS: dict[str, str] = {
     "dashboard.board_report": "manager commissioner",
     "dashboard.export_csv": "manager commissioner",
     "dashboard.export_xlsx": "manager commissioner",
+    "dashboard.region_board_report": "regional_lead",
     "dashboard.region_dashboard": "regional_lead",
+    "dashboard.region_export_csv": "regional_lead",
+    "dashboard.region_export_xlsx": "regional_lead",
     "home.area_home": AREA_MEMBERS,
     "home.govuk_assets": EVERYONE,
     "home.healthz": EVERYONE,
     "home.index": EVERYONE,
+    # outcomes: the police's outcomes of returned cases, the force's data, treatment entry
+    "outcomes.area_referrals": "police_supervisor",
+    "outcomes.checks_due": FORCE_DATA,
+    "outcomes.checks_due_csv": FORCE_DATA,
+    "outcomes.comparison_groups": FORCE_DATA,
+    "outcomes.eligible_offences": FORCE_DATA,
+    "outcomes.police_outcome": POLICE_OUTCOMES,
+    "outcomes.returned_cases": POLICE_OUTCOMES,
+    "outcomes.treatment_entry": CASEWORK,
+    "outcomes.upload_results": FORCE_DATA,
     # the officer's pathway: their own referrals
     "referrals.confirmation": "officer",
     "referrals.my_referrals": "officer",

@@ -71,8 +71,9 @@ def counts_out(cells: ColumnCells) -> dict[str, Any]:
     }
 
 
-def rows_out(figures: Figures) -> list[dict[str, Any]]:
-    """Every presented row: what the pages and exports show, each column's value and text."""
+def rows_out(figures: Figures, group: str | None = "") -> list[dict[str, Any]]:
+    """Every presented row: what the pages and exports show, each column's value and text.
+    With a `group`, only the rows of its sections (None: the activity figures)."""
     return [
         {
             "section": section.key,
@@ -91,6 +92,7 @@ def rows_out(figures: Figures) -> list[dict[str, Any]]:
             ],
         }
         for section in figures.sections
+        if group == "" or section.group == group
         for row in section.rows
     ]
 

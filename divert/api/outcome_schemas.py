@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from divert.api.schemas import Page, Period, Request, _date, _text
+from divert.api.schemas import FigureRow, Page, Period, Request, _date, _text
 
 MAX_BATCH = 1000
 MOST = 10_000_000
@@ -144,3 +144,9 @@ class AreaOutcomes(Schema):
     period = fields.Nested(Period, required=True)
     outcomes = fields.Nested(Outcomes, required=True)
     region = fields.Nested(Outcomes, required=True, metadata={"description": "The region pooled"})
+    publication = fields.Boolean(required=True)
+    figures = fields.List(
+        fields.Nested(FigureRow),
+        required=True,
+        metadata={"description": "The outcome figures as the pages show them, suppressed"},
+    )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from flask import request
+from flask import g, request
 from flask_login import current_user
 from marshmallow import RAISE
 from sqlalchemy import delete, func, select
@@ -17,14 +17,16 @@ from sqlalchemy.exc import IntegrityError
 from divert import audit
 from divert.api import outcome_schemas as schemas
 from divert.api.blueprint import bp, operation
-from divert.api.figures import _period
+from divert.api.figures import _period, rows_out
 from divert.api.paging import page_of
 from divert.api.problems import ApiError
 from divert.api.referrals import KEEP_KEYS, body_hash
 from divert.api.schemas import IdempotencyHeader, PageQuery, PeriodQuery
 from divert.clock import local_today
 from divert.extensions import db
+from divert.figures import outcome_report, report
 from divert.figures.outcomes import COHORTS, Outcomes, Reoffending, area_and_region
+from divert.figures.suppression import small_periods_restricted
 from divert.models import ForceBatch, Referral, ResultSource
 from divert.outcomes import follow_up, force_counts, treatment
 from divert.permissions import Permission
@@ -258,9 +260,22 @@ def outcome_figures(query: dict[str, Any]) -> dict[str, Any]:
     """
     period = _period(query)
     found, region = area_and_region(current_area, period, local_today())
+    figures = report.area_figures(
+        current_area,
+        period,
+        publication=query["publication"],
+        restrict_small_periods=small_periods_restricted(g.role),
+        today=local_today(),
+    )
     return {
         "area": current_area.slug,
         "period": period,
         "outcomes": outcomes_out(found),
         "region": outcomes_out(region),
+        "publication": figures.publication,
+        "figures": [
+            row
+            for group in (outcome_report.OUTCOMES, outcome_report.REOFFENDING)
+            for row in rows_out(figures, group)
+        ],
     }

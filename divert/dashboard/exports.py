@@ -18,7 +18,6 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Font
 
-<<<<<<< HEAD
 from divert.figures.report import Cell, Figures, Kind
 
 # `value` holds numbers only (empty when hidden or not a number); `text` is the figure as the
@@ -41,6 +40,7 @@ UNITS = {
     Kind.MONEY: "pounds",
     Kind.PLACES: "places",
     Kind.AVERAGE: "a month",
+    Kind.PER_PERSON: "offences a person",
     Kind.TEXT: "text",
 }
 # The first of these tells a spreadsheet that a formula follows (OWASP, "CSV injection").
@@ -48,21 +48,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Under 10% one decimal place, whole percents otherwise: the rounding used everywhere else.
 PERCENT_FORMAT = "[=0]0%;[<0.1]0.0%;0%"
 POUNDS_FORMAT = "£#,##0.00"
-=======
-from divert.figures.outcome_report import OutcomeFigures
-from divert.figures.report import Dashboard
->>>>>>> outcomes
 
-COHORT_MEASURES = (
-    ("results_in", "results in"),
-    ("reoffended", "reoffended"),
-    ("average_offences", "average offences"),
-    ("violent", "violent offence"),
-    ("alcohol", "alcohol-related offence"),
-    ("awaited", "awaited"),
-)
 
-<<<<<<< HEAD
 def neutralised(text: str) -> str:
     """Text a spreadsheet will show as text: a leading formula character gets a quote first."""
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
@@ -85,7 +72,7 @@ class Line:
             return None
         if cell.kind is Kind.MONEY:
             return float(Decimal(cell.value) / 100)
-        if cell.kind is Kind.RATE:
+        if cell.kind in (Kind.RATE, Kind.PER_PERSON):
             return float(cell.value)
         return int(cell.value)
 
@@ -168,64 +155,6 @@ def as_xlsx(figures: Figures) -> bytes:
         share_cell.number_format = PERCENT_FORMAT
     widths = (24, 40, 40, 30, 14, 12, 10, 12, 10, 40)
     for column, width in zip("ABCDEFGHIJ", widths, strict=True):
-=======
-
-def _outcome_rows(outcomes: OutcomeFigures) -> list[list[str]]:
-    rows = [
-        [section.title, row.label, row.area.text, row.region.text]
-        for section in outcomes.sections
-        for row in section.rows
-    ]
-    for mine, theirs in zip(outcomes.area_cohorts, outcomes.region_cohorts, strict=True):
-        for name, label in COHORT_MEASURES:
-            rows.append(
-                [
-                    "Reoffending by cohort",
-                    f"{mine.label}: {label}",
-                    getattr(mine, name).text,
-                    getattr(theirs, name).text,
-                ]
-            )
-    return rows
-
-
-def _rows(board: Dashboard, outcomes: OutcomeFigures) -> list[list[str]]:
-    rows = [["Section", "Figure", board.area.name, board.area.region.name]]
-    for section in board.sections:
-        for row in section.rows:
-            rows.append([section.title, row.label, row.area.text, row.region.text])
-    rows += _outcome_rows(outcomes)
-    if board.places is not None:
-        p = board.places
-        rows += [
-            ["Places and spending", "Contract", p.contract.label, ""],
-            ["Places and spending", "Places allocated", str(p.allocated), ""],
-            ["Places and spending", "Places used", str(p.used), ""],
-            ["Places and spending", "Unit price (£)", f"{p.unit_price_pence / 100:.2f}", ""],
-            ["Places and spending", "Spend to date (£)", f"{p.spend_to_date_pence / 100:.2f}", ""],
-            ["Places and spending", "Projected use", str(p.projected_use), ""],
-        ]
-    return rows
-
-
-def as_csv(board: Dashboard, outcomes: OutcomeFigures) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([f"divert figures: {board.area.name}, {board.period.label}"])
-    writer.writerows(_rows(board, outcomes))
-    return buffer.getvalue()
-
-
-def as_xlsx(board: Dashboard, outcomes: OutcomeFigures) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Figures"
-    sheet.append([f"divert figures: {board.area.name}, {board.period.label}"])
-    sheet["A1"].font = Font(bold=True)
-    for row in _rows(board, outcomes):
-        sheet.append(row)
-    for column, width in zip("ABCD", (40, 40, 22, 22), strict=True):
->>>>>>> outcomes
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("Notes")

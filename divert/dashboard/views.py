@@ -10,16 +10,10 @@ from flask import Blueprint, Response, g, render_template, request
 from sqlalchemy import select
 
 from divert import audit
-from divert.clock import local_today
 from divert.dashboard.exports import as_csv, as_xlsx
 from divert.dashboard.forms import CUSTOM, PeriodForm, period_choices
 from divert.extensions import db
 from divert.figures import periods
-<<<<<<< HEAD
-=======
-from divert.figures.counts import counts_by_area, pooled
-from divert.figures.outcome_report import outcome_figures
->>>>>>> outcomes
 from divert.figures.periods import Period
 from divert.figures.report import Figures, area_figures, region_figures
 from divert.figures.suppression import small_periods_restricted
@@ -100,39 +94,9 @@ def area_dashboard() -> str:
     return _area_page(*_area_figures())
 
 
-<<<<<<< HEAD
 def _area_export(kind: str) -> Response:
     form, figures = _area_figures()
     return _download(figures, form, kind, current_area.slug, lambda: _area_page(form, None))
-=======
-def _export(kind: str) -> Response:
-    form, board = _area_dashboard()
-    if board is None:
-        return Response(
-            render_template("dashboard/area.html", form=form, board=None, custom=CUSTOM), status=400
-        )
-    audit.record(
-        "figures_exported",
-        format=kind,
-        period=board.period.label,
-        publication=bool(form.publication.data),
-    )
-    db.session.commit()
-    name = f"divert-{current_area.slug}-{board.period.start}-{board.period.end}"
-    outcomes = outcome_figures(
-        current_area, board.period, local_today(), for_publication=bool(form.publication.data)
-    )
-    if kind == "csv":
-        body, mimetype = as_csv(board, outcomes), "text/csv"
-    else:
-        body = as_xlsx(board, outcomes)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
-    )
->>>>>>> outcomes
 
 
 @bp.route("/<area_slug>/dashboard/export.csv")

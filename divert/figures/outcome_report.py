@@ -1,28 +1,40 @@
-"""The outcome figures laid out as the dashboard's sections (area beside region), plus the
-reoffending table by cohort beside the comparison group, with publication suppression."""
+"""The outcome figures presented as report sections (divert.figures.report): completion, entry
+into treatment, police outcomes of returned cases, reoffending by cohort beside the comparison
+group (with the results still awaited), and take-up.
+
+They join an area's Figures before the one suppression rule runs, so the page, the board
+report, the exports and the API get them suppressed and rounded like every other figure. The
+reoffending table is one section per measure, its rows the cohorts: tidy in an export, and the
+page lays the sections side by side as one table per column (outcomes/_figures.html).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
-from divert.figures.outcomes import AWAITING, COHORTS, Outcomes, Reoffending, area_and_region
-from divert.figures.periods import Period
-from divert.figures.report import (
-    Row,
-    Section,
-    _count_cell,
-    _rate_cell,
-    apply_suppression,
-    percent,
+from divert.figures.outcomes import (
+    AWAITING,
+    COHORTS,
+    Outcomes,
+    Reoffending,
+    outcomes_by_area,
+    pooled,
 )
-from divert.figures.suppression import Cell, is_small
-from divert.models import Area, Cohort, PoliceOutcomeKind
+from divert.figures.periods import Period
+from divert.figures.report import Cell, Kind, Row, Section, count
+from divert.figures.rounding import share, tenths
+from divert.models import Area, Cohort, PoliceOutcomeKind, Region
 
+OUTCOMES, REOFFENDING = "outcomes", "reoffending"  # Section.group: where the page shows them
+COMPARISON = "comparison"
+NOT_REPORTED = "not reported"
 COHORT_LABELS = {
     Cohort.COMPLETED: "Completed",
     Cohort.ATTENDED_NOT_COMPLETED: "Attended, not completed",
     Cohort.NOT_ENGAGED: "Not engaged",
+    COMPARISON: "Comparison group (eligible, not referred)",
 }
 POLICE_LABELS = {
     PoliceOutcomeKind.NO_FURTHER_ACTION.value: "No further action",
@@ -33,164 +45,164 @@ POLICE_LABELS = {
     PoliceOutcomeKind.OTHER.value: "Other",
     AWAITING: "Awaiting a police outcome",
 }
+REOFFENDING_NOTE = (
+    "Reoffending counts only cases whose follow-up window has ended and whose result the force "
+    "has sent; results awaited are cases whose window has ended with no result yet. Average "
+    "offences are per person with a result. The comparison group is the force's count of "
+    "people eligible but not referred."
+)
 
 
-@dataclass
-class CohortRow:
-    """One cohort's reoffending: results in, and of those the shares and the average; the
-    number still awaited beside them."""
-
-    label: str
-    results_in: Cell
-    reoffended: Cell
-    average_offences: Cell
-    violent: Cell
-    alcohol: Cell
-    awaited: Cell
-
-    RATES = ("reoffended", "average_offences", "violent", "alcohol")
+def _rate(part: int, whole_of: int, *parts: Cell, hides: int | None = None) -> Cell:
+    """A share worked out from counts; `hides` is the count it would give away when the count
+    itself is not shown (a rate of reoffending reveals how many reoffended)."""
+    return Cell(kind=Kind.RATE, count=hides, value=share(part, whole_of), parts=parts)
 
 
-def _average(offences: int, people: int) -> Cell:
-    return Cell(None, f"{offences / people:.1f}" if people else "–")
-
-
-def _cohort_row(label: str, found: Reoffending | None) -> CohortRow:
+def _measures(found: Reoffending | None, comparison: bool) -> dict[str, Cell]:
+    """One cohort's cells by measure; a comparison group the force did not send is "not
+    reported", and it has nothing awaited (the force sends a group's counts when they are in)."""
     if found is None:
-        dash = Cell(None, "not reported")
-        return CohortRow(label, dash, dash, dash, dash, dash, Cell(None, "–"))
-    return CohortRow(
-        label,
-        _count_cell(found.results_in),
-        _rate_cell(found.reoffended, found.results_in),
-        _average(found.offences, found.results_in),
-        _rate_cell(found.violent, found.results_in),
-        _rate_cell(found.alcohol, found.results_in),
-        _count_cell(found.awaited),
-    )
+        absent = {name: Cell(kind=Kind.TEXT, value=NOT_REPORTED) for name, _ in MEASURES}
+        return {**absent, "awaited": Cell()}
+    results_in = count(found.results_in)
+    average = tenths(Decimal(found.offences) / found.results_in) if found.results_in else None
+    return {
+        "results_in": results_in,
+        "reoffended": _rate(found.reoffended, found.results_in, results_in, hides=found.reoffended),
+        "average_offences": Cell(
+            kind=Kind.PER_PERSON,
+            value=average,
+            parts=(results_in,),
+        ),
+        "violent": _rate(found.violent, found.results_in, results_in, hides=found.violent),
+        "alcohol": _rate(found.alcohol, found.results_in, results_in, hides=found.alcohol),
+        "awaited": Cell() if comparison else count(found.awaited),
+    }
 
 
-def cohort_rows(outcomes: Outcomes) -> list[CohortRow]:
-    rows = [_cohort_row(COHORT_LABELS[c], outcomes.cohorts[c]) for c in COHORTS]
-    comparison = _cohort_row("Comparison group (eligible, not referred)", outcomes.comparison)
-    comparison.awaited = Cell(None, "–")  # the force sends a group's counts when they are in
-    return [*rows, comparison]
+MEASURES = (
+    ("results_in", "Reoffending: results in"),
+    ("reoffended", "Reoffending: reoffended"),
+    ("average_offences", "Reoffending: average offences a person"),
+    ("violent", "Reoffending: a violent offence"),
+    ("alcohol", "Reoffending: an alcohol-related offence"),
+    ("awaited", "Reoffending: results awaited"),
+)
 
 
-def _suppress_cohorts(rows: list[CohortRow]) -> None:
-    """A cohort of fewer than 5 results shows none of its rates; a small awaited count hides."""
-    for row in rows:
-        if row.results_in.count is not None and is_small(row.results_in.count):
-            row.results_in.suppress()
-            for name in CohortRow.RATES:
-                getattr(row, name).suppress()
-        if row.awaited.count is not None and is_small(row.awaited.count):
-            row.awaited.suppress()
-
-
-def sections(c: Outcomes, r: Outcomes) -> list[Section]:
-    police_keys = [key for key in POLICE_LABELS if c.police[key] or r.police[key]]
+def _reoffending(columns: list[Outcomes]) -> list[Section]:
+    cohorts: dict[Cohort | str, list[dict[str, Cell]]] = {
+        cohort: [_measures(c.cohorts[cohort], comparison=False) for c in columns]
+        for cohort in COHORTS
+    }
+    cohorts[COMPARISON] = [_measures(c.comparison, comparison=True) for c in columns]
     return [
         Section(
-            "Completion",
-            [
-                Row("Completed", _count_cell(c.completed), _count_cell(r.completed)),
-                Row(
-                    "Closed, not completed",
-                    _count_cell(c.not_completed),
-                    _count_cell(r.not_completed),
-                ),
-                Row(
-                    "Completion rate",
-                    _rate_cell(c.completed, c.completed + c.not_completed),
-                    _rate_cell(r.completed, r.completed + r.not_completed),
-                ),
-            ],
-            breakdown=False,
-        ),
-        Section(
-            "Entry into treatment",
-            [
-                Row("Referred on to treatment", _count_cell(c.onward), _count_cell(r.onward)),
-                Row("Entered treatment", _count_cell(c.entered), _count_cell(r.entered)),
-                Row(
-                    "Share who entered treatment",
-                    _rate_cell(c.entered, c.onward),
-                    _rate_cell(r.entered, r.onward),
-                ),
-            ],
-            breakdown=False,
-        ),
-        Section(
-            "Police outcomes of returned cases",
+            f"reoffending_{name}",
+            title,
             [
                 Row(
-                    POLICE_LABELS[key],
-                    _count_cell(c.police[key], c.returned),
-                    _count_cell(r.police[key], r.returned),
+                    COHORT_LABELS[cohort],
+                    [cells[name] for cells in by_column],
+                    str(cohort),
+                    describes_people=True,
                 )
-                for key in police_keys
+                for cohort, by_column in cohorts.items()
             ],
-        ),
-        Section(
-            "Take-up",
-            [
-                Row(
-                    "Eligible possession offences reported by the force",
-                    _count_cell(c.eligible),
-                    _count_cell(r.eligible),
-                ),
-                Row(
-                    "Referrals in the months reported",
-                    _count_cell(c.referrals_in_reported_months),
-                    _count_cell(r.referrals_in_reported_months),
-                ),
-                Row(
-                    "Take-up (referrals ÷ eligible offences)",
-                    _rate_cell(c.referrals_in_reported_months, c.eligible),
-                    _rate_cell(r.referrals_in_reported_months, r.eligible),
-                ),
-            ],
-            breakdown=False,
-        ),
+            breakdown=True,
+            group=REOFFENDING,
+            note=REOFFENDING_NOTE if name == MEASURES[-1][0] else None,
+        )
+        for name, title in MEASURES
     ]
 
 
-@dataclass
-class OutcomeFigures:
-    period: Period
-    area: Outcomes
-    region: Outcomes
-    sections: list[Section]
-    area_cohorts: list[CohortRow]
-    region_cohorts: list[CohortRow]
+def sections(columns: list[Outcomes]) -> list[Section]:
+    """The outcome sections of these columns (each area shown, then the region pooled)."""
 
-    @property
-    def narrative(self) -> str:
-        """One sentence for the board report."""
-        done = self.area.cohorts[Cohort.COMPLETED]
-        parts = []
-        if self.area.completion_rate is not None:
-            total = self.area.completed + self.area.not_completed
-            parts.append(f"{percent(self.area.completed, total)} of closed cases completed")
-        if done.results_in:
-            parts.append(
-                f"{percent(done.results_in - done.reoffended, done.results_in)} of those who "
-                f"completed had not reoffended within the follow-up window "
-                f"({done.results_in} results in, {done.awaited} awaited)"
-            )
-        return "; ".join(parts) + "." if parts else ""
+    def row(label: str, key: str, cell: Callable[[Outcomes], Cell], people: bool = True) -> Row:
+        return Row(label, [cell(c) for c in columns], key, describes_people=people)
+
+    completed = [count(c.completed) for c in columns]
+    not_completed = [count(c.not_completed) for c in columns]
+    onward = [count(c.onward) for c in columns]
+    entered = [count(c.entered) for c in columns]
+    referrals = [count(c.referrals_in_reported_months) for c in columns]
+    eligible = [count(c.eligible) for c in columns]
+    police_keys = [key for key in POLICE_LABELS if any(c.police[key] for c in columns)]
+    return [
+        Section(
+            "completion",
+            "Completion",
+            [
+                Row("Completed", completed, "completed", describes_people=True),
+                Row("Closed, not completed", not_completed, "not_completed", True),
+                Row(
+                    "Completion rate",
+                    [
+                        _rate(c.completed, c.completed + c.not_completed, done, not_done)
+                        for c, done, not_done in zip(columns, completed, not_completed, strict=True)
+                    ],
+                    "completion_rate",
+                    describes_people=True,
+                ),
+            ],
+            group=OUTCOMES,
+        ),
+        Section(
+            "treatment",
+            "Entry into treatment",
+            [
+                Row("Referred on to treatment", onward, "referred_to_treatment", True),
+                Row("Entered treatment", entered, "entered_treatment", True),
+                Row(
+                    "Share who entered treatment",
+                    [
+                        _rate(c.entered, c.onward, on, ent)
+                        for c, on, ent in zip(columns, onward, entered, strict=True)
+                    ],
+                    "treatment_rate",
+                    describes_people=True,
+                ),
+            ],
+            group=OUTCOMES,
+        ),
+        Section(
+            "police_outcomes",
+            "Police outcomes of returned cases",
+            [
+                row(POLICE_LABELS[key], key, lambda c, key=key: count(c.police[key], c.returned))
+                for key in police_keys
+            ],
+            adds_up=True,
+            breakdown=True,
+            group=OUTCOMES,
+        ),
+        Section(
+            "take_up",
+            "Take-up",
+            [
+                Row("Eligible possession offences reported by the force", eligible, "eligible"),
+                Row("Referrals in the months reported", referrals, "referrals_in_reported_months"),
+                Row(
+                    "Take-up (referrals ÷ eligible offences)",
+                    [
+                        _rate(c.referrals_in_reported_months, c.eligible, ref, elig)
+                        for c, ref, elig in zip(columns, referrals, eligible, strict=True)
+                    ],
+                    "take_up",
+                ),
+            ],
+            group=OUTCOMES,
+        ),
+        *_reoffending(columns),
+    ]
 
 
-def outcome_figures(
-    area: Area, period: Period, today: date, *, for_publication: bool = False
-) -> OutcomeFigures:
-    found, region = area_and_region(area, period, today)
-    figures = OutcomeFigures(
-        period, found, region, sections(found, region), cohort_rows(found), cohort_rows(region)
-    )
-    if for_publication:
-        apply_suppression(figures.sections)
-        _suppress_cohorts(figures.area_cohorts)
-        _suppress_cohorts(figures.region_cohorts)
-    return figures
+def outcome_sections(
+    region: Region, shown: list[Area], period: Period, today: date
+) -> list[Section]:
+    """The outcome sections of the areas shown and the region pooled, as report columns."""
+    by_area = outcomes_by_area(region, period, today)
+    return sections([by_area[area.id] for area in shown] + [pooled(by_area)])

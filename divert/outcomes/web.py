@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from divert.clock import local_today
-from divert.figures.outcome_report import OutcomeFigures, outcome_figures
-from divert.figures.periods import Period
-from divert.models import Area, Referral
+from divert.models import Referral
 from divert.outcomes import cases, force, police, returned  # noqa: F401  (routes join the blueprint)
 from divert.outcomes.blueprint import bp, visible_referrals
 from divert.permissions import Permission, can
@@ -20,13 +18,7 @@ def overdue_returned_cases() -> list[Referral] | None:
     return police.overdue(visible_referrals(), local_today())
 
 
-def dashboard_outcomes(area: Area, period: Period, for_publication: bool) -> OutcomeFigures:
-    """For the dashboard and board report's outcomes section (outcomes/_figures.html)."""
-    return outcome_figures(area, period, local_today(), for_publication=bool(for_publication))
-
-
 def init_app(app: Flask) -> None:
     app.add_template_global(overdue_returned_cases)
     app.add_template_global(cases.case_outcomes)
-    app.add_template_global(dashboard_outcomes)
     app.register_blueprint(bp)

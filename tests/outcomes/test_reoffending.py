@@ -60,6 +60,7 @@ from tests.outcomes.builders import attended_case, close, demo_user
 from tests.referrals.builders import referral
 
 AREA, OTHER = "warwickshire", "staffordshire"
+REGION = "West Midlands region"
 MARCH = periods.month(2026, 3)
 CLOSED = date(2026, 3, 15)
 ANSWERS = {  # name -> (reoffended, offences, first offence, violent, alcohol)
@@ -211,10 +212,19 @@ def test_results_posted_through_the_api(app: Flask, client: FlaskClient) -> None
 
     Auth(client).sign_in(account_email(Role.COMMISSIONER, AREA))
     export = client.get(f"/{AREA}/dashboard/export.csv?period=m:2026-3").get_data(as_text=True)
-    assert "Reoffending by cohort,Completed: reoffended,40%,40%" in export
-    assert "Reoffending by cohort,Not engaged: average offences,1.2,1.2" in export
-    assert "Reoffending by cohort,Not engaged: awaited,0,1" in export
-    assert "Completion,Completion rate,50%,46%" in export  # region: 6 of 13 (S1)
+    reoffended = "Reoffending: reoffended,Reoffending: reoffended,Completed,0.4,proportion"
+    average = "Reoffending: average offences a person,Reoffending: average offences a person"
+    awaited = "Reoffending: results awaited,Reoffending: results awaited,Not engaged"
+    for line in (
+        f"Warwickshire,{reoffended},,false,false,40%",
+        f"{REGION},{reoffended},,false,false,40%",
+        f"Warwickshire,{average},Not engaged,1.2,offences a person,,false,false,1.2",
+        f"Warwickshire,{awaited},0,count,,false,false,0",
+        f"{REGION},{awaited},1,count,,false,false,1",  # S1
+        "Warwickshire,Completion,Completion rate,,0.5,proportion,,false,false,50%",
+        f"{REGION},Completion,Completion rate,,0.46,proportion,,false,false,46%",  # 6 of 13
+    ):
+        assert line in export.splitlines(), line
 
 
 HEADER = (
