@@ -291,3 +291,47 @@ def test_force_batch_keys_older_than_a_month_are_forgotten(app: Flask, client: F
         kept = db.session.scalars(select(ForceBatch.key)).all()
     assert "1 force batch key(s) older than 30 days deleted" in output
     assert kept == ["new-batch"]
+
+
+def test_outcome_figures_for_publication_through_the_api(app: Flask, client: FlaskClient) -> None:
+    """The figures rows of the outcome figures, published: counts under 5, and rates that would
+    give one away (2 of 5 reoffended), are "fewer than 5"; the rest as worked out above.
+    Warwickshire's column, then the region's."""
+    refs = _build(app)
+    results = [_result(refs[name], name) for name in ANSWERS]
+    assert _post(client, refs["token"], "force-batch-1", results).status_code == 200
+    with app.app_context():
+        here = area(AREA)
+        token = make_token(demo_user(Role.COMMISSIONER, here), area=here)
+    answer = client.get(
+        f"/api/v1/areas/{AREA}/outcome-figures",
+        query_string={"from": "2026-03-01", "to": "2026-03-31", "publication": "true"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["publication"] is True
+    texts = {
+        (row["section"], row["figure"]): [value["text"] for value in row["values"]]
+        for row in body["figures"]
+    }
+    comparison = "Comparison group (eligible, not referred)"
+    hidden = ["fewer than 5", "fewer than 5"]
+    # The region's 7 closed, not completed, less Warwickshire's 6 would give away S1: hidden,
+    # and the region's completion rate with it.
+    assert texts[("completion", "Closed, not completed")] == ["6", "suppressed"]
+    assert texts[("completion", "Completion rate")] == ["50%", "suppressed"]  # 6 of 12
+    assert texts[("reoffending_results_in", "Completed")] == ["5", "5"]
+    assert texts[("reoffending_reoffended", "Completed")] == hidden  # 2 of 5
+    assert texts[("reoffending_violent", "Completed")] == hidden  # 1 of 5
+    assert texts[("reoffending_awaited", "Completed")] == hidden  # A6
+    assert texts[("reoffending_average_offences", "Not engaged")] == ["1.2", "1.2"]
+    assert texts[("reoffending_reoffended", comparison)] == ["40%", "40%"]  # 8 of 20
+    assert texts[("reoffending_violent", comparison)] == hidden  # 3 of 20
+    assert texts[("reoffending_awaited", comparison)] == ["–", "–"]
+    Auth(client).sign_in(account_email(Role.COMMISSIONER, AREA))
+    for path in ("dashboard", "dashboard/board-report"):
+        page = client.get(f"/{AREA}/{path}?period=m:2026-3").get_data(as_text=True)
+        for place in ("Warwickshire", REGION):
+            assert f"Reoffending within the follow-up window by cohort: {place}" in page, path
+        assert "Police outcomes of returned cases" in page and "Take-up" in page, path
