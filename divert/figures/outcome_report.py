@@ -52,6 +52,15 @@ REOFFENDING_NOTE = (
     "people eligible but not referred."
 )
 
+MEASURES = (
+    ("results_in", "Reoffending: results in"),
+    ("reoffended", "Reoffending: reoffended"),
+    ("average_offences", "Reoffending: average offences a person"),
+    ("violent", "Reoffending: a violent offence"),
+    ("alcohol", "Reoffending: an alcohol-related offence"),
+    ("awaited", "Reoffending: results awaited"),
+)
+
 
 def _rate(part: int, whole_of: int, *parts: Cell, hides: int | None = None) -> Cell:
     """A share worked out from counts; `hides` is the count it would give away when the count
@@ -79,16 +88,6 @@ def _measures(found: Reoffending | None, comparison: bool) -> dict[str, Cell]:
         "alcohol": _rate(found.alcohol, found.results_in, results_in, hides=found.alcohol),
         "awaited": Cell() if comparison else count(found.awaited),
     }
-
-
-MEASURES = (
-    ("results_in", "Reoffending: results in"),
-    ("reoffended", "Reoffending: reoffended"),
-    ("average_offences", "Reoffending: average offences a person"),
-    ("violent", "Reoffending: a violent offence"),
-    ("alcohol", "Reoffending: an alcohol-related offence"),
-    ("awaited", "Reoffending: results awaited"),
-)
 
 
 def _reoffending(columns: list[Outcomes]) -> list[Section]:
