@@ -22,6 +22,7 @@ AREA = "warwickshire"
 OFFICER = account_email(Role.OFFICER, AREA)
 SUPERVISOR = account_email(Role.POLICE_SUPERVISOR, AREA)
 COMMISSIONER = account_email(Role.COMMISSIONER, AREA)
+MANAGER = account_email(Role.MANAGER, AREA)
 
 
 def _overdue_heading(page: Page, base: str) -> str:
@@ -77,7 +78,12 @@ def test_officer_records_community_resolution_on_a_phone(
     sign_in(page, live_server, SUPERVISOR)
     assert _overdue_heading(page, live_server).endswith("(1)")
     page.context.clear_cookies()
+    # Two referrals this period, under the threshold of 5: a commissioner sees no breakdown
+    # describing people; the manager, who sees the cases themselves, sees 1 of the 2.
     sign_in(page, live_server, COMMISSIONER)
+    assert _community_resolutions(page, live_server) == "not shown: fewer than 5 referrals"
+    page.context.clear_cookies()
+    sign_in(page, live_server, MANAGER)
     assert _community_resolutions(page, live_server) == "1 (50%)"
     context.close()
 
