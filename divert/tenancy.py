@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from werkzeug.local import LocalProxy
 
@@ -79,11 +79,59 @@ def system_scope() -> Any:
     return _scoped(SYSTEM)
 
 
+def _area_tables() -> frozenset[str]:
+    """The tables of every AreaOwned model (known once every model is imported)."""
+    return frozenset(
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, AreaOwned)
+    )
+
+
+def _written_area_ids(state: ORMExecuteState) -> list[Any]:
+    """The area of each row an INSERT would store, or an UPDATE would move rows to.
+
+    Values come from `.values(...)` and from the execution parameters (one dict, or a list of
+    them for executemany); an INSERT that names no area yields None, which no scope holds, and so
+    does an area given as a SQL expression or a multi-row VALUES, which cannot be checked here.
+    """
+    statement = state.statement
+    if getattr(statement, "_multi_values", ()) or getattr(statement, "select", None) is not None:
+        return [None]
+    given = {
+        getattr(column, "key", column): getattr(value, "value", None)
+        for column, value in (statement._values or {}).items()
+    }
+    parameters = state.parameters
+    rows = parameters if isinstance(parameters, list) else [parameters or {}]
+    written = [{**given, **row} for row in rows]
+    if state.is_insert:
+        return [row.get("area_id") for row in written]
+    return [row["area_id"] for row in written if "area_id" in row]
+
+
+def _check_bulk_write(state: ORMExecuteState, scope: Scope) -> None:
+    """Bulk INSERT/UPDATE/DELETE of an area's table, outside the system scope, must stay inside
+    the scope: the loader criteria below narrow UPDATE and DELETE, but an INSERT carries no
+    criteria and an UPDATE may set `area_id`, so their rows are checked here; a Core statement
+    on the bare table would escape the criteria, so it is refused."""
+    if scope.unrestricted or state.statement.table.name not in _area_tables():
+        return
+    if not state.is_orm_statement:
+        raise OutsideAreaError(f"a Core write to {state.statement.table.name} needs system_scope()")
+    if state.is_delete:
+        return
+    if any(area_id not in (scope.area_ids or ()) for area_id in _written_area_ids(state)):
+        raise OutsideAreaError(f"a bulk write to {state.statement.table.name} is outside the scope")
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _limit_to_scope(state: ORMExecuteState) -> None:
+    scope = current_scope()
+    if state.is_insert or state.is_update or state.is_delete:
+        _check_bulk_write(state, scope)
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    scope = current_scope()
     if scope.unrestricted:
         return
     area_ids = tuple(scope.area_ids or ())
@@ -99,7 +147,8 @@ def _limit_to_scope(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _check_new_rows(session: Session, _flush_context: Any, _instances: Any) -> None:
-    """New area rows take the scope's area; a row for an area outside the scope is refused."""
+    """New area rows take the scope's area; a row for an area outside the scope is refused, and
+    so is a row moved to another area."""
     scope = current_scope()
     for obj in session.new:
         if not isinstance(obj, AreaOwned):
@@ -112,6 +161,11 @@ def _check_new_rows(session: Session, _flush_context: Any, _instances: Any) -> N
             (obj.area_id,) = scope.area_ids  # type: ignore[misc]
         if obj.area_id not in (scope.area_ids or ()):
             raise OutsideAreaError(f"{type(obj).__name__} is outside the area in scope")
+    if scope.unrestricted:
+        return
+    for obj in session.dirty:
+        if isinstance(obj, AreaOwned) and inspect(obj).attrs.area_id.history.has_changes():
+            raise OutsideAreaError(f"{type(obj).__name__} cannot move to another area")
 
 
 # -- requests ---------------------------------------------------------------------------------

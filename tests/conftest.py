@@ -15,6 +15,7 @@ from sqlalchemy import text
 from divert import create_app
 from divert.areas.sync import sync_tenants
 from divert.extensions import db
+from divert.tenancy import system_scope
 from tests.factories import DEMO_PASSWORD
 from tests.support.pg_cluster import postgres_cluster
 
@@ -100,7 +101,7 @@ def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     app: Flask = request.getfixturevalue("app")
-    with app.app_context():
+    with app.app_context(), system_scope():
         _empty_every_table()
         sync_tenants(Path(app.config["TENANTS_DIR"]))
     yield

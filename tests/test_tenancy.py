@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from divert.extensions import db
 from divert.models import Contract, Substance
@@ -66,4 +66,73 @@ def test_a_row_without_area_is_refused_outside_any_scope(app_ctx: Flask) -> None
     db.session.add(Substance(code="x", label="X"))
     with pytest.raises(OutsideAreaError):
         db.session.flush()
+    db.session.rollback()
+
+
+def _substance_codes(area_id: int) -> set[str]:
+    with system_scope():
+        return set(db.session.scalars(select(Substance.code).where(Substance.area_id == area_id)))
+
+
+def test_bulk_insert_of_another_areas_row_is_refused(app_ctx: Flask) -> None:
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    row = {"area_id": staffordshire.id, "code": "probe", "label": "Probe"}
+    with area_scope(warwickshire):
+        with pytest.raises(OutsideAreaError):
+            db.session.execute(insert(Substance), [row])
+        with pytest.raises(OutsideAreaError):
+            db.session.execute(insert(Substance).values(**row))
+        db.session.rollback()
+    assert "probe" not in _substance_codes(staffordshire.id)
+
+
+def test_bulk_insert_without_an_area_is_refused_in_an_area(app_ctx: Flask) -> None:
+    with area_scope(area("warwickshire")), pytest.raises(OutsideAreaError):
+        db.session.execute(insert(Substance), [{"code": "probe", "label": "Probe"}])
+    db.session.rollback()
+
+
+def test_bulk_insert_outside_any_scope_is_refused(app_ctx: Flask) -> None:
+    warwickshire = area("warwickshire")
+    with pytest.raises(OutsideAreaError):
+        db.session.execute(
+            insert(Substance), [{"area_id": warwickshire.id, "code": "probe", "label": "Probe"}]
+        )
+    db.session.rollback()
+    assert "probe" not in _substance_codes(warwickshire.id)
+
+
+def test_bulk_insert_of_the_areas_own_rows_is_allowed(app_ctx: Flask) -> None:
+    warwickshire = area("warwickshire")
+    with area_scope(warwickshire):
+        db.session.execute(
+            insert(Substance), [{"area_id": warwickshire.id, "code": "probe", "label": "Probe"}]
+        )
+        db.session.commit()
+    assert "probe" in _substance_codes(warwickshire.id)
+
+
+def test_bulk_update_cannot_move_rows_to_another_area(app_ctx: Flask) -> None:
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    with area_scope(warwickshire), pytest.raises(OutsideAreaError):
+        db.session.execute(update(Substance).values(area_id=staffordshire.id))
+    db.session.rollback()
+    assert len(_substance_codes(staffordshire.id)) == 11
+
+
+def test_a_row_cannot_be_moved_to_another_area(app_ctx: Flask) -> None:
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    with area_scope(warwickshire):
+        substance = Substance(code="probe", label="Probe")
+        db.session.add(substance)
+        db.session.commit()
+        substance.area_id = staffordshire.id
+        with pytest.raises(OutsideAreaError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_core_writes_to_an_area_table_are_refused_outside_the_system_scope(app_ctx: Flask) -> None:
+    with area_scope(area("warwickshire")), pytest.raises(OutsideAreaError):
+        db.session.execute(update(Substance.__table__).values(label="changed"))
     db.session.rollback()
