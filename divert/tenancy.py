@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import event, inspect, select
+from sqlalchemy import Connection, Engine, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from werkzeug.local import LocalProxy
 
@@ -44,7 +45,15 @@ class Scope:
     def unrestricted(self) -> bool:
         return self.area_ids is None
 
+    @cached_property
+    def database_setting(self) -> str:
+        """The scope as PostgreSQL's policies read it (migrations/row_security.py)."""
+        if self.area_ids is None:
+            return ALL_AREAS_SETTING
+        return ",".join(str(area_id) for area_id in sorted(self.area_ids))
 
+
+ALL_AREAS_SETTING = "all"
 NO_AREA = Scope(frozenset())
 SYSTEM = Scope(None)
 
@@ -166,6 +175,40 @@ def _check_new_rows(session: Session, _flush_context: Any, _instances: Any) -> N
     for obj in session.dirty:
         if isinstance(obj, AreaOwned) and inspect(obj).attrs.area_id.history.has_changes():
             raise OutsideAreaError(f"{type(obj).__name__} cannot move to another area")
+
+
+# -- the database's own check: PostgreSQL row-level security -----------------------------------
+#
+# Every area-owned table has a forced policy (migrations/row_security.py) that lets a statement
+# see and write only the rows of the areas in `divert.area_ids`. It is set with
+# set_config(..., true), which lasts until the transaction ends, before the first statement of
+# each transaction and again whenever the scope has changed since (a request reads its user
+# before its area is known, say). The application's role owns no table, so the policies bind
+# it, also for SQL that never passes through the ORM hooks above.
+
+_APPLIED = "divert_area_ids"  # in Connection.info: what this transaction's setting holds
+
+
+@event.listens_for(Engine, "begin")
+def _forget_setting(connection: Connection) -> None:
+    connection.info.pop(_APPLIED, None)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _forget_undone_setting(connection: Connection, _name: str, _context: Any) -> None:
+    connection.info.pop(_APPLIED, None)  # a rolled-back savepoint undoes a set_config in it
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _set_areas_in_database(connection: Connection, cursor: Any, *_statement: Any) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    wanted = current_scope().database_setting
+    if connection.info.get(_APPLIED) == wanted:
+        return
+    with cursor.connection.cursor() as setter:
+        setter.execute("SELECT set_config('divert.area_ids', %s, true)", (wanted,))
+    connection.info[_APPLIED] = wanted
 
 
 # -- requests ---------------------------------------------------------------------------------

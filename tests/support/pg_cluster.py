@@ -2,6 +2,10 @@
 
 Started by the test run (and by benchmarks) with the machine's initdb/pg_ctl; as root, the
 server runs as the unprivileged `postgres` user, because initdb refuses to run as root.
+
+The database is set up as production's is (see the README): an owner role that runs the
+migrations and owns the tables, and an application role that does not, so the row-level
+security the migrations force applies to it (a superuser, `postgres` here, bypasses it).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg
 
 SERVER_SETTINGS = [
     "-c",
@@ -49,13 +55,44 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+OWNER_ROLE, APP_ROLE = "divert_owner", "divert_app"
+
+# What a database administrator does once (README, "Running on PostgreSQL"): the owner role owns
+# the database and so every table its migrations create; the app role may read and write rows.
+ROLES_SQL = [
+    f"CREATE ROLE {OWNER_ROLE} LOGIN",
+    f"CREATE ROLE {APP_ROLE} LOGIN",
+    "ALTER DATABASE {database} OWNER TO " + OWNER_ROLE,
+]
+GRANTS_SQL = [
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} "
+    f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}",
+]
+
+
 @dataclass(frozen=True)
 class Cluster:
-    """A running throwaway cluster: its database URL, and what it takes to restart it."""
+    """A running throwaway cluster: its database URLs, and what it takes to restart it.
+
+    `url` is the superuser's (checks that must see every row), `owner_url` the migrations' and
+    `app_url` the application's.
+    """
 
     url: str
     data: Path
     log: Path
+
+    def as_role(self, role: str) -> str:
+        return self.url.replace("//postgres@", f"//{role}@", 1)
+
+    @property
+    def owner_url(self) -> str:
+        return self.as_role(OWNER_ROLE)
+
+    @property
+    def app_url(self) -> str:
+        return self.as_role(APP_ROLE)
 
     def restart(self) -> None:
         """`pg_ctl restart -m fast`: clients are disconnected, the server is back when it returns
@@ -67,6 +104,19 @@ class Cluster:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+
+
+def _connect(url: str) -> psycopg.Connection:
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+
+
+def _create_roles(cluster: Cluster, database: str) -> None:
+    with _connect(cluster.url) as superuser:
+        for statement in ROLES_SQL:
+            superuser.execute(statement.format(database=database))
+    with _connect(cluster.owner_url) as owner:
+        for statement in GRANTS_SQL:
+            owner.execute(statement)
 
 
 @contextmanager
@@ -126,9 +176,11 @@ def running_cluster(database: str = "divert_test") -> Iterator[Cluster]:
             ),
             **run,
         )
-        yield Cluster(
+        cluster = Cluster(
             f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}", data, base / "log"
         )
+        _create_roles(cluster, database)
+        yield cluster
     finally:
         subprocess.run(
             _as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),

@@ -1,0 +1,54 @@
+"""row-level security on every area-owned table
+
+Revision ID: 0007_row_level_security
+Revises: 0003_api_tokens
+Create Date: 2026-11-29 09:20:00
+
+PostgreSQL only (SQLite has no row-level security): see migrations/row_security.py.
+"""
+from row_security import (
+    create_area_visible_function,
+    drop_area_visible_function,
+    protect_area_table,
+    unprotect_area_table,
+)
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0007_row_level_security'
+down_revision = '0003_api_tokens'
+branch_labels = None
+depends_on = None
+
+AREA_TABLES = [
+    'api_idempotency_key',
+    'booking',
+    'contact_attempt',
+    'contract',
+    'diary_session',
+    'intervention',
+    'match_review',
+    'offence',
+    'person',
+    'person_blocking_key',
+    'reference_counter',
+    'referral',
+    'referral_event',
+    'safeguarding_concern',
+    'submission_token',
+    'substance',
+    'treatment_service',
+    'venue',
+]
+
+
+def upgrade():
+    create_area_visible_function(op)
+    for table in AREA_TABLES:
+        protect_area_table(op, table)
+
+
+def downgrade():
+    for table in AREA_TABLES:
+        unprotect_area_table(op, table)
+    drop_area_visible_function(op)
