@@ -7,28 +7,35 @@ a `do_orm_execute` hook, and every new AreaOwned row is checked before flush. Th
   to hold a membership there (otherwise 404: the area's existence is not revealed);
 - `area_scope(area)` in CLI jobs that work on one area;
 - `regional_scope(region)`, only for divert.figures, which returns aggregates of a region;
-- `system_scope()` for administration and jobs that span every area;
+- `administration_scope()` for a global administrator's pages;
+- `system_scope()` for jobs that span every area (never opened by a view);
 - otherwise nothing at all: a query outside any scope returns no tenant rows (fails closed).
+
+Bulk INSERT/UPDATE/DELETE through the ORM are held to the same scope, and PostgreSQL's
+row-level security checks every statement again (see below). What must be read across areas
+is read by one named function per purpose, here: `regional_earlier_referrals`,
+`own_sessions_everywhere`, and the `User.memberships` relationship (a person's own roles).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
 from sqlalchemy import Connection, Engine, event, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm import ORMExecuteState, Session, selectinload, with_loader_criteria
 from werkzeug.local import LocalProxy
 
 from divert.extensions import db
-from divert.models import Area, AreaOwned, Region, Role
+from divert.models import Area, AreaOwned, DiarySession, Region, RegionalKeyHash, Role, User
 
 
 class OutsideAreaError(RuntimeError):
@@ -84,8 +91,62 @@ def regional_scope(region: Region) -> Any:
 
 
 def system_scope() -> Any:
-    """Every area: administration and jobs that span areas."""
+    """Every area: jobs that span areas (CLI, sync, demo). Views never open it: administration
+    pages use `administration_scope`, and each read across areas has its function below."""
     return _scoped(SYSTEM)
+
+
+@contextmanager
+def administration_scope() -> Iterator[None]:
+    """Every area, for the administration pages of a global administrator (the admin views
+    check the permission first; this refuses anyone else again rather than trust it)."""
+    if not (current_user.is_authenticated and current_user.is_admin):
+        raise OutsideAreaError("only administrators work across every area")
+    with _scoped(SYSTEM):
+        yield
+
+
+# -- reads across areas: one function for each purpose ----------------------------------------
+
+
+def regional_earlier_referrals(
+    area: Area, key_hashes: Collection[str], since: date
+) -> list[tuple[str, date]]:
+    """Earlier referrals in the other areas of `area`'s region whose published key hashes
+    match: each one's area name and referral date, nothing else (divert.referrals.repeats)."""
+    with regional_scope(area.region):
+        rows = db.session.execute(
+            select(Area.name, RegionalKeyHash.referral_on)
+            .join(Area, Area.id == RegionalKeyHash.area_id)
+            .where(
+                RegionalKeyHash.region_id == area.region_id,
+                RegionalKeyHash.area_id != area.id,
+                RegionalKeyHash.referral_on >= since,
+                RegionalKeyHash.key_hash.in_(key_hashes),
+            )
+            .distinct()
+            .order_by(RegionalKeyHash.referral_on.desc())
+        ).all()
+    return [(name, on) for name, on in rows]
+
+
+def own_sessions_everywhere(educator: User, since: datetime) -> list[DiarySession]:
+    """An educator's own sessions from `since`, not cancelled, in every area where they are
+    still an active member, venues loaded: their calendar feed, opened by its secret link."""
+    areas = frozenset(m.area_id for m in educator.memberships if m.active)
+    with _scoped(Scope(areas)):
+        return list(
+            db.session.scalars(
+                select(DiarySession)
+                .where(
+                    DiarySession.educator_id == educator.id,
+                    DiarySession.cancelled_at.is_(None),
+                    DiarySession.starts_at >= since,
+                )
+                .options(selectinload(DiarySession.venue))
+                .order_by(DiarySession.starts_at)
+            )
+        )
 
 
 def _area_tables() -> frozenset[str]:
@@ -134,15 +195,28 @@ def _check_bulk_write(state: ORMExecuteState, scope: Scope) -> None:
         raise OutsideAreaError(f"a bulk write to {state.statement.table.name} is outside the scope")
 
 
+_OWN_MEMBERSHIPS = User.memberships.property
+
+
+def _loads_own_memberships(state: ORMExecuteState) -> bool:
+    """Loading `User.memberships`: a person's own roles in every area, the one read of
+    Membership across areas (the areas they may open are not known before it)."""
+    path = state.loader_strategy_path
+    return state.is_relationship_load and getattr(path, "prop", None) is _OWN_MEMBERSHIPS
+
+
 @event.listens_for(Session, "do_orm_execute")
-def _limit_to_scope(state: ORMExecuteState) -> None:
+def _limit_to_scope(state: ORMExecuteState) -> Any:
     scope = current_scope()
     if state.is_insert or state.is_update or state.is_delete:
         _check_bulk_write(state, scope)
     if not (state.is_select or state.is_update or state.is_delete):
-        return
+        return None
+    if _loads_own_memberships(state) and not scope.unrestricted:
+        with _scoped(SYSTEM):
+            return state.invoke_statement()
     if scope.unrestricted:
-        return
+        return None
     area_ids = tuple(scope.area_ids or ())
     state.statement = state.statement.options(
         with_loader_criteria(
@@ -150,17 +224,26 @@ def _limit_to_scope(state: ORMExecuteState) -> None:
             lambda cls: cls.area_id.in_(area_ids),
             include_aliases=True,
             track_closure_variables=True,
+            # Lazy loads pass through this hook too, and take the scope of the moment they run
+            # (not that of the query that loaded the parent, nor both).
+            propagate_to_loaders=False,
         )
     )
+    return None
 
 
 @event.listens_for(Session, "before_flush")
 def _check_new_rows(session: Session, _flush_context: Any, _instances: Any) -> None:
     """New area rows take the scope's area; a row for an area outside the scope is refused, and
-    so is a row moved to another area."""
+    so is a row moved to another area. A row that may have no area (`area_optional`) and has
+    none is no area's, and may be written in any scope."""
     scope = current_scope()
     for obj in session.new:
         if not isinstance(obj, AreaOwned):
+            continue
+        if obj.area_id is None and isinstance(getattr(obj, "area", None), Area):
+            obj.area_id = obj.area.id  # given as Membership(area=...): the key is set at flush
+        if obj.area_id is None and obj.area_optional:
             continue
         if scope.unrestricted:
             if obj.area_id is None:

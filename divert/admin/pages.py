@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length
 
 from divert import audit
 from divert.admin.access import AdminOnly
-from divert.audit.search import AuditSearchForm, area_choices, page_url, search
+from divert.audit.search import EVERY_AREA, AuditSearchForm, area_choices, page_url, search
 from divert.extensions import db
 from divert.models import Person, Referral
 from divert.privacy.removal import remove_personal_data
@@ -41,7 +41,7 @@ class AuditView(AdminOnly, BaseView):
             return self.render(
                 "audit/search.html", form=form, results=None, base_template=ADMIN_BASE
             ), 400
-        results = search(form, request.args.get("page", 1, type=int))
+        results = search(form, request.args.get("page", 1, type=int), where=EVERY_AREA)
         return self.render(
             "audit/search.html",
             form=form,

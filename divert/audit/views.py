@@ -18,5 +18,5 @@ def area_audit() -> tuple[str, int] | str:
     form.area.choices = [("", "This area")]
     if request.args and not form.validate():
         return render_template("audit/search.html", form=form, results=None), 400
-    results = search(form, request.args.get("page", 1, type=int), area_id=current_area.id)
+    results = search(form, request.args.get("page", 1, type=int), where=current_area)
     return render_template("audit/search.html", form=form, results=results, page_url=page_url)

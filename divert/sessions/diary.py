@@ -21,7 +21,7 @@ from divert.referrals.slots import describe
 from divert.sessions import queries
 from divert.sessions.blueprint import bp
 from divert.sessions.forms import SessionForm, choice_id
-from divert.tenancy import current_area, system_scope
+from divert.tenancy import current_area, own_sessions_everywhere
 
 
 def _diary_educator() -> int | None:
@@ -128,29 +128,20 @@ def calendar_feed(token: str) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//divert//diary//EN")
     calendar.add("version", "2.0")
-    with system_scope():  # one person's own diary across their areas; no one else's
-        sessions = db.session.scalars(
-            select(DiarySession)
-            .where(
-                DiarySession.educator_id == user.id,
-                DiarySession.cancelled_at.is_(None),
-                DiarySession.starts_at >= datetime.now(LOCAL) - timedelta(days=30),
-            )
-            .order_by(DiarySession.starts_at)
-        ).all()
-        for session in sessions:
-            event = Event()
-            event.add("uid", f"session-{session.id}@divert")
-            event.add(
-                "summary",
-                f"{session.kind.value.replace('_', ' ').title()} session "
-                f"({session.booked_count}/{session.capacity} booked)",
-            )
-            event.add("dtstart", session.starts_at)
-            event.add("dtend", session.ends_at)
-            event.add(
-                "location",
-                "Remote" if session.remote else (session.venue.label if session.venue else ""),
-            )
-            calendar.add_component(event)
+    since = datetime.now(LOCAL) - timedelta(days=30)
+    for session in own_sessions_everywhere(user, since):
+        event = Event()
+        event.add("uid", f"session-{session.id}@divert")
+        event.add(
+            "summary",
+            f"{session.kind.value.replace('_', ' ').title()} session "
+            f"({session.booked_count}/{session.capacity} booked)",
+        )
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        event.add(
+            "location",
+            "Remote" if session.remote else (session.venue.label if session.venue else ""),
+        )
+        calendar.add_component(event)
     return Response(calendar.to_ical(), mimetype="text/calendar")

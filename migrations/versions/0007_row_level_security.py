@@ -28,27 +28,33 @@ AREA_TABLES = [
     'diary_session',
     'intervention',
     'match_review',
+    'membership',
     'offence',
     'person',
     'person_blocking_key',
     'reference_counter',
     'referral',
     'referral_event',
+    'regional_key_hash',
     'safeguarding_concern',
     'submission_token',
     'substance',
     'treatment_service',
     'venue',
 ]
+# Rows of no area (a sign-in's audit event, an invitation's email) are seen in the system scope.
+OPTIONAL_AREA_TABLES = ['audit_event', 'outbox_message']
 
 
 def upgrade():
     create_area_visible_function(op)
     for table in AREA_TABLES:
         protect_area_table(op, table)
+    for table in OPTIONAL_AREA_TABLES:
+        protect_area_table(op, table, area_optional=True)
 
 
 def downgrade():
-    for table in AREA_TABLES:
+    for table in AREA_TABLES + OPTIONAL_AREA_TABLES:
         unprotect_area_table(op, table)
     drop_area_visible_function(op)
