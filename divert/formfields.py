@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -9,9 +10,16 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 PARTS = ("day", "month", "year")
+
+
+def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """A select or radio field's choices from (value, label) pairs: WTForms 3.4 takes
+    SelectChoice only."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class GovDateField(DateField):

@@ -21,7 +21,7 @@ from divert import audit
 from divert.admin.access import AdminOnly
 from divert.auth.links import send_link
 from divert.extensions import db
-from divert.formfields import normalised_email
+from divert.formfields import normalised_email, options
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -46,7 +46,7 @@ Errors = dict[str, str]
 def _area_names() -> dict[int, str]:
     """Area names by id, once per request: list pages show them without a query per row."""
     if "admin_area_names" not in g:
-        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).tuples().all())
+        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).all())
     return g.admin_area_names
 
 
@@ -96,7 +96,7 @@ class RecordView(AdminOnly, ModelView):
     form_base_class = BaseForm
 
     def __init__(self, model: type, name: str, endpoint: str, category: str | None = None):
-        super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
+        super().__init__(model, db, name=name, endpoint=endpoint, category=category)
 
     column_labels: Labels = Labels()
 
@@ -139,9 +139,9 @@ class AreaOwnedView(RecordView):
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
-        form.area_id.choices = [
-            (area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])
-        ]
+        form.area_id.choices = options(
+            [(area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])]
+        )
         return form
 
     def create_form(self, obj: Any = None) -> BaseForm:
@@ -331,10 +331,12 @@ class ContractView(AreaOwnedView):
             )
         ).all()
         names = _area_names()
-        form.extends_id.choices = [
-            (0, "Not an extension"),
-            *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
-        ]
+        form.extends_id.choices = options(
+            [
+                (0, "Not an extension"),
+                *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
+            ]
+        )
         return form
 
     def on_form_prefill(self, form: BaseForm, id: Any) -> None:

@@ -17,6 +17,7 @@ from divert import audit
 from divert.admin.access import AdminOnly
 from divert.audit.search import EVERY_AREA, AuditSearchForm, area_choices, page_url, search
 from divert.extensions import db
+from divert.formfields import options
 from divert.models import Person, Referral
 from divert.privacy.removal import remove_personal_data
 from divert.privacy.subject_access import subject_access
@@ -36,7 +37,7 @@ class AuditView(AdminOnly, BaseView):
     @expose("/")
     def index(self) -> tuple[str, int] | str:
         form = AuditSearchForm(formdata=request.args or None)
-        form.area.choices = area_choices()
+        form.area.choices = options(area_choices())
         if request.args and not form.validate():
             return self.render(
                 "audit/search.html", form=form, results=None, base_template=ADMIN_BASE

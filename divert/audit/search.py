@@ -15,7 +15,7 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from divert.extensions import db
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, options
 from divert.models import Area, AuditEvent, User
 from divert.tenancy import OutsideAreaError, current_scope
 
@@ -35,7 +35,7 @@ class AuditSearchForm(FlaskForm):
         "Record type",
         widget=GovSelect(),
         default="",
-        choices=[("", "Any"), *((kind, kind.capitalize()) for kind in RECORD_TYPES)],
+        choices=options([("", "Any"), *((kind, kind.capitalize()) for kind in RECORD_TYPES)]),
     )
     record_id = IntegerField(
         "Record number",

@@ -14,6 +14,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitF
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from divert.auth.password_policy import MIN_LENGTH, StrongPassword
+from divert.formfields import options
 
 
 class SignInForm(FlaskForm):
@@ -95,7 +96,7 @@ class ApiTokenForm(FlaskForm):
     expires = RadioField(
         "When it stops working",
         widget=GovRadioInput(),
-        choices=LIFETIMES,
+        choices=options(LIFETIMES),
         default="90",
         validators=[InputRequired(message="Choose when the token stops working")],
     )

@@ -25,6 +25,7 @@ from divert import audit
 from divert.auth import tokens
 from divert.auth.forms import ApiTokenForm
 from divert.extensions import db
+from divert.formfields import options
 from divert.models import ApiToken, Membership, User, utcnow
 from divert.permissions import Permission, can, requires
 
@@ -91,7 +92,7 @@ def _holders() -> list[User]:
 def _new() -> str | Response:
     form = ApiTokenForm()
     holders = {str(user.id): user for user in _holders()}
-    form.holder.choices = [(user_id, user.name) for user_id, user in holders.items()]
+    form.holder.choices = options([(user_id, user.name) for user_id, user in holders.items()])
     if not form.holder.data:
         form.holder.data = str(current_user.id)
     if form.validate_on_submit():

@@ -15,6 +15,7 @@ from divert.figures import periods
 from divert.figures.counts import counts_by_area, pooled
 from divert.figures.periods import Period
 from divert.figures.report import Dashboard, dashboard
+from divert.formfields import options
 from divert.models import Contract
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
@@ -26,7 +27,7 @@ def _period_form(contracts: list[Contract]) -> tuple[PeriodForm, Period | None]:
     """The period from the query string; this financial year when none was asked for."""
     today = date.today()
     form = PeriodForm(formdata=request.args if request.args else None)
-    form.period.choices = period_choices(today, contracts)
+    form.period.choices = options(period_choices(today, contracts))
     if not request.args:
         form.period.data = f"fy:{periods.financial_year_of(today)}"
         return form, periods.financial_year(periods.financial_year_of(today))

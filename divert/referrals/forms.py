@@ -26,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from divert.formfields import EmailAddress, GovDateField, PhoneNumber
+from divert.formfields import EmailAddress, GovDateField, PhoneNumber, options
 from divert.referrals.submission import (
     ADULT_AGE,
     age_on,
@@ -119,9 +119,11 @@ class ReferralForm(FlaskForm):
         widget=GovCheckboxInput(),
         validators=[InputRequired(message="The person must agree to be contacted")],
     )
-    gender = SelectField("Gender (optional)", widget=GovSelect(), choices=GENDERS, default="")
+    gender = SelectField(
+        "Gender (optional)", widget=GovSelect(), choices=options(GENDERS), default=""
+    )
     ethnicity = SelectField(
-        "Ethnicity (optional)", widget=GovSelect(), choices=ETHNICITIES, default=""
+        "Ethnicity (optional)", widget=GovSelect(), choices=options(ETHNICITIES), default=""
     )
     postcode_district = StringField(
         "Postcode district (optional)",

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from divert import audit
 from divert.clock import LOCAL
 from divert.extensions import db
+from divert.formfields import options
 from divert.models import DiarySession, SessionKind, User, Venue
 from divert.permissions import Permission, can, public, requires
 from divert.referrals.slots import describe
@@ -60,15 +61,15 @@ def diary() -> str:
 
 def _session_choices(form: SessionForm) -> None:
     venues = db.session.scalars(select(Venue).where(Venue.active).order_by(Venue.position))
-    form.venue.choices = [("remote", "Remote (phone or video)")] + [
-        (str(v.id), v.label) for v in venues
-    ]
+    form.venue.choices = options(
+        [("remote", "Remote (phone or video)")] + [(str(v.id), v.label) for v in venues]
+    )
     if can(Permission.MANAGE_ALL_DIARIES):
-        form.educator.choices = [
-            (str(u.id), u.name) for u in queries.area_educators(current_area.id)
-        ]
+        form.educator.choices = options(
+            [(str(u.id), u.name) for u in queries.area_educators(current_area.id)]
+        )
     else:  # an educator publishes into their own diary, whatever the form says
-        form.educator.choices = [(str(current_user.id), current_user.name)]
+        form.educator.choices = options([(str(current_user.id), current_user.name)])
         form.educator.data = str(current_user.id)
     if not form.educator.data:
         form.educator.data = str(current_user.id)

@@ -31,7 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, options
 
 WEEKDAYS = [
     ("0", "Monday"),
@@ -61,11 +61,13 @@ class SessionForm(FlaskForm):
     kind = RadioField(
         "Kind of session",
         widget=GovRadioInput(),
-        choices=[
-            ("initial", "Initial one-to-one"),
-            ("follow_up", "Follow-up"),
-            ("group", "Group session"),
-        ],
+        choices=options(
+            [
+                ("initial", "Initial one-to-one"),
+                ("follow_up", "Follow-up"),
+                ("group", "Group session"),
+            ]
+        ),
         default="initial",
         validators=[InputRequired(message="Choose the kind of session")],
     )
@@ -104,7 +106,7 @@ class SessionForm(FlaskForm):
     repeat_days = SelectMultipleField(
         "Repeat every week on",
         widget=GovCheckboxesInput(),
-        choices=WEEKDAYS,
+        choices=options(WEEKDAYS),
         validators=[Optional()],
     )
     repeat_until = GovDateField("Repeat until", subject="repeat end date")
@@ -156,23 +158,27 @@ class ContactForm(FlaskForm):
     method = RadioField(
         "How",
         widget=GovRadioInput(),
-        choices=[
-            ("phone", "Phone"),
-            ("sms", "Text message"),
-            ("email", "Email"),
-            ("letter", "Letter"),
-        ],
+        choices=options(
+            [
+                ("phone", "Phone"),
+                ("sms", "Text message"),
+                ("email", "Email"),
+                ("letter", "Letter"),
+            ]
+        ),
         validators=[InputRequired(message="Choose how you tried to contact them")],
     )
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
-        choices=[
-            ("reached", "Spoke to them or they replied"),
-            ("no_answer", "No answer"),
-            ("message_left", "Left a message"),
-            ("wrong_details", "Wrong contact details"),
-        ],
+        choices=options(
+            [
+                ("reached", "Spoke to them or they replied"),
+                ("no_answer", "No answer"),
+                ("message_left", "Left a message"),
+                ("wrong_details", "Wrong contact details"),
+            ]
+        ),
         validators=[InputRequired(message="Choose what happened")],
     )
     note = TextAreaField(
@@ -195,12 +201,14 @@ class OutcomeForm(FlaskForm):
     outcome = RadioField(
         "Close the case as",
         widget=GovRadioInput(),
-        choices=[
-            ("completed", "Completed"),
-            ("not_engaged", "Not engaged – return to the officer"),
-            ("ineligible", "Ineligible – return to the officer"),
-            ("withdrawn", "Withdrawn"),
-        ],
+        choices=options(
+            [
+                ("completed", "Completed"),
+                ("not_engaged", "Not engaged – return to the officer"),
+                ("ineligible", "Ineligible – return to the officer"),
+                ("withdrawn", "Withdrawn"),
+            ]
+        ),
         validators=[InputRequired(message="Choose an outcome")],
     )
     note = TextAreaField(
@@ -215,18 +223,20 @@ class AttendanceForm(FlaskForm):
     outcome = RadioField(
         "What happened",
         widget=GovRadioInput(),
-        choices=[
-            ("attended", "Attended"),
-            ("did_not_attend", "Did not attend"),
-            ("cancelled", "Cancelled"),
-            ("rescheduled", "Rescheduled"),
-        ],
+        choices=options(
+            [
+                ("attended", "Attended"),
+                ("did_not_attend", "Did not attend"),
+                ("cancelled", "Cancelled"),
+                ("rescheduled", "Rescheduled"),
+            ]
+        ),
         validators=[InputRequired(message="Choose what happened")],
     )
     cancelled_by = RadioField(
         "Cancelled by",
         widget=GovRadioInput(),
-        choices=[("person", "The person"), ("service", "The service")],
+        choices=options([("person", "The person"), ("service", "The service")]),
         validators=[Optional()],
     )
     # Choices are checked against the area's lists when the attendance is recorded.
