@@ -182,10 +182,12 @@ class AreaView(RecordView):
         "retention_months",
     ]
     form_choices = {
-        "repeat_policy": [
-            ("allow", "Allow a repeat referral"),
-            ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
-        ]
+        "repeat_policy": options(
+            [
+                ("allow", "Allow a repeat referral"),
+                ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
+            ]
+        )
     }
     form_args = {
         "repeat_lookback_days": {"validators": [NumberRange(1, 3650)]},
