@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, insert, select, update
@@ -136,3 +138,14 @@ def test_core_writes_to_an_area_table_are_refused_outside_the_system_scope(app_c
     with area_scope(area("warwickshire")), pytest.raises(OutsideAreaError):
         db.session.execute(update(Substance.__table__).values(label="changed"))
     db.session.rollback()
+
+
+def test_no_view_opens_the_system_scope(app: Flask) -> None:
+    """Views read across areas only through tenancy's named functions (administration pages
+    through `administration_scope`), never by opening every area themselves."""
+    opened = []
+    for endpoint, view in app.view_functions.items():
+        source = inspect.getsource(inspect.unwrap(view))
+        if "system_scope(" in source:
+            opened.append(endpoint)
+    assert opened == []
