@@ -321,7 +321,7 @@ def test_an_expired_token_stops_working(app: Flask, api: Api, api_world: ApiWorl
 def test_a_token_stops_with_its_holders_membership(
     app: Flask, api: Api, api_world: ApiWorld
 ) -> None:
-    with app.app_context():
+    with app.app_context(), system_scope():
         officer = user(account_email(Role.OFFICER, AREA))
         officer.memberships[0].active = False
         db.session.commit()
