@@ -6,7 +6,7 @@ a `do_orm_execute` hook, and every new AreaOwned row is checked before flush. Th
 - in a request under `/<area-slug>/...`, the area of the URL, once the signed-in user is shown
   to hold a membership there (otherwise 404: the area's existence is not revealed);
 - `area_scope(area)` in CLI jobs that work on one area;
-- `regional_scope(region)`, only for divert.figures, which returns aggregates of a region;
+- `regional_scope(region)`, for divert.figures, which returns aggregates of a region;
 - `administration_scope()` for a global administrator's pages;
 - `system_scope()` for jobs that span every area (never opened by a view);
 - otherwise nothing at all: a query outside any scope returns no tenant rows (fails closed).
@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from flask import Flask, abort, current_app, g
@@ -39,7 +39,8 @@ from divert.models import Area, AreaOwned, DiarySession, Region, RegionalKeyHash
 
 
 class OutsideAreaError(RuntimeError):
-    """A write of an area's record outside that area's scope."""
+    """Work on an area's records outside that area's scope (a write, or a read of every area
+    that no administrator or job asked for)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ def area_scope(area: Area) -> Any:
 
 
 def regional_scope(region: Region) -> Any:
-    """Read every area of a region. Only divert.figures uses it, and returns aggregates only."""
+    """Read every area of a region: divert.figures, which returns aggregates only, and
+    `regional_earlier_referrals` below, which returns an area's name and a date."""
     return _scoped(Scope(frozenset(area.id for area in region.areas)))
 
 
@@ -149,8 +151,9 @@ def own_sessions_everywhere(educator: User, since: datetime) -> list[DiarySessio
         )
 
 
+@cache
 def _area_tables() -> frozenset[str]:
-    """The tables of every AreaOwned model (known once every model is imported)."""
+    """The tables of every AreaOwned model (divert.models imports every model first)."""
     return frozenset(
         mapper.local_table.name
         for mapper in db.Model.registry.mappers
