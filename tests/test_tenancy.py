@@ -8,10 +8,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, insert, select, update
 
+from divert.audit.search import EVERY_AREA, AuditSearchForm, search
 from divert.extensions import db
-from divert.models import Contract, Substance
+from divert.models import Contract, Membership, Role, Substance
 from divert.tenancy import OutsideAreaError, area_scope, system_scope
-from tests.factories import area
+from tests.factories import area, make_user
 
 
 def _count(model: type) -> int:
@@ -149,3 +150,27 @@ def test_no_view_opens_the_system_scope(app: Flask) -> None:
         if "system_scope(" in source:
             opened.append(endpoint)
     assert opened == []
+
+
+def test_a_persons_own_memberships_are_read_across_areas_and_no_one_elses(
+    app_ctx: Flask,
+) -> None:
+    person = make_user(
+        "regional.educator@example.org",
+        {"warwickshire": Role.EDUCATOR, "staffordshire": Role.MANAGER},
+    )
+    make_user("colleague@example.org", {"staffordshire": Role.OFFICER})
+    db.session.expire_all()
+    warwickshire = area("warwickshire")
+    with area_scope(warwickshire):
+        assert {m.area.slug for m in person.memberships} == {"warwickshire", "staffordshire"}
+        listed = db.session.scalars(select(Membership)).all()
+        assert {m.area_id for m in listed} == {warwickshire.id}
+    assert person.areas() and db.session.scalars(select(Membership)).all() == []
+
+
+def test_every_areas_audit_trail_needs_the_administration_scope(app: Flask) -> None:
+    with app.test_request_context(), area_scope(area("warwickshire")):
+        form = AuditSearchForm(formdata=None)
+        with pytest.raises(OutsideAreaError):
+            search(form, 1, where=EVERY_AREA)
