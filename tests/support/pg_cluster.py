@@ -59,11 +59,7 @@ OWNER_ROLE, APP_ROLE = "divert_owner", "divert_app"
 
 # What a database administrator does once (README, "Running on PostgreSQL"): the owner role owns
 # the database and so every table its migrations create; the app role may read and write rows.
-ROLES_SQL = [
-    f"CREATE ROLE {OWNER_ROLE} LOGIN",
-    f"CREATE ROLE {APP_ROLE} LOGIN",
-    "ALTER DATABASE {database} OWNER TO " + OWNER_ROLE,
-]
+ROLES_SQL = [f"CREATE ROLE {OWNER_ROLE} LOGIN", f"CREATE ROLE {APP_ROLE} LOGIN"]
 GRANTS_SQL = [
     f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} "
     f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}",
@@ -95,6 +91,22 @@ class Cluster:
     def app_url(self) -> str:
         return self.as_role(APP_ROLE)
 
+    @staticmethod
+    def in_database(url: str, database: str) -> str:
+        return f"{url.rsplit('/', 1)[0]}/{database}"
+
+    def create_database(self, database: str) -> None:
+        """Another database set up as the first: the owner's, its tables usable by the app."""
+        with _connect(self.in_database(self.url, "postgres")) as superuser:
+            superuser.execute(f'CREATE DATABASE "{database}" OWNER {OWNER_ROLE}')
+        with _connect(self.in_database(self.owner_url, database)) as owner:
+            for statement in GRANTS_SQL:
+                owner.execute(statement)
+
+    def drop_database(self, database: str) -> None:
+        with _connect(self.in_database(self.url, "postgres")) as superuser:
+            superuser.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+
     def restart(self) -> None:
         """`pg_ctl restart -m fast`: clients are disconnected, the server is back when it returns
         (pg_ctl starts it again with the options it was started with)."""
@@ -111,13 +123,10 @@ def _connect(url: str) -> psycopg.Connection:
     return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
 
 
-def _create_roles(cluster: Cluster, database: str) -> None:
-    with _connect(cluster.url) as superuser:
+def _create_roles(cluster: Cluster) -> None:
+    with _connect(cluster.in_database(cluster.url, "postgres")) as superuser:
         for statement in ROLES_SQL:
-            superuser.execute(statement.format(database=database))
-    with _connect(cluster.owner_url) as owner:
-        for statement in GRANTS_SQL:
-            owner.execute(statement)
+            superuser.execute(statement)
 
 
 @contextmanager
@@ -162,25 +171,11 @@ def running_cluster(database: str = "divert_test") -> Iterator[Cluster]:
         **run,
     )
     try:
-        subprocess.run(
-            _as_server_user(
-                [
-                    _binary("createdb"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-U",
-                    "postgres",
-                    database,
-                ]
-            ),
-            **run,
-        )
         cluster = Cluster(
             f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}", data, base / "log"
         )
-        _create_roles(cluster, database)
+        _create_roles(cluster)
+        cluster.create_database(database)
         yield cluster
     finally:
         subprocess.run(
