@@ -35,7 +35,16 @@ from sqlalchemy.orm import ORMExecuteState, Session, selectinload, with_loader_c
 from werkzeug.local import LocalProxy
 
 from divert.extensions import db
-from divert.models import Area, AreaOwned, DiarySession, Region, RegionalKeyHash, Role, User
+from divert.models import (
+    Area,
+    AreaOwned,
+    DiarySession,
+    Membership,
+    Region,
+    RegionalKeyHash,
+    Role,
+    User,
+)
 
 
 class OutsideAreaError(RuntimeError):
@@ -201,11 +210,16 @@ def _check_bulk_write(state: ORMExecuteState, scope: Scope) -> None:
 _OWN_MEMBERSHIPS = User.memberships.property
 
 
-def _loads_own_memberships(state: ORMExecuteState) -> bool:
-    """Loading `User.memberships`: a person's own roles in every area, the one read of
-    Membership across areas (the areas they may open are not known before it)."""
-    path = state.loader_strategy_path
-    return state.is_relationship_load and getattr(path, "prop", None) is _OWN_MEMBERSHIPS
+def _own_memberships_of(state: ORMExecuteState) -> int | None:
+    """The user whose `User.memberships` this lazy load reads: a person's own roles in every
+    area, the one read of Membership across areas (the areas they may open are not known
+    before it). Eager loads of it (joined, selectin) get no exception: they stay in scope."""
+    if not (state.is_select and state.is_relationship_load):
+        return None
+    path, parent = state.loader_strategy_path, state.lazy_loaded_from
+    if getattr(path, "prop", None) is not _OWN_MEMBERSHIPS or parent is None:
+        return None
+    return parent.identity[0] if parent.identity else None
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -215,11 +229,13 @@ def _limit_to_scope(state: ORMExecuteState) -> Any:
         _check_bulk_write(state, scope)
     if not (state.is_select or state.is_update or state.is_delete):
         return None
-    if _loads_own_memberships(state) and not scope.unrestricted:
-        with _scoped(SYSTEM):
-            return state.invoke_statement()
     if scope.unrestricted:
         return None
+    user_id = _own_memberships_of(state)
+    if user_id is not None:
+        # A fresh statement: the lazy load's own carries the criteria of its parent's query.
+        with _scoped(SYSTEM):
+            return state.session.execute(select(Membership).where(Membership.user_id == user_id))
     area_ids = tuple(scope.area_ids or ())
     state.statement = state.statement.options(
         with_loader_criteria(
@@ -227,9 +243,6 @@ def _limit_to_scope(state: ORMExecuteState) -> Any:
             lambda cls: cls.area_id.in_(area_ids),
             include_aliases=True,
             track_closure_variables=True,
-            # Lazy loads pass through this hook too, and take the scope of the moment they run
-            # (not that of the query that loaded the parent, nor both).
-            propagate_to_loaders=False,
         )
     )
     return None
