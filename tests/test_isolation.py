@@ -34,7 +34,7 @@ from divert.models import (
     User,
 )
 from divert.referrals import lifecycle
-from divert.tenancy import area_scope
+from divert.tenancy import area_scope, system_scope
 from tests.factories import (
     ADMIN_EMAIL,
     REGIONAL_LEAD_EMAIL,
@@ -363,7 +363,9 @@ def _token_for(actor: str) -> str | None:
         lead = _user(REGIONAL_LEAD_EMAIL)
         return make_token(lead, region=lead.regional_leads[0].region)
     person = _user(account_email(actor, OWN))
-    person.memberships.append(Membership(area=area(FOREIGN), role=Role(actor)))
+    with system_scope():  # a membership of the foreign area
+        person.memberships.append(Membership(area=area(FOREIGN), role=Role(actor)))
+        db.session.flush()
     return make_token(person, area=area(OWN))
 
 

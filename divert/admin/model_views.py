@@ -25,7 +25,7 @@ from divert.areas import contracts
 from divert.auth.links import send_link
 from divert.auth.sessions import end_sessions
 from divert.extensions import db
-from divert.formfields import Required, normalised_email
+from divert.formfields import Required, normalised_email, options
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -57,7 +57,7 @@ PRICING_LABELS = {
 def _area_names() -> dict[int, str]:
     """Area names by id, once per request: list pages show them without a query per row."""
     if "admin_area_names" not in g:
-        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).tuples().all())
+        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).all())
     return g.admin_area_names
 
 
@@ -107,7 +107,7 @@ class RecordView(AdminOnly, ModelView):
     form_base_class = BaseForm
 
     def __init__(self, model: type, name: str, endpoint: str, category: str | None = None):
-        super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
+        super().__init__(model, db, name=name, endpoint=endpoint, category=category)
 
     column_labels: Labels = Labels()
 
@@ -161,9 +161,9 @@ class AreaOwnedView(RecordView):
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
-        form.area_id.choices = [
-            (area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])
-        ]
+        form.area_id.choices = options(
+            [(area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])]
+        )
         return form
 
     def create_form(self, obj: Any = None) -> BaseForm:
@@ -205,10 +205,12 @@ class AreaView(RecordView):
         "suppression_threshold",
     ]
     form_choices = {
-        "repeat_policy": [
-            ("allow", "Allow a repeat referral"),
-            ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
-        ]
+        "repeat_policy": options(
+            [
+                ("allow", "Allow a repeat referral"),
+                ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
+            ]
+        )
     }
     form_args = {
         "repeat_lookback_days": {"validators": [NumberRange(1, 3650)]},
@@ -410,10 +412,12 @@ class ContractView(AreaOwnedView):
             )
         ).all()
         names = _area_names()
-        form.extends_id.choices = [
-            (0, "Not an extension"),
-            *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
-        ]
+        form.extends_id.choices = options(
+            [
+                (0, "Not an extension"),
+                *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
+            ]
+        )
         return form
 
     def on_form_prefill(self, form: BaseForm, id: Any) -> None:

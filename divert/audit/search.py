@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -14,8 +15,9 @@ from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from divert.extensions import db
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, options
 from divert.models import Area, AuditEvent, User
+from divert.tenancy import OutsideAreaError, current_scope
 
 PAGE_SIZE = 50
 
@@ -33,7 +35,7 @@ class AuditSearchForm(FlaskForm):
         "Record type",
         widget=GovSelect(),
         default="",
-        choices=[("", "Any"), *((kind, kind.capitalize()) for kind in RECORD_TYPES)],
+        choices=options([("", "Any"), *((kind, kind.capitalize()) for kind in RECORD_TYPES)]),
     )
     record_id = IntegerField(
         "Record number",
@@ -74,12 +76,22 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _filtered(form: AuditSearchForm, area_id: int | None) -> Select:
-    """Events matching the form; `area_id` pins a manager's search to their area."""
+class EveryArea(enum.Enum):
+    """The explicit marker of a search across every area's events (and those of no area)."""
+
+    EVERY_AREA = "every area"
+
+
+EVERY_AREA = EveryArea.EVERY_AREA
+
+
+def _filtered(form: AuditSearchForm, where: Area | EveryArea) -> Select:
+    """Events matching the form, in one area (a manager's) or, for an administrator, anywhere
+    the form's area choice says."""
     actor = aliased(User)
     query = select(AuditEvent.id).outerjoin(actor, actor.id == AuditEvent.user_id)
-    if area_id is not None:
-        query = query.where(AuditEvent.area_id == area_id)
+    if isinstance(where, Area):
+        query = query.where(AuditEvent.area_id == where.id)
     elif form.area.data:
         query = query.join(Area, Area.id == AuditEvent.area_id).where(Area.slug == form.area.data)
     if form.user.data:
@@ -97,9 +109,15 @@ def _filtered(form: AuditSearchForm, area_id: int | None) -> Select:
     return query
 
 
-def search(form: AuditSearchForm, page: int, area_id: int | None = None) -> AuditPage:
-    """One page of matching events with who and where, in two queries whatever the page size."""
-    matching = _filtered(form, area_id)
+def search(form: AuditSearchForm, page: int, where: Area | EveryArea) -> AuditPage:
+    """One page of matching events with who and where, in two queries whatever the page size.
+
+    `where` is an area, or EVERY_AREA, which only the administration scope can see (events
+    are area-owned: anywhere else the search would quietly show a part of the trail).
+    """
+    if where is EVERY_AREA and not current_scope().unrestricted:
+        raise OutsideAreaError("searching every area's audit trail needs the administration scope")
+    matching = _filtered(form, where)
     total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
     page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))
     ids = matching.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)

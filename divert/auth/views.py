@@ -194,8 +194,7 @@ def forgot_password() -> str | Response:
     if form.validate_on_submit():
         user = _find_user(form.email.data or "")
         if user is not None and user.active:
-            areas = user.areas()
-            send_link(user, AccountLinkPurpose.RESET, area_id=areas[0].id if areas else None)
+            send_link(user, AccountLinkPurpose.RESET)  # an account's message: no area's
             audit.record(
                 "password_reset_requested", user=user, record_type="user", record_id=user.id
             )

@@ -17,6 +17,7 @@ from divert.figures import periods
 from divert.figures.periods import Period
 from divert.figures.report import Figures, area_figures, region_figures
 from divert.figures.suppression import small_periods_restricted
+from divert.formfields import options
 from divert.models import Contract
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
@@ -30,7 +31,7 @@ def _period_form(contracts: list[Contract]) -> tuple[PeriodForm, Period | None]:
     """The period from the query string; this financial year when none was asked for."""
     today = date.today()
     form = PeriodForm(formdata=request.args if request.args else None)
-    form.period.choices = period_choices(today, contracts)
+    form.period.choices = options(period_choices(today, contracts))
     if not request.args:
         form.period.data = f"fy:{periods.financial_year_of(today)}"
         return form, periods.financial_year(periods.financial_year_of(today))

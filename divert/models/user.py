@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from divert.clock import utcnow
 from divert.models.area import Area, Region
-from divert.models.base import Base
+from divert.models.base import AreaOwned, Base
 
 
 class Role(enum.StrEnum):
@@ -62,14 +62,18 @@ class User(UserMixin, Base):
         return any(lead.region_id == region.id for lead in self.regional_leads)
 
 
-class Membership(Base):
-    """A user's role in one area. Not AreaOwned: it is what grants access to an area."""
+class Membership(AreaOwned, Base):
+    """A user's role in one area.
+
+    `User.memberships` is a user's own memberships in every area, read across areas before any
+    area is known (sign-in, choosing an area, opening one): divert.tenancy loads that one
+    relationship in the system scope. Any other query sees the areas in scope only.
+    """
 
     __tablename__ = "membership"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     active: Mapped[bool] = mapped_column(default=True)
 

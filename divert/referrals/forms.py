@@ -26,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required
+from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required, options
 from divert.referrals import submission
 from divert.referrals.submission import ADULT_AGE, age_on
 
@@ -114,9 +114,11 @@ class ReferralForm(FlaskForm):
         widget=GovCheckboxInput(),
         validators=[Required(message="The person must agree to be contacted")],
     )
-    gender = SelectField("Gender (optional)", widget=GovSelect(), choices=GENDERS, default="")
+    gender = SelectField(
+        "Gender (optional)", widget=GovSelect(), choices=options(GENDERS), default=""
+    )
     ethnicity = SelectField(
-        "Ethnicity (optional)", widget=GovSelect(), choices=ETHNICITIES, default=""
+        "Ethnicity (optional)", widget=GovSelect(), choices=options(ETHNICITIES), default=""
     )
     postcode_district = StringField(
         "Postcode district (optional)",

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.extensions import db
-from divert.formfields import choice_id, show_refusal
+from divert.formfields import choice_id, options, show_refusal
 from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
 from divert.params import query_page
 from divert.permissions import Permission, requires
@@ -33,10 +33,11 @@ def _offer_choices(form: ReferralForm, slots: list) -> None:
     substances = db.session.scalars(
         select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
     ).all()
-    form.substances_found.choices = [(str(s.id), s.label) for s in substances]
-    form.slot.choices = [(str(s.id), describe(s)) for s in slots] + [
-        (NO_SLOT, "Leave it for the educators to arrange")
-    ]
+    form.substances_found.choices = options([(str(s.id), s.label) for s in substances])
+    form.slot.choices = options(
+        [(str(s.id), describe(s)) for s in slots]
+        + [(NO_SLOT, "Leave it for the educators to arrange")]
+    )
 
 
 def _earlier_submission(token: str | None) -> Referral | None:

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.extensions import db
-from divert.formfields import choice_id, show_refusal
+from divert.formfields import choice_id, options, show_refusal
 from divert.models import (
     ContactAttempt,
     Referral,
@@ -64,7 +64,9 @@ def _render_case(referral: Referral, **forms: object) -> str:
     ).all()
     booking = lifecycle.active_booking(referral)
     book_form = forms.get("book_form") or BookForm()
-    book_form.slot.choices = [(str(s.id), describe(s)) for s in open_initial_slots(current_area)]
+    book_form.slot.choices = options(
+        [(str(s.id), describe(s)) for s in open_initial_slots(current_area)]
+    )
     return render_template(
         "sessions/case.html",
         referral=referral,

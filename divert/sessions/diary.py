@@ -15,15 +15,15 @@ from werkzeug.wrappers import Response
 from divert import audit
 from divert.clock import LOCAL
 from divert.extensions import db
-from divert.formfields import choice_id
-from divert.models import DiarySession, Membership, Role, SessionKind, User, Venue
+from divert.formfields import choice_id, options
+from divert.models import DiarySession, Role, SessionKind, User, Venue
 from divert.params import query_date, query_int
 from divert.permissions import Permission, can, public, requires, role_can
 from divert.referrals.slots import describe
 from divert.sessions import queries
 from divert.sessions.blueprint import bp
 from divert.sessions.forms import SessionForm
-from divert.tenancy import current_area, system_scope
+from divert.tenancy import current_area, own_sessions_everywhere
 
 
 def _diary_educator() -> int | None:
@@ -31,6 +31,10 @@ def _diary_educator() -> int | None:
     if can(Permission.MANAGE_ALL_DIARIES):
         return query_int("educator", minimum=1)
     return current_user.id
+
+
+# Whose calendar feed lists an area: its active educators and managers (those keeping a diary).
+DIARY_ROLES = frozenset(role for role in Role if role_can(role, Permission.MANAGE_DIARY))
 
 
 @bp.route("/<area_slug>/diary")
@@ -59,15 +63,15 @@ def diary() -> str:
 
 def _session_choices(form: SessionForm) -> None:
     venues = db.session.scalars(select(Venue).where(Venue.active).order_by(Venue.position))
-    form.venue.choices = [("remote", "Remote (phone or video)")] + [
-        (str(v.id), v.label) for v in venues
-    ]
+    form.venue.choices = options(
+        [("remote", "Remote (phone or video)")] + [(str(v.id), v.label) for v in venues]
+    )
     if can(Permission.MANAGE_ALL_DIARIES):
-        form.educator.choices = [
-            (str(u.id), u.name) for u in queries.area_educators(current_area.id)
-        ]
+        form.educator.choices = options(
+            [(str(u.id), u.name) for u in queries.area_educators(current_area.id)]
+        )
     else:  # an educator publishes into their own diary, whatever the form says
-        form.educator.choices = [(str(current_user.id), current_user.name)]
+        form.educator.choices = options([(str(current_user.id), current_user.name)])
         form.educator.data = str(current_user.id)
     if not form.educator.data:
         form.educator.data = str(current_user.id)
@@ -128,36 +132,20 @@ def calendar_feed(token: str) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//divert//diary//EN")
     calendar.add("version", "2.0")
-    diary_roles = [role for role in Role if role_can(role, Permission.MANAGE_DIARY)]
-    with system_scope():  # one person's own diary across their areas; no one else's
-        sessions = db.session.scalars(
-            select(DiarySession)
-            .join(
-                Membership,
-                (Membership.area_id == DiarySession.area_id) & (Membership.user_id == user.id),
-            )
-            .where(
-                Membership.active,
-                Membership.role.in_(diary_roles),
-                DiarySession.educator_id == user.id,
-                DiarySession.cancelled_at.is_(None),
-                DiarySession.starts_at >= datetime.now(LOCAL) - timedelta(days=30),
-            )
-            .order_by(DiarySession.starts_at)
-        ).all()
-        for session in sessions:
-            event = Event()
-            event.add("uid", f"session-{session.id}@divert")
-            event.add(
-                "summary",
-                f"{session.kind.value.replace('_', ' ').title()} session "
-                f"({session.booked_count}/{session.capacity} booked)",
-            )
-            event.add("dtstart", session.starts_at)
-            event.add("dtend", session.ends_at)
-            event.add(
-                "location",
-                "Remote" if session.remote else (session.venue.label if session.venue else ""),
-            )
-            calendar.add_component(event)
+    since = datetime.now(LOCAL) - timedelta(days=30)
+    for session in own_sessions_everywhere(user, since, DIARY_ROLES):
+        event = Event()
+        event.add("uid", f"session-{session.id}@divert")
+        event.add(
+            "summary",
+            f"{session.kind.value.replace('_', ' ').title()} session "
+            f"({session.booked_count}/{session.capacity} booked)",
+        )
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        event.add(
+            "location",
+            "Remote" if session.remote else (session.venue.label if session.venue else ""),
+        )
+        calendar.add_component(event)
     return Response(calendar.to_ical(), mimetype="text/calendar")

@@ -49,6 +49,9 @@ def _in_warwickshire(build):
     with area_scope(area("warwickshire")):
         made = build(area("warwickshire"))
         db.session.commit()
+        db.session.refresh(
+            made
+        )  # loaded in its area: outside it, row-level security hides the row from a refresh
         return made
 
 
@@ -94,11 +97,11 @@ def test_caseload_queries_do_not_grow(educator_client: FlaskClient, staff) -> No
 def test_case_page_books_records_contact_and_refuses_bad_outcomes(
     educator_client: FlaskClient, staff
 ) -> None:
-    made = _in_warwickshire(lambda a: referral(a, staff["officer"]))
-    slot = _in_warwickshire(lambda a: session_slot(a, staff["educator"]))
-    case_url = f"/warwickshire/cases/{made.id}"
+    made_id = _in_warwickshire(lambda a: referral(a, staff["officer"])).id
+    slot_id = _in_warwickshire(lambda a: session_slot(a, staff["educator"])).id
+    case_url = f"/warwickshire/cases/{made_id}"
     assert "Alex Example" in educator_client.get(case_url).text
-    assert educator_client.post(f"{case_url}/book", data={"slot": str(slot.id)}).status_code == 302
+    assert educator_client.post(f"{case_url}/book", data={"slot": str(slot_id)}).status_code == 302
     contact = educator_client.post(f"{case_url}/contact", data={"method": "phone"})
     assert "Choose what happened" in contact.text
     educator_client.post(f"{case_url}/contact", data={"method": "phone", "outcome": "reached"})
@@ -107,7 +110,7 @@ def test_case_page_books_records_contact_and_refuses_bad_outcomes(
     page = educator_client.get(case_url).text
     assert "Booked" in page and "phone, reached" in page
     with area_scope(area("warwickshire")):
-        assert db.session.get(Referral, made.id).educator_id == staff["educator"].id
+        assert db.session.get(Referral, made_id).educator_id == staff["educator"].id
         assert db.session.scalar(select(func.count()).select_from(ContactAttempt)) == 1
 
 
