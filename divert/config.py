@@ -40,8 +40,8 @@ def engine_options(url: str) -> dict[str, object]:
 # written here is public, and a session cookie signed with it would open every page.
 REQUIRED_SECRETS = ("SECRET_KEY", "REGIONAL_MATCH_SECRET")
 DEVELOPMENT_SECRETS = {
-    "SECRET_KEY": "dev-only-not-secret",
-    "REGIONAL_MATCH_SECRET": "dev-only-regional",
+    "SECRET_KEY": "dev-only-not-secret",  # nosec B105: refused outside development
+    "REGIONAL_MATCH_SECRET": "dev-only-regional",  # nosec B105: refused outside development
 }
 # 32 characters: 128 bits or more from `secrets.token_hex(32)` or any password generator.
 MIN_SECRET_LENGTH = 32

@@ -15,7 +15,6 @@ from wtforms.validators import InputRequired, StopValidation, ValidationError
 from divert.params import parse_date, parse_int
 from divert.refusals import Refusal
 from divert.text import is_blank
-from divert.urls import MAX_ID
 
 PARTS = ("day", "month", "year")
 
@@ -33,7 +32,7 @@ def show_refusal(
 
 def choice_id(value: str | None) -> int:
     """The record id a choice field posted, or 0 (matches nothing) for anything else."""
-    return parse_int(value, maximum=MAX_ID) or 0
+    return parse_int(value) or 0
 
 
 def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
