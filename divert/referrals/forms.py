@@ -136,7 +136,7 @@ class ReferralForm(FlaskForm):
     same_person_elsewhere = RadioField(
         "Is this the person referred in the other area?",
         widget=GovRadioInput(),
-        choices=[("yes", "Yes, the same person"), ("no", "No, someone else")],
+        choices=options([("yes", "Yes, the same person"), ("no", "No, someone else")]),
         validators=[Optional()],
     )
     submission_token = HiddenField()

@@ -209,7 +209,7 @@ class AttendanceForm(FlaskForm):
     cancelled_by = RadioField(
         "Cancelled by",
         widget=GovRadioInput(),
-        choices=list(CANCELLED_BY.items()),
+        choices=options(CANCELLED_BY.items()),
         validators=[Optional()],
     )
     # Choices are checked against the area's lists when the attendance is recorded.
