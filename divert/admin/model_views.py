@@ -394,7 +394,7 @@ class ContractView(AreaOwnedView):
         },
         "pricing": {
             "label": "Pricing",
-            "choices": list(PRICING_LABELS.items()),
+            "choices": options(PRICING_LABELS.items()),
             "default": Pricing.PER_PLACE.value,
         },
         "places_allocated": {
