@@ -19,6 +19,7 @@ from divert import (
     dashboard,
     errors,
     home,
+    presentation,
     referrals,
     reviews,
     security,
@@ -77,6 +78,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    presentation.init_app(app)
     app.jinja_env.globals["local_zone"] = LOCAL
 
 

@@ -15,13 +15,13 @@ from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 from divert import audit
 from divert.admin.access import AdminOnly
 from divert.auth.links import send_link
 from divert.extensions import db
-from divert.formfields import normalised_email
+from divert.formfields import GovDateField, normalised_email
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -31,6 +31,7 @@ from divert.models import (
     Offence,
     Region,
     RegionalLead,
+    Role,
     Substance,
     TreatmentService,
     User,
@@ -75,9 +76,29 @@ class Labels(dict[str, str]):
     def __contains__(self, name: object) -> bool:
         return True
 
+    def __bool__(self) -> bool:
+        return True  # Flask-Admin skips empty label maps: this one answers every name
 
-# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here.
+
+class DateRequired(InputRequired):
+    """A GOV.UK date input that must be filled in.
+
+    An InputRequired, so Flask-Admin adds no "This field is required." of its own; it speaks only
+    when every box was left empty, since a half-typed date already has GovDateField's message
+    naming the missing box.
+    """
+
+    field_flags: dict[str, bool] = {}  # no `required` attribute on the boxes' wrapper
+
+    def __call__(self, form: BaseForm, field: GovDateField) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(self.message)
+
+
+# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here. Flask-Admin
+# takes the first formatter whose type matches, so the role comes before its generic Enum.
 CELL_FORMATTERS = {
+    Role: lambda _view, value, _name: value.label,
     **typefmt.BASE_FORMATTERS,
     bool: lambda _view, value, _name: "Yes" if value else "No",
     type(None): lambda _view, _value, _name: "–",
@@ -99,6 +120,12 @@ class RecordView(AdminOnly, ModelView):
         super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
 
     column_labels: Labels = Labels()
+
+    def prettify_name(self, name: str) -> str:
+        """Labels Flask-Admin makes up itself (headings, filters) in sentence case too."""
+        return sentence_case(name)
+
+    _prettify_name = prettify_name
 
     def check(self, form: BaseForm, model: Any | None) -> Errors:
         """Errors by field name that single-field validators cannot see (overridden per record)."""
@@ -181,6 +208,12 @@ class AreaView(RecordView):
         "no_contact_limit_days",
         "retention_months",
     ]
+    column_labels = Labels(
+        retention_months="Retention (months)",
+        repeat_lookback_days="Repeat look-back (days)",
+        no_contact_limit_days="Closed as not engaged after no contact for (days)",
+        missed_appointment_limit="Closed as not engaged after missed appointments",
+    )
     form_choices = {
         "repeat_policy": [
             ("allow", "Allow a repeat referral"),
@@ -203,7 +236,7 @@ class UserView(RecordView):
     column_list = ["name", "email", "is_admin", "active", "last_sign_in_at"]
     column_searchable_list = ["name", "email"]
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
-    column_labels = Labels(is_admin="Administrator")
+    column_labels = Labels(is_admin="Administrator", last_sign_in_at="Last signed in")
     form_args = {"name": {"validators": [InputRequired(message="Enter the person's name")]}}
 
     def check(self, form: BaseForm, model: User | None) -> Errors:
@@ -228,6 +261,17 @@ class MembershipView(RecordView):
     column_list = ["user", "area", "role", "active"]
     form_columns = ["user", "area", "role", "active"]
     column_sortable_list = ["role", "active"]
+
+    def _with_role_labels(self, form: BaseForm) -> BaseForm:
+        # Flask-Admin offers an enum's member names (OFFICER); the value stays the name.
+        form.role.choices = [(role.name, role.label) for role in Role]
+        return form
+
+    def create_form(self, obj: Any = None) -> BaseForm:
+        return self._with_role_labels(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> BaseForm:
+        return self._with_role_labels(super().edit_form(obj))
 
     def check(self, form: BaseForm, model: Membership | None) -> Errors:
         user, area = form.user.data, form.area.data
@@ -304,15 +348,20 @@ class ContractView(AreaOwnedView):
             "Extends", coerce=int, validators=[Optional()], description="For an extension only"
         ),
     }
+    form_overrides = {"starts_on": GovDateField, "ends_on": GovDateField}
     form_args = {
         "label": {"validators": [InputRequired(message="Enter a name for the contract")]},
         "starts_on": {
-            "description": "For example, 2027-04-01",
-            "validators": [InputRequired(message="Enter the start date")],
+            "label": "Start date",
+            "description": "For example, 1 4 2027",
+            "subject": "start date",
+            "validators": [DateRequired(message="Enter the start date")],
         },
         "ends_on": {
-            "description": "For example, 2028-03-31",
-            "validators": [InputRequired(message="Enter the end date")],
+            "label": "End date",
+            "description": "For example, 31 3 2028",
+            "subject": "end date",
+            "validators": [DateRequired(message="Enter the end date")],
         },
         "places_allocated": {
             "validators": [

@@ -25,6 +25,9 @@ class Region(Base):
 
     areas: Mapped[list[Area]] = relationship(back_populates="region", order_by="Area.name")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Area(Base):
     """A co-commissioning PCC area. Its settings come from tenants/<slug>.toml."""
@@ -55,6 +58,9 @@ class Area(Base):
         ),
     )
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Contract(AreaOwned, Base):
     """Places an area pays for over a period; an extension points at the contract it extends."""
@@ -77,3 +83,6 @@ class Contract(AreaOwned, Base):
         CheckConstraint("places_allocated > 0", name="places_positive"),
         CheckConstraint("value_pence >= 0", name="value_not_negative"),
     )
+
+    def __str__(self) -> str:
+        return self.label

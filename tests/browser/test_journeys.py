@@ -111,6 +111,11 @@ def test_referral_to_attendance_to_figures(
     _checked(desk)
 
 
+def _fill_date(page: Page, name: str, day_month_year: str) -> None:
+    for part, value in zip(("day", "month", "year"), day_month_year.split(), strict=True):
+        page.fill(f"#{name}-{part}", value)
+
+
 def test_admin_creates_a_contract(desk: Page, live_server: str, open_slot: int) -> None:
     sign_in(desk, live_server, ADMIN_EMAIL)
     desk.goto(f"{live_server}/admin/")
@@ -121,8 +126,8 @@ def test_admin_creates_a_contract(desk: Page, live_server: str, open_slot: int) 
     _checked(desk)
     desk.get_by_label("Area").select_option(label="West Mercia")
     desk.get_by_label("Label").fill("Extension to March 2028")
-    desk.get_by_label("Start date").fill("2027-04-01")
-    desk.get_by_label("End date").fill("2027-03-01")
+    _fill_date(desk, "starts_on", "1 4 2027")
+    _fill_date(desk, "ends_on", "1 3 2027")
     desk.get_by_label("Places allocated").fill("120")
     desk.get_by_label("Value (£)").fill("6043.50")
     desk.get_by_label("Funding source").fill("OPCC community safety fund")
@@ -132,7 +137,7 @@ def test_admin_creates_a_contract(desk: Page, live_server: str, open_slot: int) 
     )
     expect(desk.get_by_label("Label")).to_have_value("Extension to March 2028")
     _checked(desk)
-    desk.get_by_label("End date").fill("2028-03-31")
+    _fill_date(desk, "ends_on", "31 3 2028")
     desk.get_by_role("button", name="Save").click()
     expect(desk.locator("table")).to_contain_text("Extension to March 2028")
     expect(desk.locator("table")).to_contain_text("£6,043.50")
