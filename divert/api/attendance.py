@@ -55,9 +55,11 @@ def record_attendance(booking: Booking, body: dict[str, Any]) -> dict[str, Any]:
             cancelled_by=body["cancelled_by"],
         )
     except lifecycle.TransitionError as refusal:
-        field = "main_substance" if "substance" in str(refusal) else "outcome"
-        status = 422 if field == "main_substance" else 409
-        raise ApiError(status, str(refusal), code="attendance_refused", field=field) from refusal
+        # A missing substance is a fault in the body; anything else conflicts with the booking.
+        status = 422 if refusal.field == "main_substance" else 409
+        raise ApiError(
+            status, str(refusal), code="attendance_refused", field=refusal.field
+        ) from refusal
     audit.record(
         "attendance_recorded", record_type="booking", record_id=booking.id, outcome=body["outcome"]
     )

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.models import (
     Booking,
@@ -29,7 +30,6 @@ from divert.models import (
     Substance,
     TreatmentService,
     User,
-    utcnow,
 )
 from divert.referrals import messages
 
@@ -58,6 +58,9 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     S.VOIDED: frozenset(),
 }
 
+# Outcomes that say what happened at the session, so need it to have started.
+HAPPENED = frozenset({BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND})
+
 CLOSED = frozenset(status for status, onward in TRANSITIONS.items() if not onward)
 RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.INELIGIBLE})
 
@@ -80,7 +83,15 @@ def supplies_naloxone(interventions: Iterable[Intervention]) -> bool:
 
 
 class TransitionError(ValueError):
-    """A change the referral's state does not allow; the message is fit to show the user."""
+    """A change the referral's state does not allow; the message is fit to show the user.
+
+    `field` names the input at fault, so a form can show the message next to it and the API
+    can name it in its error, without either searching the message's words.
+    """
+
+    def __init__(self, message: str, field: str = "status") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class SlotFullError(Exception):
@@ -206,15 +217,25 @@ def record_attendance(
     notes: str | None = None,
     cancelled_by: str | None = None,
 ) -> None:
-    """Record what happened to one booking, and move the referral on to match."""
+    """Record what happened to one booking, and move the referral on to match.
+
+    Whether someone attended can only be known once the session has started; a booking can be
+    cancelled or rescheduled at any time.
+    """
     if booking.status is not BookingStatus.BOOKED:
-        raise TransitionError("The outcome of this booking has already been recorded")
+        raise TransitionError("The outcome of this booking has already been recorded", "outcome")
     if outcome is BookingStatus.BOOKED:
-        raise TransitionError("Choose what happened at the session")
+        raise TransitionError("Choose what happened at the session", "outcome")
     referral, session = booking.referral, booking.session
+    if outcome in HAPPENED and session.starts_at > utcnow():
+        raise TransitionError(
+            "Attendance can only be recorded once the session has started "
+            f"({session.starts_at.astimezone(LOCAL):%-d %B %Y at %H:%M})",
+            "outcome",
+        )
     is_initial = session.kind is SessionKind.INITIAL
     if outcome is BookingStatus.ATTENDED and is_initial and main_substance is None:
-        raise TransitionError("Select the main substance the person reported")
+        raise TransitionError("Select the main substance the person reported", "main_substance")
     booking.status = outcome
     booking.recorded_by_id, booking.recorded_at, booking.notes = by.id, utcnow(), notes
     if outcome is BookingStatus.ATTENDED:

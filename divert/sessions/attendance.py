@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from divert import audit
+from divert.clock import utcnow
 from divert.extensions import db
 from divert.models import (
     Booking,
@@ -39,7 +40,11 @@ def session_detail(session_id: int) -> str:
         .where(DiarySession.id == session_id)
     )
     return render_template(
-        "sessions/session.html", session=session, describe=describe, labels=lifecycle.LABELS
+        "sessions/session.html",
+        session=session,
+        describe=describe,
+        labels=lifecycle.LABELS,
+        started=session.starts_at <= utcnow(),
     )
 
 
@@ -97,8 +102,7 @@ def record_attendance(booking_id: int) -> str | Response:
             )
         except lifecycle.TransitionError as refusal:
             db.session.rollback()
-            field = form.main_substance if "substance" in str(refusal) else form.outcome
-            field.errors.append(str(refusal))
+            getattr(form, refusal.field, form.outcome).errors.append(str(refusal))
         else:
             audit.record(
                 "attendance_recorded",

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from divert.extensions import db
-from divert.models import Role, User
+from divert.models import DiarySession, Role, User
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope
 from tests.browser.conftest import accessibility_violations, sign_in
@@ -38,6 +38,15 @@ def open_slot(app_ctx: Flask) -> int:
         slot = session_slot(here, educator, starts_at=datetime.combine(day, time(11), tzinfo=UTC))
         db.session.commit()
         return slot.id
+
+
+def _has_started(slot_id: int) -> None:
+    """Time passes: the session began a few minutes ago, so attendance can be recorded."""
+    with area_scope(area("warwickshire")):
+        slot = db.session.get(DiarySession, slot_id)
+        slot.starts_at = datetime.now(UTC) - timedelta(minutes=5)
+        slot.ends_at = slot.starts_at + timedelta(hours=1)
+        db.session.commit()
 
 
 @pytest.fixture
@@ -94,6 +103,9 @@ def test_referral_to_attendance_to_figures(
     sign_in(educator, live_server, EDUCATOR)
     educator.goto(f"{live_server}/warwickshire/sessions/{open_slot}")
     _checked(educator)
+    expect(educator.get_by_role("link", name="Record attendance")).to_have_count(0)
+    _has_started(open_slot)
+    educator.reload()
     educator.get_by_role("link", name="Record attendance").click()
     _checked(educator)
     educator.get_by_label("Attended", exact=True).check()
@@ -228,10 +240,12 @@ def test_educator_records_naloxone_and_two_misses_return_a_case(
     desk.goto(f"{live_server}/warwickshire/cases/{missed_id}")
     desk.locator("input[name=slot]").first.check()
     desk.get_by_role("button", name="Book").click()
+    _has_started(open_slot)
     desk.goto(f"{live_server}/warwickshire/sessions/{open_slot}")
     desk.get_by_role("link", name="Record attendance").click()
     desk.get_by_label("Did not attend", exact=True).check()
     desk.get_by_role("button", name="Save attendance").click()
+    expect(desk.locator(".govuk-notification-banner")).to_contain_text("Morgan Walker")
     _checked(desk)
 
     sign_in(phone, live_server, OFFICER)

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from divert.clock import utcnow
 from divert.extensions import db
 from divert.models import (
     Booking,
@@ -114,7 +115,8 @@ def test_case_page_books_records_contact_and_refuses_bad_outcomes(
 def test_attendance_in_one_page_and_one_submit(educator_client: FlaskClient, staff) -> None:
     def build(a):
         made = referral(a, staff["officer"])
-        return lifecycle.book(made, session_slot(a, staff["educator"]), staff["educator"])
+        started = session_slot(a, staff["educator"], starts_at=utcnow() - timedelta(minutes=30))
+        return lifecycle.book(made, started, staff["educator"])
 
     booking = _in_warwickshire(build)
     url = f"/warwickshire/bookings/{booking.id}/attendance"
@@ -187,3 +189,22 @@ def test_calendar_feed_by_secret_link(
     assert client.get(f"/calendar/{'x' * 43}.ics").status_code == 404
     educator_client.post("/warwickshire/diary/calendar-link")
     assert client.get(f"/calendar/{token}.ics").status_code == 404  # the old link stops working
+
+
+def test_attendance_before_the_session_starts_is_refused_next_to_the_outcome(
+    educator_client: FlaskClient, staff
+) -> None:
+    def build(a):
+        made = referral(a, staff["officer"])
+        tomorrow = session_slot(a, staff["educator"], starts_at=utcnow() + timedelta(days=1))
+        return lifecycle.book(made, tomorrow, staff["educator"])
+
+    booking = _in_warwickshire(build)
+    url = f"/warwickshire/bookings/{booking.id}/attendance"
+    refused = educator_client.post(url, data={"outcome": "did_not_attend", "notes": "No answer"})
+    assert refused.status_code == 200
+    assert 'id="outcome-error"' in refused.text
+    assert "Attendance can only be recorded once the session has started" in refused.text
+    assert "No answer" in refused.text  # what was typed is kept
+    with area_scope(area("warwickshire")):
+        assert db.session.get(Booking, booking.id).status is BookingStatus.BOOKED
