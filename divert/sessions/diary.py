@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from divert import audit
-from divert.clock import LOCAL
+from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.models import DiarySession, SessionKind, User, Venue
 from divert.permissions import Permission, can, public, requires
@@ -22,6 +22,12 @@ from divert.sessions import queries
 from divert.sessions.blueprint import bp
 from divert.sessions.forms import SessionForm, choice_id
 from divert.tenancy import current_area, system_scope
+
+KIND_LABELS = {
+    SessionKind.INITIAL: "Initial one-to-one",
+    SessionKind.FOLLOW_UP: "Follow-up session",
+    SessionKind.GROUP: "Group session",
+}
 
 
 def _diary_educator() -> int | None:
@@ -55,6 +61,7 @@ def diary() -> str:
         educator_id=_diary_educator(),
         describe=describe,
         local=LOCAL,
+        kind_labels=KIND_LABELS,
     )
 
 
@@ -107,11 +114,15 @@ def new_session() -> str | Response:
 @bp.route("/<area_slug>/diary/calendar-link", methods=["POST"])
 @requires(Permission.MANAGE_DIARY)
 def regenerate_calendar_link() -> Response:
+    had_a_link = current_user.calendar_token is not None
     current_user.calendar_token = secrets.token_urlsafe(32)
     audit.record("calendar_link_regenerated", record_type="user", record_id=current_user.id)
     db.session.commit()
-    flash("Your calendar link has changed. The old link no longer works.", "success")
-    return redirect(url_for(".diary"))
+    if had_a_link:
+        flash("Your calendar link has changed. The old link no longer works.", "success")
+    else:
+        flash("Your calendar link is ready. Add it to your calendar app.", "success")
+    return redirect(url_for(".diary") + "#calendar")
 
 
 @bp.route("/calendar/<token>.ics")
@@ -128,6 +139,11 @@ def calendar_feed(token: str) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//divert//diary//EN")
     calendar.add("version", "2.0")
+    # The calendar's name: NAME is RFC 7986's; X-WR-CALNAME is what most calendar apps read.
+    calendar.add("name", f"divert sessions – {user.name}")
+    calendar.add("x-wr-calname", f"divert sessions – {user.name}")
+    calendar.add("x-wr-timezone", str(LOCAL))
+    generated = utcnow()  # every event's DTSTAMP (RFC 5545 3.8.7.2): when this feed was made
     with system_scope():  # one person's own diary across their areas; no one else's
         sessions = db.session.scalars(
             select(DiarySession)
@@ -141,11 +157,9 @@ def calendar_feed(token: str) -> Response:
         for session in sessions:
             event = Event()
             event.add("uid", f"session-{session.id}@divert")
-            event.add(
-                "summary",
-                f"{session.kind.value.replace('_', ' ').title()} session "
-                f"({session.booked_count}/{session.capacity} booked)",
-            )
+            event.add("dtstamp", generated)
+            booked = f"{session.booked_count} of {session.capacity} booked"
+            event.add("summary", f"{KIND_LABELS[session.kind]} ({booked})")
             event.add("dtstart", session.starts_at)
             event.add("dtend", session.ends_at)
             event.add(

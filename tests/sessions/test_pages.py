@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import vobject
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from divert.models import (
     Referral,
     ReferralStatus,
     Role,
+    SessionKind,
     Substance,
     User,
 )
@@ -181,14 +183,50 @@ def test_calendar_feed_by_secret_link(
     educator_client: FlaskClient, client: FlaskClient, staff
 ) -> None:
     _in_warwickshire(lambda a: session_slot(a, staff["educator"]))
-    educator_client.post("/warwickshire/diary/calendar-link")
+    first = educator_client.post("/warwickshire/diary/calendar-link", follow_redirects=True).text
+    assert "Your calendar link is ready" in first and "no longer works" not in first
     token = db.session.scalar(select(User.calendar_token).where(User.email == "ed@example.org"))
+    link = f"http://localhost/calendar/{token}.ics"
+    assert f'<a class="govuk-link" id="calendar-link" href="{link}">{link}</a>' in first
+    assert 'data-copy-target="calendar-link"' in first
     feed = client.get(f"/calendar/{token}.ics")
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
     assert feed.text.count("BEGIN:VEVENT") == 1
     assert client.get(f"/calendar/{'x' * 43}.ics").status_code == 404
-    educator_client.post("/warwickshire/diary/calendar-link")
+    again = educator_client.post("/warwickshire/diary/calendar-link", follow_redirects=True).text
+    assert "Your calendar link has changed. The old link no longer works." in again
     assert client.get(f"/calendar/{token}.ics").status_code == 404  # the old link stops working
+
+
+def test_calendar_feed_is_valid_rfc_5545(
+    educator_client: FlaskClient, client: FlaskClient, staff
+) -> None:
+    """Read back by vobject (not icalendar, which writes it), validating every component."""
+    starts = datetime(2030, 6, 3, 9, 30, tzinfo=UTC)  # 10:30 in London (BST)
+    _in_warwickshire(lambda a: session_slot(a, staff["educator"], starts_at=starts))
+    _in_warwickshire(lambda a: session_slot(a, staff["educator"], kind=SessionKind.GROUP))
+    educator_client.post("/warwickshire/diary/calendar-link")
+    token = db.session.scalar(select(User.calendar_token).where(User.email == "ed@example.org"))
+    text = client.get(f"/calendar/{token}.ics").text
+    assert all(line.endswith("\r") or not line for line in text.split("\n"))  # CRLF lines
+    calendar = vobject.readOne(text, validate=True)
+    assert calendar.version.value == "2.0"
+    assert calendar.contents["x-wr-calname"][0].value == "divert sessions – Ed Ucator"
+    assert calendar.contents["name"][0].value == "divert sessions – Ed Ucator"
+    events = calendar.contents["vevent"]
+    assert len(events) == 2
+    for event in events:
+        event.validate(raiseException=True)
+        assert event.dtstamp.value.tzinfo is not None  # DTSTAMP in UTC, on every event
+        assert event.uid.value.startswith("session-")
+    later = max(events, key=lambda e: e.dtstart.value)
+    assert later.dtstart.value == starts
+    assert later.dtend.value == datetime(2030, 6, 3, 10, 30, tzinfo=UTC)
+    assert later.summary.value == "Initial one-to-one (0 of 1 booked)"
+    assert sorted(e.summary.value for e in events) == [
+        "Group session (0 of 1 booked)",
+        "Initial one-to-one (0 of 1 booked)",
+    ]
 
 
 def test_attendance_before_the_session_starts_is_refused_next_to_the_outcome(
