@@ -19,7 +19,7 @@ from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle, queries, repeats, submission
 from divert.referrals.forms import NO_SLOT, ReferralForm
-from divert.referrals.slots import describe, open_initial_slots
+from divert.referrals.slots import BOOKING_WINDOW, describe, open_initial_slots
 from divert.tenancy import current_area
 
 bp = Blueprint("referrals", __name__)
@@ -132,7 +132,13 @@ def new_referral() -> str | Response:
                 return redirect(url_for(".confirmation", referral_id=referral.id))
         slots = open_initial_slots(current_area)
         _offer_choices(form, slots)
-    return render_template("referrals/new.html", form=form, found=found, labels=lifecycle.LABELS)
+    return render_template(
+        "referrals/new.html",
+        form=form,
+        found=found,
+        labels=lifecycle.LABELS,
+        booking_days=BOOKING_WINDOW.days,
+    )
 
 
 def _own_referral(referral_id: int) -> Referral:

@@ -7,12 +7,14 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from divert import audit
+from divert.clock import utcnow
 from divert.extensions import db
 from divert.models import (
+    Booking,
     BookingStatus,
     ContactAttempt,
     DiarySession,
@@ -32,6 +34,19 @@ from divert.sessions.forms import (
     choice_id,
 )
 from divert.tenancy import current_area
+
+BOOKING_LABELS = {
+    BookingStatus.BOOKED: "Booked",
+    BookingStatus.ATTENDED: "Attended",
+    BookingStatus.DID_NOT_ATTEND: "Did not attend",
+    BookingStatus.CANCELLED: "Cancelled",
+    BookingStatus.RESCHEDULED: "Moved to another session",
+}
+# A contact attempt's method and outcome in words, as the contact form offers them.
+CONTACT_LABELS = {
+    **dict(ContactForm.method.kwargs["choices"]),
+    **dict(ContactForm.outcome.kwargs["choices"]),
+}
 
 
 @bp.route("/<area_slug>/caseload")
@@ -68,6 +83,18 @@ def _render_case(referral: Referral, **forms: object) -> str:
         .order_by(ContactAttempt.at.desc())
     ).all()
     booking = lifecycle.active_booking(referral)
+    bookings = db.session.scalars(
+        select(Booking)
+        .join(Booking.session)
+        .options(
+            selectinload(Booking.interventions),
+            selectinload(Booking.other_substances),
+            joinedload(Booking.main_substance),
+            joinedload(Booking.onward_service),
+        )
+        .where(Booking.referral_id == referral.id)
+        .order_by(DiarySession.starts_at)
+    ).all()
     book_form = forms.get("book_form") or BookForm()
     book_form.slot.choices = [(str(s.id), describe(s)) for s in open_initial_slots(current_area)]
     return render_template(
@@ -75,7 +102,11 @@ def _render_case(referral: Referral, **forms: object) -> str:
         referral=referral,
         contact_attempts=contact_attempts,
         booking=booking,
-        appointment=describe(booking.session) if booking else None,
+        bookings=bookings,
+        describe=describe,
+        now=utcnow(),
+        booking_labels=BOOKING_LABELS,
+        contact_labels=CONTACT_LABELS,
         contact_form=forms.get("contact_form") or ContactForm(),
         book_form=book_form,
         outcome_form=forms.get("outcome_form") or OutcomeForm(),

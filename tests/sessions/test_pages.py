@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -108,7 +109,7 @@ def test_case_page_books_records_contact_and_refuses_bad_outcomes(
     refused = educator_client.post(f"{case_url}/outcome", data={"outcome": "completed"})
     assert "only be completed after the initial session was attended" in refused.text
     page = educator_client.get(case_url).text
-    assert "Booked" in page and "phone, reached" in page
+    assert "Booked" in page and "Phone, spoke to them or they replied" in page
     with area_scope(area("warwickshire")):
         assert db.session.get(Referral, made.id).educator_id == staff["educator"].id
         assert db.session.scalar(select(func.count()).select_from(ContactAttempt)) == 1
@@ -246,3 +247,36 @@ def test_attendance_before_the_session_starts_is_refused_next_to_the_outcome(
     assert "No answer" in refused.text  # what was typed is kept
     with area_scope(area("warwickshire")):
         assert db.session.get(Booking, booking.id).status is BookingStatus.BOOKED
+
+
+def test_case_page_reads_as_a_person_would_expect(educator_client: FlaskClient, staff) -> None:
+    """No "None" for a missing email, the phone as a tel: link in national form, links to the
+    session and to record attendance, and what was recorded at an attended session."""
+    started = utcnow() - timedelta(hours=1)
+
+    def build(a):
+        made = referral(a, staff["officer"], phone="+447700900123", email=None)
+        slot = session_slot(a, staff["educator"], starts_at=started)
+        return made, slot, lifecycle.book(made, slot, staff["educator"])
+
+    made, slot, booking = _in_warwickshire(build)
+    case_url = f"/warwickshire/cases/{made.id}"
+    page = educator_client.get(case_url).text
+    details = page.split('class="govuk-summary-list')[1].split("</dl>")[0]
+    assert "Email" not in details and not re.search(r">\s*None\s*<", details)
+    assert '<a class="govuk-link" href="tel:+447700900123">07700 900123</a>' in page
+    assert f'href="/warwickshire/sessions/{slot.id}"' in page
+    assert f'href="/warwickshire/bookings/{booking.id}/attendance">Record attendance' in page
+
+    (cocaine,) = _ids(Substance, "cocaine")
+    kit, advice = _ids(Intervention, "naloxone_kit", "harm_reduction")
+    educator_client.post(
+        f"/warwickshire/bookings/{booking.id}/attendance",
+        data={"outcome": "attended", "main_substance": cocaine, "interventions": [kit, advice]},
+    )
+    page = educator_client.get(case_url).text
+    attended = page.split(">Sessions</h2>")[1]
+    assert "Attended" in attended
+    assert "Main substance they reported" in attended and "Cocaine" in attended
+    assert "Harm reduction advice, Naloxone kit supplied" in attended
+    assert "Record attendance" not in attended
