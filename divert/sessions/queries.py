@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -10,7 +11,16 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from divert.clock import LOCAL
 from divert.extensions import db
-from divert.models import Booking, DiarySession, Membership, Referral, ReferralStatus, Role, User
+from divert.models import (
+    Booking,
+    BookingStatus,
+    DiarySession,
+    Membership,
+    Referral,
+    ReferralStatus,
+    Role,
+    User,
+)
 
 S = ReferralStatus
 CASELOAD_FILTERS = {
@@ -20,6 +30,7 @@ CASELOAD_FILTERS = {
     "attended": ("Attended: decision due", (S.ATTENDED,)),
 }
 PAGE_SIZE = 25
+APPOINTMENT_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND)
 
 
 @dataclass
@@ -27,6 +38,8 @@ class CaseloadPage:
     referrals: list[Referral]
     total: int
     page: int
+    # When each case's latest appointment is (or was), by referral id; absent when never booked.
+    appointments: dict[int, datetime]
 
     @property
     def pages(self) -> int:
@@ -51,7 +64,21 @@ def caseload(status: str, educator_id: int | None, page: int) -> CaseloadPage:
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    return CaseloadPage(list(referrals), total or 0, page)
+    return CaseloadPage(list(referrals), total or 0, page, _appointments(referrals))
+
+
+def _appointments(referrals: Sequence[Referral]) -> dict[int, datetime]:
+    """Each referral's latest booking that was kept or still stands, in one query."""
+    rows = db.session.execute(
+        select(Booking.referral_id, DiarySession.starts_at)
+        .join(Booking.session)
+        .where(
+            Booking.referral_id.in_([r.id for r in referrals]),
+            Booking.status.in_(APPOINTMENT_STATUSES),
+        )
+        .order_by(DiarySession.starts_at)
+    ).all()
+    return {referral_id: starts_at for referral_id, starts_at in rows}  # the latest wins
 
 
 def area_educators(area_id: int) -> list[User]:

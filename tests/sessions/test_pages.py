@@ -280,3 +280,17 @@ def test_case_page_reads_as_a_person_would_expect(educator_client: FlaskClient, 
     assert "Main substance they reported" in attended and "Cocaine" in attended
     assert "Harm reduction advice, Naloxone kit supplied" in attended
     assert "Record attendance" not in attended
+
+
+def test_caseload_shows_each_cases_appointment(educator_client: FlaskClient, staff) -> None:
+    when = datetime(2030, 1, 14, 14, 30, tzinfo=UTC)  # a Monday, 14:30 in London (GMT)
+
+    def build(a):
+        made = referral(a, staff["officer"], surname="Booked")
+        lifecycle.book(made, session_slot(a, staff["educator"], starts_at=when), staff["educator"])
+        return made
+
+    _in_warwickshire(build)
+    page = educator_client.get("/warwickshire/caseload?status=booked").text
+    assert "Mon 14 Jan 2030, 14:30" in page
+    assert "<th scope=\"col\" class=\"govuk-table__header\">Appointment</th>" in page
