@@ -164,11 +164,22 @@ def confirmation(referral_id: int) -> str:
     )
 
 
+# The officer's list narrowed to what their home page points at.
+MY_FILTERS = {
+    "returned": ("Returned to you for another outcome", lifecycle.RETURNED_TO_OFFICER),
+    "awaiting": ("Awaiting contact", frozenset({ReferralStatus.SUBMITTED})),
+}
+
+
 @bp.route("/<area_slug>/referrals")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
+    status = request.args.get("status", "")
+    shown = MY_FILTERS.get(status)
     mine = queries.submitted_by(current_user)
+    if shown is not None:
+        mine = mine & Referral.status.in_(shown[1])
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(
         select(Referral)
@@ -193,6 +204,8 @@ def my_referrals() -> str:
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
+        status=status if shown else "",
+        shown=shown[0] if shown else None,
     )
 
 

@@ -54,7 +54,7 @@ CONTACT_LABELS = {
 def caseload() -> str:
     status = request.args.get("status", "awaiting")
     status = status if status in queries.CASELOAD_FILTERS else "awaiting"
-    educator_id = request.args.get("educator", type=int)
+    educator_id = queries.parse_whose(request.args.get("educator"))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     return render_template(
         "sessions/caseload.html",
@@ -63,6 +63,7 @@ def caseload() -> str:
         status=status,
         educator_id=educator_id,
         educators=queries.area_educators(current_area.id),
+        unassigned=queries.UNASSIGNED,
         today=date.today(),
         labels=lifecycle.LABELS,
     )

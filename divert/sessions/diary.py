@@ -30,10 +30,11 @@ KIND_LABELS = {
 }
 
 
-def _diary_educator() -> int | None:
-    """Whose diary: one's own, or (for managers) any educator's of the area."""
+def _diary_educator() -> queries.Whose:
+    """Whose diary: one's own, or (for managers) any educator's of the area, or the sessions of
+    educators who have left it."""
     if can(Permission.MANAGE_ALL_DIARIES):
-        return request.args.get("educator", type=int)
+        return queries.parse_whose(request.args.get("educator"))
     return current_user.id
 
 
@@ -49,7 +50,7 @@ def diary() -> str:
     days = 7 if week else 1
     return render_template(
         "sessions/diary.html",
-        sessions=queries.diary(_diary_educator(), start, days),
+        sessions=queries.diary(_diary_educator(), start, days, current_area.id),
         start=start,
         days=days,
         week=week,
@@ -59,6 +60,7 @@ def diary() -> str:
         if can(Permission.MANAGE_ALL_DIARIES)
         else [],
         educator_id=_diary_educator(),
+        unassigned=queries.UNASSIGNED,
         describe=describe,
         local=LOCAL,
         kind_labels=KIND_LABELS,
