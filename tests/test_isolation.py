@@ -27,6 +27,7 @@ from divert.models import (
     Contract,
     MatchReview,
     Membership,
+    Referral,
     ReferralEvent,
     Region,
     Role,
@@ -352,8 +353,6 @@ def test_search_finds_nothing_of_another_area(
     _sign_in(client, actor)
     foreign, own = _marker(FOREIGN), _marker(OWN)
     with area_scope(area(FOREIGN)):
-        from divert.models import Referral
-
         foreign_reference = db.session.get(Referral, world[FOREIGN].ids["referral_id"]).reference
     by_reference = client.get(f"/{OWN}/search", query_string={"q": foreign_reference})
     assert by_reference.status_code == 200 and "No cases found" in by_reference.text
