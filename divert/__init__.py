@@ -25,6 +25,7 @@ from divert import (
     search,
     security,
     sessions,
+    static_assets,
     tenancy,
     urls,
 )
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     tenancy.init_app(app)
     security.init_app(app)
+    static_assets.init_app(app)
     _configure_templates(app)
     urls.init_app(app)
     _register_blueprints(app)
