@@ -277,7 +277,7 @@ def test_user_management_and_audit_pages_on_a_phone(
     phone.get_by_role("button", name="Send invitation").click()
     expect(phone.locator("table")).to_contain_text("priya.shah@example.org")
     phone.goto(f"{live_server}/warwickshire/audit")
-    expect(phone.locator("table")).to_contain_text("user_invited")
+    expect(phone.locator("table")).to_contain_text("Invited a user")
     _fits_a_phone(phone)
 
     phone.context.clear_cookies()
