@@ -4,6 +4,7 @@ referral form completed with the keyboard alone. axe-core checks every page on t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -285,3 +286,26 @@ def test_user_management_and_audit_pages_on_a_phone(
     for path in ("/admin/admin_contracts/", "/admin/admin_contracts/new/", "/admin/audit/"):
         phone.goto(f"{live_server}{path}")
         _fits_a_phone(phone)
+
+
+def test_the_diary_offers_the_calendar_link_with_a_copy_button(
+    browser: Browser, live_server: str, open_slot: int
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    phone = context.new_page()
+    sign_in(phone, live_server, EDUCATOR)
+    phone.goto(f"{live_server}/warwickshire/diary")
+    phone.get_by_role("button", name="Make a calendar link").click()
+    expect(phone.locator(".govuk-notification-banner")).to_contain_text(
+        "Your calendar link is ready"
+    )
+    expect(phone.locator(".govuk-notification-banner")).not_to_contain_text("no longer works")
+    link = phone.locator("#calendar-link")
+    expect(link).to_have_attribute("href", re.compile(r"/calendar/[\w-]{43}\.ics$"))
+    _fits_a_phone(phone)
+    phone.get_by_role("button", name="Copy link").click()
+    expect(phone.locator("#calendar-link-status")).to_have_text("Link copied")
+    copied = phone.evaluate("navigator.clipboard.readText()")
+    assert copied == link.get_attribute("href")
+    context.close()
