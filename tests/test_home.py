@@ -104,3 +104,17 @@ def test_commissioner_home_shows_this_quarters_figures(
     assert "West Midlands region</th>" in page
     assert "Alex" not in page  # aggregates only, never a name
     assert 'href="/warwickshire/dashboard?period=q:' in page
+
+
+def test_the_service_wears_its_own_header_and_footer(
+    client: FlaskClient, auth: Auth, people: dict[str, User]
+) -> None:
+    signed_out = client.get("/sign-in").text
+    assert "govuk-header" not in signed_out and "Crown copyright" not in signed_out
+    assert "govuk-footer__crown" not in signed_out and "Open Government Licence" not in signed_out
+    assert "govuk-icon" not in signed_out and "favicon.ico" not in signed_out
+    assert "© Police and Crime Commissioners" in signed_out
+    page = _home(client, auth, "pcc@example.org")
+    assert '<p class="divert-header__owner">Warwickshire Police and Crime Commissioner</p>' in page
+    assert "© Warwickshire Police and Crime Commissioner" in page
+    assert "<title>Home – divert – Warwickshire</title>" in page
