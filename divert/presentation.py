@@ -1,11 +1,10 @@
-"""How records read on screen: error-summary links, phone numbers, roles and dates in words.
+"""How records read on screen: error-summary links that reach a date's box, phone numbers.
 
 Registered as Jinja globals and filters, so every template says things the same way.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
@@ -13,8 +12,6 @@ from flask import Flask
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Form
-
-from divert.clock import LOCAL
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -61,17 +58,7 @@ def phone_href(number: str | None) -> str:
     return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def long_date(value: date | datetime | None) -> str:
-    """"3 March 2026" (a time of day in the service's local time, when there is one)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(LOCAL).strftime("%-d %B %Y, %H:%M")
-    return value.strftime("%-d %B %Y")
-
-
 def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_filter(phone_national)
     app.add_template_filter(phone_href)
-    app.add_template_filter(long_date)
