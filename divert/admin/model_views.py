@@ -9,19 +9,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, request
+from flask import flash, g, request
+from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
+from flask_admin.model.base import ViewArgs
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 from divert import audit
 from divert.admin.access import AdminOnly
+from divert.areas import contracts
 from divert.auth.links import send_link
+from divert.auth.sessions import end_sessions
 from divert.extensions import db
-from divert.formfields import GovDateField, normalised_email
+from divert.formfields import GovDateField, Required, normalised_email
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -37,6 +41,7 @@ from divert.models import (
     User,
     Venue,
 )
+from divert.params import parse_int, query_int
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CODE = re.compile(r"^[a-z0-9_]+$")
@@ -126,6 +131,16 @@ class RecordView(AdminOnly, ModelView):
         return sentence_case(name)
 
     _prettify_name = prettify_name
+    def _get_list_extra_args(self) -> ViewArgs:
+        """The list's page, size and sort through divert's one number parser: a number too
+        large for the database is the first page, not an overflow in the driver."""
+        args = super()._get_list_extra_args()
+        return args.clone(
+            page=query_int("page", 0),
+            page_size=query_int("page_size", 0, maximum=self.page_size),
+            sort=query_int("sort"),
+            sort_desc=query_int("desc", maximum=1),
+        )
 
     def check(self, form: BaseForm, model: Any | None) -> Errors:
         """Errors by field name that single-field validators cannot see (overridden per record)."""
@@ -161,7 +176,7 @@ class AreaOwnedView(RecordView):
     column_labels = Labels(area_id="Area")
     form_extra_fields = {
         "area_id": SelectField(
-            "Area", coerce=int, validators=[InputRequired(message="Select an area")]
+            "Area", coerce=int, validators=[Required(message="Select an area")]
         )
     }
 
@@ -237,7 +252,8 @@ class UserView(RecordView):
     column_searchable_list = ["name", "email"]
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
     column_labels = Labels(is_admin="Administrator", last_sign_in_at="Last signed in")
-    form_args = {"name": {"validators": [InputRequired(message="Enter the person's name")]}}
+    edit_template = "auth/admin_user_edit.html"
+    form_args = {"name": {"validators": [Required(message="Enter the person's name")]}}
 
     def check(self, form: BaseForm, model: User | None) -> Errors:
         try:
@@ -251,10 +267,29 @@ class UserView(RecordView):
             return {"email": "Another account already uses this email address"}
         return {}
 
+    def on_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
+        super().on_model_change(form, model, is_created)
+        if not model.active:
+            end_sessions(model)  # a deactivated account is signed out everywhere at once
+
     def after_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
         if is_created:
             send_link(model, AccountLinkPurpose.INVITE)
             db.session.commit()
+
+    @action(
+        "sign_out_everywhere",
+        "Sign out everywhere",
+        "End every session of these accounts? They must sign in again.",
+    )
+    def sign_out_everywhere(self, ids: list[str]) -> None:
+        for user in db.session.scalars(
+            select(User).where(User.id.in_([value for value in map(parse_int, ids) if value]))
+        ):
+            end_sessions(user)
+            audit.record("signed_out_everywhere", record_type="user", record_id=user.id)
+        db.session.commit()
+        flash("Signed out everywhere. They must sign in again.", "success")
 
 
 class MembershipView(RecordView):
@@ -306,8 +341,12 @@ class RegionalLeadView(RecordView):
 
 
 class ContractView(AreaOwnedView):
-    """Places bought for a period. Refused: end before start, no places, negative value,
-    a period overlapping another contract of the area, an extension of another area's contract."""
+    """Places bought for a period, refused by the rules of divert.areas.contracts (the same
+    as tenants sync's): end before start, no places, negative value, a period overlapping
+    another contract of the area, an extension of another area's contract."""
+
+    # The form's name for a contract rule's field, where it is not the record's.
+    FORM_FIELDS = {"value_pence": "value_pounds"}
 
     column_list = ["area_id", "label", "starts_on", "ends_on", "places_allocated", "value_pence"]
     column_labels = Labels(
@@ -340,7 +379,7 @@ class ContractView(AreaOwnedView):
             "Value (£)",
             places=2,
             validators=[
-                InputRequired(message="Enter the contract's value in pounds"),
+                Required(message="Enter the contract's value in pounds"),
                 NumberRange(min=0, message="Value must be £0 or more"),
             ],
         ),
@@ -350,7 +389,7 @@ class ContractView(AreaOwnedView):
     }
     form_overrides = {"starts_on": GovDateField, "ends_on": GovDateField}
     form_args = {
-        "label": {"validators": [InputRequired(message="Enter a name for the contract")]},
+        "label": {"validators": [Required(message="Enter a name for the contract")]},
         "starts_on": {
             "label": "Start date",
             "description": "For example, 1 4 2027",
@@ -365,11 +404,11 @@ class ContractView(AreaOwnedView):
         },
         "places_allocated": {
             "validators": [
-                InputRequired(message="Enter the number of places"),
+                Required(message="Enter the number of places"),
                 NumberRange(min=1, message="Places must be 1 or more"),
             ]
         },
-        "funding_source": {"validators": [InputRequired(message="Enter the funding source")]},
+        "funding_source": {"validators": [Required(message="Enter the funding source")]},
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
@@ -393,27 +432,16 @@ class ContractView(AreaOwnedView):
             form.extends_id.data = contract.extends_id or 0
 
     def check(self, form: BaseForm, model: Contract | None) -> Errors:
-        errors: Errors = {}
-        starts, ends = form.starts_on.data, form.ends_on.data
-        if ends < starts:
-            errors["ends_on"] = "End date must be the same as or after the start date"
-        overlapping = db.session.scalar(
-            select(Contract.label).where(
-                Contract.area_id == form.area_id.data,
-                Contract.starts_on <= ends,
-                Contract.ends_on >= starts,
-                Contract.id != (model.id if model else 0),
-            )
+        found = contracts.problems(
+            area_id=form.area_id.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            places_allocated=form.places_allocated.data,
+            value_pence=int(form.value_pounds.data * 100),
+            extends_id=form.extends_id.data or None,
+            contract_id=model.id if model else None,
         )
-        if overlapping and not errors:
-            errors["starts_on"] = f"The period overlaps another contract of the area: {overlapping}"
-        if form.extends_id.data:
-            extended = db.session.get(Contract, form.extends_id.data)
-            if extended is None or extended.area_id != form.area_id.data:
-                errors["extends_id"] = "An extension must extend a contract of the same area"
-            elif extended.ends_on >= starts:
-                errors["extends_id"] = "An extension must start after the contract it extends"
-        return errors
+        return {self.FORM_FIELDS.get(name, name): message for name, message in found.items()}
 
     def on_model_change(self, form: BaseForm, model: Contract, is_created: bool) -> None:
         model.value_pence = int(form.value_pounds.data * 100)
@@ -429,8 +457,8 @@ class ReferenceView(AreaOwnedView):
     column_default_sort = [("area_id", False), ("position", False)]
     form_columns = ["area_id", "code", "label", "active", "position"]
     form_args = {
-        "code": {"validators": [InputRequired(message="Enter a code")]},
-        "label": {"validators": [InputRequired(message="Enter a label")]},
+        "code": {"validators": [Required(message="Enter a code")]},
+        "label": {"validators": [Required(message="Enter a label")]},
         "position": {"validators": [NumberRange(min=0, message="Position must be 0 or more")]},
     }
 

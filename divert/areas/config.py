@@ -8,6 +8,8 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from divert.areas import contracts
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -69,17 +71,29 @@ def _contract(data: dict[str, Any], source: str) -> ContractConfig:
         label=_require(data, "label", str, source),
         starts_on=_require(data, "starts_on", date, source),
         ends_on=_require(data, "ends_on", date, source),
-        places=_positive(_require(data, "places", int, source), "places", source),
+        places=_require(data, "places", int, source),
         value_pence=_require(data, "value_pence", int, source),
         funding_source=_require(data, "funding_source", str, source),
         example=bool(data.get("example", False)),
         extends=data.get("extends"),
     )
-    if contract.ends_on < contract.starts_on:
-        raise AreaConfigError(f"{source}: contract '{contract.label}' ends before it starts")
-    if contract.value_pence < 0:
-        raise AreaConfigError(f"{source}: contract '{contract.label}' has a negative value")
+    found = contracts.period_problems(
+        contract.starts_on, contract.ends_on, contract.places, contract.value_pence
+    )
+    if found:
+        raise contract_error(source, contract.label, found)
     return contract
+
+
+# The settings of a contract in the file, where they are named otherwise than on the record.
+CONTRACT_SETTINGS = {"places_allocated": "places", "extends_id": "extends"}
+
+
+def contract_error(source: str, label: str, found: dict[str, str]) -> AreaConfigError:
+    """A contract rule broken in an area's file, naming the file, the contract and setting."""
+    name, message = next(iter(found.items()))
+    setting = CONTRACT_SETTINGS.get(name, name)
+    return AreaConfigError(f"{source}: contract '{label}', {setting}: {message}")
 
 
 def _hours(data: dict[str, Any], source: str) -> dict[str, list[str]]:

@@ -32,10 +32,12 @@ from divert.models.referral import (
 from divert.models.user import (
     AccountLink,
     AccountLinkPurpose,
+    AreaInvitation,
     Membership,
     RegionalLead,
     Role,
     User,
+    UserSession,
 )
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "AgeGroup",
     "ApiToken",
     "Area",
+    "AreaInvitation",
     "AreaOwned",
     "AuditEvent",
     "Base",
@@ -74,6 +77,7 @@ __all__ = [
     "Substance",
     "TreatmentService",
     "User",
+    "UserSession",
     "Venue",
     "booking_intervention",
     "booking_other_substance",

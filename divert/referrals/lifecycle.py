@@ -32,6 +32,7 @@ from divert.models import (
     User,
 )
 from divert.referrals import messages
+from divert.refusals import Conflict, Refusal
 
 S = ReferralStatus
 
@@ -82,20 +83,24 @@ def supplies_naloxone(interventions: Iterable[Intervention]) -> bool:
     return any(intervention.code == "naloxone_kit" for intervention in interventions)
 
 
-class TransitionError(ValueError):
-    """A change the referral's state does not allow; the message is fit to show the user.
+# Who can cancel a booking (the values stored, with how they read).
+CANCELLED_BY = {"person": "The person", "service": "The service"}
+class TransitionError(Conflict):
+    """A change the referral's (or booking's) state does not allow."""
 
-    `field` names the input at fault, so a form can show the message next to it and the API
-    can name it in its error, without either searching the message's words.
-    """
+    default_code = "transition_refused"
 
-    def __init__(self, message: str, field: str = "status") -> None:
-        super().__init__(message)
-        self.field = field
+    def __init__(self, message: str, *, field: str = "status", code: str | None = None) -> None:
+        super().__init__(field, message, code=code)
 
 
-class SlotFullError(Exception):
+class SlotFullError(Conflict):
     """Every place in the session has been taken (or the session was cancelled)."""
+
+    default_code = "slot_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("session_id", message)
 
 
 def _refusal(referral: Referral, to_status: ReferralStatus) -> str | None:
@@ -180,10 +185,13 @@ def active_booking(referral: Referral) -> Booking | None:
 
 
 def book(referral: Referral, session: DiarySession, by: User) -> Booking:
-    """Take a place for the referral; a booking it already had is marked rescheduled."""
+    """Take a place for the referral; a booking it already had is marked rescheduled. A case
+    with no educator yet becomes the session's educator's."""
     if referral.status is not S.BOOKED and S.BOOKED not in TRANSITIONS[referral.status]:
-        raise TransitionError(_refusal(referral, S.BOOKED))
+        raise TransitionError(_refusal(referral, S.BOOKED) or "")
     _take_place(session)
+    if referral.educator_id is None:
+        referral.educator_id = session.educator_id
     previous = active_booking(referral)
     if previous is not None:
         previous.status = BookingStatus.RESCHEDULED
@@ -223,19 +231,30 @@ def record_attendance(
     cancelled or rescheduled at any time.
     """
     if booking.status is not BookingStatus.BOOKED:
-        raise TransitionError("The outcome of this booking has already been recorded", "outcome")
+        raise TransitionError(
+            "The outcome of this booking has already been recorded",
+            field="outcome",
+            code="attendance_refused",
+        )
     if outcome is BookingStatus.BOOKED:
-        raise TransitionError("Choose what happened at the session", "outcome")
+        raise Refusal("outcome", "Choose what happened at the session", code="attendance_refused")
     referral, session = booking.referral, booking.session
     if outcome in HAPPENED and session.starts_at > utcnow():
         raise TransitionError(
             "Attendance can only be recorded once the session has started "
             f"({session.starts_at.astimezone(LOCAL):%-d %B %Y at %H:%M})",
-            "outcome",
+            field="outcome",
+            code="attendance_refused",
         )
     is_initial = session.kind is SessionKind.INITIAL
     if outcome is BookingStatus.ATTENDED and is_initial and main_substance is None:
-        raise TransitionError("Select the main substance the person reported", "main_substance")
+        raise Refusal(
+            "main_substance",
+            "Select the main substance the person reported",
+            code="attendance_refused",
+        )
+    if outcome is BookingStatus.CANCELLED and cancelled_by not in CANCELLED_BY:
+        raise Refusal("cancelled_by", "Choose who cancelled", code="attendance_refused")
     booking.status = outcome
     booking.recorded_by_id, booking.recorded_at, booking.notes = by.id, utcnow(), notes
     if outcome is BookingStatus.ATTENDED:

@@ -14,12 +14,14 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.extensions import db
-from divert.matching.normalise import PersonRecord
+from divert.formfields import choice_id, show_refusal
 from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
+from divert.params import query_page
 from divert.permissions import Permission, requires
-from divert.referrals import lifecycle, queries, repeats, submission
+from divert.referrals import lifecycle, queries, repeats, use_cases
 from divert.referrals.forms import NO_SLOT, ReferralForm
 from divert.referrals.slots import BOOKING_WINDOW, describe, open_initial_slots
+from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 bp = Blueprint("referrals", __name__)
@@ -47,52 +49,39 @@ def _earlier_submission(token: str | None) -> Referral | None:
     )
 
 
-def _typed_person(form: ReferralForm) -> PersonRecord:
-    return PersonRecord.from_typed(
-        form.forename.data or "",
-        form.surname.data or "",
-        date_of_birth=form.date_of_birth.data,
-        postcode_district=form.postcode_district.data or None,
-        phone=form.phone.data or None,
-        email=form.email.data or None,
-    )
-
-
-def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Referral:
-    """Everything in one transaction: the referral, its booking and its token, or nothing."""
-    chosen = {str(s.id): s for s in slots}.get(form.slot.data or "")
-    if form.slot.data != NO_SLOT and chosen is None:
-        raise lifecycle.SlotFullError("That appointment is no longer available. Choose another")
+def _details(form: ReferralForm) -> use_cases.ReferralDetails:
     found_ids = [int(i) for i in form.substances_found.data or []]
-    referral = submission.submit(
-        area=current_area,
-        officer=current_user,
-        found=found,
-        slot=chosen,
-        forename=form.forename.data.strip(),
-        surname=form.surname.data.strip(),
+    return use_cases.ReferralDetails(
+        forename=form.forename.data or "",
+        surname=form.surname.data or "",
         date_of_birth=form.date_of_birth.data,
         offence_date=form.offence_date.data,
-        crime_reference=form.crime_reference.data.strip(),
+        crime_reference=form.crime_reference.data or "",
+        substances_found=db.session.scalars(
+            select(Substance).where(Substance.id.in_(found_ids))
+        ).all(),
         phone=form.phone.data or None,
         email=form.email.data or None,
-        substances_found=db.session.scalars(select(Substance).where(Substance.id.in_(found_ids))),
         consent_to_contact=bool(form.consent_to_contact.data),
         gender=form.gender.data or None,
         ethnicity=form.ethnicity.data or None,
-        postcode_district=(form.postcode_district.data or "").strip().upper() or None,
+        postcode_district=form.postcode_district.data or None,
         notes=form.notes.data or None,
-        guardian_name=form.guardian_name.data if form.is_under_18() else None,
-        guardian_contact=form.guardian_contact.data if form.is_under_18() else None,
+        guardian_name=form.guardian_name.data or None,
+        guardian_contact=form.guardian_contact.data or None,
+    )
+
+
+def _submit(form: ReferralForm) -> Referral:
+    """Everything in one transaction: the referral, its booking and its token, or nothing."""
+    referral = use_cases.submit(
+        current_area,
+        current_user,
+        _details(form),
+        confirm_repeat=bool(form.confirm_repeat.data),
+        session_id=None if form.slot.data == NO_SLOT else choice_id(form.slot.data),
     )
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
-    audit.record(
-        "referral_submitted",
-        record_type="referral",
-        record_id=referral.id,
-        reference=referral.reference,
-        booked=chosen is not None,
-    )
     db.session.commit()
     return referral
 
@@ -100,9 +89,8 @@ def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Refe
 @bp.route("/<area_slug>/referrals/new", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_REFERRAL)
 def new_referral() -> str | Response:
-    slots = open_initial_slots(current_area)
     form = ReferralForm()
-    _offer_choices(form, slots)
+    _offer_choices(form, open_initial_slots(current_area))
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
@@ -110,28 +98,22 @@ def new_referral() -> str | Response:
         return redirect(url_for(".confirmation", referral_id=already.id))
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
-        found = repeats.check(current_area, _typed_person(form), form.offence_date.data)
-        refusal = submission.repeat_refusal(current_area, found)
-        if refusal is not None:
-            form.forename.errors.append(refusal)
-        elif found.earlier and not form.confirm_repeat.data:
-            form.confirm_repeat.errors.append(submission.REPEAT_UNCONFIRMED)
+        try:
+            referral = _submit(form)
+        except Refusal as refusal:
+            db.session.rollback()
+            if isinstance(refusal, use_cases.RepeatUnconfirmed):
+                found = refusal.found
+            show_refusal(form, refusal, default="forename", renamed={"session_id": "slot"})
+        except IntegrityError:
+            db.session.rollback()  # the same form, sent twice at once: show the first
+            already = _earlier_submission(form.submission_token.data)
+            if already is None:
+                raise
+            return redirect(url_for(".confirmation", referral_id=already.id))
         else:
-            try:
-                referral = _submit(form, slots, found)
-            except lifecycle.SlotFullError as full:
-                db.session.rollback()
-                form.slot.errors.append(str(full))
-            except IntegrityError:
-                db.session.rollback()  # the same form, sent twice at once: show the first
-                already = _earlier_submission(form.submission_token.data)
-                if already is None:
-                    raise
-                return redirect(url_for(".confirmation", referral_id=already.id))
-            else:
-                return redirect(url_for(".confirmation", referral_id=referral.id))
-        slots = open_initial_slots(current_area)
-        _offer_choices(form, slots)
+            return redirect(url_for(".confirmation", referral_id=referral.id))
+        _offer_choices(form, open_initial_slots(current_area))
     return render_template(
         "referrals/new.html",
         form=form,
@@ -174,7 +156,7 @@ MY_FILTERS = {
 @bp.route("/<area_slug>/referrals")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_page()
     status = request.args.get("status", "")
     shown = MY_FILTERS.get(status)
     mine = queries.submitted_by(current_user)
@@ -230,16 +212,11 @@ def referral_detail(referral_id: int) -> str:
 def withdraw(referral_id: int) -> Response:
     referral = _own_referral(referral_id)
     try:
-        lifecycle.change_status(
-            referral,
-            ReferralStatus.VOIDED,
-            current_user,
-            note="Withdrawn by the officer: entered in error",
-        )
-    except lifecycle.TransitionError as refusal:
-        flash(str(refusal), "error")
+        use_cases.withdraw(referral, current_user)
+    except Refusal as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
         return redirect(url_for(".referral_detail", referral_id=referral.id))
-    audit.record("referral_withdrawn", record_type="referral", record_id=referral.id)
     db.session.commit()
     flash(f"Referral {referral.reference} has been withdrawn. It will not be counted.", "success")
     return redirect(url_for(".my_referrals"))

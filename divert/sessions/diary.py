@@ -15,12 +15,14 @@ from werkzeug.wrappers import Response
 from divert import audit
 from divert.clock import LOCAL, utcnow
 from divert.extensions import db
-from divert.models import DiarySession, SessionKind, User, Venue
-from divert.permissions import Permission, can, public, requires
+from divert.formfields import choice_id
+from divert.models import DiarySession, Membership, Role, SessionKind, User, Venue
+from divert.params import query_date
+from divert.permissions import Permission, can, public, requires, role_can
 from divert.referrals.slots import describe
 from divert.sessions import queries
 from divert.sessions.blueprint import bp
-from divert.sessions.forms import SessionForm, choice_id
+from divert.sessions.forms import SessionForm
 from divert.tenancy import current_area, system_scope
 
 KIND_LABELS = {
@@ -41,10 +43,7 @@ def _diary_educator() -> queries.Whose:
 @bp.route("/<area_slug>/diary")
 @requires(Permission.MANAGE_DIARY)
 def diary() -> str:
-    try:
-        day = date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        day = date.today()
+    day = query_date("day") or date.today()
     week = request.args.get("view") == "week"
     start = day - timedelta(days=day.weekday()) if week else day
     days = 7 if week else 1
@@ -130,7 +129,8 @@ def regenerate_calendar_link() -> Response:
 @bp.route("/calendar/<token>.ics")
 @public
 def calendar_feed(token: str) -> Response:
-    """A person's sessions in every area, for their calendar app. The secret link is the key."""
+    """A person's sessions, for their calendar app. The secret link is the key, and it opens
+    only the areas where its owner keeps a diary today: removed from an area, gone from it."""
     user = (
         db.session.scalar(select(User).where(User.calendar_token == token))
         if len(token) >= 32
@@ -141,6 +141,7 @@ def calendar_feed(token: str) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//divert//diary//EN")
     calendar.add("version", "2.0")
+    diary_roles = [role for role in Role if role_can(role, Permission.MANAGE_DIARY)]
     # The calendar's name: NAME is RFC 7986's; X-WR-CALNAME is what most calendar apps read.
     calendar.add("name", f"divert sessions – {user.name}")
     calendar.add("x-wr-calname", f"divert sessions – {user.name}")
@@ -149,7 +150,13 @@ def calendar_feed(token: str) -> Response:
     with system_scope():  # one person's own diary across their areas; no one else's
         sessions = db.session.scalars(
             select(DiarySession)
+            .join(
+                Membership,
+                (Membership.area_id == DiarySession.area_id) & (Membership.user_id == user.id),
+            )
             .where(
+                Membership.active,
+                Membership.role.in_(diary_roles),
                 DiarySession.educator_id == user.id,
                 DiarySession.cancelled_at.is_(None),
                 DiarySession.starts_at >= datetime.now(LOCAL) - timedelta(days=30),

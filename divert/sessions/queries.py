@@ -78,7 +78,8 @@ def parse_whose(value: str | None) -> Whose:
     """The "educator" filter from a query string: an id, UNASSIGNED, or None for everyone."""
     if value == UNASSIGNED:
         return UNASSIGNED
-    return int(value) if value and value.isdigit() else None
+    # A number too large for the database's integers is nobody, never an overflow in the driver.
+    return int(value) if value and value.isdigit() and int(value) < 2**31 else None
 
 
 def _caseload_query(status: str, educator_id: Whose) -> Select:
