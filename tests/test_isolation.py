@@ -232,6 +232,8 @@ EXPECTED_ACCESS: dict[str, str] = {
     "referrals.withdraw": "officer",
     "reviews.decide": "manager",
     "reviews.review_queue": "manager",
+    # search: the area's cases for casework, an officer's own referrals for an officer
+    "search.search": "officer educator manager",
     # casework: names and clinical detail, never commissioners or officers
     "sessions.book": CASEWORK,
     "sessions.calendar_feed": EVERYONE,  # the secret link is the key
