@@ -28,6 +28,7 @@ from divert.models import (
     Contract,
     MatchReview,
     Membership,
+    Referral,
     ReferralEvent,
     Region,
     Role,
@@ -234,6 +235,8 @@ EXPECTED_ACCESS: dict[str, str] = {
     "referrals.withdraw": "officer",
     "reviews.decide": "manager",
     "reviews.review_queue": "manager",
+    # search: the area's cases for casework, an officer's own referrals for an officer
+    "search.search": "officer educator manager",
     # casework: names and clinical detail, never commissioners or officers
     "sessions.book": CASEWORK,
     "sessions.calendar_feed": EVERYONE,  # the secret link is the key
@@ -425,3 +428,23 @@ def test_a_record_number_too_large_for_the_database_is_not_found(
     _sign_in(client, "manager")
     for path in ("referrals", "cases"):
         assert client.get(f"/{OWN}/{path}/99999999999999999999").status_code == 404
+
+
+@pytest.mark.parametrize("actor", ["officer", "educator", "manager"])
+def test_search_finds_nothing_of_another_area(
+    client: FlaskClient, world: dict[str, AreaWorld], actor: str
+) -> None:
+    """The walk above opens /<area>/search without a query; here it searches for the foreign
+    area's person by name and by reference, and for the own area's."""
+    _sign_in(client, actor)
+    foreign, own = _marker(FOREIGN), _marker(OWN)
+    with area_scope(area(FOREIGN)):
+        foreign_reference = db.session.get(Referral, world[FOREIGN].ids["referral_id"]).reference
+    by_reference = client.get(f"/{OWN}/search", query_string={"q": foreign_reference})
+    assert by_reference.status_code == 200 and "No cases found" in by_reference.text
+    # Both markers sound alike, so the own area's people may be found; never the foreign one.
+    by_name = client.get(f"/{OWN}/search", query_string={"q": f"{foreign} {foreign}"}).text
+    results = by_name.rsplit("</form>", 1)[1]  # after the search box, which echoes the term
+    assert foreign not in results and foreign_reference not in results
+    mine = client.get(f"/{OWN}/search", query_string={"q": f"{own} {own}"}).text
+    assert "2 cases found" in mine  # the officer's own two; every case of the area for staff

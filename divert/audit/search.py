@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request, url_for
@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from divert.audit import words
 from divert.extensions import db
 from divert.formfields import GovDateField, options
 from divert.models import Area, AuditEvent, User
@@ -30,7 +31,13 @@ class AuditSearchForm(FlaskForm):
 
     user = StringField("User's email address contains", widget=GovTextInput())
     area = SelectField("Area", widget=GovSelect(), default="")
-    action = StringField("Action", widget=GovTextInput(), description="For example, person_viewed")
+    action = SelectField(
+        "Action",
+        widget=GovSelect(),
+        default="",
+        choices=[("", "Any"), *sorted(words.ACTIONS.items(), key=lambda item: item[1])],
+        validate_choice=False,  # an action this list does not name yet can still be searched
+    )
     record_type = SelectField(
         "Record type",
         widget=GovSelect(),
@@ -66,6 +73,8 @@ class AuditPage:
     rows: list[AuditRow]
     total: int
     page: int
+    # Each event's record by name (a referral's reference), keyed by (record type, id).
+    record_names: dict[tuple[str, int], str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -128,7 +137,8 @@ def search(form: AuditSearchForm, page: int, where: Area | EveryArea) -> AuditPa
         .where(AuditEvent.id.in_(ids.scalar_subquery()))
         .order_by(AuditEvent.id.desc())
     ).all()
-    return AuditPage([AuditRow(*row) for row in rows], total, page)
+    found = [AuditRow(*row) for row in rows]
+    return AuditPage(found, total, page, words.record_names(row.event for row in found))
 
 
 def area_choices() -> list[tuple[str, str]]:

@@ -34,6 +34,9 @@ class Region(Base):
 
     areas: Mapped[list[Area]] = relationship(back_populates="region", order_by="Area.name")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Area(Base):
     """A co-commissioning PCC area. Its settings come from tenants/<slug>.toml."""
@@ -66,6 +69,9 @@ class Area(Base):
             "repeat_policy IN ('allow', 'refuse_if_not_engaged')", name="repeat_policy_known"
         ),
     )
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Pricing(enum.StrEnum):
@@ -140,3 +146,6 @@ class Contract(AreaOwned, Base):
     @property
     def days(self) -> int:
         return (self.ends_on - self.starts_on).days + 1
+
+    def __str__(self) -> str:
+        return self.label

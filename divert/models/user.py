@@ -20,6 +20,19 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     COMMISSIONER = "commissioner"
 
+    @property
+    def label(self) -> str:
+        """The role as people name it on screens and in lists."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.OFFICER: "Police officer",
+    Role.EDUCATOR: "Drug educator",
+    Role.MANAGER: "Provider manager",
+    Role.COMMISSIONER: "Commissioner (OPCC)",
+}
+
 
 class User(UserMixin, Base):
     __tablename__ = "user_account"
@@ -61,6 +74,9 @@ class User(UserMixin, Base):
     def leads(self, region: Region) -> bool:
         return any(lead.region_id == region.id for lead in self.regional_leads)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.email})"
+
 
 class Membership(AreaOwned, Base):
     """A user's role in one area.
@@ -82,6 +98,9 @@ class Membership(AreaOwned, Base):
 
     __table_args__ = (UniqueConstraint("user_id", "area_id", name="uq_membership_user_area"),)
 
+    def __str__(self) -> str:
+        return f"{self.user.name}: {self.role.label}, {self.area.name}"
+
 
 class RegionalLead(Base):
     """A user who sees every area of a region side by side, as aggregates only."""
@@ -96,6 +115,9 @@ class RegionalLead(Base):
     region: Mapped[Region] = relationship()
 
     __table_args__ = (UniqueConstraint("user_id", "region_id", name="uq_regional_lead"),)
+
+    def __str__(self) -> str:
+        return f"{self.user.name}, regional lead for {self.region.name}"
 
 
 class AccountLinkPurpose(enum.StrEnum):

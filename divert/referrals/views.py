@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,7 @@ from divert.params import query_page
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle, queries, repeats, use_cases
 from divert.referrals.forms import NO_SLOT, ReferralForm
-from divert.referrals.slots import describe, open_initial_slots
+from divert.referrals.slots import BOOKING_WINDOW, describe, open_initial_slots
 from divert.refusals import Refusal
 from divert.tenancy import current_area
 
@@ -116,7 +116,13 @@ def new_referral() -> str | Response:
         else:
             return redirect(url_for(".confirmation", referral_id=referral.id))
         _offer_choices(form, open_initial_slots(current_area))
-    return render_template("referrals/new.html", form=form, found=found, labels=lifecycle.LABELS)
+    return render_template(
+        "referrals/new.html",
+        form=form,
+        found=found,
+        labels=lifecycle.LABELS,
+        booking_days=BOOKING_WINDOW.days,
+    )
 
 
 def _own_referral(referral_id: int) -> Referral:
@@ -142,11 +148,22 @@ def confirmation(referral_id: int) -> str:
     )
 
 
+# The officer's list narrowed to what their home page points at.
+MY_FILTERS = {
+    "returned": ("Returned to you for another outcome", lifecycle.RETURNED_TO_OFFICER),
+    "awaiting": ("Awaiting contact", frozenset({ReferralStatus.SUBMITTED})),
+}
+
+
 @bp.route("/<area_slug>/referrals")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
     page = query_page()
+    status = request.args.get("status", "")
+    shown = MY_FILTERS.get(status)
     mine = queries.submitted_by(current_user)
+    if shown is not None:
+        mine = mine & Referral.status.in_(shown[1])
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(
         select(Referral)
@@ -171,6 +188,8 @@ def my_referrals() -> str:
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
+        status=status if shown else "",
+        shown=shown[0] if shown else None,
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from divert.clock import utcnow
 from divert.extensions import db
 from divert.formfields import options, show_refusal
 from divert.models import (
@@ -41,7 +42,11 @@ def session_detail(session_id: int) -> str:
         .where(DiarySession.id == session_id)
     )
     return render_template(
-        "sessions/session.html", session=session, describe=describe, labels=lifecycle.LABELS
+        "sessions/session.html",
+        session=session,
+        describe=describe,
+        labels=lifecycle.LABELS,
+        started=session.starts_at <= utcnow(),
     )
 
 

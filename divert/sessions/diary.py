@@ -13,11 +13,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from divert import audit
-from divert.clock import LOCAL
+from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.formfields import choice_id, options
 from divert.models import DiarySession, Role, SessionKind, User, Venue
-from divert.params import query_date, query_int
+from divert.params import query_date
 from divert.permissions import Permission, can, public, requires, role_can
 from divert.referrals.slots import describe
 from divert.sessions import queries
@@ -25,11 +25,18 @@ from divert.sessions.blueprint import bp
 from divert.sessions.forms import SessionForm
 from divert.tenancy import current_area, own_sessions_everywhere
 
+KIND_LABELS = {
+    SessionKind.INITIAL: "Initial one-to-one",
+    SessionKind.FOLLOW_UP: "Follow-up session",
+    SessionKind.GROUP: "Group session",
+}
 
-def _diary_educator() -> int | None:
-    """Whose diary: one's own, or (for managers) any educator's of the area."""
+
+def _diary_educator() -> queries.Whose:
+    """Whose diary: one's own, or (for managers) any educator's of the area, or the sessions of
+    educators who have left it."""
     if can(Permission.MANAGE_ALL_DIARIES):
-        return query_int("educator", minimum=1)
+        return queries.parse_whose(request.args.get("educator"))
     return current_user.id
 
 
@@ -46,7 +53,7 @@ def diary() -> str:
     days = 7 if week else 1
     return render_template(
         "sessions/diary.html",
-        sessions=queries.diary(_diary_educator(), start, days),
+        sessions=queries.diary(_diary_educator(), start, days, current_area.id),
         start=start,
         days=days,
         week=week,
@@ -56,8 +63,10 @@ def diary() -> str:
         if can(Permission.MANAGE_ALL_DIARIES)
         else [],
         educator_id=_diary_educator(),
+        unassigned=queries.UNASSIGNED,
         describe=describe,
         local=LOCAL,
+        kind_labels=KIND_LABELS,
     )
 
 
@@ -110,11 +119,15 @@ def new_session() -> str | Response:
 @bp.route("/<area_slug>/diary/calendar-link", methods=["POST"])
 @requires(Permission.MANAGE_DIARY)
 def regenerate_calendar_link() -> Response:
+    had_a_link = current_user.calendar_token is not None
     current_user.calendar_token = secrets.token_urlsafe(32)
     audit.record("calendar_link_regenerated", record_type="user", record_id=current_user.id)
     db.session.commit()
-    flash("Your calendar link has changed. The old link no longer works.", "success")
-    return redirect(url_for(".diary"))
+    if had_a_link:
+        flash("Your calendar link has changed. The old link no longer works.", "success")
+    else:
+        flash("Your calendar link is ready. Add it to your calendar app.", "success")
+    return redirect(url_for(".diary") + "#calendar")
 
 
 @bp.route("/calendar/<token>.ics")
@@ -132,15 +145,18 @@ def calendar_feed(token: str) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//divert//diary//EN")
     calendar.add("version", "2.0")
+    # The calendar's name: NAME is RFC 7986's; X-WR-CALNAME is what most calendar apps read.
+    calendar.add("name", f"divert sessions – {user.name}")
+    calendar.add("x-wr-calname", f"divert sessions – {user.name}")
+    calendar.add("x-wr-timezone", str(LOCAL))
+    generated = utcnow()  # every event's DTSTAMP (RFC 5545 3.8.7.2): when this feed was made
     since = datetime.now(LOCAL) - timedelta(days=30)
     for session in own_sessions_everywhere(user, since, DIARY_ROLES):
         event = Event()
         event.add("uid", f"session-{session.id}@divert")
-        event.add(
-            "summary",
-            f"{session.kind.value.replace('_', ' ').title()} session "
-            f"({session.booked_count}/{session.capacity} booked)",
-        )
+        event.add("dtstamp", generated)
+        booked = f"{session.booked_count} of {session.capacity} booked"
+        event.add("summary", f"{KIND_LABELS[session.kind]} ({booked})")
         event.add("dtstart", session.starts_at)
         event.add("dtend", session.ends_at)
         event.add(

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DatabaseError
 
 from divert.audit import AuditTrailIsAppendOnly
 from divert.extensions import db
-from divert.models import AuditEvent, Role, User
+from divert.models import AuditEvent, Referral, Role, User
 from divert.tenancy import area_scope, system_scope
 from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
 from tests.referrals.builders import referral
@@ -161,3 +161,16 @@ def test_a_manager_sees_only_their_areas_trail(accounts: None, client: FlaskClie
     assert "commissioner@warwickshire.example" in page
     assert "commissioner@staffordshire.example" not in page
     assert client.get("/staffordshire/audit").status_code == 404
+
+
+def test_the_trail_reads_in_words_with_references(accounts: None, client: FlaskClient) -> None:
+    referral_id = _officer_views_a_referral(client)
+    with area_scope(area("warwickshire")):
+        reference = db.session.get(Referral, referral_id).reference
+    client.post("/sign-out")
+    _sign_in(client, account_email(Role.MANAGER, "warwickshire"))
+    page = client.get("/warwickshire/audit").text
+    assert "Viewed a person&#39;s record" in page and "Signed in" in page
+    assert f">{reference}</td>" in page and f"referral {referral_id}" not in page
+    assert "sign_in" not in page.split("<tbody")[1]
+    assert ">Police officer</td>" in page

@@ -15,6 +15,7 @@ from divert.extensions import db, limiter
 from divert.models import (
     ApiToken,
     AuditEvent,
+    DiarySession,
     IdempotencyKey,
     Membership,
     Referral,
@@ -202,6 +203,14 @@ def test_educator_records_attendance(app: Flask, api: Api, api_world: ApiWorld) 
     booking_id = referral["booking"]["id"]
     path = f"/areas/{AREA}/bookings/{booking_id}/attendance"
     educator = api_world.tokens["educator"]
+    too_soon = api.post(path, educator, json={"outcome": "did_not_attend"})
+    assert too_soon.status_code == 409
+    assert too_soon.get_json()["error"]["field"] == "outcome"
+    assert "once the session has started" in too_soon.get_json()["error"]["message"]
+    with app.app_context(), area_scope(area(AREA)):
+        session = db.session.get(DiarySession, api_world.slots[0])
+        session.starts_at = utcnow() - timedelta(minutes=5)  # the session is now under way
+        db.session.commit()
     missing = api.post(path, educator, json={"outcome": "attended"})
     assert missing.status_code == 422
     assert missing.get_json()["error"]["field"] == "main_substance"

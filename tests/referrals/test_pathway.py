@@ -277,7 +277,9 @@ def test_returned_referrals_are_listed_and_withdrawal_voids(
         returned_id, mistake_id = returned.id, mistake.id  # read in the area
     auth.sign_in("pc1@example.org")
     listing = client.get("/warwickshire/referrals").text
-    returned_section = listing.split("Returned to you")[1].split("All your referrals")[0]
+    returned_section = listing.split("Returned to you for another outcome</caption>")[1].split(
+        "All your referrals"
+    )[0]
     assert "Alex Returned" in returned_section and "Mistake" not in returned_section
     assert client.post(f"/warwickshire/referrals/{mistake_id}/withdraw").status_code == 302
     with area_scope(area("warwickshire")):
