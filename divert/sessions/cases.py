@@ -40,10 +40,7 @@ BOOKING_LABELS = {
     BookingStatus.RESCHEDULED: "Moved to another session",
 }
 # A contact attempt's method and outcome in words, as the contact form offers them.
-CONTACT_LABELS = {
-    **dict(ContactForm.method.kwargs["choices"]),
-    **dict(ContactForm.outcome.kwargs["choices"]),
-}
+CONTACT_LABELS = {**use_cases.CONTACT_METHODS, **use_cases.CONTACT_OUTCOMES}
 
 
 @bp.route("/<area_slug>/caseload")
