@@ -17,6 +17,7 @@ from divert import (
     auth,
     cli,
     dashboard,
+    database,
     errors,
     home,
     referrals,
@@ -25,6 +26,7 @@ from divert import (
     sessions,
     tenancy,
     urls,
+    widgets,
 )
 from divert.config import engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
@@ -51,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -78,6 +81,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     app.jinja_env.globals["local_zone"] = LOCAL
+    app.jinja_env.globals["govuk_component"] = widgets.component
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
 from wtforms.validators import ValidationError
+
+from divert.widgets import GovDateInput
 
 PARTS = ("day", "month", "year")
 

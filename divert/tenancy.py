@@ -22,11 +22,11 @@ from typing import Any
 
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from werkzeug.local import LocalProxy
 
-from divert.extensions import db
+from divert.areas import cache as areas_cache
 from divert.models import Area, AreaOwned, Region, Role
 
 
@@ -125,7 +125,7 @@ _SLUG = re.compile(r"[a-z0-9-]{1,64}\Z")
 def _by_slug(model: type[Area] | type[Region], slug: str) -> Any:
     if not _SLUG.match(slug):
         return None
-    return db.session.scalar(select(model).where(model.slug == slug))
+    return areas_cache.by_slug(model, slug)
 
 
 def _token_opens(**place: int) -> bool:

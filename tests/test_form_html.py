@@ -43,9 +43,7 @@ def world(app_ctx: object) -> dict[str, int]:
     here = area(AREA)
     with area_scope(here):
         officer = db.session.query(User).filter_by(email=account_email(Role.OFFICER, AREA)).one()
-        educator = db.session.query(User).filter_by(
-            email=account_email(Role.EDUCATOR, AREA)
-        ).one()
+        educator = db.session.query(User).filter_by(email=account_email(Role.EDUCATOR, AREA)).one()
         made = referral(here, officer, offence_date=date(2026, 1, 5))
         slot = session_slot(here, educator, starts_at=datetime(2099, 3, 2, 10, 0, tzinfo=UTC))
         booking = lifecycle.book(made, slot, officer)

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 from wtforms import IntegerField, SelectField, StringField, SubmitField
@@ -16,6 +15,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from divert.extensions import db
 from divert.formfields import GovDateField
 from divert.models import Area, AuditEvent, User
+from divert.widgets import GovSelect, GovSubmitInput, GovTextInput
 
 PAGE_SIZE = 50
 

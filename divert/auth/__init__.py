@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from sqlalchemy.orm import joinedload
 
 from divert.auth import token_views, tokens
 from divert.auth.sessions import enforce_timeouts
@@ -17,7 +18,8 @@ def _load_user(user_id: str) -> User | None:
     cannot be made to call it with the visitor's rights): it takes bearer tokens only."""
     if tokens.is_api_request(request) or not user_id.isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    # Memberships in the same statement: every area page checks the role held there.
+    return db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
 
 
 login_manager.request_loader(tokens.user_from_request)

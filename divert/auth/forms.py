@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
+from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from divert.auth.password_policy import MIN_LENGTH, StrongPassword
+from divert.widgets import (
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
-
-from divert.auth.password_policy import MIN_LENGTH, StrongPassword
 
 
 class SignInForm(FlaskForm):

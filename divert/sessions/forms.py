@@ -5,14 +5,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     IntegerField,
     RadioField,
@@ -32,6 +24,14 @@ from wtforms.validators import (
 )
 
 from divert.formfields import GovDateField
+from divert.widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 WEEKDAYS = [
     ("0", "Monday"),
