@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import GenericFunction
+from sqlalchemy import Select, and_, func, select
 
 from divert.extensions import db
+from divert.figures import summary
 from divert.figures.periods import Period
+from divert.figures.summary import month_start
 from divert.models import AgeGroup, Area, Referral, ReferralStatus, Region, Substance
 from divert.tenancy import regional_scope
 
 S = ReferralStatus
-IN_PROGRESS = (S.SUBMITTED, S.BOOKED, S.ATTENDED, S.DID_NOT_ATTEND)
+IN_PROGRESS = summary.IN_PROGRESS
 NOT_RECORDED = "Not recorded"
 
 
@@ -39,18 +41,7 @@ class Counts:
     genders: Counter[str] = field(default_factory=Counter)
     ethnicities: Counter[str] = field(default_factory=Counter)
 
-    SCALARS = (
-        "referrals",
-        "attended",
-        "not_engaged",
-        "repeats",
-        "completed",
-        "ineligible",
-        "withdrawn",
-        "in_progress",
-        "under_18",
-        "adult",
-    )
+    SCALARS = summary.MEASURES
     BREAKDOWNS = ("per_month", "substances", "genders", "ethnicities")
 
     def __add__(self, other: Counts) -> Counts:
@@ -80,33 +71,17 @@ def _flag(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
-def _in_period(period: Period) -> Any:
+def _received_between(start: date, end: date) -> Any:
     return and_(
-        Referral.received_on >= period.start,
-        Referral.received_on <= period.end,
+        Referral.received_on >= start,
+        Referral.received_on <= end,
         Referral.status != S.VOIDED,
     )
 
 
-class month_start(GenericFunction[Date]):  # named as SQL functions are
-    """The first day of a date's month: one cheap key to group by (EXTRACT gives numerics)."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(month_start, "postgresql")
-def _month_start_postgresql(element: month_start, compiler: Any, **kw: Any) -> str:
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(month_start, "sqlite")
-def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-def _grouped_query(period: Period) -> Select:
-    """One pass over the period's referrals, grouped finely enough to give every figure.
+def _grouped_query(start: date, end: date) -> Select:
+    """One pass over the referrals received between two dates, grouped finely enough to give
+    every figure (only for the days of months the summary cannot give whole).
 
     At most areas × months × substances × genders × ethnicities groups (a few thousand), so
     the scan is done once in the database and the small remainder is summed here.
@@ -133,7 +108,7 @@ def _grouped_query(period: Period) -> Select:
             _flag(Referral.age_group == AgeGroup.UNDER_18),
             _flag(Referral.age_group == AgeGroup.ADULT),
         )
-        .where(_in_period(period))
+        .where(_received_between(start, end))
         .group_by(*keys)
     )
 
@@ -158,10 +133,25 @@ def counts_by_area(region: Region, period: Period) -> dict[int, Counts]:
     with regional_scope(region):
         rows = db.session.execute(select(Substance.id, Substance.code))
         substance_codes = {substance_id: code for substance_id, code in rows}
-        for area_id, *rest in db.session.execute(_grouped_query(period)):
+        for area_id, *rest in grouped_rows(period.start, period.end):
             key, values = tuple(rest[:4]), tuple(rest[4:])
             _add_group(by_area[area_id], key, values, substance_codes)
     return by_area
+
+
+def grouped_rows(start: date, end: date) -> Iterator[tuple[Any, ...]]:
+    """(area id, month, substance id, gender, ethnicity, *counts) for the referrals received
+    between two dates in the areas in scope: whole months from the monthly summary (a few rows
+    each, however many referrals), the odd days at either end from the referrals."""
+    whole_months, parts = summary.split(start, end)
+    yield from summary.rows(whole_months)
+    for part_start, part_end in parts:
+        yield from db.session.execute(_grouped_query(part_start, part_end))
+
+
+def referrals_received(area: Area, start: date, end: date) -> int:
+    """An area's referrals (not voided) received between two dates."""
+    return sum(row[5] for row in grouped_rows(start, end) if row[0] == area.id)
 
 
 def pooled(by_area: dict[int, Counts]) -> Counts:

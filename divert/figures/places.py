@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from divert.extensions import db
-from divert.models import Area, Contract, Referral, ReferralStatus
+from divert.figures.counts import referrals_received
+from divert.models import Area, Contract
 
 LOW_USE, OVER_USE = Decimal("0.6"), Decimal("1.0")
 
@@ -87,14 +88,5 @@ def places(area: Area, as_of: date) -> Places | None:
     contract = contract_on(area, as_of)
     if contract is None:
         return None
-    used = db.session.scalar(
-        select(func.count())
-        .select_from(Referral)
-        .where(
-            Referral.area_id == area.id,
-            Referral.received_on >= contract.starts_on,
-            Referral.received_on <= min(as_of, contract.ends_on),
-            Referral.status != ReferralStatus.VOIDED,
-        )
-    )
-    return Places(contract=contract, as_of=as_of, used=int(used or 0))
+    used = referrals_received(area, contract.starts_on, min(as_of, contract.ends_on))
+    return Places(contract=contract, as_of=as_of, used=used)

@@ -28,6 +28,7 @@ from divert.models.referral import (
     SubmissionToken,
     referral_substance_found,
 )
+from divert.models.summary import ReferralMonthSummary
 from divert.models.user import (
     AccountLink,
     AccountLinkPurpose,
@@ -62,6 +63,7 @@ __all__ = [
     "ReferenceCounter",
     "Referral",
     "ReferralEvent",
+    "ReferralMonthSummary",
     "ReferralStatus",
     "Region",
     "RegionalKeyHash",
