@@ -145,6 +145,7 @@ def _resolve_area(slug: str) -> None:
     if role is None:
         abort(404)
     g.area, g.role = area, Role(role)
+    g.tenant_slugs["area_slug"] = area.slug
     g.tenancy_token = _scope.set(Scope(frozenset({area.id})))
 
 
@@ -157,10 +158,14 @@ def _resolve_region(slug: str) -> None:
     if region is None or not current_user.leads(region) or not _token_opens(region_id=region.id):
         abort(404)
     g.region = region
+    g.tenant_slugs["region_slug"] = region.slug
 
 
 def _pop_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.area, g.role, g.region = None, None, None
+    # The slugs, kept apart from the records: a commit expires those, and reading one back
+    # for a link would cost a query.
+    g.tenant_slugs = {}
     if not values:
         return
     if "area_slug" in values:
@@ -172,11 +177,9 @@ def _pop_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
 def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
     """url_for() inside an area or region page links within it unless told otherwise."""
     url_map = current_app.url_map
-    for key, current in (("area_slug", g.get("area")), ("region_slug", g.get("region"))):
-        if current is None or key in values:
-            continue
-        if url_map.is_endpoint_expecting(endpoint, key):
-            values[key] = current.slug
+    for key, slug in g.get("tenant_slugs", {}).items():
+        if key not in values and url_map.is_endpoint_expecting(endpoint, key):
+            values[key] = slug
 
 
 def _reset_scope(_exc: BaseException | None) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -58,8 +59,10 @@ def _typed_person(form: ReferralForm) -> PersonRecord:
     )
 
 
-def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Referral:
-    """Everything in one transaction: the referral, its booking and its token, or nothing."""
+def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> int:
+    """Everything in one transaction: the referral, its booking and its token, or nothing.
+
+    Returns the referral's id, and leaves what its confirmation page shows in the session."""
     chosen = {str(s.id): s for s in slots}.get(form.slot.data or "")
     if form.slot.data != NO_SLOT and chosen is None:
         raise lifecycle.SlotFullError("That appointment is no longer available. Choose another")
@@ -93,8 +96,36 @@ def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Refe
         reference=referral.reference,
         booked=chosen is not None,
     )
+    shown = _confirmation_of(referral, describe(chosen) if chosen else None, found.elsewhere)
     db.session.commit()
-    return referral
+    session[CONFIRMATION] = shown
+    return shown["referral_id"]
+
+
+# The POST that made a referral hands its confirmation page what it already knows, so the page
+# it redirects to repeats no look-up (the regional one above all); read once, then forgotten.
+CONFIRMATION = "referral_confirmation"
+
+
+def _confirmation_of(
+    referral: Referral, appointment: str | None, elsewhere: list[tuple[str, date]]
+) -> dict[str, Any]:
+    return {
+        "referral_id": referral.id,
+        "area_id": referral.area_id,
+        "reference": referral.reference,
+        "appointment": appointment,
+        "elsewhere": [(name, on.isoformat()) for name, on in elsewhere],
+    }
+
+
+def _looked_up_confirmation(referral_id: int) -> dict[str, Any]:
+    """The confirmation of a referral opened again later (or a form sent twice)."""
+    referral = _own_referral(referral_id)
+    booking = lifecycle.active_booking(referral)
+    since = referral.received_on - timedelta(days=current_area.repeat_lookback_days)
+    elsewhere = repeats.elsewhere(current_area, repeats.record_of(referral.person), since)
+    return _confirmation_of(referral, describe(booking.session) if booking else None, elsewhere)
 
 
 @bp.route("/<area_slug>/referrals/new", methods=["GET", "POST"])
@@ -118,7 +149,7 @@ def new_referral() -> str | Response:
             form.confirm_repeat.errors.append(submission.REPEAT_UNCONFIRMED)
         else:
             try:
-                referral = _submit(form, slots, found)
+                referral_id = _submit(form, slots, found)
             except lifecycle.SlotFullError as full:
                 db.session.rollback()
                 form.slot.errors.append(str(full))
@@ -129,7 +160,7 @@ def new_referral() -> str | Response:
                     raise
                 return redirect(url_for(".confirmation", referral_id=already.id))
             else:
-                return redirect(url_for(".confirmation", referral_id=referral.id))
+                return redirect(url_for(".confirmation", referral_id=referral_id))
         slots = open_initial_slots(current_area)
         _offer_choices(form, slots)
     return render_template("referrals/new.html", form=form, found=found, labels=lifecycle.LABELS)
@@ -147,14 +178,14 @@ def _own_referral(referral_id: int) -> Referral:
 @bp.route("/<area_slug>/referrals/<id:referral_id>/confirmation")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def confirmation(referral_id: int) -> str:
-    referral = _own_referral(referral_id)
-    booking = lifecycle.active_booking(referral)
-    since = referral.received_on - timedelta(days=current_area.repeat_lookback_days)
+    shown = session.pop(CONFIRMATION, None)
+    if not shown or (shown["referral_id"], shown["area_id"]) != (referral_id, current_area.id):
+        shown = _looked_up_confirmation(referral_id)
     return render_template(
         "referrals/confirmation.html",
-        referral=referral,
-        appointment=describe(booking.session) if booking else None,
-        elsewhere=repeats.elsewhere(current_area, repeats.record_of(referral.person), since),
+        reference=shown["reference"],
+        appointment=shown["appointment"],
+        elsewhere=[(name, date.fromisoformat(on)) for name, on in shown["elsewhere"]],
     )
 
 
