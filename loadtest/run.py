@@ -45,6 +45,8 @@ LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 USERS = ["Officer", "Educator", "Manager", "Commissioner"]
 # Each run's referrals carry a crime reference starting with its marker.
 MARKERS = {"steady": "LOADS", "fault": "LOADF"}
+# Where each run starts taking names from loadtest.people, so the runs never share one.
+NAMES_FROM = {"steady": 0, "fault": 8000}
 # After PostgreSQL is back, the seconds within which requests must succeed again.
 RECOVERY_GRACE = 5.0
 
@@ -158,6 +160,7 @@ def _locust(
                 "password": DEMO_PASSWORD,
                 "log": str(work / f"{run}.jsonl"),
                 "marker_prefix": MARKERS[run],
+                "names_from": NAMES_FROM[run],
             }
         )
     )
