@@ -10,11 +10,13 @@ once per process.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from flask import current_app
 from govuk_frontend_wtf import wtforms_widgets as wtf
 from markupsafe import Markup
+from wtforms import Field
 
 # govuk-frontend-wtf's template for a widget -> the component and macro that template calls.
 _MACROS = {
@@ -64,16 +66,34 @@ def component(name: str, macro: str, params: dict[str, Any], *, remember: bool =
     return html
 
 
+# Whether the field being rendered shows only what the form itself supplies (its default).
+_field_is_default: ContextVar[bool] = ContextVar("divert_field_is_default", default=False)
+
+
+def _shows_default(field: Field) -> bool:
+    """Nothing typed and nothing loaded from a record: the field holds its default (today's
+    date for an offence date, say), which is the same for everyone."""
+    default = field.default() if callable(field.default) else field.default
+    return not field.raw_data and field.data == default
+
+
 def _holds_data(params: dict[str, Any]) -> bool:
     """A value typed or loaded from a record. Every widget with an input of its own (dates
     too) passes it as "value"; the items of radios, checkboxes and selects are choices."""
-    return params.get("value") not in (None, "")
+    return params.get("value") not in (None, "") and not _field_is_default.get()
 
 
 class _FromMacro:
     """Renders the widget's parameters with its macro instead of a template render."""
 
     template: str
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        token = _field_is_default.set(_shows_default(field))
+        try:
+            return super().__call__(field, **kwargs)  # type: ignore[misc]
+        finally:
+            _field_is_default.reset(token)
 
     def render(self, params: dict[str, Any]) -> Markup:
         name, macro = _MACROS[self.template]

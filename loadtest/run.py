@@ -90,7 +90,7 @@ def _run_logged(command: list[str], env: dict[str, str], log: Path) -> None:
         subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=output, check=True)
 
 
-def _prepare(env: dict[str, str], referrals: int, work: Path) -> None:
+def prepare(env: dict[str, str], referrals: int, work: Path) -> None:
     """Migrate, sync the areas, build the demo region and its accounts: as an operator would."""
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (
@@ -115,12 +115,13 @@ def _wait_until_healthy(base_url: str, seconds: float) -> None:
 
 
 @contextmanager
-def _gunicorn(env: dict[str, str], workers: int, work: Path) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workers: int, work: Path, app: str = "wsgi:app") -> Iterator[str]:
+    """gunicorn serving `app` on a free loopback port; yields its base URL."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     with (work / "gunicorn.log").open("a") as log:
         server = subprocess.Popen(
-            [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            [*command, "--bind", f"127.0.0.1:{port}", app],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -269,8 +270,8 @@ def run(settings: Settings) -> Report:
             "SIGN_IN_RATE_LIMIT": "100000 per minute",
         }
         try:
-            _prepare(env, settings.referrals, work)
-            with _gunicorn(env, settings.workers, work) as base_url:
+            prepare(env, settings.referrals, work)
+            with gunicorn(env, settings.workers, work) as base_url:
                 _steady_run(report, cluster.url, base_url, settings, work)
                 _fault_run(report, cluster, base_url, settings, work)
         finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,6 +14,7 @@ from divert.figures import summary
 from divert.figures.periods import Period
 from divert.figures.summary import month_start
 from divert.models import AgeGroup, Area, Referral, ReferralStatus, Region, Substance
+from divert.models.summary import ALL, ETHNICITY, GENDER, SUBSTANCE
 from divert.tenancy import regional_scope
 
 S = ReferralStatus
@@ -79,7 +79,7 @@ def _received_between(start: date, end: date) -> Any:
     )
 
 
-def _grouped_query(start: date, end: date) -> Select:
+def grouped_from_referrals(start: date, end: date) -> Select:
     """One pass over the referrals received between two dates, grouped finely enough to give
     every figure (only for the days of months the summary cannot give whole).
 
@@ -127,31 +127,60 @@ def _add_group(
         counts.substances[substance_codes[substance_id]] += attended
 
 
+def _add_total(
+    counts: Counts,
+    breakdown: str,
+    key: str,
+    month: date | None,
+    values: tuple[int, ...],
+    substance_codes: dict[int, str],
+) -> None:
+    """One row of summary.totals: a month's totals, or one value of a breakdown."""
+    referrals, attended = int(values[0]), int(values[1])
+    if breakdown == ALL and month is not None:
+        for name, value in zip(Counts.SCALARS, values, strict=True):
+            setattr(counts, name, getattr(counts, name) + int(value))
+        counts.per_month[(month.year, month.month)] += referrals
+    elif breakdown == SUBSTANCE and key and attended:
+        counts.substances[substance_codes[int(key)]] += attended
+    elif breakdown == GENDER:
+        counts.genders[key or NOT_RECORDED] += referrals
+    elif breakdown == ETHNICITY:
+        counts.ethnicities[key or NOT_RECORDED] += referrals
+
+
 def counts_by_area(region: Region, period: Period) -> dict[int, Counts]:
-    """Counts for every area of the region (areas with no referrals get zeros)."""
+    """Counts for every area of the region (areas with no referrals get zeros): whole months
+    from the monthly summary, added up in the database (a few rows per area, however many
+    referrals); the odd days at either end of the period from the referrals themselves."""
     by_area = {area.id: Counts() for area in region.areas}
+    whole_months, parts = summary.split(period.start, period.end)
     with regional_scope(region):
         rows = db.session.execute(select(Substance.id, Substance.code))
         substance_codes = {substance_id: code for substance_id, code in rows}
-        for area_id, *rest in grouped_rows(period.start, period.end):
-            key, values = tuple(rest[:4]), tuple(rest[4:])
-            _add_group(by_area[area_id], key, values, substance_codes)
+        for area_id, breakdown, key, month, *values in summary.totals(whole_months):
+            _add_total(by_area[area_id], breakdown, key, month, tuple(values), substance_codes)
+        for part_start, part_end in parts:
+            for area_id, *rest in db.session.execute(grouped_from_referrals(part_start, part_end)):
+                key, values = tuple(rest[:4]), tuple(rest[4:])
+                _add_group(by_area[area_id], key, values, substance_codes)
     return by_area
-
-
-def grouped_rows(start: date, end: date) -> Iterator[tuple[Any, ...]]:
-    """(area id, month, substance id, gender, ethnicity, *counts) for the referrals received
-    between two dates in the areas in scope: whole months from the monthly summary (a few rows
-    each, however many referrals), the odd days at either end from the referrals."""
-    whole_months, parts = summary.split(start, end)
-    yield from summary.rows(whole_months)
-    for part_start, part_end in parts:
-        yield from db.session.execute(_grouped_query(part_start, part_end))
 
 
 def referrals_received(area: Area, start: date, end: date) -> int:
     """An area's referrals (not voided) received between two dates."""
-    return sum(row[5] for row in grouped_rows(start, end) if row[0] == area.id)
+    whole_months, parts = summary.split(start, end)
+    total = sum(
+        int(values[0])
+        for area_id, breakdown, _key, _month, *values in summary.totals(whole_months)
+        if area_id == area.id and breakdown == ALL
+    )
+    for part_start, part_end in parts:
+        received = select(func.count()).where(
+            Referral.area_id == area.id, _received_between(part_start, part_end)
+        )
+        total += db.session.scalar(received) or 0
+    return total
 
 
 def pooled(by_area: dict[int, Counts]) -> Counts:

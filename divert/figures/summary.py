@@ -14,7 +14,21 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, delete, event, func, inspect, literal, select
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    inspect,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
@@ -23,7 +37,7 @@ from sqlalchemy.sql.functions import GenericFunction
 
 from divert.extensions import db
 from divert.models import AgeGroup, Referral, ReferralMonthSummary, ReferralStatus
-from divert.models.summary import NO_SUBSTANCE, NOT_RECORDED
+from divert.models.summary import ALL, ETHNICITY, GENDER, NOT_RECORDED, SUBSTANCE
 
 S = ReferralStatus
 IN_PROGRESS = (S.SUBMITTED, S.BOOKED, S.ATTENDED, S.DID_NOT_ATTEND)
@@ -41,7 +55,7 @@ MEASURES = (
     "under_18",
     "adult",
 )
-KEYS = ("area_id", "month", "main_substance_id", "gender", "ethnicity")
+KEYS = ("area_id", "month", "breakdown", "key")
 # The referral's columns a summary row depends on.
 COUNTED = (
     "area_id",
@@ -55,7 +69,7 @@ COUNTED = (
     "main_substance_id",
 )
 
-Key = tuple[int, date, int, str, str]
+Key = tuple[int, date, str, str]
 
 
 def month_of(day: date) -> date:
@@ -81,19 +95,20 @@ def split(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
     return whole, parts
 
 
-def contribution(values: dict[str, Any]) -> tuple[Key, tuple[int, ...]] | None:
-    """The summary row a referral counts in and what it adds to it (None: it counts nowhere)."""
+def contribution(values: dict[str, Any]) -> tuple[list[Key], tuple[int, ...]]:
+    """The summary rows a referral counts in (none once voided) and what it adds to each."""
     status = values["status"]
     if status == S.VOIDED:
-        return None
+        return [], ()
     attended = values["initial_attended_on"] is not None
-    key = (
-        values["area_id"],
-        month_of(values["received_on"]),
-        values["main_substance_id"] or NO_SUBSTANCE,
-        values["gender"] or NOT_RECORDED,
-        values["ethnicity"] or NOT_RECORDED,
-    )
+    area_id, month = values["area_id"], month_of(values["received_on"])
+    substance = values["main_substance_id"]
+    keys = [
+        (area_id, month, ALL, NOT_RECORDED),
+        (area_id, month, SUBSTANCE, NOT_RECORDED if substance is None else str(substance)),
+        (area_id, month, GENDER, values["gender"] or NOT_RECORDED),
+        (area_id, month, ETHNICITY, values["ethnicity"] or NOT_RECORDED),
+    ]
     flags = (
         True,
         attended,
@@ -106,7 +121,7 @@ def contribution(values: dict[str, Any]) -> tuple[Key, tuple[int, ...]] | None:
         values["age_group"] == AgeGroup.UNDER_18,
         values["age_group"] == AgeGroup.ADULT,
     )
-    return key, tuple(int(flag) for flag in flags)
+    return keys, tuple(int(flag) for flag in flags)
 
 
 def _current(referral: Referral) -> dict[str, Any]:
@@ -138,9 +153,8 @@ class _Deltas(defaultdict[Key, list[int]]):
         super().__init__(lambda: [0] * len(MEASURES))
 
     def add(self, values: dict[str, Any], sign: int) -> None:
-        counted = contribution(values)
-        if counted is not None:
-            key, flags = counted
+        keys, flags = contribution(values)
+        for key in keys:
             row = self[key]
             for index, flag in enumerate(flags):
                 row[index] += sign * flag
@@ -198,18 +212,27 @@ def _forget_failed_flush(session: Session, _previous: Any) -> None:
 # -- reading and rebuilding ------------------------------------------------------------------
 
 
-def rows(months: Iterable[date]) -> Iterator[tuple[Any, ...]]:
-    """(area id, month, substance id or None, gender or None, ethnicity or None, *MEASURES) of
-    the given months, for the areas in the tenancy scope."""
+def totals(months: Iterable[date]) -> Iterator[tuple[Any, ...]]:
+    """The summary of the given months for the areas in the tenancy scope, added up in the
+    database: (area id, breakdown, key, month or None, *MEASURES). The ALL rows come per month;
+    the breakdowns' rows come for the months together (month None)."""
     months = list(months)
     if not months:
         return
     table = ReferralMonthSummary
-    statement = select(*(getattr(table, name) for name in (*KEYS, *MEASURES))).where(
-        table.month.in_(months)
+    per_month = case((table.breakdown == ALL, table.month))
+    statement = (
+        select(
+            table.area_id,
+            table.breakdown,
+            table.key,
+            per_month,
+            *(func.sum(getattr(table, name)) for name in MEASURES),
+        )
+        .where(table.month.in_(months))
+        .group_by(table.area_id, table.breakdown, table.key, per_month)
     )
-    for area_id, month, substance_id, gender, ethnicity, *counts in db.session.execute(statement):
-        yield (area_id, month, substance_id or None, gender or None, ethnicity or None, *counts)
+    yield from db.session.execute(statement)
 
 
 class month_start(GenericFunction[Date]):  # named as SQL functions are
@@ -229,15 +252,8 @@ def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
-def from_scratch() -> Select:
+def from_scratch() -> CompoundSelect:
     """Every summary row worked out from the referrals themselves."""
-    keys = (
-        Referral.area_id,
-        month_start(Referral.received_on),
-        func.coalesce(Referral.main_substance_id, literal(NO_SUBSTANCE)),
-        func.coalesce(Referral.gender, literal(NOT_RECORDED)),
-        func.coalesce(Referral.ethnicity, literal(NOT_RECORDED)),
-    )
     attended = Referral.initial_attended_on.is_not(None)
     flags = (
         attended,
@@ -250,10 +266,27 @@ def from_scratch() -> Select:
         Referral.age_group == AgeGroup.UNDER_18,
         Referral.age_group == AgeGroup.ADULT,
     )
-    return (
-        select(*keys, func.count(), *(func.count().filter(flag) for flag in flags))
-        .where(Referral.status != S.VOIDED)
-        .group_by(*keys)
+    counts = (func.count(), *(func.count().filter(flag) for flag in flags))
+    breakdowns = {
+        SUBSTANCE: func.coalesce(cast(Referral.main_substance_id, String(40)), NOT_RECORDED),
+        GENDER: func.coalesce(Referral.gender, NOT_RECORDED),
+        ETHNICITY: func.coalesce(Referral.ethnicity, NOT_RECORDED),
+    }
+    month = month_start(Referral.received_on)
+    counted = Referral.status != S.VOIDED
+    totals = (
+        select(Referral.area_id, month, literal(ALL), literal(NOT_RECORDED), *counts)
+        .where(counted)
+        .group_by(Referral.area_id, month)
+    )
+    return union_all(
+        totals,
+        *(
+            select(Referral.area_id, month, literal(name), key, *counts)
+            .where(counted)
+            .group_by(Referral.area_id, month, key)
+            for name, key in breakdowns.items()
+        ),
     )
 
 

@@ -9,23 +9,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from divert.models.base import AreaOwned, Base
 
-# Key values standing for "not recorded": a key column cannot be NULL and stay unique.
-NO_SUBSTANCE = 0
+# What a row breaks the counts down by; ALL rows hold the month's totals.
+ALL, SUBSTANCE, GENDER, ETHNICITY = "all", "substance", "gender", "ethnicity"
+# The key of an ALL row, and of a row for a value not recorded: a key column cannot be NULL.
 NOT_RECORDED = ""
 
 
 class ReferralMonthSummary(AreaOwned, Base):
-    """One row per area × month × main substance × gender × ethnicity, holding the counts every
-    figure is made of. divert.figures.summary keeps it in step with the referrals in the same
-    transaction, so the dashboard reads a few hundred rows however many referrals there are.
-    There is no programme column because referrals have no programme yet."""
+    """The counts every figure is made of, per area and month of receipt: the month's totals
+    (breakdown ALL), and the same counts for each main substance (by id), gender and ethnicity
+    recorded. Each referral counts in four rows of its month. divert.figures.summary keeps the
+    table in step with the referrals in the same transaction, so the dashboard reads a few dozen
+    rows per area and month however many referrals there are. There is no programme column
+    because referrals have no programme yet."""
 
     __tablename__ = "referral_month_summary"
 
     month: Mapped[date]  # the first day of the month of receipt
-    main_substance_id: Mapped[int]  # NO_SUBSTANCE until one is reported; no foreign key needed
-    gender: Mapped[str] = mapped_column(String(20))
-    ethnicity: Mapped[str] = mapped_column(String(40))
+    breakdown: Mapped[str] = mapped_column(String(12))
+    key: Mapped[str] = mapped_column(String(40))
     referrals: Mapped[int] = mapped_column(default=0)
     attended: Mapped[int] = mapped_column(default=0)
     not_engaged: Mapped[int] = mapped_column(default=0)
@@ -37,6 +39,4 @@ class ReferralMonthSummary(AreaOwned, Base):
     under_18: Mapped[int] = mapped_column(default=0)
     adult: Mapped[int] = mapped_column(default=0)
 
-    __table_args__ = (
-        PrimaryKeyConstraint("area_id", "month", "main_substance_id", "gender", "ethnicity"),
-    )
+    __table_args__ = (PrimaryKeyConstraint("area_id", "month", "breakdown", "key"),)
