@@ -38,7 +38,7 @@ from loadtest.run import gunicorn, prepare
 from tests.support.pg_cluster import running_cluster
 
 AREA = "warwickshire"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBSTANCE = re.compile(r'name="substances_found" type="checkbox" value="(\d+)"')
 PEOPLE_PER_ROUND = 2500  # referrals a round may send; each takes two names
 # Flask-Login's strong session protection ties a session to the browser's User-Agent.
@@ -168,8 +168,10 @@ def _signed_in(base_url: str, role: str | None) -> tuple[str, requests.Session]:
 
 
 def _script(page: Page, base_url: str, work: Path, threads: int, names: list[str]) -> Path:
-    cookie, browser = _signed_in(base_url, page.role)
+    _cookie, browser = _signed_in(base_url, page.role)
     form = browser.get(f"{base_url}{page.path}").text
+    # After the page: a form's CSRF token is kept in the session it gave back.
+    cookie = f"session={browser.cookies['session']}"
     today = date.today()
     constants = {
         "THREADS": str(threads),

@@ -85,20 +85,21 @@ class Report:
         return [f"{name}: {detail}" for name, passed, detail in self.checks if not passed]
 
 
-def _run_logged(command: list[str], env: dict[str, str], log: Path) -> None:
+def _run_logged(command: list[str], env: dict[str, str], log: Path, code: Path) -> None:
     with log.open("a") as output:
-        subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=output, check=True)
+        subprocess.run(command, cwd=code, env=env, stdout=output, stderr=output, check=True)
 
 
-def prepare(env: dict[str, str], referrals: int, work: Path) -> None:
-    """Migrate, sync the areas, build the demo region and its accounts: as an operator would."""
+def prepare(env: dict[str, str], referrals: int, work: Path, code: Path = ROOT) -> None:
+    """Migrate, sync the areas, build the demo region and its accounts: as an operator would.
+    `code`: the checkout whose application is served (another one to compare versions)."""
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (
         ["db", "upgrade"],
         ["tenants", "sync"],
         ["demo", "build", "--referrals", str(referrals)],
     ):
-        _run_logged([*flask, *command], env, work / "prepare.log")
+        _run_logged([*flask, *command], env, work / "prepare.log", code)
 
 
 def _wait_until_healthy(base_url: str, seconds: float) -> None:
@@ -115,14 +116,16 @@ def _wait_until_healthy(base_url: str, seconds: float) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, work: Path, app: str = "wsgi:app") -> Iterator[str]:
-    """gunicorn serving `app` on a free loopback port; yields its base URL."""
+def gunicorn(
+    env: dict[str, str], workers: int, work: Path, app: str = "wsgi:app", code: Path = ROOT
+) -> Iterator[str]:
+    """gunicorn serving `app` of the checkout `code` on a free loopback port; yields its URL."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     with (work / "gunicorn.log").open("a") as log:
         server = subprocess.Popen(
             [*command, "--bind", f"127.0.0.1:{port}", app],
-            cwd=ROOT,
+            cwd=code,
             env=env,
             stdout=log,
             stderr=log,
