@@ -34,7 +34,7 @@ import requests
 
 from divert.demo.accounts import DEMO_PASSWORD, account_email
 from loadtest.people import demo_sounds, unheard_names
-from loadtest.run import gunicorn, prepare
+from loadtest.run import ROOT, gunicorn, prepare
 from tests.support.pg_cluster import running_cluster
 
 AREA = "warwickshire"
@@ -223,7 +223,7 @@ def _wrk(url: str, args: argparse.Namespace, script: Path, offset: int) -> tuple
 
 
 @contextmanager
-def _service(referrals: int, workers: int) -> Iterator[str]:
+def _service(referrals: int, workers: int, code: Path) -> Iterator[str]:
     work = Path(tempfile.mkdtemp(prefix="divert-pages-"))
     with running_cluster("divert_pages") as cluster:
         env = {
@@ -231,9 +231,10 @@ def _service(referrals: int, workers: int) -> Iterator[str]:
             "DATABASE_URL": cluster.url,
             "SECRET_KEY": secrets.token_hex(32),
             "SIGN_IN_RATE_LIMIT": "1000000 per minute",
+            "PYTHONPATH": str(code),  # the served checkout's packages before this one's
         }
-        prepare(env, referrals, work)
-        with gunicorn(env, workers, work, app="benchmarks.bare_app:app") as base_url:
+        prepare(env, referrals, work, code)
+        with gunicorn(env, workers, work, app="benchmarks.bare_app:app", code=code) as base_url:
             yield base_url
 
 
@@ -246,12 +247,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--referrals", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--only", nargs="*", help="page names to run (and the baseline)")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="checkout to serve (with benchmarks/bare_app.py)"
+    )
     args = parser.parse_args(argv)
     pages = [p for p in PAGES if not args.only or p.name == BASELINE or p.name in args.only]
     names = list(islice(unheard_names(demo_sounds()), 2 * PEOPLE_PER_ROUND * args.rounds))
     rates: dict[str, list[float]] = {page.name: [] for page in pages}
     problems: dict[str, list[str]] = {page.name: [] for page in pages}
-    with _service(args.referrals, args.workers) as base_url, tempfile.TemporaryDirectory() as tmp:
+    service = _service(args.referrals, args.workers, args.code)
+    with service as base_url, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         scripts = {p.name: _script(p, base_url, work, args.threads, names) for p in pages}
         for round_number in range(args.rounds):
@@ -263,7 +268,8 @@ def main(argv: list[str] | None = None) -> None:
                     problems[page.name].append(problem)
     baseline = statistics.median(rates[BASELINE])
     print(
-        f"gunicorn {args.workers} workers, PostgreSQL, {args.referrals:,} referrals; wrk "
+        f"code {args.code}; gunicorn {args.workers} workers, PostgreSQL, {args.referrals:,} "
+        f"referrals; wrk "
         f"{args.threads} threads, {args.connections} connections, {args.seconds} s x {args.rounds}"
     )
     for page in pages:

@@ -244,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             "DATABASE_URL": cluster.url,
             "SECRET_KEY": secrets.token_hex(32),
             "SIGN_IN_RATE_LIMIT": "100000 per minute",
+            "PYTHONPATH": str(args.code),  # the served checkout's packages before this one's
         }
         prepare(env, args.referrals, work, args.code)
         with gunicorn(env, args.workers, work, code=args.code) as base_url:
