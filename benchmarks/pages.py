@@ -40,7 +40,7 @@ from tests.support.pg_cluster import running_cluster
 AREA = "warwickshire"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBSTANCE = re.compile(r'name="substances_found" type="checkbox" value="(\d+)"')
-PEOPLE_PER_ROUND = 2500  # referrals a round may send; each takes two names
+PEOPLE_PER_ROUND = 2000  # referrals a round may send; each takes two names
 # Flask-Login's strong session protection ties a session to the browser's User-Agent.
 USER_AGENT = "divert-benchmark"
 
