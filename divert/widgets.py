@@ -55,8 +55,11 @@ def component(name: str, macro: str, params: dict[str, Any], *, remember: bool =
     is not kept, so no personal data outlives the request in this cache.
     """
     key = (name, macro, _frozen(params)) if remember else None
-    if key is not None and key in _RENDERED:
-        return _RENDERED[key]
+    try:
+        if key is not None and key in _RENDERED:
+            return _RENDERED[key]
+    except TypeError:  # a parameter that cannot be a key: drawn every time
+        key = None
     path = f"govuk_frontend_jinja/components/{name}/macro.html"
     html = Markup(getattr(current_app.jinja_env.get_template(path).module, macro)(params))
     if key is not None:

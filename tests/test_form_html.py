@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from divert import widgets
 from divert.extensions import db
 from divert.models import Role, User
 from divert.referrals import lifecycle
@@ -113,3 +114,14 @@ def test_form_html_is_unchanged(
     if os.environ.get("DIVERT_WRITE_FORM_FIXTURES"):
         fixture.write_text(html)
     assert html == fixture.read_text()
+
+
+def test_what_someone_typed_is_never_kept_with_the_rendered_fields(
+    client: FlaskClient, world: dict[str, int]
+) -> None:
+    _sign_in(client, "officer")
+    typed = {"forename": "Zqxtypedname", "phone": "Zqx1", "notes": "Zqxnote", "email": "zqx@"}
+    page = client.post(f"/{AREA}/referrals/new", data=typed).get_data(as_text=True)
+    assert "Zqxtypedname" in page  # shown again to the officer...
+    kept = "".join(widgets._RENDERED.values())
+    assert "Zqx" not in kept and "zqx@" not in kept  # ...but not kept once the page is sent
