@@ -61,7 +61,8 @@ def component(name: str, macro: str, params: dict[str, Any], *, remember: bool =
     except TypeError:  # a parameter that cannot be a key: drawn every time
         key = None
     path = f"govuk_frontend_jinja/components/{name}/macro.html"
-    html = Markup(getattr(current_app.jinja_env.get_template(path).module, macro)(params))
+    # An autoescaping template's macro returns Markup already: its parameters were escaped.
+    html: Markup = getattr(current_app.jinja_env.get_template(path).module, macro)(params)
     if key is not None:
         if len(_RENDERED) >= _RENDERED_MAX:
             _RENDERED.clear()
