@@ -17,7 +17,6 @@ from divert import (
     auth,
     cli,
     dashboard,
-    database,
     errors,
     home,
     referrals,
@@ -53,7 +52,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
-    database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

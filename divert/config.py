@@ -23,8 +23,7 @@ POSTGRESQL_SESSION = "-c work_mem=64MB -c parallel_setup_cost=100 -c parallel_tu
 
 
 def engine_options(url: str) -> dict[str, object]:
-    # No pre-ping: divert.database checks a pooled connection without a round trip.
-    options: dict[str, object] = {"pool_recycle": 1800}
+    options: dict[str, object] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         options["connect_args"] = {"options": POSTGRESQL_SESSION}
     return options

@@ -58,8 +58,8 @@ def _server_error(error: Exception) -> tuple[object, int]:
 
 def _database_unavailable(error: Exception) -> tuple[object, int, dict[str, str]]:
     """The database went away (restart, fail-over, network): a 503 in the service's look that
-    the client may retry, never a traceback. Dead pooled connections are replaced at checkout
-    (divert.database), so requests succeed again as soon as the database is back."""
+    the client may retry, never a traceback. The engine's pre-ping replaces dead pooled
+    connections, so requests succeed again as soon as the database is back."""
     # The driver's message only: the wrapped error also quotes the statement's parameters.
     current_app.logger.warning("Database unavailable: %s", getattr(error, "orig", None) or error)
     with suppress(SQLAlchemyError):  # the connection may be gone: nothing left to undo there
