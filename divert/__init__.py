@@ -19,17 +19,20 @@ from divert import (
     dashboard,
     errors,
     home,
+    presentation,
     referrals,
     reviews,
+    search,
     security,
     sessions,
+    static_assets,
     tenancy,
     urls,
     widgets,
 )
-from divert.config import engine_options, settings_from_environment
+from divert.clock import LOCAL
+from divert.config import check_secrets, engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
-from divert.referrals.slots import LOCAL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    check_secrets(app.config)
     # From the database finally chosen, so a URL given in test_config gets its options too.
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -57,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     tenancy.init_app(app)
     security.init_app(app)
+    static_assets.init_app(app)
     _configure_templates(app)
     urls.init_app(app)
     _register_blueprints(app)
@@ -78,6 +83,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    presentation.init_app(app)
     app.jinja_env.globals["local_zone"] = LOCAL
     app.jinja_env.globals["govuk_component"] = widgets.component
 
@@ -90,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         referrals,
         sessions,
         reviews,
+        search,
         dashboard,
         area_users,
         audit,

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from wtforms import DateField, Field, Form
-from wtforms.validators import ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
+from divert.params import parse_date, parse_int
+from divert.refusals import Refusal
+from divert.text import is_blank
 from divert.widgets import GovDateInput
 
 PARTS = ("day", "month", "year")
+
+
+def show_refusal(
+    form: Form, refusal: Refusal, default: str, renamed: Mapping[str, str] | None = None
+) -> None:
+    """Put each of a use case's refusal messages next to the form field of its name (`renamed`
+    maps a use case's name to the form's); one the form has no field for goes on `default`."""
+    for name, message in refusal.problems.items():
+        name = (renamed or {}).get(name, name)
+        field = form[name] if name in form else form[default]
+        field.errors = [*field.errors, message]
+
+
+def choice_id(value: str | None) -> int:
+    """The record id a choice field posted, or 0 (matches nothing) for anything else."""
+    return parse_int(value) or 0
+
+
+def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """A select or radio field's choices from (value, label) pairs: WTForms 3.4 takes
+    SelectChoice only."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class GovDateField(DateField):
@@ -42,18 +68,26 @@ class GovDateField(DateField):
         missing = [name for name, value in zip(PARTS, parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{self.subject.capitalize()} must include a {missing[0]}")
-        try:
-            day, month, year = (int(value) for value in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError as error:
-            raise ValueError(f"{self.subject.capitalize()} must be a real date") from error
+        day, month, year = parts
+        self.data = parse_date(year, month, day)
+        if self.data is None:
+            raise ValueError(f"{self.subject.capitalize()} must be a real date")
 
     def _value(self) -> str:
         if self.raw_data:
             return " ".join(self.raw_data)
         return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+class Required(InputRequired):
+    """InputRequired, where text must also hold a visible character: a name of spaces or of a
+    zero-width space is as empty as no name (see divert.text)."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        super().__call__(form, field)
+        if isinstance(field.data, str) and is_blank(field.data):
+            field.errors[:] = []
+            raise StopValidation(self.message or "This field is required")
 
 
 def uk_phone_number(value: str) -> str:

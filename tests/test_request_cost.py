@@ -1,6 +1,6 @@
 """What each busy page costs in SQL statements, written out, and that the cost stays the same
 with ten times the records (no N+1). A signed-in request's fixed cost is one statement: the
-user with their memberships (the area comes from the process's cache, divert.areas.cache)."""
+user with their memberships (the area comes from the process's cache, divert.area_cache)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,10 @@ def _add_cases(how_many: int) -> int:
                 date_of_birth=date(1990, 1 + number % 12, 1 + number % 28),
                 received_on=TODAY - timedelta(days=number % 60),
             )
-            starts = datetime.combine(TODAY + timedelta(days=1 + number % 5), time(10), tzinfo=UTC)
+            # Attendance is recorded only once a session has started: the attended ones' are past.
+            days = timedelta(days=1 + number % 5)
+            when = TODAY - days if number % 2 else TODAY + days
+            starts = datetime.combine(when, time(10), tzinfo=UTC)
             booking = lifecycle.book(made, session_slot(here, educator, starts_at=starts), officer)
             if number % 2:
                 lifecycle.record_attendance(
@@ -89,18 +92,20 @@ def _officer_form(token: str) -> dict[str, object]:
     }
 
 
-# (who, URL, statements): the user with their memberships, then what the page itself needs.
+# (who, URL, statements): the session with its user and their memberships, then what the page
+# itself needs.
 PAGES = [
-    ("officer", f"/{AREA}/", 2),  # the area's region
+    ("officer", f"/{AREA}/", 4),  # referrals returned to them, awaiting contact, the area's region
     ("officer", f"/{AREA}/referrals/new", 3),  # open slots, substances
     ("officer", f"/{AREA}/referrals", 5),  # count, page, people, repeats of
-    ("educator", f"/{AREA}/caseload", 4),  # count, page, educators
+    ("educator", f"/{AREA}/caseload", 5),  # count, page, next sessions, educators
     # the case, its lists, the audit of the view and what its commit expires
-    ("educator", f"/{AREA}/cases/{{case}}", 16),
+    ("educator", f"/{AREA}/cases/{{case}}", 19),
     ("educator", f"/{AREA}/diary", 2),  # the week's sessions
-    # contracts, region and areas, substances, the summary, the odd days of this month
-    ("manager", f"/{AREA}/dashboard", 9),
-    ("commissioner", f"/{AREA}/dashboard", 9),
+    # contracts, region and areas, substances, the period's referrals grouped, what sessions
+    # gave, the contracts' money and its counts, substance and service labels
+    ("manager", f"/{AREA}/dashboard", 11),
+    ("commissioner", f"/{AREA}/dashboard", 11),
 ]
 
 

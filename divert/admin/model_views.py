@@ -9,19 +9,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, request
+from flask import flash, g, request
+from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
+from flask_admin.model.base import ViewArgs
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 from divert import audit
 from divert.admin.access import AdminOnly
+from divert.areas import contracts
 from divert.auth.links import send_link
+from divert.auth.sessions import end_sessions
 from divert.extensions import db
-from divert.formfields import normalised_email
+from divert.formfields import GovDateField, Required, normalised_email, options
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -29,24 +33,32 @@ from divert.models import (
     Intervention,
     Membership,
     Offence,
+    Pricing,
     Region,
     RegionalLead,
+    Role,
     Substance,
     TreatmentService,
     User,
     Venue,
 )
+from divert.params import parse_int, query_int
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CODE = re.compile(r"^[a-z0-9_]+$")
 
 Errors = dict[str, str]
 
+PRICING_LABELS = {
+    Pricing.PER_PLACE.value: "Per place (value ÷ places)",
+    Pricing.FIXED.value: "Fixed contribution for the period",
+}
+
 
 def _area_names() -> dict[int, str]:
     """Area names by id, once per request: list pages show them without a query per row."""
     if "admin_area_names" not in g:
-        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).tuples().all())
+        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).all())
     return g.admin_area_names
 
 
@@ -75,9 +87,29 @@ class Labels(dict[str, str]):
     def __contains__(self, name: object) -> bool:
         return True
 
+    def __bool__(self) -> bool:
+        return True  # Flask-Admin skips empty label maps: this one answers every name
 
-# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here.
+
+class DateRequired(InputRequired):
+    """A GOV.UK date input that must be filled in.
+
+    An InputRequired, so Flask-Admin adds no "This field is required." of its own; it speaks only
+    when every box was left empty, since a half-typed date already has GovDateField's message
+    naming the missing box.
+    """
+
+    field_flags: dict[str, bool] = {}  # no `required` attribute on the boxes' wrapper
+
+    def __call__(self, form: BaseForm, field: GovDateField) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(self.message)
+
+
+# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here. Flask-Admin
+# takes the first formatter whose type matches, so the role comes before its generic Enum.
 CELL_FORMATTERS = {
+    Role: lambda _view, value, _name: value.label,
     **typefmt.BASE_FORMATTERS,
     bool: lambda _view, value, _name: "Yes" if value else "No",
     type(None): lambda _view, _value, _name: "–",
@@ -96,9 +128,25 @@ class RecordView(AdminOnly, ModelView):
     form_base_class = BaseForm
 
     def __init__(self, model: type, name: str, endpoint: str, category: str | None = None):
-        super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
+        super().__init__(model, db, name=name, endpoint=endpoint, category=category)
 
     column_labels: Labels = Labels()
+
+    def prettify_name(self, name: str) -> str:
+        """Labels Flask-Admin makes up itself (headings, filters) in sentence case too."""
+        return sentence_case(name)
+
+    _prettify_name = prettify_name
+    def _get_list_extra_args(self) -> ViewArgs:
+        """The list's page, size and sort through divert's one number parser: a number too
+        large for the database is the first page, not an overflow in the driver."""
+        args = super()._get_list_extra_args()
+        return args.clone(
+            page=query_int("page", 0),
+            page_size=query_int("page_size", 0, maximum=self.page_size),
+            sort=query_int("sort"),
+            sort_desc=query_int("desc", maximum=1),
+        )
 
     def check(self, form: BaseForm, model: Any | None) -> Errors:
         """Errors by field name that single-field validators cannot see (overridden per record)."""
@@ -134,14 +182,14 @@ class AreaOwnedView(RecordView):
     column_labels = Labels(area_id="Area")
     form_extra_fields = {
         "area_id": SelectField(
-            "Area", coerce=int, validators=[InputRequired(message="Select an area")]
+            "Area", coerce=int, validators=[Required(message="Select an area")]
         )
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
-        form.area_id.choices = [
-            (area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])
-        ]
+        form.area_id.choices = options(
+            [(area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])]
+        )
         return form
 
     def create_form(self, obj: Any = None) -> BaseForm:
@@ -180,17 +228,30 @@ class AreaView(RecordView):
         "missed_appointment_limit",
         "no_contact_limit_days",
         "retention_months",
+        "suppression_threshold",
     ]
+    column_labels = Labels(
+        retention_months="Retention (months)",
+        repeat_lookback_days="Repeat look-back (days)",
+        no_contact_limit_days="Closed as not engaged after no contact for (days)",
+        missed_appointment_limit="Closed as not engaged after missed appointments",
+    )
     form_choices = {
-        "repeat_policy": [
-            ("allow", "Allow a repeat referral"),
-            ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
-        ]
+        "repeat_policy": options(
+            [
+                ("allow", "Allow a repeat referral"),
+                ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
+            ]
+        )
     }
     form_args = {
         "repeat_lookback_days": {"validators": [NumberRange(1, 3650)]},
         "missed_appointment_limit": {"validators": [NumberRange(1, 10)]},
         "no_contact_limit_days": {"validators": [NumberRange(1, 365)]},
+        "suppression_threshold": {
+            "label": "Published figures hide counts under",
+            "validators": [NumberRange(1, 100, message="Enter a number from 1 to 100")],
+        },
         "retention_months": {
             "validators": [NumberRange(1, 240, message="Retention must be 1 to 240 months")]
         },
@@ -203,8 +264,9 @@ class UserView(RecordView):
     column_list = ["name", "email", "is_admin", "active", "last_sign_in_at"]
     column_searchable_list = ["name", "email"]
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
-    column_labels = Labels(is_admin="Administrator")
-    form_args = {"name": {"validators": [InputRequired(message="Enter the person's name")]}}
+    column_labels = Labels(is_admin="Administrator", last_sign_in_at="Last signed in")
+    edit_template = "auth/admin_user_edit.html"
+    form_args = {"name": {"validators": [Required(message="Enter the person's name")]}}
 
     def check(self, form: BaseForm, model: User | None) -> Errors:
         try:
@@ -218,16 +280,46 @@ class UserView(RecordView):
             return {"email": "Another account already uses this email address"}
         return {}
 
+    def on_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
+        super().on_model_change(form, model, is_created)
+        if not model.active:
+            end_sessions(model)  # a deactivated account is signed out everywhere at once
+
     def after_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
         if is_created:
             send_link(model, AccountLinkPurpose.INVITE)
             db.session.commit()
+
+    @action(
+        "sign_out_everywhere",
+        "Sign out everywhere",
+        "End every session of these accounts? They must sign in again.",
+    )
+    def sign_out_everywhere(self, ids: list[str]) -> None:
+        for user in db.session.scalars(
+            select(User).where(User.id.in_([value for value in map(parse_int, ids) if value]))
+        ):
+            end_sessions(user)
+            audit.record("signed_out_everywhere", record_type="user", record_id=user.id)
+        db.session.commit()
+        flash("Signed out everywhere. They must sign in again.", "success")
 
 
 class MembershipView(RecordView):
     column_list = ["user", "area", "role", "active"]
     form_columns = ["user", "area", "role", "active"]
     column_sortable_list = ["role", "active"]
+
+    def _with_role_labels(self, form: BaseForm) -> BaseForm:
+        # Flask-Admin offers an enum's member names (OFFICER); the value stays the name.
+        form.role.choices = [(role.name, role.label) for role in Role]
+        return form
+
+    def create_form(self, obj: Any = None) -> BaseForm:
+        return self._with_role_labels(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> BaseForm:
+        return self._with_role_labels(super().edit_form(obj))
 
     def check(self, form: BaseForm, model: Membership | None) -> Errors:
         user, area = form.user.data, form.area.data
@@ -262,41 +354,66 @@ class RegionalLeadView(RecordView):
 
 
 class ContractView(AreaOwnedView):
-    """Places bought for a period. Refused: end before start, no places, negative value,
-    a period overlapping another contract of the area, an extension of another area's contract."""
+    """An area's terms for a period, as signed: per place (value ÷ places) or a fixed
+    contribution (places optional), with an optional go-live date. Refused: end before start,
+    a go-live outside the contract, no places for a per-place contract, a negative value, a
+    period overlapping another contract of the area, an extension of another area's contract."""
 
-    column_list = ["area_id", "label", "starts_on", "ends_on", "places_allocated", "value_pence"]
+    # The form's name for a contract rule's field, where it is not the record's.
+    FORM_FIELDS = {"value_pence": "value_pounds"}
+
+    column_list = [
+        "area_id",
+        "label",
+        "starts_on",
+        "ends_on",
+        "pricing",
+        "places_allocated",
+        "value_pence",
+    ]
     column_labels = Labels(
         {
             **AreaOwnedView.column_labels,
             "value_pence": "Value",
             "starts_on": "Start date",
+            "go_live_on": "Go-live date",
             "ends_on": "End date",
-            "is_example": "Example figures (not published)",
+            "is_example": "The whole contract is an example (not published)",
+            "value_is_example": "The value is an example (not published)",
+            "places_is_example": "The number of places is an example (not published)",
         }
     )
     column_formatters = {
         **AreaOwnedView.column_formatters,
-        "value_pence": lambda _v, _c, model, _n: f"£{model.value_pence / 100:,.2f}",
+        "value_pence": lambda _v, _c, model, _n: (
+            f"£{model.value_pence / 100:,.2f}{' (example)' if model.value_example else ''}"
+        ),
+        "pricing": lambda _v, _c, model, _n: PRICING_LABELS[model.pricing],
     }
     form_columns = [
         "area_id",
         "label",
         "starts_on",
+        "go_live_on",
         "ends_on",
+        "pricing",
         "places_allocated",
         "value_pounds",
         "funding_source",
         "extends_id",
         "is_example",
+        "value_is_example",
+        "places_is_example",
     ]
+    form_overrides = {"pricing": SelectField}
     form_extra_fields = {
         **AreaOwnedView.form_extra_fields,
         "value_pounds": DecimalField(
             "Value (£)",
             places=2,
+            description="Per place: the value of all the places. Fixed: the contribution",
             validators=[
-                InputRequired(message="Enter the contract's value in pounds"),
+                Required(message="Enter the contract's value in pounds"),
                 NumberRange(min=0, message="Value must be £0 or more"),
             ],
         ),
@@ -304,23 +421,35 @@ class ContractView(AreaOwnedView):
             "Extends", coerce=int, validators=[Optional()], description="For an extension only"
         ),
     }
+    form_overrides = {"starts_on": GovDateField, "ends_on": GovDateField}
     form_args = {
-        "label": {"validators": [InputRequired(message="Enter a name for the contract")]},
+        "label": {"validators": [Required(message="Enter a name for the contract")]},
         "starts_on": {
-            "description": "For example, 2027-04-01",
-            "validators": [InputRequired(message="Enter the start date")],
+            "label": "Start date",
+            "description": "For example, 1 4 2027",
+            "subject": "start date",
+            "validators": [DateRequired(message="Enter the start date")],
+        },
+        "go_live_on": {
+            "description": "When the scheme was fully live, if later than the start",
+            "validators": [Optional()],
         },
         "ends_on": {
-            "description": "For example, 2028-03-31",
-            "validators": [InputRequired(message="Enter the end date")],
+            "label": "End date",
+            "description": "For example, 31 3 2028",
+            "subject": "end date",
+            "validators": [DateRequired(message="Enter the end date")],
+        },
+        "pricing": {
+            "label": "Pricing",
+            "choices": options(PRICING_LABELS.items()),
+            "default": Pricing.PER_PLACE.value,
         },
         "places_allocated": {
-            "validators": [
-                InputRequired(message="Enter the number of places"),
-                NumberRange(min=1, message="Places must be 1 or more"),
-            ]
+            "description": "Needed for a per-place contract; optional for a fixed contribution",
+            "validators": [Optional(), NumberRange(min=1, message="Places must be 1 or more")],
         },
-        "funding_source": {"validators": [InputRequired(message="Enter the funding source")]},
+        "funding_source": {"validators": [Required(message="Enter the funding source")]},
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
@@ -331,10 +460,12 @@ class ContractView(AreaOwnedView):
             )
         ).all()
         names = _area_names()
-        form.extends_id.choices = [
-            (0, "Not an extension"),
-            *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
-        ]
+        form.extends_id.choices = options(
+            [
+                (0, "Not an extension"),
+                *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
+            ]
+        )
         return form
 
     def on_form_prefill(self, form: BaseForm, id: Any) -> None:
@@ -342,33 +473,26 @@ class ContractView(AreaOwnedView):
         if contract is not None and not form.errors:
             form.value_pounds.data = Decimal(contract.value_pence) / 100
             form.extends_id.data = contract.extends_id or 0
+            form.pricing.data = contract.pricing.value
 
     def check(self, form: BaseForm, model: Contract | None) -> Errors:
-        errors: Errors = {}
-        starts, ends = form.starts_on.data, form.ends_on.data
-        if ends < starts:
-            errors["ends_on"] = "End date must be the same as or after the start date"
-        overlapping = db.session.scalar(
-            select(Contract.label).where(
-                Contract.area_id == form.area_id.data,
-                Contract.starts_on <= ends,
-                Contract.ends_on >= starts,
-                Contract.id != (model.id if model else 0),
-            )
+        found = contracts.problems(
+            area_id=form.area_id.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            places_allocated=form.places_allocated.data,
+            value_pence=int(form.value_pounds.data * 100),
+            extends_id=form.extends_id.data or None,
+            pricing=form.pricing.data,
+            go_live_on=form.go_live_on.data,
+            contract_id=model.id if model else None,
         )
-        if overlapping and not errors:
-            errors["starts_on"] = f"The period overlaps another contract of the area: {overlapping}"
-        if form.extends_id.data:
-            extended = db.session.get(Contract, form.extends_id.data)
-            if extended is None or extended.area_id != form.area_id.data:
-                errors["extends_id"] = "An extension must extend a contract of the same area"
-            elif extended.ends_on >= starts:
-                errors["extends_id"] = "An extension must start after the contract it extends"
-        return errors
+        return {self.FORM_FIELDS.get(name, name): message for name, message in found.items()}
 
     def on_model_change(self, form: BaseForm, model: Contract, is_created: bool) -> None:
         model.value_pence = int(form.value_pounds.data * 100)
         model.extends_id = form.extends_id.data or None
+        model.pricing = Pricing(form.pricing.data)
         super().on_model_change(form, model, is_created)
 
 
@@ -380,8 +504,8 @@ class ReferenceView(AreaOwnedView):
     column_default_sort = [("area_id", False), ("position", False)]
     form_columns = ["area_id", "code", "label", "active", "position"]
     form_args = {
-        "code": {"validators": [InputRequired(message="Enter a code")]},
-        "label": {"validators": [InputRequired(message="Enter a label")]},
+        "code": {"validators": [Required(message="Enter a code")]},
+        "label": {"validators": [Required(message="Enter a label")]},
         "position": {"validators": [NumberRange(min=0, message="Position must be 0 or more")]},
     }
 

@@ -10,13 +10,15 @@ from flask_admin import AdminIndexView, BaseView, expose
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
 from divert import audit
 from divert.admin.access import AdminOnly
-from divert.audit.search import AuditSearchForm, area_choices, page_url, search
+from divert.audit.search import EVERY_AREA, AuditSearchForm, area_choices, page_url, search
 from divert.extensions import db
+from divert.formfields import Required, options
 from divert.models import Person, Referral
+from divert.params import query_page
 from divert.privacy.removal import remove_personal_data
 from divert.privacy.subject_access import subject_access
 from divert.widgets import GovSubmitInput, GovTextArea, GovTextInput
@@ -36,12 +38,12 @@ class AuditView(AdminOnly, BaseView):
     @expose("/")
     def index(self) -> tuple[str, int] | str:
         form = AuditSearchForm(formdata=request.args or None)
-        form.area.choices = area_choices()
+        form.area.choices = options(area_choices())
         if request.args and not form.validate():
             return self.render(
                 "audit/search.html", form=form, results=None, base_template=ADMIN_BASE
             ), 400
-        results = search(form, request.args.get("page", 1, type=int))
+        results = search(form, query_page(), where=EVERY_AREA)
         return self.render(
             "audit/search.html",
             form=form,
@@ -59,7 +61,7 @@ class FindPersonForm(FlaskForm):
         "Referral reference",
         widget=GovTextInput(),
         description="For example, WAR-2025-00042",
-        validators=[InputRequired(message="Enter a referral reference")],
+        validators=[Required(message="Enter a referral reference")],
     )
     submit = SubmitField("Find", widget=GovSubmitInput())
 
@@ -70,7 +72,7 @@ class EraseForm(FlaskForm):
         widget=GovTextArea(),
         description="For example, the request's reference and the decision on it",
         validators=[
-            InputRequired(message="Enter the reason for erasure"),
+            Required(message="Enter the reason for erasure"),
             Length(max=500, message="Reason must be 500 characters or fewer"),
         ],
     )

@@ -21,12 +21,9 @@ from wtforms.validators import ValidationError as FormValidationError
 from divert.formfields import normalised_email, uk_phone_number
 from divert.models import Booking as BookingRecord
 from divert.models import BookingStatus, ReferralStatus
+from divert.referrals import submission
 from divert.referrals.forms import ETHNICITIES, GENDERS
-from divert.referrals.submission import (
-    contact_problems,
-    date_of_birth_problem,
-    offence_date_problem,
-)
+from divert.text import NUL, is_blank
 from divert.urls import MAX_ID
 
 # Dates outside these years are typing mistakes, and keep date arithmetic far from its limits.
@@ -43,12 +40,17 @@ def _date(**options: Any) -> fields.Date:
     )
 
 
+def _visible(value: str) -> None:
+    """Some visible character and no NUL (divert.text says what blank means)."""
+    if NUL in value or is_blank(value):
+        raise ValidationError("Enter a value, without NUL")
+
+
 def _text(max_length: int, *, required: bool = False, **options: Any) -> fields.String:
     """Free text. Never a NUL character (PostgreSQL cannot store one); when required, not blank."""
     if required:
-        pattern = validate.Regexp(r"^[^\x00]*\S[^\x00]*$", error="Enter a value, without NUL")
         return fields.String(
-            required=True, validate=[validate.Length(1, max_length), pattern], **options
+            required=True, validate=[validate.Length(1, max_length), _visible], **options
         )
     pattern = validate.Regexp(r"^[^\x00]*$", error="Must not contain a NUL character")
     return fields.String(
@@ -250,6 +252,14 @@ class NewReferral(Request):
         load_default=False,
         metadata={"description": "True once the officer has checked an earlier referral"},
     )
+    same_person_elsewhere = fields.Boolean(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "When another area may have referred them before (a 409 says so): "
+            "true if it is the same person (a repeat), false if not"
+        },
+    )
     session_id = fields.Integer(
         allow_none=True,
         load_default=None,
@@ -260,12 +270,7 @@ class NewReferral(Request):
     @validates_schema
     def _rules(self, data: dict[str, Any], **_: Any) -> None:
         """The referral form's rules (divert.referrals.submission), with the same messages."""
-        today = date.today()
         problems: dict[str, str] = {}
-        if data.get("date_of_birth"):
-            problems["date_of_birth"] = date_of_birth_problem(data["date_of_birth"], today) or ""
-        if data.get("offence_date"):
-            problems["offence_date"] = offence_date_problem(data["offence_date"], today) or ""
         for name, check in (("phone", uk_phone_number), ("email", normalised_email)):
             if (data.get(name) or "").strip():
                 try:
@@ -273,16 +278,16 @@ class NewReferral(Request):
                 except FormValidationError as error:
                     problems[name] = str(error)
         problems.update(
-            contact_problems(
+            submission.problems(
                 date_of_birth=data.get("date_of_birth"),
                 offence_date=data.get("offence_date"),
                 phone=data.get("phone"),
                 email=data.get("email"),
                 guardian_name=data.get("guardian_name"),
                 guardian_contact=data.get("guardian_contact"),
+                today=date.today(),
             )
         )
-        problems = {name: message for name, message in problems.items() if message}
         if problems:
             raise ValidationError({name: [message] for name, message in problems.items()})
 
@@ -340,6 +345,10 @@ class AttendanceRecorded(Schema):
 class PeriodQuery(Request):
     from_ = _date(data_key="from", metadata={"description": "Default: this financial year"})
     to = _date(metadata={"description": "Default: the end of this financial year"})
+    publication = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Hide counts under the area's threshold and what reveals them"},
+    )
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
@@ -358,50 +367,87 @@ class Period(Schema):
     label = fields.String(required=True)
 
 
+def _hideable(kind: type[fields.Field] = fields.Integer) -> fields.Field:
+    """A figure that is null where the small-number rule hides it."""
+    return kind(required=True, allow_none=True)
+
+
+def _breakdown() -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=_hideable(), required=True)
+
+
 class MonthCount(Schema):
     month = fields.String(required=True, metadata={"example": "2024-03"})
-    referrals = fields.Integer(required=True)
+    referrals = _hideable()
 
 
 class Counts(Schema):
-    referrals = fields.Integer(required=True)
-    attended = fields.Integer(required=True)
-    not_engaged = fields.Integer(required=True)
-    decided = fields.Integer(required=True)
-    engagement_rate = fields.Float(required=True, allow_none=True)
-    repeats = fields.Integer(required=True)
-    repeat_share = fields.Float(required=True, allow_none=True)
-    completed = fields.Integer(required=True)
-    ineligible = fields.Integer(required=True)
-    withdrawn = fields.Integer(required=True)
-    in_progress = fields.Integer(required=True)
-    under_18 = fields.Integer(required=True)
-    adult = fields.Integer(required=True)
-    substances = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    genders = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    ethnicities = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    referrals = _hideable()
+    attended = _hideable()
+    not_engaged = _hideable()
+    decided = _hideable()
+    engagement_rate = _hideable(fields.Float)
+    repeats = _hideable()
+    repeat_share = _hideable(fields.Float)
+    completed = _hideable()
+    ineligible = _hideable()
+    withdrawn = _hideable()
+    in_progress = _hideable()
+    under_18 = _hideable()
+    adult = _hideable()
+    naloxone_kits = _hideable()
+    substances = _breakdown()
+    genders = _breakdown()
+    ethnicities = _breakdown()
+    onward_referrals = _breakdown()
     per_month = fields.List(fields.Nested(MonthCount), required=True)
 
 
 class Places(Schema):
-    contract = fields.String(required=True, attribute="contract.label")
-    contract_starts_on = fields.Date(required=True, attribute="contract.starts_on")
-    contract_ends_on = fields.Date(required=True, attribute="contract.ends_on")
+    contract = fields.String(required=True)
+    contract_starts_on = fields.Date(required=True)
+    contract_ends_on = fields.Date(required=True)
     as_of = fields.Date(required=True)
-    allocated = fields.Integer(required=True)
-    used = fields.Integer(required=True)
-    utilisation = fields.Float(required=True)
-    unit_price_pence = fields.Integer(required=True)
-    spend_to_date_pence = fields.Integer(required=True)
-    projected_use = fields.Integer(required=True)
+    pricing = fields.String(required=True, metadata={"enum": ["per_place", "fixed"]})
+    allocated = _hideable()
+    used = _hideable()
+    utilisation = _hideable(fields.Float)
+    unit_price_pence = _hideable()
+    spend_to_date_pence = _hideable()
+    projected_use = _hideable()
+    example = fields.Boolean(required=True, metadata={"description": "Not published values"})
+
+
+class FigureValue(Schema):
+    column = fields.String(
+        required=True, metadata={"description": "An area's or the region's slug"}
+    )
+    value = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The number shown, as text: rates as fractions, money in pence"},
+    )
+    share = _hideable(fields.Float)
+    text = fields.String(required=True, metadata={"description": "As the pages show it"})
+    suppressed = fields.Boolean(required=True)
+    example = fields.Boolean(required=True)
+
+
+class FigureRow(Schema):
+    section = fields.String(required=True)
+    figure = fields.String(required=True)
+    key = fields.String(required=True)
+    values = fields.List(fields.Nested(FigureValue), required=True)
 
 
 class AreaFigures(Schema):
     area = fields.String(required=True)
     period = fields.Nested(Period, required=True)
+    publication = fields.Boolean(required=True)
     counts = fields.Nested(Counts, required=True)
     region = fields.Nested(Counts, required=True, metadata={"description": "The region pooled"})
     places = fields.Nested(Places, required=True, allow_none=True)
+    figures = fields.List(fields.Nested(FigureRow), required=True)
 
 
 class AreaCounts(Schema):
@@ -413,5 +459,7 @@ class AreaCounts(Schema):
 class RegionFigures(Schema):
     region = fields.String(required=True)
     period = fields.Nested(Period, required=True)
+    publication = fields.Boolean(required=True)
     areas = fields.List(fields.Nested(AreaCounts), required=True)
     total = fields.Nested(Counts, required=True)
+    figures = fields.List(fields.Nested(FigureRow), required=True)

@@ -11,14 +11,23 @@ from typing import Any
 
 from sqlalchemy import select
 
+from divert.areas import contracts as contract_rules
 from divert.areas import reference_lists
-from divert.areas.config import AreaConfig, ContractConfig, RegionConfig, load_all
+from divert.areas.config import (
+    AreaConfig,
+    AreaConfigError,
+    ContractConfig,
+    RegionConfig,
+    contract_error,
+    load_all,
+)
 from divert.extensions import db
 from divert.models import (
     Area,
     Contract,
     Intervention,
     Offence,
+    Pricing,
     Region,
     Substance,
     TreatmentService,
@@ -73,6 +82,7 @@ def _sync_area(config: AreaConfig, region: Region, changes: list[str]) -> Area:
         "missed_appointment_limit": config.missed_appointment_limit,
         "no_contact_limit_days": config.no_contact_limit_days,
         "retention_months": config.retention_months,
+        "suppression_threshold": config.suppression_threshold,
         "bank_holidays": config.bank_holidays,
         "opening_hours": config.opening_hours,
     }
@@ -94,6 +104,10 @@ def _sync_contracts(area: Area, contracts: list[ContractConfig], changes: list[s
             "value_pence": config.value_pence,
             "funding_source": config.funding_source,
             "is_example": config.example,
+            "pricing": Pricing(config.pricing),
+            "go_live_on": config.go_live_on,
+            "value_is_example": "value_pence" in config.example_values,
+            "places_is_example": "places" in config.example_values,
         }
         contract = existing.get(config.starts_on)
         if contract is None:
@@ -104,12 +118,18 @@ def _sync_contracts(area: Area, contracts: list[ContractConfig], changes: list[s
         else:
             _apply(contract, values, f"contract {area.slug} {config.starts_on}", changes)
     db.session.flush()
+    source = f"{area.slug}.toml"
     for config in contracts:
         extended = existing.get(config.extends) if config.extends else None
+        if config.extends and extended is None:
+            raise contract_error(source, config.label, {"extends_id": contract_rules.OTHER_AREA})
+        contract = existing[config.starts_on]
         values = {"extends_id": extended.id if extended else None}
-        _apply(
-            existing[config.starts_on], values, f"contract {area.slug} {config.starts_on}", changes
-        )
+        _apply(contract, values, f"contract {area.slug} {config.starts_on}", changes)
+        terms = {name: getattr(contract, name) for name in contract_rules.TERMS}
+        found = contract_rules.problems(area_id=area.id, contract_id=contract.id, **terms)
+        if found:
+            raise contract_error(source, config.label, found)
 
 
 def _seed_reference_lists(area: Area, changes: list[str]) -> None:
@@ -128,10 +148,14 @@ def sync_tenants(directory: Path) -> list[str]:
     region_configs, area_configs = load_all(directory)
     changes: list[str] = []
     with system_scope():
-        regions = {config.slug: _sync_region(config, changes) for config in region_configs}
-        for config in area_configs:
-            area = _sync_area(config, regions[config.region], changes)
-            _sync_contracts(area, config.contracts, changes)
-            _seed_reference_lists(area, changes)
+        try:
+            regions = {config.slug: _sync_region(config, changes) for config in region_configs}
+            for config in area_configs:
+                area = _sync_area(config, regions[config.region], changes)
+                _sync_contracts(area, config.contracts, changes)
+                _seed_reference_lists(area, changes)
+        except AreaConfigError:
+            db.session.rollback()  # a contract that breaks a rule changes nothing
+            raise
         db.session.commit()
     return changes

@@ -45,7 +45,10 @@ class PeriodForm(FlaskForm):
     period = SelectField("Period", widget=GovSelect(), validate_choice=True)
     start = GovDateField("From", subject="start date")
     end = GovDateField("To", subject="end date")
-    publication = BooleanField("For publication (hide counts under 5)", widget=GovCheckboxInput())
+    publication = BooleanField(
+        "For publication (hide small counts and what would reveal them)",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Show figures", widget=GovSubmitInput())
 
     def chosen(self, contracts: list[Contract]) -> Period | None:

@@ -19,7 +19,6 @@ from flask import current_app
 from sqlalchemy import Table, func, insert, select
 
 from divert.extensions import db
-from divert.figures import summary
 from divert.matching.keys import index_keys
 from divert.matching.normalise import PersonRecord
 from divert.matching.regional import published_hashes
@@ -443,6 +442,5 @@ def build_demo(
             ]
             if counters:
                 db.session.execute(insert(ReferenceCounter), counters)
-        summary.rebuild()  # the rows above were written in bulk, around the ORM's flush
         db.session.commit()
     return {slug: sum(ctx.counters.values()) for slug, ctx in contexts.items()}

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Date, Select, and_, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from divert.extensions import db
-from divert.figures import summary
 from divert.figures.periods import Period
-from divert.figures.summary import month_start
-from divert.models import AgeGroup, Area, Referral, ReferralStatus, Region, Substance
-from divert.models.summary import ALL, ETHNICITY, GENDER, SUBSTANCE
+from divert.models import (
+    AgeGroup,
+    Area,
+    Booking,
+    BookingStatus,
+    Referral,
+    ReferralStatus,
+    Region,
+    Substance,
+    TreatmentService,
+)
 from divert.tenancy import regional_scope
 
 S = ReferralStatus
-IN_PROGRESS = summary.IN_PROGRESS
+IN_PROGRESS = (S.SUBMITTED, S.BOOKED, S.ATTENDED, S.DID_NOT_ATTEND)
 NOT_RECORDED = "Not recorded"
 
 
@@ -40,14 +48,29 @@ class Counts:
     substances: Counter[str] = field(default_factory=Counter)
     genders: Counter[str] = field(default_factory=Counter)
     ethnicities: Counter[str] = field(default_factory=Counter)
+    # What attended sessions gave: naloxone kits supplied, onward referrals by service code.
+    naloxone_kits: int = 0
+    onward: Counter[str] = field(default_factory=Counter)
 
-    SCALARS = summary.MEASURES
-    BREAKDOWNS = ("per_month", "substances", "genders", "ethnicities")
+    SCALARS = (
+        "referrals",
+        "attended",
+        "not_engaged",
+        "repeats",
+        "completed",
+        "ineligible",
+        "withdrawn",
+        "in_progress",
+        "under_18",
+        "adult",
+    )
+    SESSION_SCALARS = ("naloxone_kits",)
+    BREAKDOWNS = ("per_month", "substances", "genders", "ethnicities", "onward")
 
     def __add__(self, other: Counts) -> Counts:
         """Pooling: counts add up; rates are worked out again from the pooled counts."""
         pooled = Counts()
-        for name in self.SCALARS:
+        for name in self.SCALARS + self.SESSION_SCALARS:
             setattr(pooled, name, getattr(self, name) + getattr(other, name))
         for name in self.BREAKDOWNS:
             setattr(pooled, name, getattr(self, name) + getattr(other, name))
@@ -57,31 +80,39 @@ class Counts:
     def decided(self) -> int:
         return self.attended + self.not_engaged
 
-    @property
-    def engagement_rate(self) -> float | None:
-        return self.attended / self.decided if self.decided else None
-
-    @property
-    def repeat_share(self) -> float | None:
-        return self.repeats / self.referrals if self.referrals else None
-
 
 def _flag(condition: Any) -> Any:
     """COUNT(*) FILTER (WHERE condition): cheaper per row than SUM(CASE ...)."""
     return func.count().filter(condition)
 
 
-def _received_between(start: date, end: date) -> Any:
+def _in_period(period: Period) -> Any:
     return and_(
-        Referral.received_on >= start,
-        Referral.received_on <= end,
+        Referral.received_on >= period.start,
+        Referral.received_on <= period.end,
         Referral.status != S.VOIDED,
     )
 
 
-def grouped_from_referrals(start: date, end: date) -> Select:
-    """One pass over the referrals received between two dates, grouped finely enough to give
-    every figure (only for the days of months the summary cannot give whole).
+class month_start(GenericFunction[Date]):  # named as SQL functions are
+    """The first day of a date's month: one cheap key to group by (EXTRACT gives numerics)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start, "postgresql")
+def _month_start_postgresql(element: month_start, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+def _grouped_query(period: Period) -> Select:
+    """One pass over the period's referrals, grouped finely enough to give every figure.
 
     At most areas × months × substances × genders × ethnicities groups (a few thousand), so
     the scan is done once in the database and the small remainder is summed here.
@@ -108,7 +139,7 @@ def grouped_from_referrals(start: date, end: date) -> Select:
             _flag(Referral.age_group == AgeGroup.UNDER_18),
             _flag(Referral.age_group == AgeGroup.ADULT),
         )
-        .where(_received_between(start, end))
+        .where(_in_period(period))
         .group_by(*keys)
     )
 
@@ -127,60 +158,61 @@ def _add_group(
         counts.substances[substance_codes[substance_id]] += attended
 
 
-def _add_total(
-    counts: Counts,
-    breakdown: str,
-    key: str,
-    month: date | None,
-    values: tuple[int, ...],
-    substance_codes: dict[int, str],
-) -> None:
-    """One row of summary.totals: a month's totals, or one value of a breakdown."""
-    referrals, attended = int(values[0]), int(values[1])
-    if breakdown == ALL and month is not None:
-        for name, value in zip(Counts.SCALARS, values, strict=True):
-            setattr(counts, name, getattr(counts, name) + int(value))
-        counts.per_month[(month.year, month.month)] += referrals
-    elif breakdown == SUBSTANCE and key and attended:
-        counts.substances[substance_codes[int(key)]] += attended
-    elif breakdown == GENDER:
-        counts.genders[key or NOT_RECORDED] += referrals
-    elif breakdown == ETHNICITY:
-        counts.ethnicities[key or NOT_RECORDED] += referrals
+def _session_content_query(period: Period) -> Select:
+    """Naloxone kits and onward referrals given at attended sessions of the period's referrals."""
+    attended = Booking.status == BookingStatus.ATTENDED
+    return (
+        select(
+            Referral.area_id,
+            TreatmentService.code,
+            _flag(and_(attended, Booking.naloxone_kit_supplied)),
+            _flag(and_(attended, Booking.onward_service_id.is_not(None))),
+        )
+        .join(Referral, Referral.id == Booking.referral_id)
+        .outerjoin(TreatmentService, TreatmentService.id == Booking.onward_service_id)
+        .where(_in_period(period), attended)
+        .group_by(Referral.area_id, TreatmentService.code)
+    )
 
 
 def counts_by_area(region: Region, period: Period) -> dict[int, Counts]:
-    """Counts for every area of the region (areas with no referrals get zeros): whole months
-    from the monthly summary, added up in the database (a few rows per area, however many
-    referrals); the odd days at either end of the period from the referrals themselves."""
+    """Counts for every area of the region (areas with no referrals get zeros)."""
     by_area = {area.id: Counts() for area in region.areas}
-    whole_months, parts = summary.split(period.start, period.end)
     with regional_scope(region):
         rows = db.session.execute(select(Substance.id, Substance.code))
         substance_codes = {substance_id: code for substance_id, code in rows}
-        for area_id, breakdown, key, month, *values in summary.totals(whole_months):
-            _add_total(by_area[area_id], breakdown, key, month, tuple(values), substance_codes)
-        for part_start, part_end in parts:
-            for area_id, *rest in db.session.execute(grouped_from_referrals(part_start, part_end)):
-                key, values = tuple(rest[:4]), tuple(rest[4:])
-                _add_group(by_area[area_id], key, values, substance_codes)
+        for area_id, *rest in db.session.execute(_grouped_query(period)):
+            key, values = tuple(rest[:4]), tuple(rest[4:])
+            _add_group(by_area[area_id], key, values, substance_codes)
+        for area_id, service, kits, onward in db.session.execute(_session_content_query(period)):
+            by_area[area_id].naloxone_kits += int(kits or 0)
+            if service is not None:
+                by_area[area_id].onward[service] += int(onward or 0)
     return by_area
 
 
-def referrals_received(area: Area, start: date, end: date) -> int:
-    """An area's referrals (not voided) received between two dates."""
-    whole_months, parts = summary.split(start, end)
-    total = sum(
-        int(values[0])
-        for area_id, breakdown, _key, _month, *values in summary.totals(whole_months)
-        if area_id == area.id and breakdown == ALL
-    )
-    for part_start, part_end in parts:
-        received = select(func.count()).where(
-            Referral.area_id == area.id, _received_between(part_start, part_end)
-        )
-        total += db.session.scalar(received) or 0
-    return total
+@dataclass(frozen=True)
+class Labels:
+    """What people call each reference code: the areas' own labels, as an admin set them."""
+
+    substances: dict[str, str]
+    services: dict[str, str]
+
+
+def reference_labels(region: Region, prefer: Area | None = None) -> Labels:
+    """Labels by code across the region; where areas differ, `prefer`'s own label wins."""
+    preferred_id = prefer.id if prefer is not None else None
+    found: dict[type, dict[str, str]] = {Substance: {}, TreatmentService: {}}
+    with regional_scope(region):
+        for model, labels in found.items():
+            rows = db.session.execute(
+                select(model.code, model.label).order_by(
+                    (model.area_id == preferred_id).desc(), model.area_id
+                )
+            )
+            for code, label in rows:
+                labels.setdefault(code, label)
+    return Labels(found[Substance], found[TreatmentService])
 
 
 def pooled(by_area: dict[int, Counts]) -> Counts:
@@ -188,9 +220,3 @@ def pooled(by_area: dict[int, Counts]) -> Counts:
     for counts in by_area.values():
         total = total + counts
     return total
-
-
-def area_and_region(area: Area, period: Period) -> tuple[Counts, Counts]:
-    """An area's counts and its region's pooled counts, from the same queries."""
-    by_area = counts_by_area(area.region, period)
-    return by_area[area.id], pooled(by_area)

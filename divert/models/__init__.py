@@ -1,9 +1,10 @@
 """Every record of the service. Import models from here."""
 
+from divert.clock import utcnow
 from divert.models.api import ApiToken, IdempotencyKey
-from divert.models.area import Area, Contract, Region
+from divert.models.area import Area, Contract, Pricing, Region
 from divert.models.audit import AuditEvent, OutboxMessage
-from divert.models.base import AreaOwned, Base, utcnow
+from divert.models.base import AreaOwned, Base
 from divert.models.diary import (
     Booking,
     BookingStatus,
@@ -28,14 +29,15 @@ from divert.models.referral import (
     SubmissionToken,
     referral_substance_found,
 )
-from divert.models.summary import ReferralMonthSummary
 from divert.models.user import (
     AccountLink,
     AccountLinkPurpose,
+    AreaInvitation,
     Membership,
     RegionalLead,
     Role,
     User,
+    UserSession,
 )
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "AgeGroup",
     "ApiToken",
     "Area",
+    "AreaInvitation",
     "AreaOwned",
     "AuditEvent",
     "Base",
@@ -60,10 +63,10 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonBlockingKey",
+    "Pricing",
     "ReferenceCounter",
     "Referral",
     "ReferralEvent",
-    "ReferralMonthSummary",
     "ReferralStatus",
     "Region",
     "RegionalKeyHash",
@@ -75,6 +78,7 @@ __all__ = [
     "Substance",
     "TreatmentService",
     "User",
+    "UserSession",
     "Venue",
     "booking_intervention",
     "booking_other_substance",

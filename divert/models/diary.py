@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from divert.models.base import AreaOwned, Base, utcnow
+from divert.clock import utcnow
+from divert.models.base import AreaOwned, Base
 from divert.models.reference import Intervention, Substance, TreatmentService, Venue
 from divert.models.referral import Referral
 from divert.models.user import User

@@ -9,8 +9,9 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from divert.clock import utcnow
 from divert.models.area import Area, Region
-from divert.models.base import Base, utcnow
+from divert.models.base import AreaOwned, Base
 
 
 class Role(enum.StrEnum):
@@ -18,6 +19,19 @@ class Role(enum.StrEnum):
     EDUCATOR = "educator"
     MANAGER = "manager"
     COMMISSIONER = "commissioner"
+
+    @property
+    def label(self) -> str:
+        """The role as people name it on screens and in lists."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.OFFICER: "Police officer",
+    Role.EDUCATOR: "Drug educator",
+    Role.MANAGER: "Provider manager",
+    Role.COMMISSIONER: "Commissioner (OPCC)",
+}
 
 
 class User(UserMixin, Base):
@@ -60,15 +74,22 @@ class User(UserMixin, Base):
     def leads(self, region: Region) -> bool:
         return any(lead.region_id == region.id for lead in self.regional_leads)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.email})"
 
-class Membership(Base):
-    """A user's role in one area. Not AreaOwned: it is what grants access to an area."""
+
+class Membership(AreaOwned, Base):
+    """A user's role in one area.
+
+    `User.memberships` is a user's own memberships in every area, read across areas before any
+    area is known (sign-in, choosing an area, opening one): divert.tenancy loads that one
+    relationship in the system scope. Any other query sees the areas in scope only.
+    """
 
     __tablename__ = "membership"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -76,6 +97,9 @@ class Membership(Base):
     area: Mapped[Area] = relationship(back_populates="memberships")
 
     __table_args__ = (UniqueConstraint("user_id", "area_id", name="uq_membership_user_area"),)
+
+    def __str__(self) -> str:
+        return f"{self.user.name}: {self.role.label}, {self.area.name}"
 
 
 class RegionalLead(Base):
@@ -91,6 +115,9 @@ class RegionalLead(Base):
     region: Mapped[Region] = relationship()
 
     __table_args__ = (UniqueConstraint("user_id", "region_id", name="uq_regional_lead"),)
+
+    def __str__(self) -> str:
+        return f"{self.user.name}, regional lead for {self.region.name}"
 
 
 class AccountLinkPurpose(enum.StrEnum):
@@ -118,3 +145,52 @@ class AccountLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class UserSession(Base):
+    """A signed-in browser session, kept on the server so it can be ended from anywhere.
+
+    The cookie holds a random secret; this table holds only its SHA-256, so a copy of the table
+    cannot be used to sign in. A session whose `ended_at` is set no longer opens any page,
+    whatever cookie the browser still sends.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    address: Mapped[str | None] = mapped_column(String(45))  # an IPv6 address at most
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+
+
+class AreaInvitation(Base):
+    """An invitation for an existing account to join an area, which its holder accepts while
+    signed in. Until then the account has no role in the area.
+
+    Not AreaOwned: like a Membership, it is read before the invitee has any access to the area.
+    Only a SHA-256 of the emailed link's secret is kept.
+    """
+
+    __tablename__ = "area_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    # What the manager typed, shown on their list: never the account's own name.
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    area: Mapped[Area] = relationship()

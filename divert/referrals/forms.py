@@ -15,16 +15,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional
 
-from divert.formfields import EmailAddress, GovDateField, PhoneNumber
-from divert.referrals.submission import (
-    ADULT_AGE,
-    age_on,
-    contact_problems,
-    date_of_birth_problem,
-    offence_date_problem,
-)
+from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required, options
+from divert.referrals import submission
+from divert.referrals.submission import ADULT_AGE, age_on
 from divert.widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -53,12 +48,12 @@ class ReferralForm(FlaskForm):
     forename = StringField(
         "First name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter their first name"), Length(max=100)],
+        validators=[Required(message="Enter their first name"), Length(max=100)],
     )
     surname = StringField(
         "Last name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter their last name"), Length(max=100)],
+        validators=[Required(message="Enter their last name"), Length(max=100)],
     )
     date_of_birth = GovDateField(
         "Date of birth",
@@ -98,30 +93,32 @@ class ReferralForm(FlaskForm):
         "Crime or occurrence reference",
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the crime or occurrence reference"),
+            Required(message="Enter the crime or occurrence reference"),
             Length(max=40, message="Reference must be 40 characters or fewer"),
         ],
     )
     substances_found = SelectMultipleField(
         "What was found",
         widget=GovCheckboxesInput(),
-        validators=[InputRequired(message="Select what was found")],
+        validators=[Required(message="Select what was found")],
     )
     slot = RadioField(
         "First appointment",
         widget=GovRadioInput(),
         default=NO_SLOT,
         validate_choice=False,  # a slot can fill while the form is open: checked in the view
-        validators=[InputRequired(message="Choose an appointment or leave it to the educators")],
+        validators=[Required(message="Choose an appointment or leave it to the educators")],
     )
     consent_to_contact = BooleanField(
         "They agree to be contacted by the drug education service",
         widget=GovCheckboxInput(),
-        validators=[InputRequired(message="The person must agree to be contacted")],
+        validators=[Required(message="The person must agree to be contacted")],
     )
-    gender = SelectField("Gender (optional)", widget=GovSelect(), choices=GENDERS, default="")
+    gender = SelectField(
+        "Gender (optional)", widget=GovSelect(), choices=options(GENDERS), default=""
+    )
     ethnicity = SelectField(
-        "Ethnicity (optional)", widget=GovSelect(), choices=ETHNICITIES, default=""
+        "Ethnicity (optional)", widget=GovSelect(), choices=options(ETHNICITIES), default=""
     )
     postcode_district = StringField(
         "Postcode district (optional)",
@@ -136,33 +133,36 @@ class ReferralForm(FlaskForm):
         "I have checked the earlier referral and want to refer them again",
         widget=GovCheckboxInput(),
     )
+    same_person_elsewhere = RadioField(
+        "Is this the person referred in the other area?",
+        widget=GovRadioInput(),
+        choices=options([("yes", "Yes, the same person"), ("no", "No, someone else")]),
+        validators=[Optional()],
+    )
     submission_token = HiddenField()
     submit = SubmitField("Submit referral", widget=GovSubmitInput())
 
-    def validate_date_of_birth(self, field: GovDateField) -> None:
-        problem = field.data and date_of_birth_problem(field.data, date.today())
-        if problem:
-            raise ValidationError(problem)
-
-    def validate_offence_date(self, field: GovDateField) -> None:
-        problem = field.data and offence_date_problem(field.data, date.today())
-        if problem:
-            raise ValidationError(problem)
+    def same_person_elsewhere_answer(self) -> bool | None:
+        """The officer's answer about an earlier referral in another area; None if none."""
+        answer = self.same_person_elsewhere.data
+        return None if answer not in ("yes", "no") else answer == "yes"
 
     def is_under_18(self) -> bool:
         born, offence = self.date_of_birth.data, self.offence_date.data or date.today()
         return born is not None and age_on(born, offence) < ADULT_AGE
 
     def validate(self, extra_validators: dict | None = None) -> bool:
-        """Field checks, then the rules that tie fields together (each message by its field)."""
+        """Field checks, then the referral's rules (each message by its field), so that every
+        problem shows at once; submission enforces the same rules."""
         valid = super().validate(extra_validators)
-        problems = contact_problems(
+        problems = submission.problems(
             date_of_birth=self.date_of_birth.data,
             offence_date=self.offence_date.data,
             phone=self.phone.data,
             email=self.email.data,
             guardian_name=self.guardian_name.data,
             guardian_contact=self.guardian_contact.data,
+            today=date.today(),
         )
         for name, message in problems.items():
             self[name].errors.append(message)

@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.models import (
     Booking,
@@ -29,9 +30,9 @@ from divert.models import (
     Substance,
     TreatmentService,
     User,
-    utcnow,
 )
-from divert.notifications import outbox
+from divert.referrals import messages
+from divert.refusals import Conflict, Refusal
 
 S = ReferralStatus
 
@@ -58,6 +59,9 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     S.VOIDED: frozenset(),
 }
 
+# Outcomes that say what happened at the session, so need it to have started.
+HAPPENED = frozenset({BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND})
+
 CLOSED = frozenset(status for status, onward in TRANSITIONS.items() if not onward)
 RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.INELIGIBLE})
 
@@ -79,12 +83,24 @@ def supplies_naloxone(interventions: Iterable[Intervention]) -> bool:
     return any(intervention.code == "naloxone_kit" for intervention in interventions)
 
 
-class TransitionError(ValueError):
-    """A change the referral's state does not allow; the message is fit to show the user."""
+# Who can cancel a booking (the values stored, with how they read).
+CANCELLED_BY = {"person": "The person", "service": "The service"}
+class TransitionError(Conflict):
+    """A change the referral's (or booking's) state does not allow."""
+
+    default_code = "transition_refused"
+
+    def __init__(self, message: str, *, field: str = "status", code: str | None = None) -> None:
+        super().__init__(field, message, code=code)
 
 
-class SlotFullError(Exception):
+class SlotFullError(Conflict):
     """Every place in the session has been taken (or the session was cancelled)."""
+
+    default_code = "slot_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("session_id", message)
 
 
 def _refusal(referral: Referral, to_status: ReferralStatus) -> str | None:
@@ -121,7 +137,7 @@ def change_status(
         referral.closed_on = date.today()
         _release_open_booking(referral)
     if to_status in RETURNED_TO_OFFICER:
-        outbox.outcome_notice(referral)
+        messages.outcome_notice(referral)
     return event
 
 
@@ -131,7 +147,7 @@ def _release_open_booking(referral: Referral) -> None:
     if booking is not None:
         booking.status, booking.cancelled_by = BookingStatus.CANCELLED, "service"
         _free_place(booking.session)
-        outbox.withdraw_booking_messages(booking)
+        messages.withdraw_booking_messages(booking)
 
 
 def _take_place(session: DiarySession) -> None:
@@ -169,15 +185,18 @@ def active_booking(referral: Referral) -> Booking | None:
 
 
 def book(referral: Referral, session: DiarySession, by: User) -> Booking:
-    """Take a place for the referral; a booking it already had is marked rescheduled."""
+    """Take a place for the referral; a booking it already had is marked rescheduled. A case
+    with no educator yet becomes the session's educator's."""
     if referral.status is not S.BOOKED and S.BOOKED not in TRANSITIONS[referral.status]:
-        raise TransitionError(_refusal(referral, S.BOOKED))
+        raise TransitionError(_refusal(referral, S.BOOKED) or "")
     _take_place(session)
+    if referral.educator_id is None:
+        referral.educator_id = session.educator_id
     previous = active_booking(referral)
     if previous is not None:
         previous.status = BookingStatus.RESCHEDULED
         _free_place(previous.session)
-        outbox.withdraw_booking_messages(previous)
+        messages.withdraw_booking_messages(previous)
     booking = Booking(
         referral=referral,
         session=session,
@@ -189,7 +208,7 @@ def book(referral: Referral, session: DiarySession, by: User) -> Booking:
     if referral.status is not S.BOOKED:
         change_status(referral, S.BOOKED, by, note=f"Booked for {session.starts_at:%d %b %Y %H:%M}")
     db.session.flush()
-    outbox.appointment_messages(booking)
+    messages.appointment_messages(booking)
     return booking
 
 
@@ -206,15 +225,36 @@ def record_attendance(
     notes: str | None = None,
     cancelled_by: str | None = None,
 ) -> None:
-    """Record what happened to one booking, and move the referral on to match."""
+    """Record what happened to one booking, and move the referral on to match.
+
+    Whether someone attended can only be known once the session has started; a booking can be
+    cancelled or rescheduled at any time.
+    """
     if booking.status is not BookingStatus.BOOKED:
-        raise TransitionError("The outcome of this booking has already been recorded")
+        raise TransitionError(
+            "The outcome of this booking has already been recorded",
+            field="outcome",
+            code="attendance_refused",
+        )
     if outcome is BookingStatus.BOOKED:
-        raise TransitionError("Choose what happened at the session")
+        raise Refusal("outcome", "Choose what happened at the session", code="attendance_refused")
     referral, session = booking.referral, booking.session
+    if outcome in HAPPENED and session.starts_at > utcnow():
+        raise TransitionError(
+            "Attendance can only be recorded once the session has started "
+            f"({session.starts_at.astimezone(LOCAL):%-d %B %Y at %H:%M})",
+            field="outcome",
+            code="attendance_refused",
+        )
     is_initial = session.kind is SessionKind.INITIAL
     if outcome is BookingStatus.ATTENDED and is_initial and main_substance is None:
-        raise TransitionError("Select the main substance the person reported")
+        raise Refusal(
+            "main_substance",
+            "Select the main substance the person reported",
+            code="attendance_refused",
+        )
+    if outcome is BookingStatus.CANCELLED and cancelled_by not in CANCELLED_BY:
+        raise Refusal("cancelled_by", "Choose who cancelled", code="attendance_refused")
     booking.status = outcome
     booking.recorded_by_id, booking.recorded_at, booking.notes = by.id, utcnow(), notes
     if outcome is BookingStatus.ATTENDED:
@@ -241,7 +281,7 @@ def record_attendance(
     else:
         booking.cancelled_by = cancelled_by
         _free_place(session)
-        outbox.withdraw_booking_messages(booking)
+        messages.withdraw_booking_messages(booking)
         if referral.status is S.BOOKED:
             change_status(referral, S.SUBMITTED, by, note=f"Booking {outcome.value}")
 

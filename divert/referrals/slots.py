@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from divert.clock import LOCAL
 from divert.extensions import db
 from divert.models import Area, DiarySession, SessionKind, utcnow
 
-LOCAL = ZoneInfo("Europe/London")
 BOOKING_WINDOW = timedelta(days=14)
 OFFERED = 8  # enough choice without a phone screen of radios
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

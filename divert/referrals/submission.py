@@ -29,6 +29,9 @@ from divert.referrals import lifecycle, repeats
 ADULT_AGE = 18
 YOUNGEST_AGE = 10
 REPEAT_UNCONFIRMED = "They have been referred before: check the earlier referral and confirm"
+ELSEWHERE_UNANSWERED = (
+    "There may be an earlier referral of this person in another area: say whether it is them"
+)
 
 
 def age_on(date_of_birth: date, on: date) -> int:
@@ -54,7 +57,19 @@ def offence_date_problem(offence_date: date, today: date) -> str | None:
     return None
 
 
-def contact_problems(
+def _guardian_problems(guardian_name: str | None, guardian_contact: str | None) -> dict[str, str]:
+    """Someone under 18 is referred with a parent or guardian to contact."""
+    found = {}
+    if not (guardian_name or "").strip():
+        found["guardian_name"] = "They are under 18: enter a parent or guardian's name"
+    if not (guardian_contact or "").strip():
+        found["guardian_contact"] = (
+            "They are under 18: enter a parent or guardian's phone number or email"
+        )
+    return found
+
+
+def problems(
     *,
     date_of_birth: date | None,
     offence_date: date | None,
@@ -62,20 +77,21 @@ def contact_problems(
     email: str | None,
     guardian_name: str | None,
     guardian_contact: str | None,
+    today: date,
 ) -> dict[str, str]:
-    """The rules that tie details together, as {field name: message}."""
-    problems = {}
+    """Every rule a referral's details must meet, as {field name: message}. The web form and
+    the API's schema show these beside the other field errors; submit() enforces them. A date
+    that could not be read (None) is left to the field's own message."""
+    found: dict[str, str] = {}
+    if date_of_birth is not None:
+        found["date_of_birth"] = date_of_birth_problem(date_of_birth, today) or ""
+    if offence_date is not None:
+        found["offence_date"] = offence_date_problem(offence_date, today) or ""
     if not (phone or "").strip() and not (email or "").strip():
-        problems["email"] = "Enter a phone number or an email address"
-    on = offence_date or date.today()
-    if date_of_birth is not None and age_on(date_of_birth, on) < ADULT_AGE:
-        if not (guardian_name or "").strip():
-            problems["guardian_name"] = "They are under 18: enter a parent or guardian's name"
-        if not (guardian_contact or "").strip():
-            problems["guardian_contact"] = (
-                "They are under 18: enter a parent or guardian's phone number or email"
-            )
-    return problems
+        found["email"] = "Enter a phone number or an email address"
+    if date_of_birth is not None and age_on(date_of_birth, offence_date or today) < ADULT_AGE:
+        found.update(_guardian_problems(guardian_name, guardian_contact))
+    return {name: message for name, message in found.items() if message}
 
 
 def repeat_refusal(area: Area, found: repeats.RepeatCheck) -> str | None:
@@ -88,6 +104,20 @@ def repeat_refusal(area: Area, found: repeats.RepeatCheck) -> str | None:
         f"days of one that ended not engaged ({refused.reference}). Choose another outcome "
         f"for this offence"
     )
+
+
+def unanswered_repeat_questions(
+    found: repeats.RepeatCheck, *, confirmed: bool, same_person_elsewhere: bool | None
+) -> dict[str, str]:
+    """What the officer must still answer about earlier referrals, as {field name: message}:
+    an earlier one here must be checked, and for a hit in another area's index (which reveals
+    only the area and date) they must say whether it is the same person."""
+    questions = {}
+    if found.earlier and not confirmed:
+        questions["confirm_repeat"] = REPEAT_UNCONFIRMED
+    if found.elsewhere and same_person_elsewhere is None:
+        questions["same_person_elsewhere"] = ELSEWHERE_UNANSWERED
+    return questions
 
 
 def next_reference(area: Area, year: int) -> str:
@@ -195,10 +225,12 @@ def submit(
     officer: User,
     found: repeats.RepeatCheck,
     slot: DiarySession | None = None,
+    same_person_elsewhere: bool = False,
     **details: object,
 ) -> Referral:
     """Create a checked referral (see repeat_refusal): a repeat of the earlier referral the
-    check matched, possible repeats queued for the managers, and booked into `slot` if given.
+    check matched, or of one in another area that the officer said was the same person;
+    possible repeats queued for the managers, and booked into `slot` if given.
     The caller commits; lifecycle.SlotFullError means the slot filled first."""
     earlier = found.matches[0].referral if found.matches else None
     referral = create_referral(
@@ -209,6 +241,10 @@ def submit(
     )
     if earlier is not None:
         referral.is_repeat, referral.repeat_of = True, earlier
+    elif found.elsewhere and same_person_elsewhere:
+        # The earlier referral is another area's and stays there: only the flag is kept here,
+        # so the region, pooling its areas, counts the person's repeat once.
+        referral.is_repeat = True
     db.session.flush()
     repeats.queue_reviews(referral, found.possibles)
     if slot is not None:

@@ -15,12 +15,14 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.extensions import db
-from divert.matching.normalise import PersonRecord
+from divert.formfields import choice_id, options, show_refusal
 from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
+from divert.params import query_page
 from divert.permissions import Permission, requires
-from divert.referrals import lifecycle, queries, repeats, submission
+from divert.referrals import lifecycle, queries, repeats, use_cases
 from divert.referrals.forms import NO_SLOT, ReferralForm
-from divert.referrals.slots import describe, open_initial_slots
+from divert.referrals.slots import BOOKING_WINDOW, describe, open_initial_slots
+from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 bp = Blueprint("referrals", __name__)
@@ -32,10 +34,11 @@ def _offer_choices(form: ReferralForm, slots: list) -> None:
     substances = db.session.scalars(
         select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
     ).all()
-    form.substances_found.choices = [(str(s.id), s.label) for s in substances]
-    form.slot.choices = [(str(s.id), describe(s)) for s in slots] + [
-        (NO_SLOT, "Leave it for the educators to arrange")
-    ]
+    form.substances_found.choices = options([(str(s.id), s.label) for s in substances])
+    form.slot.choices = options(
+        [(str(s.id), describe(s)) for s in slots]
+        + [(NO_SLOT, "Leave it for the educators to arrange")]
+    )
 
 
 def _earlier_submission(token: str | None) -> Referral | None:
@@ -48,55 +51,44 @@ def _earlier_submission(token: str | None) -> Referral | None:
     )
 
 
-def _typed_person(form: ReferralForm) -> PersonRecord:
-    return PersonRecord.from_typed(
-        form.forename.data or "",
-        form.surname.data or "",
-        date_of_birth=form.date_of_birth.data,
-        postcode_district=form.postcode_district.data or None,
-        phone=form.phone.data or None,
-        email=form.email.data or None,
-    )
-
-
-def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> int:
-    """Everything in one transaction: the referral, its booking and its token, or nothing.
-
-    Returns the referral's id, and leaves what its confirmation page shows in the session."""
-    chosen = {str(s.id): s for s in slots}.get(form.slot.data or "")
-    if form.slot.data != NO_SLOT and chosen is None:
-        raise lifecycle.SlotFullError("That appointment is no longer available. Choose another")
+def _details(form: ReferralForm) -> use_cases.ReferralDetails:
     found_ids = [int(i) for i in form.substances_found.data or []]
-    referral = submission.submit(
-        area=current_area,
-        officer=current_user,
-        found=found,
-        slot=chosen,
-        forename=form.forename.data.strip(),
-        surname=form.surname.data.strip(),
+    return use_cases.ReferralDetails(
+        forename=form.forename.data or "",
+        surname=form.surname.data or "",
         date_of_birth=form.date_of_birth.data,
         offence_date=form.offence_date.data,
-        crime_reference=form.crime_reference.data.strip(),
+        crime_reference=form.crime_reference.data or "",
+        substances_found=db.session.scalars(
+            select(Substance).where(Substance.id.in_(found_ids))
+        ).all(),
         phone=form.phone.data or None,
         email=form.email.data or None,
-        substances_found=db.session.scalars(select(Substance).where(Substance.id.in_(found_ids))),
         consent_to_contact=bool(form.consent_to_contact.data),
         gender=form.gender.data or None,
         ethnicity=form.ethnicity.data or None,
-        postcode_district=(form.postcode_district.data or "").strip().upper() or None,
+        postcode_district=form.postcode_district.data or None,
         notes=form.notes.data or None,
-        guardian_name=form.guardian_name.data if form.is_under_18() else None,
-        guardian_contact=form.guardian_contact.data if form.is_under_18() else None,
+        guardian_name=form.guardian_name.data or None,
+        guardian_contact=form.guardian_contact.data or None,
     )
+
+
+def _submit(form: ReferralForm) -> int:
+    """Everything in one transaction: the referral, its booking and its token, or nothing.
+
+    Returns the referral's id, and leaves what its confirmation page shows in the session."""
+    submitted = use_cases.submit(
+        current_area,
+        current_user,
+        _details(form),
+        confirm_repeat=bool(form.confirm_repeat.data),
+        same_person_elsewhere=form.same_person_elsewhere_answer(),
+        session_id=None if form.slot.data == NO_SLOT else choice_id(form.slot.data),
+    )
+    referral, slot = submitted.referral, submitted.slot
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
-    audit.record(
-        "referral_submitted",
-        record_type="referral",
-        record_id=referral.id,
-        reference=referral.reference,
-        booked=chosen is not None,
-    )
-    shown = _confirmation_of(referral, describe(chosen) if chosen else None, found.elsewhere)
+    shown = _confirmation_of(referral, describe(slot) if slot else None, submitted.found.elsewhere)
     db.session.commit()
     session[CONFIRMATION] = shown
     return shown["referral_id"]
@@ -131,9 +123,8 @@ def _looked_up_confirmation(referral_id: int) -> dict[str, Any]:
 @bp.route("/<area_slug>/referrals/new", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_REFERRAL)
 def new_referral() -> str | Response:
-    slots = open_initial_slots(current_area)
     form = ReferralForm()
-    _offer_choices(form, slots)
+    _offer_choices(form, open_initial_slots(current_area))
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
@@ -141,29 +132,29 @@ def new_referral() -> str | Response:
         return redirect(url_for(".confirmation", referral_id=already.id))
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
-        found = repeats.check(current_area, _typed_person(form), form.offence_date.data)
-        refusal = submission.repeat_refusal(current_area, found)
-        if refusal is not None:
-            form.forename.errors.append(refusal)
-        elif found.earlier and not form.confirm_repeat.data:
-            form.confirm_repeat.errors.append(submission.REPEAT_UNCONFIRMED)
+        try:
+            referral_id = _submit(form)
+        except Refusal as refusal:
+            db.session.rollback()
+            if isinstance(refusal, use_cases.RepeatUnconfirmed):
+                found = refusal.found
+            show_refusal(form, refusal, default="forename", renamed={"session_id": "slot"})
+        except IntegrityError:
+            db.session.rollback()  # the same form, sent twice at once: show the first
+            already = _earlier_submission(form.submission_token.data)
+            if already is None:
+                raise
+            return redirect(url_for(".confirmation", referral_id=already.id))
         else:
-            try:
-                referral_id = _submit(form, slots, found)
-            except lifecycle.SlotFullError as full:
-                db.session.rollback()
-                form.slot.errors.append(str(full))
-            except IntegrityError:
-                db.session.rollback()  # the same form, sent twice at once: show the first
-                already = _earlier_submission(form.submission_token.data)
-                if already is None:
-                    raise
-                return redirect(url_for(".confirmation", referral_id=already.id))
-            else:
-                return redirect(url_for(".confirmation", referral_id=referral_id))
-        slots = open_initial_slots(current_area)
-        _offer_choices(form, slots)
-    return render_template("referrals/new.html", form=form, found=found, labels=lifecycle.LABELS)
+            return redirect(url_for(".confirmation", referral_id=referral_id))
+        _offer_choices(form, open_initial_slots(current_area))
+    return render_template(
+        "referrals/new.html",
+        form=form,
+        found=found,
+        labels=lifecycle.LABELS,
+        booking_days=BOOKING_WINDOW.days,
+    )
 
 
 def _own_referral(referral_id: int) -> Referral:
@@ -189,11 +180,22 @@ def confirmation(referral_id: int) -> str:
     )
 
 
+# The officer's list narrowed to what their home page points at.
+MY_FILTERS = {
+    "returned": ("Returned to you for another outcome", lifecycle.RETURNED_TO_OFFICER),
+    "awaiting": ("Awaiting contact", frozenset({ReferralStatus.SUBMITTED})),
+}
+
+
 @bp.route("/<area_slug>/referrals")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_page()
+    status = request.args.get("status", "")
+    shown = MY_FILTERS.get(status)
     mine = queries.submitted_by(current_user)
+    if shown is not None:
+        mine = mine & Referral.status.in_(shown[1])
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(
         select(Referral)
@@ -218,6 +220,8 @@ def my_referrals() -> str:
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
+        status=status if shown else "",
+        shown=shown[0] if shown else None,
     )
 
 
@@ -242,16 +246,11 @@ def referral_detail(referral_id: int) -> str:
 def withdraw(referral_id: int) -> Response:
     referral = _own_referral(referral_id)
     try:
-        lifecycle.change_status(
-            referral,
-            ReferralStatus.VOIDED,
-            current_user,
-            note="Withdrawn by the officer: entered in error",
-        )
-    except lifecycle.TransitionError as refusal:
-        flash(str(refusal), "error")
+        use_cases.withdraw(referral, current_user)
+    except Refusal as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
         return redirect(url_for(".referral_detail", referral_id=referral.id))
-    audit.record("referral_withdrawn", record_type="referral", record_id=referral.id)
     db.session.commit()
     flash(f"Referral {referral.reference} has been withdrawn. It will not be counted.", "success")
     return redirect(url_for(".my_referrals"))

@@ -16,14 +16,15 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, Required, options
+from divert.referrals.lifecycle import CANCELLED_BY
+from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
 from divert.widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -56,13 +57,15 @@ class SessionForm(FlaskForm):
     kind = RadioField(
         "Kind of session",
         widget=GovRadioInput(),
-        choices=[
-            ("initial", "Initial one-to-one"),
-            ("follow_up", "Follow-up"),
-            ("group", "Group session"),
-        ],
+        choices=options(
+            [
+                ("initial", "Initial one-to-one"),
+                ("follow_up", "Follow-up"),
+                ("group", "Group session"),
+            ]
+        ),
         default="initial",
-        validators=[InputRequired(message="Choose the kind of session")],
+        validators=[Required(message="Choose the kind of session")],
     )
     educator = SelectField(
         "Educator",
@@ -75,14 +78,14 @@ class SessionForm(FlaskForm):
         "Start time",
         widget=GovTextInput(),
         description="For example, 10:00",
-        validators=[InputRequired(message="Enter the start time")],
+        validators=[Required(message="Enter the start time")],
     )
     minutes = IntegerField(
         "Length in minutes",
         widget=GovTextInput(),
         default=60,
         validators=[
-            InputRequired(message="Enter the length in minutes"),
+            Required(message="Enter the length in minutes"),
             NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
         ],
     )
@@ -91,7 +94,7 @@ class SessionForm(FlaskForm):
         widget=GovTextInput(),
         default=1,
         validators=[
-            InputRequired(message="Enter the number of places"),
+            Required(message="Enter the number of places"),
             NumberRange(min=1, max=50, message="Places must be 1 to 50"),
         ],
     )
@@ -99,7 +102,7 @@ class SessionForm(FlaskForm):
     repeat_days = SelectMultipleField(
         "Repeat every week on",
         widget=GovCheckboxesInput(),
-        choices=WEEKDAYS,
+        choices=options(WEEKDAYS),
         validators=[Optional()],
     )
     repeat_until = GovDateField("Repeat until", subject="repeat end date")
@@ -151,24 +154,14 @@ class ContactForm(FlaskForm):
     method = RadioField(
         "How",
         widget=GovRadioInput(),
-        choices=[
-            ("phone", "Phone"),
-            ("sms", "Text message"),
-            ("email", "Email"),
-            ("letter", "Letter"),
-        ],
-        validators=[InputRequired(message="Choose how you tried to contact them")],
+        choices=options(list(CONTACT_METHODS.items())),
+        validators=[Required(message="Choose how you tried to contact them")],
     )
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
-        choices=[
-            ("reached", "Spoke to them or they replied"),
-            ("no_answer", "No answer"),
-            ("message_left", "Left a message"),
-            ("wrong_details", "Wrong contact details"),
-        ],
-        validators=[InputRequired(message="Choose what happened")],
+        choices=options(list(CONTACT_OUTCOMES.items())),
+        validators=[Required(message="Choose what happened")],
     )
     note = TextAreaField(
         "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
@@ -181,7 +174,7 @@ class BookForm(FlaskForm):
         "Session",
         widget=GovRadioInput(),
         validate_choice=False,
-        validators=[InputRequired(message="Choose a session")],
+        validators=[Required(message="Choose a session")],
     )
     submit = SubmitField("Book", widget=GovSubmitInput())
 
@@ -190,13 +183,13 @@ class OutcomeForm(FlaskForm):
     outcome = RadioField(
         "Close the case as",
         widget=GovRadioInput(),
-        choices=[
+        choices=options([
             ("completed", "Completed"),
             ("not_engaged", "Not engaged – return to the officer"),
             ("ineligible", "Ineligible – return to the officer"),
             ("withdrawn", "Withdrawn"),
-        ],
-        validators=[InputRequired(message="Choose an outcome")],
+        ]),
+        validators=[Required(message="Choose an outcome")],
     )
     note = TextAreaField(
         "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
@@ -210,18 +203,13 @@ class AttendanceForm(FlaskForm):
     outcome = RadioField(
         "What happened",
         widget=GovRadioInput(),
-        choices=[
-            ("attended", "Attended"),
-            ("did_not_attend", "Did not attend"),
-            ("cancelled", "Cancelled"),
-            ("rescheduled", "Rescheduled"),
-        ],
-        validators=[InputRequired(message="Choose what happened")],
+        choices=options([(status.value, label) for status, label in ATTENDANCE_OUTCOMES.items()]),
+        validators=[Required(message="Choose what happened")],
     )
     cancelled_by = RadioField(
         "Cancelled by",
         widget=GovRadioInput(),
-        choices=[("person", "The person"), ("service", "The service")],
+        choices=options(CANCELLED_BY.items()),
         validators=[Optional()],
     )
     # Choices are checked against the area's lists when the attendance is recorded.
@@ -248,10 +236,6 @@ class AttendanceForm(FlaskForm):
     )
     submit = SubmitField("Save attendance", widget=GovSubmitInput())
 
-    def validate_cancelled_by(self, field: RadioField) -> None:
-        if self.outcome.data == "cancelled" and not field.data:
-            raise ValidationError("Choose who cancelled")
-
 
 class SafeguardingForm(FlaskForm):
     concern = TextAreaField(
@@ -259,7 +243,7 @@ class SafeguardingForm(FlaskForm):
         widget=GovTextArea(),
         description="The area's managers are emailed a link to this case, not what you write",
         validators=[
-            InputRequired(message="Describe the safeguarding concern"),
+            Required(message="Describe the safeguarding concern"),
             Length(max=2000, message="Concern must be 2,000 characters or fewer"),
         ],
     )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from divert.auth.views import RESET_SENT
 from divert.extensions import db
 from divert.models import AccountLink, Membership, OutboxMessage, Role, User, utcnow
+from divert.tenancy import system_scope
 from tests.factories import account_email, area, create_demo_accounts
 
 PASSWORD = "divert-demo-password"
@@ -25,6 +26,12 @@ def manager(app_ctx: Flask, client: FlaskClient) -> FlaskClient:
     email = account_email(Role.MANAGER, "warwickshire")
     client.post("/sign-in", data={"email": email, "password": PASSWORD})
     return client
+
+
+def _the_message() -> OutboxMessage:
+    """The one message queued (an account's message belongs to no area: the system scope)."""
+    with system_scope():
+        return db.session.scalars(select(OutboxMessage)).one()
 
 
 def _link_in(message: OutboxMessage) -> str:
@@ -48,7 +55,7 @@ def test_an_invited_educator_sets_a_password_once_and_signs_in(
     assert _invite(manager).status_code == 302
     user = _user("priya.shah@example.org")
     assert user.role_in(area("warwickshire")) is Role.EDUCATOR and user.password_hash is None
-    link = _link_in(db.session.scalars(select(OutboxMessage)).one())
+    link = _link_in(_the_message())
     client.post("/sign-out")
 
     weak = client.post(link, data={"new_password": "password", "confirm_password": "password"})
@@ -106,8 +113,9 @@ def test_a_deactivated_officer_loses_the_area(manager: FlaskClient, client: Flas
         f"/warwickshire/users/{officer.id}", data={"role": "officer", "status": "deactivated"}
     )
     assert response.status_code == 302
-    membership = db.session.scalars(select(Membership).where(Membership.user_id == officer.id))
-    assert not membership.one().active
+    with system_scope():
+        membership = db.session.scalars(select(Membership).where(Membership.user_id == officer.id))
+        assert not membership.one().active
     client.post("/sign-out")
     client.post("/sign-in", data={"email": officer.email, "password": PASSWORD})
     assert client.get("/warwickshire/referrals/new").status_code == 404
@@ -125,14 +133,14 @@ def test_a_reset_answers_the_same_whether_or_not_the_address_exists(
     (known_at, known_page), (unknown_at, unknown_page) = answers
     assert known_at == unknown_at
     assert RESET_SENT in known_page and RESET_SENT in unknown_page
-    (message,) = db.session.scalars(select(OutboxMessage)).all()
+    message = _the_message()
     assert message.recipient == account_email(Role.OFFICER, "warwickshire")
 
 
 def test_an_expired_reset_link_is_refused(app_ctx: Flask, client: FlaskClient) -> None:
     create_demo_accounts()
     client.post("/forgot-password", data={"email": account_email(Role.OFFICER, "warwickshire")})
-    link = _link_in(db.session.scalars(select(OutboxMessage)).one())
+    link = _link_in(_the_message())
     stored = db.session.scalars(select(AccountLink)).one()
     stored.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -143,3 +151,82 @@ def test_an_expired_reset_link_is_refused(app_ctx: Flask, client: FlaskClient) -
         as_text=True
     )
     assert "secret" not in stored.secret_hash and link.rsplit("/", 1)[1] != stored.secret_hash
+
+
+def _answer(client: FlaskClient, response: object, email: str) -> tuple[str, str]:
+    """Where the manager is sent after an invitation and the banner they read there, with the
+    address they typed taken out."""
+    page = client.get(response.location).get_data(as_text=True)
+    banner = re.search(r'<div class="govuk-notification-banner.*?</div>\s*</div>', page, re.S)
+    assert banner, page
+    return response.location, banner.group(0).replace(email, "<email>")
+
+
+def _anyone_in(email: str, slug: str) -> bool:
+    user = _user(email)
+    db.session.refresh(user)
+    return user.role_in(area(slug)) is not None
+
+
+def test_inviting_an_existing_account_grants_nothing_and_answers_the_same(
+    manager: FlaskClient,
+) -> None:
+    """The probe's finding: inviting the administrator's (or another area's manager's) address
+    added the account to the area at once and named it. Now the manager sees the same answer
+    and the same list row whoever the address belongs to, and nobody gains the area."""
+    from tests.factories import ADMIN_EMAIL, make_user
+
+    make_user("between.areas@example.org", name="Sam Between")
+    addresses = [
+        ADMIN_EMAIL,
+        account_email(Role.MANAGER, "staffordshire"),
+        "between.areas@example.org",
+        "brand.new@example.org",
+    ]
+    answers = set()
+    for email in addresses:
+        response = _invite(manager, email=email, name="Typed Name")
+        assert response.status_code == 302
+        answers.add(_answer(manager, response, email))
+    assert len(answers) == 1, "the answer depends on the account"
+    listing = manager.get("/warwickshire/users").get_data(as_text=True)
+    assert "Demo Administrator" not in listing and "Sam Between" not in listing
+    for email in addresses:
+        assert email in listing
+    assert not _anyone_in(ADMIN_EMAIL, "warwickshire")
+    assert not _anyone_in(account_email(Role.MANAGER, "staffordshire"), "warwickshire")
+    assert not _anyone_in("between.areas@example.org", "warwickshire")
+    sent_to = set(db.session.scalars(select(OutboxMessage.recipient)))
+    assert sent_to == {"between.areas@example.org", "brand.new@example.org"}
+
+
+def _invitation_link(recipient: str) -> str:
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == recipient)
+    ).one()
+    match = re.search(r"http://[^/]+(/invitations/\S+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_an_existing_account_joins_only_by_accepting_while_signed_in(
+    manager: FlaskClient, app: Flask
+) -> None:
+    from tests.factories import make_user
+
+    make_user("between.areas@example.org", name="Sam Between")
+    _invite(manager, email="between.areas@example.org", role="educator")
+    link = _invitation_link("between.areas@example.org")
+    # The manager (or anyone else signed in) cannot accept it for them.
+    assert manager.get(link).status_code == 404
+    assert manager.post(link).status_code == 404
+    assert not _anyone_in("between.areas@example.org", "warwickshire")
+
+    invitee = app.test_client()
+    assert invitee.get(link).status_code == 302  # sign in first
+    invitee.post("/sign-in", data={"email": "between.areas@example.org", "password": PASSWORD})
+    page = invitee.get(link)
+    assert page.status_code == 200 and "Join Warwickshire" in page.get_data(as_text=True)
+    assert invitee.post(link).status_code == 302
+    assert _user("between.areas@example.org").role_in(area("warwickshire")) is Role.EDUCATOR
+    assert invitee.post(link).status_code == 404  # it works once
