@@ -28,6 +28,7 @@ from divert import (
     static_assets,
     tenancy,
     urls,
+    widgets,
 )
 from divert.clock import LOCAL
 from divert.config import check_secrets, engine_options, settings_from_environment
@@ -84,6 +85,7 @@ def _configure_templates(app: Flask) -> None:
     WTFormsHelpers(app)
     presentation.init_app(app)
     app.jinja_env.globals["local_zone"] = LOCAL
+    app.jinja_env.globals["govuk_component"] = widgets.component
 
 
 def _register_blueprints(app: Flask) -> None:

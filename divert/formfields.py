@@ -7,7 +7,6 @@ from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation, ValidationError
@@ -15,6 +14,7 @@ from wtforms.validators import InputRequired, StopValidation, ValidationError
 from divert.params import parse_date, parse_int
 from divert.refusals import Refusal
 from divert.text import is_blank
+from divert.widgets import GovDateInput
 
 PARTS = ("day", "month", "year")
 

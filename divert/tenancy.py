@@ -30,10 +30,17 @@ from typing import Any
 
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import Connection, Engine, event, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session, selectinload, with_loader_criteria
+from sqlalchemy import Connection, Engine, Row, Select, event, inspect, select
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    contains_eager,
+    selectinload,
+    with_loader_criteria,
+)
 from werkzeug.local import LocalProxy
 
+from divert import area_cache
 from divert.extensions import db
 from divert.models import (
     Area,
@@ -118,6 +125,22 @@ def administration_scope() -> Iterator[None]:
 
 
 # -- reads across areas: one function for each purpose ----------------------------------------
+
+
+def with_own_memberships(statement: Select[Any]) -> Row[Any] | None:
+    """The first row of `statement`, which loads a signed-in user, with that user's own
+    memberships joined into the same statement: the one read of Membership across areas (see
+    `_own_memberships_of`), made with the user so that a page costs one query for both. The
+    statement must read no other area-owned table.
+
+    Joined by hand with contains_eager, not joinedload: the options of the query that loaded an
+    object are used again when it is refreshed after a commit, and a joinedload would then read
+    the memberships inside that moment's scope; contains_eager is not carried over, so they are
+    read again by `_own_memberships_of`'s lazy load."""
+    with _scoped(SYSTEM):
+        joined = statement.outerjoin(Membership, Membership.user_id == User.id)
+        result = db.session.execute(joined.options(contains_eager(User.memberships)))
+        return result.unique().first()
 
 
 def regional_earlier_referrals(
@@ -324,7 +347,7 @@ _SLUG = re.compile(r"[a-z0-9-]{1,64}\Z")
 def _by_slug(model: type[Area] | type[Region], slug: str) -> Any:
     if not _SLUG.match(slug):
         return None
-    return db.session.scalar(select(model).where(model.slug == slug))
+    return area_cache.by_slug(model, slug)
 
 
 def _token_opens(**place: int) -> bool:
@@ -344,6 +367,7 @@ def _resolve_area(slug: str) -> None:
     if role is None:
         abort(404)
     g.area, g.role = area, Role(role)
+    g.tenant_slugs["area_slug"] = area.slug
     g.tenancy_token = _scope.set(Scope(frozenset({area.id})))
 
 
@@ -356,10 +380,14 @@ def _resolve_region(slug: str) -> None:
     if region is None or not current_user.leads(region) or not _token_opens(region_id=region.id):
         abort(404)
     g.region = region
+    g.tenant_slugs["region_slug"] = region.slug
 
 
 def _pop_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.area, g.role, g.region = None, None, None
+    # The slugs, kept apart from the records: a commit expires those, and reading one back
+    # for a link would cost a query.
+    g.tenant_slugs = {}
     if not values:
         return
     if "area_slug" in values:
@@ -371,11 +399,9 @@ def _pop_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
 def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
     """url_for() inside an area or region page links within it unless told otherwise."""
     url_map = current_app.url_map
-    for key, current in (("area_slug", g.get("area")), ("region_slug", g.get("region"))):
-        if current is None or key in values:
-            continue
-        if url_map.is_endpoint_expecting(endpoint, key):
-            values[key] = current.slug
+    for key, slug in g.get("tenant_slugs", {}).items():
+        if key not in values and url_map.is_endpoint_expecting(endpoint, key):
+            values[key] = slug
 
 
 def _reset_scope(_exc: BaseException | None) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from divert.auth.passwords import hash_password
 from divert.extensions import db
 from divert.models import AuditEvent, Role, User
 from divert.tenancy import system_scope
@@ -193,3 +195,26 @@ def test_every_demo_account_lands_in_its_area(
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
     assert f"Your role here: {ROLE_WORDS[role]}" in page.text
+
+
+def test_new_hashes_use_owasp_argon2id_minimum(app_ctx: Flask) -> None:
+    assert hash_password("correct horse battery").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_an_older_hash_is_upgraded_at_sign_in(
+    client: FlaskClient, auth: Auth, app_ctx: Flask
+) -> None:
+    """A hash made with the earlier parameters (64 MiB, 3 iterations, 4 lanes) still opens the
+    account, and is replaced by one with today's parameters once the password is known."""
+    older = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash("an older password")
+    user = make_user("older@example.org", {"warwickshire": Role.OFFICER})
+    user.password_hash = older
+    db.session.commit()
+    response = auth.sign_in("older@example.org", "an older password")
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    auth.sign_out()
+    assert auth.sign_in("older@example.org", "an older password").status_code == 302
+    auth.sign_out()
+    assert auth.sign_in("older@example.org", "a wrong password").status_code == 200

@@ -8,7 +8,6 @@ import json
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from sqlalchemy import select
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
@@ -22,6 +21,7 @@ from divert.models import Person, Referral
 from divert.params import query_page
 from divert.privacy.removal import remove_personal_data
 from divert.privacy.subject_access import subject_access
+from divert.widgets import GovSubmitInput, GovTextArea, GovTextInput
 
 ADMIN_BASE = "admin/master.html"
 

@@ -134,7 +134,7 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
         confirm_repeat=body["confirm_repeat"],
         same_person_elsewhere=body["same_person_elsewhere"],
         session_id=body["session_id"],
-    )
+    ).referral
     db.session.add(
         IdempotencyKey(
             user_id=current_user.id, key=key, request_hash=request_hash, referral_id=referral.id

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from divert.formfields import EmailAddress, Required, options
 from divert.models import Role
+from divert.widgets import GovRadioInput, GovSubmitInput, GovTextInput
 
 # A manager looks after the people who do the work; managers and commissioners are appointed by
 # an administrator.

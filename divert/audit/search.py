@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 from wtforms import IntegerField, SelectField, StringField, SubmitField
@@ -19,6 +18,7 @@ from divert.extensions import db
 from divert.formfields import GovDateField, options
 from divert.models import Area, AuditEvent, User
 from divert.tenancy import OutsideAreaError, current_scope
+from divert.widgets import GovSelect, GovSubmitInput, GovTextInput
 
 PAGE_SIZE = 50
 
@@ -35,7 +35,7 @@ class AuditSearchForm(FlaskForm):
         "Action",
         widget=GovSelect(),
         default="",
-        choices=[("", "Any"), *sorted(words.ACTIONS.items(), key=lambda item: item[1])],
+        choices=options([("", "Any"), *sorted(words.ACTIONS.items(), key=lambda item: item[1])]),
         validate_choice=False,  # an action this list does not name yet can still be searched
     )
     record_type = SelectField(

@@ -18,7 +18,7 @@ from divert.auth.forms import (
     SignInForm,
 )
 from divert.auth.links import send_link, usable_link
-from divert.auth.passwords import hash_password, verify_password
+from divert.auth.passwords import hash_password, needs_rehash, verify_password
 from divert.auth.sessions import (
     active_sessions,
     current_session,
@@ -73,6 +73,8 @@ def _check_credentials(user: User | None, password: str) -> str | None:
         return "inactive"
     if correct:
         user.failed_sign_ins = 0
+        if needs_rehash(user.password_hash or ""):  # the password is at hand only now
+            user.password_hash = hash_password(password)
         return None
     user.failed_sign_ins += 1
     if user.failed_sign_ins >= current_app.config["LOCKOUT_AFTER_FAILURES"]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput
 from wtforms import BooleanField, SelectField, SubmitField
 
 from divert.figures import periods
 from divert.figures.periods import Period
 from divert.formfields import GovDateField
 from divert.models import Contract
+from divert.widgets import GovCheckboxInput, GovSelect, GovSubmitInput
 
 CUSTOM = "custom"
 

@@ -12,7 +12,16 @@ from sqlalchemy import Select, func, select
 from divert.clock import LOCAL, local_today, utcnow
 from divert.extensions import db
 from divert.figures import periods, report
-from divert.models import Area, DiarySession, MatchReview, Referral, ReferralStatus, User
+from divert.figures.suppression import small_periods_restricted
+from divert.models import (
+    Area,
+    DiarySession,
+    MatchReview,
+    Referral,
+    ReferralStatus,
+    Role,
+    User,
+)
 from divert.referrals import lifecycle, queries
 from divert.sessions import queries as cases
 
@@ -150,6 +159,8 @@ def this_quarter() -> periods.Period:
     return periods.quarter(today.year, (today.month - 1) // 3 + 1)
 
 
-def headline_figures(area: Area) -> report.Dashboard:
-    """This quarter's figures of the area beside the region's, as the dashboard has them."""
-    return report.dashboard(area, this_quarter())
+def headline_figures(area: Area) -> report.Figures:
+    """This quarter's figures of the area beside the region's, as the dashboard shows them to
+    the commissioner (the one role whose home page has them)."""
+    restricted = small_periods_restricted(Role.COMMISSIONER)
+    return report.area_figures(area, this_quarter(), restrict_small_periods=restricted)

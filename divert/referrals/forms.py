@@ -5,15 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -29,6 +20,15 @@ from wtforms.validators import Length, Optional
 from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required, options
 from divert.referrals import submission
 from divert.referrals.submission import ADULT_AGE, age_on
+from divert.widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 NO_SLOT = "none"
 

@@ -132,6 +132,16 @@ def open_slot(area: Area, session_id: int) -> DiarySession:
     return found[0]
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A new referral with what submitting it found out: the slot it was booked into and the
+    repeat check, so that its confirmation shows them without looking them up again."""
+
+    referral: Referral
+    slot: DiarySession | None
+    found: repeats.RepeatCheck
+
+
 def submit(
     area: Area,
     officer: User,
@@ -140,7 +150,7 @@ def submit(
     confirm_repeat: bool = False,
     same_person_elsewhere: bool | None = None,
     session_id: int | None = None,
-) -> Referral:
+) -> Submitted:
     """A new referral in the area, booked into the open slot `session_id` if given.
 
     Refused: the details break a rule (Invalid), the area's repeat policy rules the person out
@@ -185,7 +195,7 @@ def submit(
     audit_referral(
         "referral_submitted", referral, officer, reference=referral.reference, booked=bool(slot)
     )
-    return referral
+    return Submitted(referral, slot, found)
 
 
 def book(referral: Referral, session_id: int, by: User, *, open_slots_only: bool) -> Booking:

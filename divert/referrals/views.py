@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -73,9 +74,11 @@ def _details(form: ReferralForm) -> use_cases.ReferralDetails:
     )
 
 
-def _submit(form: ReferralForm) -> Referral:
-    """Everything in one transaction: the referral, its booking and its token, or nothing."""
-    referral = use_cases.submit(
+def _submit(form: ReferralForm) -> int:
+    """Everything in one transaction: the referral, its booking and its token, or nothing.
+
+    Returns the referral's id, and leaves what its confirmation page shows in the session."""
+    submitted = use_cases.submit(
         current_area,
         current_user,
         _details(form),
@@ -83,9 +86,38 @@ def _submit(form: ReferralForm) -> Referral:
         same_person_elsewhere=form.same_person_elsewhere_answer(),
         session_id=None if form.slot.data == NO_SLOT else choice_id(form.slot.data),
     )
+    referral, slot = submitted.referral, submitted.slot
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
+    shown = _confirmation_of(referral, describe(slot) if slot else None, submitted.found.elsewhere)
     db.session.commit()
-    return referral
+    session[CONFIRMATION] = shown
+    return shown["referral_id"]
+
+
+# The POST that made a referral hands its confirmation page what it already knows, so the page
+# it redirects to repeats no look-up (the regional one above all); read once, then forgotten.
+CONFIRMATION = "referral_confirmation"
+
+
+def _confirmation_of(
+    referral: Referral, appointment: str | None, elsewhere: list[tuple[str, date]]
+) -> dict[str, Any]:
+    return {
+        "referral_id": referral.id,
+        "area_id": referral.area_id,
+        "reference": referral.reference,
+        "appointment": appointment,
+        "elsewhere": [(name, on.isoformat()) for name, on in elsewhere],
+    }
+
+
+def _looked_up_confirmation(referral_id: int) -> dict[str, Any]:
+    """The confirmation of a referral opened again later (or a form sent twice)."""
+    referral = _own_referral(referral_id)
+    booking = lifecycle.active_booking(referral)
+    since = referral.received_on - timedelta(days=current_area.repeat_lookback_days)
+    elsewhere = repeats.elsewhere(current_area, repeats.record_of(referral.person), since)
+    return _confirmation_of(referral, describe(booking.session) if booking else None, elsewhere)
 
 
 @bp.route("/<area_slug>/referrals/new", methods=["GET", "POST"])
@@ -101,7 +133,7 @@ def new_referral() -> str | Response:
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
         try:
-            referral = _submit(form)
+            referral_id = _submit(form)
         except Refusal as refusal:
             db.session.rollback()
             if isinstance(refusal, use_cases.RepeatUnconfirmed):
@@ -114,7 +146,7 @@ def new_referral() -> str | Response:
                 raise
             return redirect(url_for(".confirmation", referral_id=already.id))
         else:
-            return redirect(url_for(".confirmation", referral_id=referral.id))
+            return redirect(url_for(".confirmation", referral_id=referral_id))
         _offer_choices(form, open_initial_slots(current_area))
     return render_template(
         "referrals/new.html",
@@ -137,14 +169,14 @@ def _own_referral(referral_id: int) -> Referral:
 @bp.route("/<area_slug>/referrals/<id:referral_id>/confirmation")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def confirmation(referral_id: int) -> str:
-    referral = _own_referral(referral_id)
-    booking = lifecycle.active_booking(referral)
-    since = referral.received_on - timedelta(days=current_area.repeat_lookback_days)
+    shown = session.pop(CONFIRMATION, None)
+    if not shown or (shown["referral_id"], shown["area_id"]) != (referral_id, current_area.id):
+        shown = _looked_up_confirmation(referral_id)
     return render_template(
         "referrals/confirmation.html",
-        referral=referral,
-        appointment=describe(booking.session) if booking else None,
-        elsewhere=repeats.elsewhere(current_area, repeats.record_of(referral.person), since),
+        reference=shown["reference"],
+        appointment=shown["appointment"],
+        elsewhere=[(name, date.fromisoformat(on)) for name, on in shown["elsewhere"]],
     )
 
 

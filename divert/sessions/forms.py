@@ -5,14 +5,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     IntegerField,
     RadioField,
@@ -33,6 +25,14 @@ from wtforms.validators import (
 from divert.formfields import GovDateField, Required, options
 from divert.referrals.lifecycle import CANCELLED_BY
 from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
+from divert.widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 WEEKDAYS = [
     ("0", "Monday"),
