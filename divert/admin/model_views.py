@@ -236,13 +236,12 @@ class AreaView(RecordView):
         no_contact_limit_days="Closed as not engaged after no contact for (days)",
         missed_appointment_limit="Closed as not engaged after missed appointments",
     )
+    # Flask-Admin's own choice field takes (value, label) pairs, not WTForms' SelectChoice.
     form_choices = {
-        "repeat_policy": options(
-            [
-                ("allow", "Allow a repeat referral"),
-                ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
-            ]
-        )
+        "repeat_policy": [
+            ("allow", "Allow a repeat referral"),
+            ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
+        ]
     }
     form_args = {
         "repeat_lookback_days": {"validators": [NumberRange(1, 3650)]},

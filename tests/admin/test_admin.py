@@ -32,6 +32,7 @@ def _contract(**changes: str | list[str]) -> dict[str, str | list[str]]:
         "label": "Extension to March 2028",
         "starts_on": ["1", "4", "2027"],
         "ends_on": ["31", "3", "2028"],
+        "pricing": "per_place",
         "places_allocated": "120",
         "value_pounds": "6043.50",
         "funding_source": "OPCC community safety fund",

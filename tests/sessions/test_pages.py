@@ -53,9 +53,9 @@ def _in_warwickshire(build):
     with area_scope(area("warwickshire")):
         made = build(area("warwickshire"))
         db.session.commit()
-        db.session.refresh(
-            made
-        )  # loaded in its area: outside it, row-level security hides the row from a refresh
+        # Loaded in its area: outside it, row-level security hides the row from a refresh.
+        for record in made if isinstance(made, tuple) else (made,):
+            db.session.refresh(record)
         return made
 
 
