@@ -3,6 +3,8 @@
     submitted -> booked -> attended -> completed
     booked -> did not attend -> booked (rebooked)
     any open state -> not engaged (returned to police) | ineligible | withdrawn
+    booked or attended -> not completed (a course's rule unmet, or its deadline missed:
+        returned to police) | referred on (an assessment routed them elsewhere)
     submitted or booked -> voided (entered in error: never counted)
 
 Every change writes a ReferralEvent. Bookings take a place in a session through a guarded
@@ -36,7 +38,9 @@ from divert.referrals import messages
 S = ReferralStatus
 
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
-    S.SUBMITTED: frozenset({S.BOOKED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN, S.VOIDED}),
+    S.SUBMITTED: frozenset(
+        {S.BOOKED, S.ATTENDED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN, S.VOIDED, S.REFERRED_ON}
+    ),
     S.BOOKED: frozenset(
         {
             S.SUBMITTED,
@@ -44,22 +48,28 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
             S.DID_NOT_ATTEND,
             S.COMPLETED,
             S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
             S.INELIGIBLE,
             S.WITHDRAWN,
             S.VOIDED,
+            S.REFERRED_ON,
         }
     ),
-    S.DID_NOT_ATTEND: frozenset({S.BOOKED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN}),
-    S.ATTENDED: frozenset({S.BOOKED, S.COMPLETED, S.WITHDRAWN}),
+    S.DID_NOT_ATTEND: frozenset(
+        {S.BOOKED, S.ATTENDED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN, S.REFERRED_ON}
+    ),
+    S.ATTENDED: frozenset({S.BOOKED, S.COMPLETED, S.NOT_COMPLETED, S.WITHDRAWN, S.REFERRED_ON}),
     S.COMPLETED: frozenset(),
     S.NOT_ENGAGED: frozenset(),
+    S.NOT_COMPLETED: frozenset(),
+    S.REFERRED_ON: frozenset(),
     S.INELIGIBLE: frozenset(),
     S.WITHDRAWN: frozenset(),
     S.VOIDED: frozenset(),
 }
 
 CLOSED = frozenset(status for status, onward in TRANSITIONS.items() if not onward)
-RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.INELIGIBLE})
+RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.NOT_COMPLETED, S.INELIGIBLE})
 
 LABELS: dict[ReferralStatus, str] = {
     S.SUBMITTED: "Awaiting contact",
@@ -68,6 +78,8 @@ LABELS: dict[ReferralStatus, str] = {
     S.DID_NOT_ATTEND: "Did not attend",
     S.COMPLETED: "Completed",
     S.NOT_ENGAGED: "Not engaged – returned to you",
+    S.NOT_COMPLETED: "Not completed – returned to you",
+    S.REFERRED_ON: "Referred on",
     S.INELIGIBLE: "Ineligible – returned to you",
     S.WITHDRAWN: "Withdrawn",
     S.VOIDED: "Withdrawn – entered in error",
@@ -126,9 +138,12 @@ def change_status(
 
 
 def _release_open_booking(referral: Referral) -> None:
-    """A closed case keeps no place in a future session."""
-    booking = active_booking(referral)
-    if booking is not None:
+    """A closed case keeps no place in a future session (a course's cohort has several)."""
+    for booking in db.session.scalars(
+        select(Booking).where(
+            Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED
+        )
+    ).all():
         booking.status, booking.cancelled_by = BookingStatus.CANCELLED, "service"
         _free_place(booking.session)
         messages.withdraw_booking_messages(booking)
@@ -162,9 +177,10 @@ def _free_place(session: DiarySession) -> None:
 
 def active_booking(referral: Referral) -> Booking | None:
     return db.session.scalar(
-        select(Booking).where(
-            Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED
-        )
+        select(Booking)
+        .where(Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED)
+        .order_by(Booking.id)  # a course's cohort: its next session was booked first
+        .limit(1)
     )
 
 
@@ -172,6 +188,10 @@ def book(referral: Referral, session: DiarySession, by: User) -> Booking:
     """Take a place for the referral; a booking it already had is marked rescheduled."""
     if referral.status is not S.BOOKED and S.BOOKED not in TRANSITIONS[referral.status]:
         raise TransitionError(_refusal(referral, S.BOOKED))
+    if session.programme_id != referral.programme_id:
+        raise TransitionError(
+            f"That session is for {session.programme.name}, not {referral.programme.name}"
+        )
     _take_place(session)
     previous = active_booking(referral)
     if previous is not None:

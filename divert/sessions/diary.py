@@ -17,6 +17,7 @@ from divert.clock import LOCAL
 from divert.extensions import db
 from divert.models import DiarySession, SessionKind, User, Venue
 from divert.permissions import Permission, can, public, requires
+from divert.programmes import rules as programme_rules
 from divert.referrals.slots import describe
 from divert.sessions import queries
 from divert.sessions.blueprint import bp
@@ -59,6 +60,10 @@ def diary() -> str:
 
 
 def _session_choices(form: SessionForm) -> None:
+    programmes = programme_rules.area_programmes(current_area)
+    form.programme.choices = [(str(p.id), p.name) for p in programmes]
+    if not form.programme.data and programmes:
+        form.programme.data = str(programmes[0].id)
     venues = db.session.scalars(select(Venue).where(Venue.active).order_by(Venue.position))
     form.venue.choices = [("remote", "Remote (phone or video)")] + [
         (str(v.id), v.label) for v in venues
@@ -88,6 +93,7 @@ def new_session() -> str | Response:
             created.append(
                 DiarySession(
                     educator_id=int(form.educator.data),
+                    programme_id=int(form.programme.data),
                     kind=SessionKind(form.kind.data),
                     starts_at=starts,
                     ends_at=starts + timedelta(minutes=form.minutes.data),

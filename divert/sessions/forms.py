@@ -65,9 +65,16 @@ class SessionForm(FlaskForm):
             ("initial", "Initial one-to-one"),
             ("follow_up", "Follow-up"),
             ("group", "Group session"),
+            ("assessment", "Young person's assessment"),
         ],
         default="initial",
         validators=[InputRequired(message="Choose the kind of session")],
+    )
+    programme = SelectField(
+        "Programme",
+        widget=GovSelect(),
+        coerce=str,
+        validators=[DataRequired(message="Choose the programme")],
     )
     educator = SelectField(
         "Educator",
