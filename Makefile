@@ -8,13 +8,22 @@ export FLASK_APP := wsgi
 
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: run install assets system-test-deps test lint migrate demo benchmark loadtest
+.PHONY: run install assets system-test-deps test lint migrate demo benchmark loadtest lock
 
-$(BIN)/.installed: pyproject.toml
+# Every package at the version (and hash) in requirements.lock, the set CI tested; then divert.
+$(BIN)/.installed: requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
+
+# After changing the dependencies in pyproject.toml: pin them again, with hashes.
+lock:
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --extra test --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 static/govuk/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
