@@ -186,19 +186,34 @@ def _assign_existing_records():
     session = sa.table('diary_session', sa.column('area_id'), sa.column('programme_id'))
     area_ids = bind.execute(sa.text('SELECT id FROM area ORDER BY id')).scalars().all()
     for area_id in area_ids:
-        ids = {}
-        for values, age_group in ((ADULTS, 'adult'), (YOUNG_PEOPLE, 'under_18')):
-            ids[age_group] = bind.execute(
+        adults, young_people = (
+            bind.execute(
                 programme.insert().values(area_id=area_id, **values).returning(programme.c.id)
             ).scalar_one()
-            bind.execute(
-                referral.update()
-                .where(referral.c.area_id == area_id, referral.c.age_group == age_group)
-                .values(programme_id=ids[age_group])
-            )
-        bind.execute(
-            session.update().where(session.c.area_id == area_id).values(programme_id=ids['adult'])
+            for values in (ADULTS, YOUNG_PEOPLE)
         )
+        # Every referral of the area goes somewhere: adults, unless under 18 at referral (the
+        # age group column holds the enum's name).
+        in_area = referral.c.area_id == area_id
+        bind.execute(referral.update().where(in_area).values(programme_id=adults))
+        bind.execute(
+            referral.update()
+            .where(in_area, referral.c.age_group == 'UNDER_18')
+            .values(programme_id=young_people)
+        )
+        bind.execute(
+            session.update().where(session.c.area_id == area_id).values(programme_id=adults)
+        )
+    # A session a young person was booked into was theirs: it is the young people's.
+    bind.execute(
+        sa.text(
+            "UPDATE diary_session SET programme_id = ("
+            " SELECT min(r.programme_id) FROM booking b JOIN referral r ON r.id = b.referral_id"
+            " WHERE b.session_id = diary_session.id AND r.age_group = 'UNDER_18')"
+            " WHERE EXISTS (SELECT 1 FROM booking b JOIN referral r ON r.id = b.referral_id"
+            " WHERE b.session_id = diary_session.id AND r.age_group = 'UNDER_18')"
+        )
+    )
     bind.execute(referral.update().values(disposal='pre_arrest_diversion'))
 
 
