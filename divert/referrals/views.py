@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,10 +15,19 @@ from werkzeug.wrappers import Response
 from divert import audit
 from divert.extensions import db
 from divert.matching.normalise import PersonRecord
-from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
+from divert.models import (
+    DISPOSAL_LABELS,
+    Disposal,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    SubmissionToken,
+    Substance,
+)
 from divert.permissions import Permission, requires
+from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, queries, repeats, submission
-from divert.referrals.forms import NO_SLOT, ReferralForm
+from divert.referrals.forms import NO_SLOT, DisposalReferralForm, ReferralForm
 from divert.referrals.slots import describe, open_initial_slots
 from divert.tenancy import current_area
 
@@ -32,9 +41,35 @@ def _offer_choices(form: ReferralForm, slots: list) -> None:
         select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
     ).all()
     form.substances_found.choices = [(str(s.id), s.label) for s in substances]
-    form.slot.choices = [(str(s.id), describe(s)) for s in slots] + [
-        (NO_SLOT, "Leave it for the educators to arrange")
-    ]
+    if form.slot is None:  # a disposal's form: no first appointment
+        return
+    # Sessions of several programmes on offer: each says whose it is.
+    labelled = len({s.programme_id for s in slots}) > 1
+    form.slot.choices = [
+        (str(s.id), f"{s.programme.name}: {describe(s)}" if labelled else describe(s))
+        for s in slots
+    ] + [(NO_SLOT, "Leave it for the educators to arrange")]
+
+
+def _disposal() -> Disposal:
+    """The disposal the form is for (?disposal=...): pre-arrest diversion unless the area has a
+    programme for another; anything else is 404."""
+    value = request.args.get("disposal", Disposal.PRE_ARREST_DIVERSION.value)
+    offered = programme_rules.offered_disposals(current_area)
+    if value != Disposal.PRE_ARREST_DIVERSION.value and value not in offered:
+        abort(404)
+    return Disposal(value)
+
+
+def _referral_form(disposal: Disposal) -> ReferralForm:
+    """The common form for a pre-arrest diversion; another disposal asks for its dates instead
+    of what was found and a first one-to-one (its course is arranged by the educators)."""
+    if disposal is Disposal.PRE_ARREST_DIVERSION:
+        return ReferralForm()
+    form = DisposalReferralForm()
+    del form.slot
+    form.substances_found.validators = []
+    return form
 
 
 def _earlier_submission(token: str | None) -> Referral | None:
@@ -58,11 +93,17 @@ def _typed_person(form: ReferralForm) -> PersonRecord:
     )
 
 
-def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Referral:
+def _submit(
+    form: ReferralForm, slots: list, found: repeats.RepeatCheck, disposal: Disposal
+) -> Referral:
     """Everything in one transaction: the referral, its booking and its token, or nothing."""
-    chosen = {str(s.id): s for s in slots}.get(form.slot.data or "")
-    if form.slot.data != NO_SLOT and chosen is None:
+    slot_choice = form.slot.data if "slot" in form else NO_SLOT
+    chosen = {str(s.id): s for s in slots}.get(slot_choice or "")
+    if slot_choice != NO_SLOT and chosen is None:
         raise lifecycle.SlotFullError("That appointment is no longer available. Choose another")
+    extra = {}
+    if isinstance(form, DisposalReferralForm):
+        extra = {"disposal_on": form.disposal_on.data, "deadline_on": form.deadline_on.data}
     found_ids = [int(i) for i in form.substances_found.data or []]
     referral = submission.submit(
         area=current_area,
@@ -84,6 +125,9 @@ def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Refe
         notes=form.notes.data or None,
         guardian_name=form.guardian_name.data if form.is_under_18() else None,
         guardian_contact=form.guardian_contact.data if form.is_under_18() else None,
+        disposal=disposal.value,
+        programme=programme_rules.by_id(current_area, _chosen_programme(form)),
+        **extra,
     )
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
     audit.record(
@@ -97,11 +141,28 @@ def _submit(form: ReferralForm, slots: list, found: repeats.RepeatCheck) -> Refe
     return referral
 
 
+def _chosen_programme(form: ReferralForm) -> int | None:
+    value = form.programme.data or ""
+    return int(value) if value.isdigit() else None
+
+
+def _offer_programmes(form: ReferralForm, disposal: Disposal) -> None:
+    """When several programmes fit the person typed, the officer chooses among them."""
+    born = form.date_of_birth.data
+    if born is None:
+        return
+    age = submission.age_on(born, form.offence_date.data or date.today())
+    fitting = programme_rules.fitting(current_area, age, disposal.value)
+    if len(fitting) > 1:
+        form.programme.choices = [(str(p.id), p.name) for p in fitting]
+
+
 @bp.route("/<area_slug>/referrals/new", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_REFERRAL)
 def new_referral() -> str | Response:
-    slots = open_initial_slots(current_area)
-    form = ReferralForm()
+    disposal = _disposal()
+    slots = open_initial_slots(current_area) if disposal is Disposal.PRE_ARREST_DIVERSION else []
+    form = _referral_form(disposal)
     _offer_choices(form, slots)
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
@@ -118,10 +179,13 @@ def new_referral() -> str | Response:
             form.confirm_repeat.errors.append(submission.REPEAT_UNCONFIRMED)
         else:
             try:
-                referral = _submit(form, slots, found)
-            except lifecycle.SlotFullError as full:
+                referral = _submit(form, slots, found, disposal)
+            except (lifecycle.SlotFullError, lifecycle.TransitionError) as full:
                 db.session.rollback()
                 form.slot.errors.append(str(full))
+            except programme_rules.ProgrammeRefusal as refusal:
+                db.session.rollback()
+                form[refusal.field].errors.append(str(refusal))
             except IntegrityError:
                 db.session.rollback()  # the same form, sent twice at once: show the first
                 already = _earlier_submission(form.submission_token.data)
@@ -130,9 +194,23 @@ def new_referral() -> str | Response:
                 return redirect(url_for(".confirmation", referral_id=already.id))
             else:
                 return redirect(url_for(".confirmation", referral_id=referral.id))
-        slots = open_initial_slots(current_area)
+        slots = (
+            open_initial_slots(current_area) if disposal is Disposal.PRE_ARREST_DIVERSION else []
+        )
         _offer_choices(form, slots)
-    return render_template("referrals/new.html", form=form, found=found, labels=lifecycle.LABELS)
+    if form.is_submitted():
+        _offer_programmes(form, disposal)
+    return render_template(
+        "referrals/new.html",
+        form=form,
+        found=found,
+        labels=lifecycle.LABELS,
+        disposal=disposal,
+        disposal_labels=DISPOSAL_LABELS,
+        other_disposals=[
+            d for d in programme_rules.offered_disposals(current_area) if d is not disposal
+        ],
+    )
 
 
 def _own_referral(referral_id: int) -> Referral:
@@ -179,15 +257,33 @@ def my_referrals() -> str:
         .order_by(Referral.closed_on.desc(), Referral.id.desc())
         .limit(50)
     ).all()
+    reasons = _closing_notes(returned)
     return render_template(
         "referrals/mine.html",
         referrals=referrals,
         returned=returned,
+        reasons=reasons,
         labels=lifecycle.LABELS,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
     )
+
+
+def _closing_notes(referrals: list[Referral]) -> dict[int, str]:
+    """Why each returned case was closed: the note of the event that closed it."""
+    notes: dict[int, str] = {}
+    events = db.session.execute(
+        select(ReferralEvent.referral_id, ReferralEvent.note)
+        .where(
+            ReferralEvent.referral_id.in_([r.id for r in referrals]),
+            ReferralEvent.to_status.in_([s.value for s in lifecycle.RETURNED_TO_OFFICER]),
+        )
+        .order_by(ReferralEvent.id)
+    )
+    for referral_id, note in events:
+        notes[referral_id] = note or ""
+    return notes
 
 
 @bp.route("/<area_slug>/referrals/<id:referral_id>")
