@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask, g
@@ -21,12 +21,16 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from divert.auth import tokens
+from divert.courses import services as courses
 from divert.extensions import db
 from divert.models import (
+    Area,
     ContactAttempt,
     Contract,
+    Course,
     MatchReview,
     Membership,
+    Programme,
     ReferralEvent,
     Region,
     Role,
@@ -43,7 +47,7 @@ from tests.factories import (
     create_demo_accounts,
     make_token,
 )
-from tests.referrals.builders import referral, session_slot
+from tests.referrals.builders import programme_id, referral, session_slot
 
 OWN, FOREIGN = "warwickshire", "staffordshire"
 ACTORS = [*(role.value for role in Role), "regional_lead", "admin", "anonymous"]
@@ -87,6 +91,7 @@ def _build_area_world(slug: str) -> AreaWorld:
         )
         slot = session_slot(here, educator, capacity=2)
         booking = lifecycle.book(made, slot, officer)
+        course = _course_with_a_cohort(here, officer, educator, slug)
         db.session.add(
             ContactAttempt(
                 referral_id=made.id, user_id=educator.id, method="phone", outcome="no answer"
@@ -106,7 +111,8 @@ def _build_area_world(slug: str) -> AreaWorld:
         event = db.session.query(ReferralEvent).filter_by(referral_id=made.id).first()
         ids = {
             "referral_id": made.id,
-            "session_id": slot.id,
+            "session_id": course.sessions[0].id,
+            "course_id": course.id,
             "booking_id": booking.id,
             "review_id": review.id,
             "user_id": educator.id,
@@ -117,6 +123,29 @@ def _build_area_world(slug: str) -> AreaWorld:
         }
         db.session.commit()
     return AreaWorld(ids)
+
+
+def _course_with_a_cohort(here: Area, officer: User, educator: User, slug: str) -> Course:
+    """An ARV course whose cohort is one conditional-caution referral of the area."""
+    cautioned = referral(
+        here,
+        officer,
+        forename=_marker(slug),
+        surname=_marker(slug),
+        disposal="conditional_caution",
+        disposal_on=date.today(),
+    )
+    course = courses.publish(
+        programme=db.session.get(Programme, programme_id(here, "arv")),
+        educator=educator,
+        title=f"ARV course {_marker(slug)}",
+        starts=courses.weekly(datetime.now(UTC) + timedelta(days=3), 4),
+        minutes=120,
+        capacity=8,
+        venue=None,
+    )
+    courses.enrol(course, cautioned, educator)
+    return course
 
 
 def _user(email: str) -> User:

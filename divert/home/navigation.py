@@ -12,6 +12,7 @@ NAVIGATION: list[tuple[Permission, str, str]] = [
     (Permission.VIEW_OWN_REFERRALS, "referrals.my_referrals", "My referrals"),
     (Permission.VIEW_CASES, "sessions.caseload", "Caseload"),
     (Permission.MANAGE_DIARY, "sessions.diary", "Diary"),
+    (Permission.VIEW_CASES, "courses.courses", "Courses"),
     (Permission.REVIEW_MATCHES, "reviews.review_queue", "Possible repeats"),
     (Permission.VIEW_DASHBOARD, "dashboard.area_dashboard", "Dashboard"),
     (Permission.MANAGE_AREA_USERS, "area_users.list_users", "Users"),

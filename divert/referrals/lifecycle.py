@@ -39,7 +39,16 @@ S = ReferralStatus
 
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     S.SUBMITTED: frozenset(
-        {S.BOOKED, S.ATTENDED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN, S.VOIDED, S.REFERRED_ON}
+        {
+            S.BOOKED,
+            S.ATTENDED,
+            S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
+            S.INELIGIBLE,
+            S.WITHDRAWN,
+            S.VOIDED,
+            S.REFERRED_ON,
+        }
     ),
     S.BOOKED: frozenset(
         {
@@ -56,7 +65,15 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
         }
     ),
     S.DID_NOT_ATTEND: frozenset(
-        {S.BOOKED, S.ATTENDED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN, S.REFERRED_ON}
+        {
+            S.BOOKED,
+            S.ATTENDED,
+            S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
+            S.INELIGIBLE,
+            S.WITHDRAWN,
+            S.REFERRED_ON,
+        }
     ),
     S.ATTENDED: frozenset({S.BOOKED, S.COMPLETED, S.NOT_COMPLETED, S.WITHDRAWN, S.REFERRED_ON}),
     S.COMPLETED: frozenset(),

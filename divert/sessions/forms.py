@@ -45,7 +45,7 @@ WEEKDAYS = [
 LONGEST_PATTERN = timedelta(days=366)
 
 
-def _time(value: str) -> time:
+def parse_time(value: str) -> time:
     try:
         return time.fromisoformat(value.strip())
     except ValueError as error:
@@ -118,7 +118,7 @@ class SessionForm(FlaskForm):
     submit = SubmitField("Publish", widget=GovSubmitInput())
 
     def validate_starts(self, field: StringField) -> None:
-        _time(field.data or "")
+        parse_time(field.data or "")
 
     def validate_first_date(self, field: GovDateField) -> None:
         if field.data is not None and field.data < date.today():
@@ -140,7 +140,7 @@ class SessionForm(FlaskForm):
             raise ValidationError("An initial one-to-one has one place")
 
     def start_time(self) -> time:
-        return _time(self.starts.data or "")
+        return parse_time(self.starts.data or "")
 
     def dates(self) -> list[date]:
         """The first date, plus every chosen weekday up to the repeat end date."""
