@@ -34,6 +34,7 @@ from divert.models import (
     ReferralEvent,
     Region,
     Role,
+    SessionKind,
     User,
 )
 from divert.permissions import AREA_PERMISSIONS, Permission, role_can
@@ -75,12 +76,16 @@ def _build_area_world(slug: str) -> AreaWorld:
     with area_scope(here):
         officer = _user(account_email(Role.OFFICER, slug))
         educator = _user(account_email(Role.EDUCATOR, slug))
+        # A young person, so that the assessment and safeguarding pages are open to the walk.
         made = referral(
             here,
             officer,
             forename=_marker(slug),
             surname=_marker(slug),
             email=f"{_marker(slug)}@example.org",
+            date_of_birth=date.today() - timedelta(days=15 * 365 + 100),
+            guardian_name=_marker(slug),
+            guardian_contact="07700 900456",
         )
         earlier = referral(
             here,
@@ -89,7 +94,13 @@ def _build_area_world(slug: str) -> AreaWorld:
             surname=_marker(slug),
             offence_date=date(2024, 1, 5),
         )
-        slot = session_slot(here, educator, capacity=2)
+        slot = session_slot(
+            here,
+            educator,
+            capacity=2,
+            kind=SessionKind.ASSESSMENT,
+            programme="divert-young-people",
+        )
         booking = lifecycle.book(made, slot, officer)
         course = _course_with_a_cohort(here, officer, educator, slug)
         db.session.add(

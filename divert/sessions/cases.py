@@ -19,7 +19,8 @@ from divert.models import (
     Referral,
     ReferralStatus,
 )
-from divert.permissions import Permission, requires
+from divert.permissions import Permission, can, requires
+from divert.programmes import case_page
 from divert.referrals import lifecycle
 from divert.referrals.slots import describe, open_initial_slots
 from divert.sessions import queries, safeguarding
@@ -69,7 +70,11 @@ def _render_case(referral: Referral, **forms: object) -> str:
     ).all()
     booking = lifecycle.active_booking(referral)
     book_form = forms.get("book_form") or BookForm()
-    book_form.slot.choices = [(str(s.id), describe(s)) for s in open_initial_slots(current_area)]
+    book_form.slot.choices = [
+        (str(s.id), describe(s))
+        for s in open_initial_slots(current_area)
+        if s.programme_id == referral.programme_id
+    ]
     return render_template(
         "sessions/case.html",
         referral=referral,
@@ -84,6 +89,7 @@ def _render_case(referral: Referral, **forms: object) -> str:
         can_raise_concern=safeguarding.can_raise(referral),
         labels=lifecycle.LABELS,
         is_open=referral.status not in lifecycle.CLOSED,
+        programme=case_page.panel(referral, may_record=can(Permission.RECORD_ATTENDANCE)),
     )
 
 
