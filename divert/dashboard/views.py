@@ -12,21 +12,22 @@ from divert.dashboard.exports import as_csv, as_xlsx
 from divert.dashboard.forms import CUSTOM, PeriodForm, period_choices
 from divert.extensions import db
 from divert.figures import periods
-from divert.figures.counts import counts_by_area, pooled
+from divert.figures.counts import counts_by_area, pooled, programme_choices
 from divert.figures.periods import Period
 from divert.figures.report import Dashboard, dashboard
-from divert.models import Contract
+from divert.models import Contract, Region
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
 
 bp = Blueprint("dashboard", __name__)
 
 
-def _period_form(contracts: list[Contract]) -> tuple[PeriodForm, Period | None]:
+def _period_form(contracts: list[Contract], region: Region) -> tuple[PeriodForm, Period | None]:
     """The period from the query string; this financial year when none was asked for."""
     today = date.today()
     form = PeriodForm(formdata=request.args if request.args else None)
     form.period.choices = period_choices(today, contracts)
+    form.programme.choices = [("", "All programmes"), *programme_choices(region)]
     if not request.args:
         form.period.data = f"fy:{periods.financial_year_of(today)}"
         return form, periods.financial_year(periods.financial_year_of(today))
@@ -37,10 +38,15 @@ def _period_form(contracts: list[Contract]) -> tuple[PeriodForm, Period | None]:
 
 def _area_dashboard() -> tuple[PeriodForm, Dashboard | None]:
     contracts = list(db.session.scalars(select(Contract).order_by(Contract.starts_on.desc())))
-    form, period = _period_form(contracts)
+    form, period = _period_form(contracts, current_area.region)
     if period is None:
         return form, None
-    return form, dashboard(current_area, period, for_publication=bool(form.publication.data))
+    return form, dashboard(
+        current_area,
+        period,
+        programme=form.programme.data or None,
+        for_publication=bool(form.publication.data),
+    )
 
 
 @bp.route("/<area_slug>/dashboard")
@@ -63,7 +69,8 @@ def _export(kind: str) -> Response:
         publication=bool(form.publication.data),
     )
     db.session.commit()
-    name = f"divert-{current_area.slug}-{board.period.start}-{board.period.end}"
+    period = f"{board.period.start}-{board.period.end}"
+    name = f"divert-{current_area.slug}-{board.programme or 'all'}-{period}"
     if kind == "csv":
         body, mimetype = as_csv(board), "text/csv"
     else:
@@ -101,8 +108,8 @@ def board_report() -> str:
 @bp.route("/region/<region_slug>/dashboard")
 @requires(Permission.VIEW_REGION)
 def region_dashboard() -> str:
-    form, period = _period_form([])
-    by_area = counts_by_area(g.region, period) if period else {}
+    form, period = _period_form([], g.region)
+    by_area = counts_by_area(g.region, period, form.programme.data or None) if period else {}
     return render_template(
         "dashboard/region.html",
         form=form,

@@ -12,7 +12,7 @@ from sqlalchemy.sql.functions import GenericFunction
 
 from divert.extensions import db
 from divert.figures.periods import Period
-from divert.models import AgeGroup, Area, Referral, ReferralStatus, Region, Substance
+from divert.models import AgeGroup, Area, Programme, Referral, ReferralStatus, Region, Substance
 from divert.tenancy import regional_scope
 
 S = ReferralStatus
@@ -25,8 +25,10 @@ class Counts:
     """Counts of one area's (or the pooled region's) referrals received in a period."""
 
     referrals: int = 0
-    attended: int = 0  # initial one-to-one attended
-    not_engaged: int = 0  # closed not engaged without attending it
+    # The programme's first step attended (by its rule: the initial one-to-one, the young
+    # people's assessment, or the first course session).
+    attended: int = 0
+    not_engaged: int = 0  # closed (not engaged, or not completed) without attending it
     repeats: int = 0
     completed: int = 0
     ineligible: int = 0
@@ -34,6 +36,8 @@ class Counts:
     in_progress: int = 0
     under_18: int = 0
     adult: int = 0
+    not_completed: int = 0  # attended, then closed without meeting the programme's rule
+    referred_on: int = 0  # assessed and routed to another service
     per_month: Counter[tuple[int, int]] = field(default_factory=Counter)
     substances: Counter[str] = field(default_factory=Counter)
     genders: Counter[str] = field(default_factory=Counter)
@@ -50,6 +54,8 @@ class Counts:
         "in_progress",
         "under_18",
         "adult",
+        "not_completed",
+        "referred_on",
     )
     BREAKDOWNS = ("per_month", "substances", "genders", "ethnicities")
 
@@ -71,6 +77,16 @@ class Counts:
         return self.attended / self.decided if self.decided else None
 
     @property
+    def closed_not_completed(self) -> int:
+        return self.not_engaged + self.not_completed
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Completed ÷ (completed + closed not completed); cases in progress are in neither."""
+        whole = self.completed + self.closed_not_completed
+        return self.completed / whole if whole else None
+
+    @property
     def repeat_share(self) -> float | None:
         return self.repeats / self.referrals if self.referrals else None
 
@@ -80,12 +96,18 @@ def _flag(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
-def _in_period(period: Period) -> Any:
-    return and_(
+def _in_period(period: Period, programme: str | None = None) -> Any:
+    """Referrals received in the period (not voided), of one programme (by its code, the same
+    in every area of the region) or of all."""
+    condition = and_(
         Referral.received_on >= period.start,
         Referral.received_on <= period.end,
         Referral.status != S.VOIDED,
     )
+    if programme is not None:
+        of_programme = select(Programme.id).where(Programme.code == programme)
+        condition = and_(condition, Referral.programme_id.in_(of_programme))
+    return condition
 
 
 class month_start(GenericFunction[Date]):  # named as SQL functions are
@@ -105,7 +127,10 @@ def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
-def _grouped_query(period: Period) -> Select:
+CLOSED_UNATTENDED = (S.NOT_ENGAGED, S.NOT_COMPLETED)
+
+
+def _grouped_query(period: Period, programme: str | None = None) -> Select:
     """One pass over the period's referrals, grouped finely enough to give every figure.
 
     At most areas × months × substances × genders × ethnicities groups (a few thousand), so
@@ -124,7 +149,9 @@ def _grouped_query(period: Period) -> Select:
             *keys,
             func.count(),
             _flag(attended),
-            _flag(and_(Referral.status == S.NOT_ENGAGED, Referral.initial_attended_on.is_(None))),
+            _flag(
+                and_(Referral.status.in_(CLOSED_UNATTENDED), Referral.initial_attended_on.is_(None))
+            ),
             _flag(Referral.is_repeat),
             _flag(Referral.status == S.COMPLETED),
             _flag(Referral.status == S.INELIGIBLE),
@@ -132,8 +159,10 @@ def _grouped_query(period: Period) -> Select:
             _flag(Referral.status.in_(IN_PROGRESS)),
             _flag(Referral.age_group == AgeGroup.UNDER_18),
             _flag(Referral.age_group == AgeGroup.ADULT),
+            _flag(and_(Referral.status == S.NOT_COMPLETED, attended)),
+            _flag(Referral.status == S.REFERRED_ON),
         )
-        .where(_in_period(period))
+        .where(_in_period(period, programme))
         .group_by(*keys)
     )
 
@@ -152,13 +181,16 @@ def _add_group(
         counts.substances[substance_codes[substance_id]] += attended
 
 
-def counts_by_area(region: Region, period: Period) -> dict[int, Counts]:
-    """Counts for every area of the region (areas with no referrals get zeros)."""
+def counts_by_area(
+    region: Region, period: Period, programme: str | None = None
+) -> dict[int, Counts]:
+    """Counts for every area of the region (areas with no referrals get zeros), of the
+    programme with code `programme` or of all programmes."""
     by_area = {area.id: Counts() for area in region.areas}
     with regional_scope(region):
         rows = db.session.execute(select(Substance.id, Substance.code))
         substance_codes = {substance_id: code for substance_id, code in rows}
-        for area_id, *rest in db.session.execute(_grouped_query(period)):
+        for area_id, *rest in db.session.execute(_grouped_query(period, programme)):
             key, values = tuple(rest[:4]), tuple(rest[4:])
             _add_group(by_area[area_id], key, values, substance_codes)
     return by_area
@@ -171,7 +203,20 @@ def pooled(by_area: dict[int, Counts]) -> Counts:
     return total
 
 
-def area_and_region(area: Area, period: Period) -> tuple[Counts, Counts]:
+def area_and_region(
+    area: Area, period: Period, programme: str | None = None
+) -> tuple[Counts, Counts]:
     """An area's counts and its region's pooled counts, from the same queries."""
-    by_area = counts_by_area(area.region, period)
+    by_area = counts_by_area(area.region, period, programme)
     return by_area[area.id], pooled(by_area)
+
+
+def programme_choices(region: Region) -> list[tuple[str, str]]:
+    """(code, name) of every programme commissioned in the region, for a figures filter."""
+    with regional_scope(region):
+        rows = db.session.execute(
+            select(Programme.code, func.min(Programme.name))
+            .group_by(Programme.code)
+            .order_by(func.min(Programme.position), Programme.code)
+        ).all()
+    return [(code, name) for code, name in rows]

@@ -68,6 +68,7 @@ class Dashboard:
     region: Counts
     places: Places | None
     sections: list[Section]
+    programme: str | None = None  # a programme's code, or None for every programme
 
     @property
     def narrative(self) -> str:
@@ -155,9 +156,18 @@ def build_sections(c: Counts, r: Counts) -> list[Section]:
                 for name, label in (
                     ("completed", "Completed"),
                     ("not_engaged", "Not engaged"),
+                    ("not_completed", "Not completed"),
+                    ("referred_on", "Referred on"),
                     ("ineligible", "Ineligible"),
                     ("withdrawn", "Withdrawn"),
                     ("in_progress", "In progress"),
+                )
+            ]
+            + [
+                Row(
+                    "Completion rate",
+                    _rate_cell(c.completed, c.completed + c.closed_not_completed),
+                    _rate_cell(r.completed, r.completed + r.closed_not_completed),
                 )
             ],
         ),
@@ -194,11 +204,17 @@ def apply_suppression(sections: list[Section]) -> None:
 
 
 def dashboard(
-    area: Area, period: Period, *, for_publication: bool = False, today: date | None = None
+    area: Area,
+    period: Period,
+    *,
+    programme: str | None = None,
+    for_publication: bool = False,
+    today: date | None = None,
 ) -> Dashboard:
-    counts, region = area_and_region(area, period)
+    """The area's figures beside the region's, of one programme (by code) or of all."""
+    counts, region = area_and_region(area, period, programme)
     as_of = min(today or date.today(), period.end)
     sections = build_sections(counts, region)
     if for_publication:
         apply_suppression(sections)
-    return Dashboard(area, period, counts, region, places(area, as_of), sections)
+    return Dashboard(area, period, counts, region, places(area, as_of), sections, programme)
