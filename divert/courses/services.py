@@ -210,19 +210,23 @@ def progress(referral: Referral) -> Progress | None:
 
 def decide(referral: Referral, by: User | None, today: date) -> ReferralStatus | None:
     """Close the case when the completion rule settles it: completed once enough sessions are
-    attended; not completed (returned to the police) once they no longer can be, before the
-    deadline, or once the deadline has passed."""
+    attended and the course is over for them (every register taken, or the deadline passed);
+    not completed (returned to the police) as soon as enough can no longer be attended before
+    the deadline, or once the deadline has passed."""
     if referral.status in lifecycle.CLOSED:
         return None
     now = progress(referral)
     if now is None:
         return None
+    deadline = referral.deadline_on
+    past_deadline = deadline is not None and today > deadline
     if now.attended >= now.needed:
+        if now.to_come and not past_deadline:
+            return None  # done enough, but still on the course
         note = f"Completed: attended {now.attended} course sessions (needed {now.needed})"
         lifecycle.change_status(referral, S.COMPLETED, by, note=note)
         return S.COMPLETED
-    deadline = referral.deadline_on
-    if deadline is not None and today > deadline:
+    if past_deadline:
         reason = f"deadline of {deadline:%-d %B %Y} passed"
     elif now.attended + now.to_come < now.needed:
         reason = f"missed {now.missed} sessions, too many to reach {now.needed}"
