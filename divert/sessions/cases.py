@@ -80,7 +80,9 @@ def _render_case(referral: Referral, **forms: object) -> str:
         referral=referral,
         contact_attempts=contact_attempts,
         booking=booking,
-        appointment=describe(booking.session) if booking else None,
+        appointment=f"{booking.session.programme.name}: {describe(booking.session)}"
+        if booking
+        else None,
         contact_form=forms.get("contact_form") or ContactForm(),
         book_form=book_form,
         outcome_form=forms.get("outcome_form") or OutcomeForm(),

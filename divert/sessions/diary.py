@@ -42,9 +42,12 @@ def diary() -> str:
     week = request.args.get("view") == "week"
     start = day - timedelta(days=day.weekday()) if week else day
     days = 7 if week else 1
+    programme_id = request.args.get("programme", type=int)
     return render_template(
         "sessions/diary.html",
-        sessions=queries.diary(_diary_educator(), start, days),
+        sessions=queries.diary(_diary_educator(), start, days, programme_id),
+        programmes=programme_rules.area_programmes(current_area),
+        programme_id=programme_id,
         start=start,
         days=days,
         week=week,
@@ -149,7 +152,7 @@ def calendar_feed(token: str) -> Response:
             event.add("uid", f"session-{session.id}@divert")
             event.add(
                 "summary",
-                f"{session.kind.value.replace('_', ' ').title()} session "
+                f"{session.programme.name}: {session.kind.value.replace('_', ' ')} session "
                 f"({session.booked_count}/{session.capacity} booked)",
             )
             event.add("dtstart", session.starts_at)

@@ -69,8 +69,11 @@ def area_educators(area_id: int) -> list[User]:
     )
 
 
-def diary(educator_id: int | None, start: date, days: int) -> list[DiarySession]:
-    """Sessions from `start` for `days` days, with their bookings and people."""
+def diary(
+    educator_id: int | None, start: date, days: int, programme_id: int | None = None
+) -> list[DiarySession]:
+    """Sessions from `start` for `days` days, with their bookings and people; every
+    programme's, or one's."""
     query = (
         select(DiarySession)
         .options(
@@ -79,6 +82,8 @@ def diary(educator_id: int | None, start: date, days: int) -> list[DiarySession]
             .joinedload(Referral.person),
             joinedload(DiarySession.venue),
             joinedload(DiarySession.educator),
+            joinedload(DiarySession.programme),
+            joinedload(DiarySession.course),
         )
         .where(
             DiarySession.starts_at >= datetime.combine(start, time(0), tzinfo=LOCAL),
@@ -90,4 +95,6 @@ def diary(educator_id: int | None, start: date, days: int) -> list[DiarySession]
     )
     if educator_id:
         query = query.where(DiarySession.educator_id == educator_id)
+    if programme_id:
+        query = query.where(DiarySession.programme_id == programme_id)
     return list(db.session.scalars(query).unique())
