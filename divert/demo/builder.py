@@ -18,6 +18,7 @@ from faker import Faker
 from flask import current_app
 from sqlalchemy import Table, func, insert, select
 
+from divert.demo.programmes import build_programme_demo
 from divert.extensions import db
 from divert.matching.keys import index_keys
 from divert.matching.normalise import PersonRecord
@@ -458,5 +459,6 @@ def build_demo(
             ]
             if counters:
                 db.session.execute(insert(ReferenceCounter), counters)
+        build_programme_demo(list(areas), seed, builder.today)
         db.session.commit()
     return {slug: sum(ctx.counters.values()) for slug, ctx in contexts.items()}
