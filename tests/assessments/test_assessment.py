@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import Assessment, Referral, ReferralStatus, Role, Substance
+from divert.privacy.removal import remove_personal_data
 from divert.tenancy import area_scope
 from tests.conftest import Auth
 from tests.factories import area, make_user
@@ -139,3 +140,17 @@ def test_an_adult_case_has_no_assessment(app_ctx: Flask, client: FlaskClient, au
         adult_id = adult.id
     auth.sign_in("ed@example.org")
     assert client.get(f"/warwickshire/cases/{adult_id}/assessment").status_code == 404
+
+
+def test_erasure_blanks_what_was_said_and_keeps_the_route(client: FlaskClient, young: int) -> None:
+    client.post(f"/warwickshire/cases/{young}/assessment", data=_form(notes="Talked about school"))
+    with area_scope(area("warwickshire")):
+        remove_personal_data([db.session.get(Referral, young).person])
+        db.session.commit()
+    _status, assessment, _note = _case(young)
+    assert assessment is not None
+    assert (assessment.answers, assessment.notes) == (None, None)
+    assert (assessment.outcome, assessment.present) == (
+        "group_course",
+        ["young_person", "guardian"],
+    )
