@@ -63,6 +63,7 @@ def _refer(
     page.goto(f"{base}/warwickshire/referrals/new")
     if caution_on is not None:
         page.get_by_role("link", name="Refer after a conditional caution instead").click()
+        page.wait_for_url("**disposal=conditional_caution")
     _checked(page)
     page.fill("#forename", forename)
     page.fill("#surname", "Example")
@@ -85,6 +86,7 @@ def _publish_course(page: Page, base: str, programme: str, title: str, every_day
     page.goto(f"{base}/warwickshire/courses")
     _checked(page)
     page.get_by_role("link", name="Publish a course").click()
+    page.wait_for_url("**/courses/new**")
     _checked(page)
     page.get_by_label("Programme").select_option(label=programme)
     page.get_by_label("Name of the course").fill(title)
@@ -110,6 +112,7 @@ def _enrol(page: Page, name: str) -> None:
 
 def _register(page: Page, session: int, outcome: str) -> None:
     page.get_by_role("link", name=f"Take the register for session {session}").click()
+    page.wait_for_url("**/register")
     _checked(page)
     page.get_by_label(outcome, exact=True).check()
     page.get_by_role("button", name="Save the register").click()
@@ -125,6 +128,7 @@ def test_a_young_person_completes_a_group_course(
     desk.goto(f"{live_server}/warwickshire/dashboard")
     desk.get_by_label("Programme").select_option(label="DIVERT young people")
     desk.get_by_role("button", name="Show figures").click()
+    desk.wait_for_url("**programme=divert-young-people**")
     _checked(desk)
     completed_before = _count(desk, "Completed")
 
@@ -136,9 +140,11 @@ def test_a_young_person_completes_a_group_course(
     sign_in(educator, live_server, EDUCATOR)
     educator.goto(f"{live_server}/warwickshire/caseload")
     educator.get_by_role("link", name="Robin Example").click()
+    educator.wait_for_url("**/cases/*")
     _checked(educator)
     expect(educator.locator("main")).to_contain_text("DIVERT young people")
     educator.get_by_role("link", name="Record the assessment").click()
+    educator.wait_for_url("**/assessment")
     _checked(educator)
     educator.get_by_label("The young person").check()
     educator.get_by_label("Parent or guardian", exact=True).check()
@@ -157,6 +163,7 @@ def test_a_young_person_completes_a_group_course(
         _register(educator, session, "Attended")
     _checked(educator)
     educator.get_by_role("link", name="Robin Example").click()
+    educator.wait_for_url("**/cases/*")
     expect(educator.locator("main")).to_contain_text("Completed")
     expect(educator.locator("main")).to_contain_text("DIVERT young people")
     _checked(educator)
