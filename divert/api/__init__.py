@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from divert.api import attendance, docs, figures, referrals
+from divert.api import attendance, docs, figures, programmes, referrals
 from divert.api.blueprint import bp
 from divert.extensions import csrf
 
 # Importing the view modules registers their operations on the blueprint.
-__all__ = ["attendance", "docs", "figures", "init_app", "referrals"]
+__all__ = ["attendance", "docs", "figures", "init_app", "programmes", "referrals"]
 
 
 def init_app(app: Flask) -> None:

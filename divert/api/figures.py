@@ -29,6 +29,7 @@ def counts_out(counts: Counts) -> dict[str, Any]:
         **{name: getattr(counts, name) for name in Counts.SCALARS},
         "decided": counts.decided,
         "engagement_rate": counts.engagement_rate,
+        "completion_rate": counts.completion_rate,
         "repeat_share": counts.repeat_share,
         "substances": dict(counts.substances),
         "genders": dict(counts.genders),
@@ -49,10 +50,12 @@ def counts_out(counts: Counts) -> dict[str, Any]:
 )
 def area_figures(query: dict[str, Any]) -> dict[str, Any]:
     """The area's dashboard figures for a period, beside the region's pooled figures
-    Periods are inclusive dates of referral receipt; places are counted against the contract
+    Of one programme (by its code) or of every programme. Engagement counts the first step of
+    each referral's programme attended; completion follows each programme's rule. Periods are
+    inclusive dates of referral receipt; places are counted against the contract
     covering the period's last day (or today, if sooner).
     """
-    board = dashboard(current_area, _period(query))
+    board = dashboard(current_area, _period(query), programme=query["programme"])
     return {
         "area": current_area.slug,
         "period": board.period,
@@ -72,7 +75,7 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
 def region_figures(query: dict[str, Any]) -> dict[str, Any]:
     """Every area of the region side by side, and the region pooled"""
     period = _period(query)
-    by_area = counts_by_area(g.region, period)
+    by_area = counts_by_area(g.region, period, query["programme"])
     return {
         "region": g.region.slug,
         "period": period,

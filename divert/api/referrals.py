@@ -25,12 +25,14 @@ from divert.models import (
     AgeGroup,
     DiarySession,
     IdempotencyKey,
+    Programme,
     Referral,
     ReferralStatus,
     Substance,
     utcnow,
 )
 from divert.permissions import Permission
+from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, queries, repeats, submission
 from divert.referrals.slots import describe, open_slots
 from divert.tenancy import current_area, system_scope
@@ -52,8 +54,25 @@ def referral_out(referral: Referral) -> dict[str, Any]:
         "substances_found": [s.code for s in referral.substances_found],
         "is_repeat": referral.is_repeat,
         "booking": lifecycle.active_booking(referral),
+        "programme": referral.programme.code,
+        "programme_name": referral.programme.name,
+        "disposal": referral.disposal,
+        "disposal_on": referral.disposal_on,
+        "deadline_on": referral.deadline_on,
         "links": {"self_": url_for("api.get_referral", referral_id=referral.id)},
     }
+
+
+def _programme(code: str | None) -> Programme | None:
+    """The area's programme with this code (422 when it has none)."""
+    if code is None:
+        return None
+    programme = next(
+        (p for p in programme_rules.area_programmes(current_area) if p.code == code), None
+    )
+    if programme is None:
+        raise ApiError(422, f"No programme has the code {code} here", field="programme")
+    return programme
 
 
 def own_referral(referral_id: int) -> Referral:
@@ -174,6 +193,10 @@ def create_referral(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
             notes=body["notes"],
             guardian_name=body["guardian_name"] if under_18 else None,
             guardian_contact=body["guardian_contact"] if under_18 else None,
+            disposal=body["disposal"],
+            disposal_on=body["disposal_on"],
+            deadline_on=body["deadline_on"],
+            programme=_programme(body["programme"]),
         )
         db.session.add(
             IdempotencyKey(
@@ -191,9 +214,12 @@ def create_referral(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
             booked=slot is not None,
         )
         db.session.commit()
-    except lifecycle.SlotFullError as full:
+    except (lifecycle.SlotFullError, lifecycle.TransitionError) as full:
         db.session.rollback()
         raise ApiError(409, str(full), code="slot_unavailable", field="session_id") from full
+    except programme_rules.ProgrammeRefusal as refusal:
+        db.session.rollback()
+        raise ApiError(422, str(refusal), code="no_programme", field=refusal.field) from refusal
     except IntegrityError:
         db.session.rollback()  # the same key, sent twice at once: answer with the first
         earlier = _earlier_key(key)

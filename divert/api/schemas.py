@@ -20,7 +20,7 @@ from wtforms.validators import ValidationError as FormValidationError
 
 from divert.formfields import normalised_email, uk_phone_number
 from divert.models import Booking as BookingRecord
-from divert.models import BookingStatus, ReferralStatus
+from divert.models import BookingStatus, Disposal, ReferralStatus
 from divert.referrals.forms import ETHNICITIES, GENDERS
 from divert.referrals.submission import (
     contact_problems,
@@ -203,6 +203,11 @@ class Referral(Schema):
     substances_found = fields.List(fields.String(), required=True)
     is_repeat = fields.Boolean(required=True)
     booking = fields.Nested(Booking, required=True, allow_none=True)
+    programme = fields.String(required=True, metadata={"example": "divert-adults"})
+    programme_name = fields.String(required=True, metadata={"example": "DIVERT adults"})
+    disposal = fields.String(required=True, validate=validate.OneOf([d.value for d in Disposal]))
+    disposal_on = fields.Date(required=True, allow_none=True)
+    deadline_on = fields.Date(required=True, allow_none=True)
     links = fields.Nested(ReferralLinks, required=True)
 
 
@@ -229,9 +234,12 @@ class NewReferral(Request):
     )
     email = _text(254, metadata={"example": "jordan.ellis@example.org"})
     substances_found = _codes(
-        required=True,
-        validate=validate.Length(1, 20),
-        metadata={"description": "Substance codes of the area", "example": ["cannabis"]},
+        load_default=list,
+        validate=validate.Length(0, 20),
+        metadata={
+            "description": "Substance codes of the area; needed for a pre-arrest diversion",
+            "example": ["cannabis"],
+        },
     )
     consent_to_contact = fields.Boolean(
         required=True, validate=validate.Equal(True, error="The person must agree to be contacted")
@@ -255,6 +263,28 @@ class NewReferral(Request):
         load_default=None,
         validate=validate.Range(1, MAX_ID),
         metadata={"description": "An open slot to book at once"},
+    )
+    disposal = fields.String(
+        load_default=Disposal.PRE_ARREST_DIVERSION.value,
+        validate=validate.OneOf([d.value for d in Disposal]),
+        metadata={"description": "What the referral goes with; decides the programme with age"},
+    )
+    disposal_on = _date(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The disposal's date; needed but for diversion"},
+    )
+    deadline_on = _date(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "Complete by; default: the programme's deadline after disposal_on"
+        },
+    )
+    programme = _code(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "A programme's code: needed only when several fit"},
     )
 
     @validates_schema
@@ -282,9 +312,24 @@ class NewReferral(Request):
                 guardian_contact=data.get("guardian_contact"),
             )
         )
+        problems.update(_disposal_problems(data, today))
         problems = {name: message for name, message in problems.items() if message}
         if problems:
             raise ValidationError({name: [message] for name, message in problems.items()})
+
+
+def _disposal_problems(data: dict[str, Any], today: date) -> dict[str, str]:
+    """A diversion needs what was found; any other disposal needs its date, before a deadline."""
+    if data.get("disposal", Disposal.PRE_ARREST_DIVERSION.value) == Disposal.PRE_ARREST_DIVERSION:
+        return {} if data.get("substances_found") else {"substances_found": "Select what was found"}
+    given, due = data.get("disposal_on"), data.get("deadline_on")
+    if given is None:
+        return {"disposal_on": "Enter the date of the disposal"}
+    if given > today:
+        return {"disposal_on": "Date of the disposal must be today or in the past"}
+    if due is not None and due <= given:
+        return {"deadline_on": "The deadline must be after the date of the disposal"}
+    return {}
 
 
 class IdempotencyHeader(Schema):
@@ -340,6 +385,11 @@ class AttendanceRecorded(Schema):
 class PeriodQuery(Request):
     from_ = _date(data_key="from", metadata={"description": "Default: this financial year"})
     to = _date(metadata={"description": "Default: the end of this financial year"})
+    programme = _code(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "One programme's code; default: every programme"},
+    )
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
@@ -372,6 +422,9 @@ class Counts(Schema):
     repeats = fields.Integer(required=True)
     repeat_share = fields.Float(required=True, allow_none=True)
     completed = fields.Integer(required=True)
+    not_completed = fields.Integer(required=True)
+    completion_rate = fields.Float(required=True, allow_none=True)
+    referred_on = fields.Integer(required=True)
     ineligible = fields.Integer(required=True)
     withdrawn = fields.Integer(required=True)
     in_progress = fields.Integer(required=True)
