@@ -24,6 +24,7 @@ from divert.models import (
     Role,
     User,
 )
+from divert.sessions.rules import due_for_not_engaged
 from divert.tenancy import area_scope
 from tests.conftest import Auth
 from tests.factories import area, make_user
@@ -207,3 +208,18 @@ def test_the_register_is_one_page_and_one_submit(
             ).all()
         )
     assert statuses == {ann_id: A, bob_id: M}
+
+
+def test_a_caution_waits_for_its_course_until_its_deadline(
+    here: Area, people: dict[str, User]
+) -> None:
+    with area_scope(here):
+        waiting = _cautioned(here, people["officer"], "Ivy", date.today() - timedelta(days=40))
+        waiting.received_on = date.today() - timedelta(days=40)
+        db.session.flush()
+        assert due_for_not_engaged(here, date.today()) == []  # 40 days, no contact: not yet
+        assert _closed_by_deadline(date.today() + timedelta(days=45)) == [waiting.reference]
+
+
+def _closed_by_deadline(today: date) -> list[str]:
+    return [reference for reference, _note in services.apply_deadlines(today)]
