@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,27 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
 from wtforms.validators import ValidationError
 
+from divert.refusals import Refusal
+from divert.urls import MAX_ID
+
 PARTS = ("day", "month", "year")
+
+
+def show_refusal(
+    form: Form, refusal: Refusal, default: str, renamed: Mapping[str, str] | None = None
+) -> None:
+    """Put each of a use case's refusal messages next to the form field of its name (`renamed`
+    maps a use case's name to the form's); one the form has no field for goes on `default`."""
+    for name, message in refusal.problems.items():
+        name = (renamed or {}).get(name, name)
+        field = form[name] if name in form else form[default]
+        field.errors = [*field.errors, message]
+
+
+def choice_id(value: str | None) -> int:
+    """The record id a choice field posted, or 0 (matches nothing) for anything else."""
+    number = int(value) if value and value.isascii() and value.isdigit() else 0
+    return number if number <= MAX_ID else 0
 
 
 class GovDateField(DateField):

@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from divert import audit
 from divert.admin.access import AdminOnly
+from divert.areas import contracts
 from divert.auth.links import send_link
 from divert.extensions import db
 from divert.formfields import normalised_email
@@ -262,8 +263,12 @@ class RegionalLeadView(RecordView):
 
 
 class ContractView(AreaOwnedView):
-    """Places bought for a period. Refused: end before start, no places, negative value,
-    a period overlapping another contract of the area, an extension of another area's contract."""
+    """Places bought for a period, refused by the rules of divert.areas.contracts (the same
+    as tenants sync's): end before start, no places, negative value, a period overlapping
+    another contract of the area, an extension of another area's contract."""
+
+    # The form's name for a contract rule's field, where it is not the record's.
+    FORM_FIELDS = {"value_pence": "value_pounds"}
 
     column_list = ["area_id", "label", "starts_on", "ends_on", "places_allocated", "value_pence"]
     column_labels = Labels(
@@ -295,10 +300,7 @@ class ContractView(AreaOwnedView):
         "value_pounds": DecimalField(
             "Value (£)",
             places=2,
-            validators=[
-                InputRequired(message="Enter the contract's value in pounds"),
-                NumberRange(min=0, message="Value must be £0 or more"),
-            ],
+            validators=[InputRequired(message="Enter the contract's value in pounds")],
         ),
         "extends_id": SelectField(
             "Extends", coerce=int, validators=[Optional()], description="For an extension only"
@@ -314,12 +316,7 @@ class ContractView(AreaOwnedView):
             "description": "For example, 2028-03-31",
             "validators": [InputRequired(message="Enter the end date")],
         },
-        "places_allocated": {
-            "validators": [
-                InputRequired(message="Enter the number of places"),
-                NumberRange(min=1, message="Places must be 1 or more"),
-            ]
-        },
+        "places_allocated": {"validators": [InputRequired(message="Enter the number of places")]},
         "funding_source": {"validators": [InputRequired(message="Enter the funding source")]},
     }
 
@@ -344,27 +341,16 @@ class ContractView(AreaOwnedView):
             form.extends_id.data = contract.extends_id or 0
 
     def check(self, form: BaseForm, model: Contract | None) -> Errors:
-        errors: Errors = {}
-        starts, ends = form.starts_on.data, form.ends_on.data
-        if ends < starts:
-            errors["ends_on"] = "End date must be the same as or after the start date"
-        overlapping = db.session.scalar(
-            select(Contract.label).where(
-                Contract.area_id == form.area_id.data,
-                Contract.starts_on <= ends,
-                Contract.ends_on >= starts,
-                Contract.id != (model.id if model else 0),
-            )
+        found = contracts.problems(
+            area_id=form.area_id.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            places_allocated=form.places_allocated.data,
+            value_pence=int(form.value_pounds.data * 100),
+            extends_id=form.extends_id.data or None,
+            contract_id=model.id if model else None,
         )
-        if overlapping and not errors:
-            errors["starts_on"] = f"The period overlaps another contract of the area: {overlapping}"
-        if form.extends_id.data:
-            extended = db.session.get(Contract, form.extends_id.data)
-            if extended is None or extended.area_id != form.area_id.data:
-                errors["extends_id"] = "An extension must extend a contract of the same area"
-            elif extended.ends_on >= starts:
-                errors["extends_id"] = "An extension must start after the contract it extends"
-        return errors
+        return {self.FORM_FIELDS.get(name, name): message for name, message in found.items()}
 
     def on_model_change(self, form: BaseForm, model: Contract, is_created: bool) -> None:
         model.value_pence = int(form.value_pounds.data * 100)

@@ -1,21 +1,35 @@
-"""The API blueprint: bearer tokens only, a rate limit per token, every use in the audit trail."""
+"""The API blueprint (flask-smorest): bearer tokens only, a rate limit per token, every use in
+the audit trail, refusals as JSON errors; and `operation`, what every API view declares besides
+its schemas: the permission it needs and the errors it may answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from http import HTTPStatus
+from typing import Any
+
+import flask
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from flask_smorest import Blueprint
 from werkzeug.wrappers import Response
 
 from divert import audit
-from divert.api.problems import ApiError
-from divert.api.routing import ApiBlueprint
+from divert.api.problems import ApiError, error_response, refused
 from divert.extensions import db, limiter
 from divert.models import utcnow
+from divert.permissions import Permission, requires
+from divert.refusals import Refusal
 
 PREFIX = "/api/v1"
 
-bp = ApiBlueprint("api", __name__, url_prefix=PREFIX)
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+# Every operation may answer these (token, area, permission, limits); each adds its own.
+COMMON_ERRORS = (400, 401, 403, 404, 422, 429)
+BODY_ERRORS = (413, 415)
 
 
 def rate_limit_key() -> str:
@@ -33,6 +47,55 @@ def _rate_limit() -> str:
 limiter.shared_limit(_rate_limit, scope="api", key_func=rate_limit_key)(bp)
 
 
+def operation(
+    permission: Permission,
+    *,
+    errors: tuple[int, ...] = (),
+    body: bool = False,
+    records: dict[str, Callable[[int], Any]] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare an API view (under `bp.route`, above its `bp.arguments` and `bp.response`):
+    the permission it needs, the errors it documents besides COMMON_ERRORS, whether it takes
+    a JSON body (anything else is 415), and `records`, which finds the record a URL names
+    before the request is read, so a record that is not there (or not the caller's) is 404
+    whatever the body: {"booking_id": find} hands the view `booking=find(booking_id)`.
+    """
+    statuses = sorted({*COMMON_ERRORS, *errors, *(BODY_ERRORS if body else ())})
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            for name, find in (records or {}).items():
+                kwargs[name.removesuffix("_id")] = find(kwargs.pop(name))
+            if body and not request.is_json:
+                raise ApiError(415, "Send the body as JSON (Content-Type: application/json)")
+            return view(*args, **kwargs)
+
+        checked = requires(permission)(run)
+        checked.api_operation = True  # type: ignore[attr-defined]
+        documented = bp.doc(
+            operationId=f"{bp.name}_{view.__name__}",
+            security=[{"bearerToken": []}],
+            **{"x-permission": permission.value},
+        )(checked)
+        for status in statuses:
+            documented = bp.alt_response(status, response=HTTPStatus(status).name)(documented)
+        return documented
+
+    return decorate
+
+
+def unlisted_route(rule: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A route on the blueprint that is not an API operation (the document itself and its page
+    for people): added by Flask's own add_url_rule, as flask-smorest's would document it."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        flask.Blueprint.add_url_rule(bp, rule, view.__name__, view)
+        return view
+
+    return decorate
+
+
 @bp.before_request
 def _require_token() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
@@ -44,6 +107,12 @@ def _require_token() -> None:
             "Send a valid API token: Authorization: Bearer <token>",
             headers={"WWW-Authenticate": 'Bearer realm="divert"'},
         )
+
+
+@bp.errorhandler(Refusal)
+def _refused(refusal: Refusal) -> Response:
+    error = refused(refusal)
+    return error_response(error, error.description or refusal.message)
 
 
 @bp.after_request

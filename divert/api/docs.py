@@ -1,30 +1,23 @@
-"""The OpenAPI document at /api/v1/openapi.json and a page that lists it for people."""
+"""The OpenAPI document at /api/v1/openapi.json (flask-smorest makes it from the operations'
+schemas) and a page that lists it for people, rendered on the server: no script, so the strict
+content security policy holds."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, render_template
+from flask import jsonify, render_template
+from flask_smorest import current_api
 from werkzeug.wrappers import Response
 
-from divert.api import spec
-from divert.api.blueprint import PREFIX, bp
+from divert.api.blueprint import unlisted_route
 from divert.permissions import public
 
 
-def openapi_document() -> dict[str, Any]:
-    """Built once per process from the registered operations (they do not change)."""
-    document = current_app.extensions.get("divert_openapi")
-    if document is None:
-        document = spec.build(bp.operations, PREFIX)
-        current_app.extensions["divert_openapi"] = document
-    return document
-
-
-@bp.route("/openapi.json")
+@unlisted_route("/openapi.json")
 @public
 def openapi_json() -> Response:
-    return jsonify(openapi_document())
+    return jsonify(current_api.spec.to_dict())
 
 
 def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -61,8 +54,12 @@ def _fields(document: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, 
 
 def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     listed = []
-    for path, methods in document["paths"].items():
-        for method, op in methods.items():
+    for path, item in document["paths"].items():
+        # flask-smorest lists a path's own parameters once for all its methods.
+        shared = item.get("parameters", [])
+        for method, op in item.items():
+            if method == "parameters":
+                continue
             body = (op.get("requestBody") or {}).get("content", {}).get("application/json")
             success = next(code for code in op["responses"] if code.startswith("2"))
             answer = op["responses"][success]["content"]["application/json"]["schema"]
@@ -82,21 +79,21 @@ def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
                             "type": _type_of(document, p.get("schema") or {}),
                             "description": p.get("description", ""),
                         }
-                        for p in op.get("parameters", [])
+                        for p in [*shared, *op.get("parameters", [])]
                     ],
                     "body": _fields(document, body["schema"]) if body else [],
                     "success": success,
                     "answer": _type_of(document, answer),
-                    "errors": [code for code in op["responses"] if not code.startswith("2")],
+                    "errors": sorted(code for code in op["responses"] if not code.startswith("2")),
                 }
             )
     return listed
 
 
-@bp.route("/docs")
+@unlisted_route("/docs")
 @public
 def docs() -> str:
-    document = openapi_document()
+    document = current_api.spec.to_dict()
     return render_template(
         "api/docs.html",
         document=document,

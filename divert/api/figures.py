@@ -6,9 +6,10 @@ from datetime import date
 from typing import Any
 
 from flask import g
+from marshmallow import RAISE
 
 from divert.api import schemas
-from divert.api.blueprint import bp
+from divert.api.blueprint import bp, operation
 from divert.figures import periods
 from divert.figures.counts import Counts, counts_by_area, pooled
 from divert.figures.periods import Period
@@ -41,15 +42,13 @@ def counts_out(counts: Counts) -> dict[str, Any]:
     }
 
 
-@bp.operation(
-    "/areas/<area_slug>/figures",
-    permission=Permission.VIEW_DASHBOARD,
-    query=schemas.PeriodQuery,
-    response=schemas.AreaFigures,
-    tag="figures",
-)
+@bp.route("/areas/<area_slug>/figures", tags=["figures"])
+@operation(Permission.VIEW_DASHBOARD)
+@bp.arguments(schemas.PeriodQuery, location="query", unknown=RAISE)
+@bp.response(200, schemas.AreaFigures)
 def area_figures(query: dict[str, Any]) -> dict[str, Any]:
     """The area's dashboard figures for a period, beside the region's pooled figures
+
     Of one programme (by its code) or of every programme. Engagement counts the first step of
     each referral's programme attended; completion follows each programme's rule. Periods are
     inclusive dates of referral receipt; places are counted against the contract
@@ -65,13 +64,10 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@bp.operation(
-    "/regions/<region_slug>/figures",
-    permission=Permission.VIEW_REGION,
-    query=schemas.PeriodQuery,
-    response=schemas.RegionFigures,
-    tag="figures",
-)
+@bp.route("/regions/<region_slug>/figures", tags=["figures"])
+@operation(Permission.VIEW_REGION)
+@bp.arguments(schemas.PeriodQuery, location="query", unknown=RAISE)
+@bp.response(200, schemas.RegionFigures)
 def region_figures(query: dict[str, Any]) -> dict[str, Any]:
     """Every area of the region side by side, and the region pooled"""
     period = _period(query)

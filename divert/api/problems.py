@@ -13,6 +13,8 @@ from typing import Any
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from divert.refusals import Conflict, Refusal
+
 CODES = {
     400: "bad_request",
     401: "unauthorised",
@@ -49,6 +51,21 @@ class ApiError(HTTPException):
         self.extra_headers = dict(headers or {})
 
 
+def refused(refusal: Refusal) -> ApiError:
+    """A use case's refusal as the API answers it: 409 for a conflict with the records' state,
+    422 for the values sent; `fields` lists each field when several are at fault."""
+    problems = refusal.problems
+    return ApiError(
+        409 if isinstance(refusal, Conflict) else 422,
+        refusal.message,
+        code=refusal.code,
+        field=refusal.field,
+        fields=[{"field": name, "message": message} for name, message in problems.items()]
+        if len(problems) > 1
+        else None,
+    )
+
+
 def field_errors(messages: Mapping[str, Any] | list[Any], prefix: str = "") -> list[dict[str, str]]:
     """marshmallow's nested {field: [messages]} as a flat list, `a.0.b` for nested fields."""
     if not isinstance(messages, Mapping):
@@ -63,8 +80,30 @@ def field_errors(messages: Mapping[str, Any] | list[Any], prefix: str = "") -> l
     return flat
 
 
+# Where webargs (under flask-smorest's `arguments`) found a request part at fault.
+_PARTS = {"json": "body", "query": "query string", "headers": "headers"}
+
+
+def _unreadable(error: HTTPException) -> ApiError | None:
+    """A request flask-smorest could not read, as an ApiError naming each field at fault."""
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if not messages:
+        return None
+    if error.code == 400:
+        return ApiError(400, "The body is not valid JSON", code="malformed_json")
+    part, found = next(iter(messages.items()))
+    return ApiError(
+        error.code or 422,
+        f"Some of the {_PARTS.get(part, part)} is not valid: see fields",
+        fields=field_errors(found),
+    )
+
+
 def error_response(error: HTTPException, message: str) -> Response:
     """The JSON answer for any HTTP error on an API path."""
+    unreadable = _unreadable(error)
+    if unreadable is not None:
+        error, message = unreadable, unreadable.description or message
     status = error.code or 500
     body: dict[str, Any] = {
         "code": getattr(error, "error_code", None) or CODES.get(status, f"http_{status}"),

@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_login import current_user
+from marshmallow import RAISE
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from divert import audit
 from divert.api import programme_schemas as schemas
-from divert.api.blueprint import bp
+from divert.api.blueprint import bp, operation
+from divert.api.paging import page_of
 from divert.api.problems import ApiError
-from divert.api.routing import Reply, page_of
 from divert.courses import services as courses
 from divert.extensions import db
 from divert.models import BookingStatus, Course, DiarySession, Programme, Referral
@@ -22,12 +23,9 @@ from divert.programmes import rules as programme_rules
 from divert.tenancy import current_area
 
 
-@bp.operation(
-    "/areas/<area_slug>/programmes",
-    permission=Permission.VIEW_AREA_HOME,
-    response=schemas.ProgrammeList,
-    tag="programmes",
-)
+@bp.route("/areas/<area_slug>/programmes", tags=["programmes"])
+@operation(Permission.VIEW_AREA_HOME)
+@bp.response(200, schemas.ProgrammeList)
 def list_programmes() -> dict[str, Any]:
     """The programmes the area commissions
     Who each is for (ages, disposals), its pathway and when it counts as completed. A referral
@@ -58,13 +56,10 @@ def _course_session(session_id: int) -> DiarySession:
     return session
 
 
-@bp.operation(
-    "/areas/<area_slug>/courses",
-    permission=Permission.VIEW_CASES,
-    query=schemas.CourseQuery,
-    response=schemas.CoursePage,
-    tag="programmes",
-)
+@bp.route("/areas/<area_slug>/courses", tags=["programmes"])
+@operation(Permission.VIEW_CASES)
+@bp.arguments(schemas.CourseQuery, location="query", unknown=RAISE)
+@bp.response(200, schemas.CoursePage)
 def list_courses(query: dict[str, Any]) -> dict[str, Any]:
     """The area's courses, newest first, with their sessions and bookings"""
     chosen = select(Course)
@@ -82,18 +77,13 @@ def list_courses(query: dict[str, Any]) -> dict[str, Any]:
     return page_of(list(items), total, query, "api.list_courses")
 
 
-@bp.operation(
-    "/areas/<area_slug>/courses/<id:course_id>/enrolments",
-    method="POST",
-    permission=Permission.MANAGE_DIARY,
-    body=schemas.EnrolmentRequest,
-    response=schemas.Enrolment,
-    status=201,
-    errors=(409,),
-    records={"course_id": _course},
-    tag="programmes",
+@bp.route(
+    "/areas/<area_slug>/courses/<id:course_id>/enrolments", methods=["POST"], tags=["programmes"]
 )
-def enrol(course: Course, body: dict[str, Any]) -> Reply:
+@operation(Permission.MANAGE_DIARY, errors=(409,), body=True, records={"course_id": _course})
+@bp.arguments(schemas.EnrolmentRequest)
+@bp.response(201, schemas.Enrolment)
+def enrol(body: dict[str, Any], course: Course) -> tuple[dict[str, Any], int]:
     """Enrol someone on a course
     They get a place in every session still to come; refused (409) when the course is full, the
     referral is of another programme, closed, already on it, needs its assessment first, or
@@ -116,19 +106,16 @@ def enrol(course: Course, body: dict[str, Any]) -> Reply:
         "referral_id": referral.id,
         "referral_status": referral.status.value,
     }
-    return Reply(out, 201)
+    return out, 201
 
 
-@bp.operation(
-    "/areas/<area_slug>/sessions/<id:session_id>/register",
-    method="POST",
-    permission=Permission.RECORD_ATTENDANCE,
-    body=schemas.RegisterRequest,
-    response=schemas.Register,
-    records={"session_id": _course_session},
-    tag="programmes",
+@bp.route(
+    "/areas/<area_slug>/sessions/<id:session_id>/register", methods=["POST"], tags=["programmes"]
 )
-def take_register(session: DiarySession, body: dict[str, Any]) -> dict[str, Any]:
+@operation(Permission.RECORD_ATTENDANCE, body=True, records={"session_id": _course_session})
+@bp.arguments(schemas.RegisterRequest)
+@bp.response(200, schemas.Register)
+def take_register(body: dict[str, Any], session: DiarySession) -> dict[str, Any]:
     """Take a course session's register
     One entry for every person still to be marked; each case the completion rule settles (or
     the deadline) is closed and listed.

@@ -3,42 +3,53 @@ and book an open initial slot."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask_login import current_user
+from marshmallow import RAISE
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from divert import audit
 from divert.api import schemas
-from divert.api.blueprint import bp
+from divert.api.blueprint import bp, operation
 from divert.api.lookups import by_codes
+from divert.api.paging import page_of
 from divert.api.problems import ApiError
-from divert.api.routing import Reply, body_hash, json_body, page_of
 from divert.clock import LOCAL
 from divert.extensions import db
-from divert.matching.normalise import PersonRecord
 from divert.models import (
-    AgeGroup,
-    DiarySession,
     IdempotencyKey,
-    Programme,
     Referral,
-    ReferralStatus,
     Substance,
     utcnow,
 )
 from divert.permissions import Permission
 from divert.programmes import rules as programme_rules
-from divert.referrals import lifecycle, queries, repeats, submission
+from divert.referrals import lifecycle, queries, use_cases
 from divert.referrals.slots import describe, open_slots
 from divert.tenancy import current_area, system_scope
 
-# How far ahead a slot may be booked through the API (the web form offers the next 14 days).
-BOOKING_HORIZON = timedelta(days=366)
+# A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
+Answer = tuple[dict[str, Any], int, dict[str, str]]
+# The body's fields by the same names (a programme is named by its code, not its id).
+DETAILS = [
+    field.name
+    for field in dataclasses.fields(use_cases.ReferralDetails)
+    if field.name not in ("substances_found", "programme_id")
+]
+
+
+def body_hash(body: Any) -> str:
+    """The same JSON, however it was spaced or ordered, hashes the same."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def referral_out(referral: Referral) -> dict[str, Any]:
@@ -63,8 +74,8 @@ def referral_out(referral: Referral) -> dict[str, Any]:
     }
 
 
-def _programme(code: str | None) -> Programme | None:
-    """The area's programme with this code (422 when it has none)."""
+def _programme_id(code: str | None) -> int | None:
+    """The id of the area's programme with this code (422 when it has none)."""
     if code is None:
         return None
     programme = next(
@@ -72,7 +83,7 @@ def _programme(code: str | None) -> Programme | None:
     )
     if programme is None:
         raise ApiError(422, f"No programme has the code {code} here", field="programme")
-    return programme
+    return programme.id
 
 
 def own_referral(referral_id: int) -> Referral:
@@ -86,17 +97,7 @@ def own_referral(referral_id: int) -> Referral:
     return referral
 
 
-def _open_slot(session_id: int) -> DiarySession:
-    now = utcnow()
-    found = open_slots(current_area, now, now + BOOKING_HORIZON, session_id=session_id)
-    if not found:
-        raise ApiError(
-            409, "That slot is not open for booking", code="slot_unavailable", field="session_id"
-        )
-    return found[0]
-
-
-def _replay(earlier: IdempotencyKey, request_hash: str) -> Reply:
+def _replay(earlier: IdempotencyKey, request_hash: str) -> Answer:
     if earlier.request_hash != request_hash:
         raise ApiError(
             422,
@@ -104,11 +105,8 @@ def _replay(earlier: IdempotencyKey, request_hash: str) -> Reply:
             code="idempotency_key_reused",
             field="Idempotency-Key",
         )
-    return Reply(referral_out(db.session.get(Referral, earlier.referral_id)), 201, _replayed())
-
-
-def _replayed() -> dict[str, str]:
-    return {"Idempotent-Replayed": "true"}
+    replayed = referral_out(db.session.get(Referral, earlier.referral_id))
+    return replayed, 201, {"Idempotent-Replayed": "true"}
 
 
 # A client retries within minutes; a month covers any outage a records system could ride out.
@@ -133,93 +131,40 @@ def _earlier_key(key: str) -> IdempotencyKey | None:
     )
 
 
-@bp.operation(
-    "/areas/<area_slug>/referrals",
-    method="POST",
-    permission=Permission.SUBMIT_REFERRAL,
-    body=schemas.NewReferral,
-    headers=schemas.IdempotencyHeader,
-    response=schemas.Referral,
-    status=201,
-    errors=(409,),
-    tag="referrals",
-)
-def create_referral(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
+@bp.route("/areas/<area_slug>/referrals", methods=["POST"], tags=["referrals"])
+@operation(Permission.SUBMIT_REFERRAL, errors=(409,), body=True)
+@bp.arguments(schemas.IdempotencyHeader, location="headers")
+@bp.arguments(schemas.NewReferral)
+@bp.response(201, schemas.Referral)
+def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     """Make a referral
+
     Send an Idempotency-Key: a retry with the same key and body returns the referral made the
     first time (with `Idempotent-Replayed: true`); the same key with another body is refused.
     """
-    key, request_hash = headers["idempotency_key"], body_hash(json_body())
+    key, request_hash = headers["idempotency_key"], body_hash(request.get_json())
     earlier = _earlier_key(key)
     if earlier is not None:
         return _replay(earlier, request_hash)
-    record = PersonRecord.from_typed(
-        body["forename"],
-        body["surname"],
-        date_of_birth=body["date_of_birth"],
-        postcode_district=body["postcode_district"],
-        phone=body["phone"],
-        email=body["email"],
+    details = use_cases.ReferralDetails(
+        **{name: body[name] for name in DETAILS},
+        substances_found=by_codes(Substance, body["substances_found"], "substances_found"),
+        programme_id=_programme_id(body["programme"]),
     )
-    found = repeats.check(current_area, record, body["offence_date"])
-    refusal = submission.repeat_refusal(current_area, found)
-    if refusal is not None:
-        raise ApiError(422, refusal, code="repeat_refused", field="forename")
-    if found.earlier and not body["confirm_repeat"]:
-        raise ApiError(
-            409, submission.REPEAT_UNCONFIRMED, code="repeat_unconfirmed", field="confirm_repeat"
+    referral = use_cases.submit(
+        current_area,
+        current_user,
+        details,
+        confirm_repeat=body["confirm_repeat"],
+        session_id=body["session_id"],
+    )
+    db.session.add(
+        IdempotencyKey(
+            user_id=current_user.id, key=key, request_hash=request_hash, referral_id=referral.id
         )
-    slot = _open_slot(body["session_id"]) if body["session_id"] else None
-    age = submission.age_group(body["date_of_birth"], body["offence_date"])
-    under_18 = age is AgeGroup.UNDER_18
+    )
     try:
-        referral = submission.submit(
-            area=current_area,
-            officer=current_user,
-            found=found,
-            slot=slot,
-            forename=body["forename"].strip(),
-            surname=body["surname"].strip(),
-            date_of_birth=body["date_of_birth"],
-            offence_date=body["offence_date"],
-            crime_reference=body["crime_reference"].strip(),
-            phone=body["phone"] or None,
-            email=body["email"] or None,
-            substances_found=by_codes(Substance, body["substances_found"], "substances_found"),
-            consent_to_contact=True,
-            gender=body["gender"],
-            ethnicity=body["ethnicity"],
-            postcode_district=(body["postcode_district"] or "").strip().upper() or None,
-            notes=body["notes"],
-            guardian_name=body["guardian_name"] if under_18 else None,
-            guardian_contact=body["guardian_contact"] if under_18 else None,
-            disposal=body["disposal"],
-            disposal_on=body["disposal_on"],
-            deadline_on=body["deadline_on"],
-            programme=_programme(body["programme"]),
-        )
-        db.session.add(
-            IdempotencyKey(
-                user_id=current_user.id,
-                key=key,
-                request_hash=request_hash,
-                referral_id=referral.id,
-            )
-        )
-        audit.record(
-            "referral_submitted",
-            record_type="referral",
-            record_id=referral.id,
-            reference=referral.reference,
-            booked=slot is not None,
-        )
         db.session.commit()
-    except (lifecycle.SlotFullError, lifecycle.TransitionError) as full:
-        db.session.rollback()
-        raise ApiError(409, str(full), code="slot_unavailable", field="session_id") from full
-    except programme_rules.ProgrammeRefusal as refusal:
-        db.session.rollback()
-        raise ApiError(422, str(refusal), code="no_programme", field=refusal.field) from refusal
     except IntegrityError:
         db.session.rollback()  # the same key, sent twice at once: answer with the first
         earlier = _earlier_key(key)
@@ -227,16 +172,13 @@ def create_referral(body: dict[str, Any], headers: dict[str, Any]) -> Reply:
             raise
         return _replay(earlier, request_hash)
     location = url_for("api.get_referral", referral_id=referral.id)
-    return Reply(referral_out(referral), 201, {"Location": location})
+    return referral_out(referral), 201, {"Location": location}
 
 
-@bp.operation(
-    "/areas/<area_slug>/referrals",
-    permission=Permission.VIEW_OWN_REFERRALS,
-    query=schemas.PageQuery,
-    response=schemas.ReferralPage,
-    tag="referrals",
-)
+@bp.route("/areas/<area_slug>/referrals", tags=["referrals"])
+@operation(Permission.VIEW_OWN_REFERRALS)
+@bp.arguments(schemas.PageQuery, location="query", unknown=RAISE)
+@bp.response(200, schemas.ReferralPage)
 def list_referrals(query: dict[str, Any]) -> dict[str, Any]:
     """Your referrals in the area, oldest first (by id)"""
     mine = queries.submitted_by(current_user)
@@ -252,13 +194,9 @@ def list_referrals(query: dict[str, Any]) -> dict[str, Any]:
     return page_of([referral_out(r) for r in referrals], total, query, "api.list_referrals")
 
 
-@bp.operation(
-    "/areas/<area_slug>/referrals/<id:referral_id>",
-    permission=Permission.VIEW_OWN_REFERRALS,
-    response=schemas.Referral,
-    records={"referral_id": own_referral},
-    tag="referrals",
-)
+@bp.route("/areas/<area_slug>/referrals/<id:referral_id>", tags=["referrals"])
+@operation(Permission.VIEW_OWN_REFERRALS, records={"referral_id": own_referral})
+@bp.response(200, schemas.Referral)
 def get_referral(referral: Referral) -> dict[str, Any]:
     """One of your referrals"""
     audit.record("person_viewed", record_type="referral", record_id=referral.id)
@@ -266,68 +204,44 @@ def get_referral(referral: Referral) -> dict[str, Any]:
     return referral_out(referral)
 
 
-@bp.operation(
-    "/areas/<area_slug>/referrals/<id:referral_id>/withdraw",
-    method="POST",
-    permission=Permission.VIEW_OWN_REFERRALS,
-    response=schemas.Referral,
-    errors=(409,),
-    records={"referral_id": own_referral},
-    tag="referrals",
+@bp.route(
+    "/areas/<area_slug>/referrals/<id:referral_id>/withdraw", methods=["POST"], tags=["referrals"]
 )
+@operation(Permission.VIEW_OWN_REFERRALS, errors=(409,), records={"referral_id": own_referral})
+@bp.response(200, schemas.Referral)
 def withdraw_referral(referral: Referral) -> dict[str, Any]:
     """Withdraw one of your referrals as entered in error
+
     A withdrawn referral is never counted in any figure.
     """
-    try:
-        lifecycle.change_status(
-            referral,
-            ReferralStatus.VOIDED,
-            current_user,
-            note="Withdrawn by the officer: entered in error",
-        )
-    except lifecycle.TransitionError as refusal:
-        raise ApiError(409, str(refusal), code="transition_refused") from refusal
-    audit.record("referral_withdrawn", record_type="referral", record_id=referral.id)
+    use_cases.withdraw(referral, current_user)
     db.session.commit()
     return referral_out(referral)
 
 
-@bp.operation(
-    "/areas/<area_slug>/referrals/<id:referral_id>/booking",
-    method="POST",
-    permission=Permission.SUBMIT_REFERRAL,
-    body=schemas.BookingRequest,
-    response=schemas.Referral,
-    errors=(409,),
-    records={"referral_id": own_referral},
-    tag="slots",
+@bp.route("/areas/<area_slug>/referrals/<id:referral_id>/booking", methods=["POST"], tags=["slots"])
+@operation(
+    Permission.SUBMIT_REFERRAL, errors=(409,), body=True, records={"referral_id": own_referral}
 )
-def book_slot(referral: Referral, body: dict[str, Any]) -> dict[str, Any]:
+@bp.arguments(schemas.BookingRequest)
+@bp.response(200, schemas.Referral)
+def book_slot(body: dict[str, Any], referral: Referral) -> dict[str, Any]:
     """Book an open initial slot for one of your referrals
+
     A booking the referral already had is marked rescheduled and its place freed.
     """
-    slot = _open_slot(body["session_id"])
-    try:
-        lifecycle.book(referral, slot, current_user)
-    except lifecycle.SlotFullError as full:
-        raise ApiError(409, str(full), code="slot_unavailable", field="session_id") from full
-    except lifecycle.TransitionError as refusal:
-        raise ApiError(409, str(refusal), code="transition_refused") from refusal
-    audit.record("booking_made", record_type="referral", record_id=referral.id)
+    use_cases.book(referral, body["session_id"], current_user, open_slots_only=True)
     db.session.commit()
     return referral_out(referral)
 
 
-@bp.operation(
-    "/areas/<area_slug>/slots",
-    permission=Permission.SUBMIT_REFERRAL,
-    query=schemas.SlotQuery,
-    response=schemas.SlotPage,
-    tag="slots",
-)
+@bp.route("/areas/<area_slug>/slots", tags=["slots"])
+@operation(Permission.SUBMIT_REFERRAL)
+@bp.arguments(schemas.SlotQuery, location="query", unknown=RAISE)
+@bp.response(200, schemas.SlotPage)
 def list_slots(query: dict[str, Any]) -> dict[str, Any]:
     """Open initial one-to-one slots of the area, soonest first
+
     Days run from midnight to midnight UK time; only slots still to come are listed.
     """
     first = query.get("from_") or datetime.now(LOCAL).date()

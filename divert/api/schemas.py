@@ -21,12 +21,8 @@ from wtforms.validators import ValidationError as FormValidationError
 from divert.formfields import normalised_email, uk_phone_number
 from divert.models import Booking as BookingRecord
 from divert.models import BookingStatus, Disposal, ReferralStatus
+from divert.referrals import submission
 from divert.referrals.forms import ETHNICITIES, GENDERS
-from divert.referrals.submission import (
-    contact_problems,
-    date_of_birth_problem,
-    offence_date_problem,
-)
 from divert.urls import MAX_ID
 
 # Dates outside these years are typing mistakes, and keep date arithmetic far from its limits.
@@ -290,12 +286,7 @@ class NewReferral(Request):
     @validates_schema
     def _rules(self, data: dict[str, Any], **_: Any) -> None:
         """The referral form's rules (divert.referrals.submission), with the same messages."""
-        today = date.today()
         problems: dict[str, str] = {}
-        if data.get("date_of_birth"):
-            problems["date_of_birth"] = date_of_birth_problem(data["date_of_birth"], today) or ""
-        if data.get("offence_date"):
-            problems["offence_date"] = offence_date_problem(data["offence_date"], today) or ""
         for name, check in (("phone", uk_phone_number), ("email", normalised_email)):
             if (data.get(name) or "").strip():
                 try:
@@ -303,17 +294,17 @@ class NewReferral(Request):
                 except FormValidationError as error:
                     problems[name] = str(error)
         problems.update(
-            contact_problems(
+            submission.problems(
                 date_of_birth=data.get("date_of_birth"),
                 offence_date=data.get("offence_date"),
                 phone=data.get("phone"),
                 email=data.get("email"),
                 guardian_name=data.get("guardian_name"),
                 guardian_contact=data.get("guardian_contact"),
+                today=date.today(),
             )
         )
-        problems.update(_disposal_problems(data, today))
-        problems = {name: message for name, message in problems.items() if message}
+        problems.update(_disposal_problems(data, date.today()))
         if problems:
             raise ValidationError({name: [message] for name, message in problems.items()})
 

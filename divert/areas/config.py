@@ -9,6 +9,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from divert.areas import contracts
 from divert.models.programme import CompletionRule, Disposal, PathwayStep
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -92,17 +93,18 @@ def _contract(data: dict[str, Any], source: str) -> ContractConfig:
         label=_require(data, "label", str, source),
         starts_on=_require(data, "starts_on", date, source),
         ends_on=_require(data, "ends_on", date, source),
-        places=_positive(_require(data, "places", int, source), "places", source),
+        places=_require(data, "places", int, source),
         value_pence=_require(data, "value_pence", int, source),
         funding_source=_require(data, "funding_source", str, source),
         example=bool(data.get("example", False)),
         extends=data.get("extends"),
         programme=data.get("programme"),
     )
-    if contract.ends_on < contract.starts_on:
-        raise AreaConfigError(f"{source}: contract '{contract.label}' ends before it starts")
-    if contract.value_pence < 0:
-        raise AreaConfigError(f"{source}: contract '{contract.label}' has a negative value")
+    found = contracts.period_problems(
+        contract.starts_on, contract.ends_on, contract.places, contract.value_pence
+    )
+    if found:
+        raise contract_error(source, contract.label, found)
     return contract
 
 
@@ -186,6 +188,17 @@ def _check_programme(programme: ProgrammeConfig, where: str) -> None:
             )
 
 
+# The settings of a contract in the file, where they are named otherwise than on the record.
+CONTRACT_SETTINGS = {"places_allocated": "places", "extends_id": "extends"}
+
+
+def contract_error(source: str, label: str, found: dict[str, str]) -> AreaConfigError:
+    """A contract rule broken in an area's file, naming the file, the contract and setting."""
+    name, message = next(iter(found.items()))
+    setting = CONTRACT_SETTINGS.get(name, name)
+    return AreaConfigError(f"{source}: contract '{label}', {setting}: {message}")
+
+
 def _hours(data: dict[str, Any], source: str) -> dict[str, list[str]]:
     hours = {}
     for day in WEEKDAYS:
@@ -207,8 +220,8 @@ def load_area(path: Path) -> AreaConfig:
     codes = [p.code for p in programmes]
     if len(set(codes)) != len(codes):
         raise AreaConfigError(f"{source}: two programmes share a code")
-    contracts = [_contract(c, source) for c in data.get("contracts", [])]
-    for contract in contracts:
+    contract_configs = [_contract(c, source) for c in data.get("contracts", [])]
+    for contract in contract_configs:
         if contract.programme is not None and contract.programme not in codes:
             raise AreaConfigError(
                 f"{source}: contract '{contract.label}' names programme '{contract.programme}', "
@@ -234,7 +247,7 @@ def load_area(path: Path) -> AreaConfig:
         ),
         bank_holidays=hours.get("bank_holidays"),
         opening_hours=_hours(hours, source),
-        contracts=contracts,
+        contracts=contract_configs,
         programmes=programmes,
     )
 

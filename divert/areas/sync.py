@@ -11,12 +11,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from divert.areas import contracts as contract_rules
 from divert.areas import reference_lists
 from divert.areas.config import (
     AreaConfig,
+    AreaConfigError,
     ContractConfig,
     ProgrammeConfig,
     RegionConfig,
+    contract_error,
     load_all,
 )
 from divert.extensions import db
@@ -157,12 +160,18 @@ def _sync_contracts(
         else:
             _apply(contract, values, f"contract {area.slug} {config.starts_on}", changes)
     db.session.flush()
+    source = f"{area.slug}.toml"
     for config in contracts:
         extended = existing.get(config.extends) if config.extends else None
+        if config.extends and extended is None:
+            raise contract_error(source, config.label, {"extends_id": contract_rules.OTHER_AREA})
+        contract = existing[config.starts_on]
         values = {"extends_id": extended.id if extended else None}
-        _apply(
-            existing[config.starts_on], values, f"contract {area.slug} {config.starts_on}", changes
-        )
+        _apply(contract, values, f"contract {area.slug} {config.starts_on}", changes)
+        terms = {name: getattr(contract, name) for name in contract_rules.TERMS}
+        found = contract_rules.problems(area_id=area.id, contract_id=contract.id, **terms)
+        if found:
+            raise contract_error(source, config.label, found)
 
 
 def _seed_reference_lists(area: Area, changes: list[str]) -> None:
@@ -181,11 +190,15 @@ def sync_tenants(directory: Path) -> list[str]:
     region_configs, area_configs = load_all(directory)
     changes: list[str] = []
     with system_scope():
-        regions = {config.slug: _sync_region(config, changes) for config in region_configs}
-        for config in area_configs:
-            area = _sync_area(config, regions[config.region], changes)
-            programmes = _sync_programmes(area, config.programmes, changes)
-            _sync_contracts(area, config.contracts, programmes, changes)
-            _seed_reference_lists(area, changes)
+        try:
+            regions = {config.slug: _sync_region(config, changes) for config in region_configs}
+            for config in area_configs:
+                area = _sync_area(config, regions[config.region], changes)
+                programmes = _sync_programmes(area, config.programmes, changes)
+                _sync_contracts(area, config.contracts, programmes, changes)
+                _seed_reference_lists(area, changes)
+        except AreaConfigError:
+            db.session.rollback()  # a contract that breaks a rule changes nothing
+            raise
         db.session.commit()
     return changes

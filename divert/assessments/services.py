@@ -21,6 +21,7 @@ from divert.models import (
     utcnow,
 )
 from divert.referrals import lifecycle
+from divert.refusals import Refusal
 
 PRESENT = [
     ("young_person", "The young person"),
@@ -44,12 +45,13 @@ OUT_REASONS = [
 ]
 
 
-class AssessmentRefusal(ValueError):
+class AssessmentRefusal(Refusal):
     """An assessment the rules do not allow; `field` names the input at fault."""
 
+    default_code = "assessment_refused"
+
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(field, message)
 
 
 def assessment_of(referral: Referral) -> Assessment | None:

@@ -11,9 +11,9 @@ from divert import audit
 from divert.assessments import services
 from divert.assessments.forms import AssessmentFields, assessment_form
 from divert.extensions import db
+from divert.formfields import choice_id
 from divert.models import AssessmentOutcome, Referral, Substance
 from divert.permissions import Permission, requires
-from divert.sessions.forms import choice_id
 
 bp = Blueprint("assessments", __name__)
 

@@ -34,18 +34,20 @@ from divert.models import (
     utcnow,
 )
 from divert.referrals import lifecycle
+from divert.refusals import Refusal
 
 S = ReferralStatus
 ENROLLABLE = frozenset({S.SUBMITTED, S.ATTENDED, S.DID_NOT_ATTEND, S.BOOKED})
 REGISTER_OUTCOMES = (BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND)
 
 
-class CourseRefusal(ValueError):
+class CourseRefusal(Refusal):
     """A course action the rules do not allow; `field` names the input at fault."""
 
+    default_code = "course_refused"
+
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(field, message)
 
 
 def publish(

@@ -16,6 +16,7 @@ from divert.clock import LOCAL
 from divert.courses import services
 from divert.courses.forms import CourseForm, EnrolForm, register_form
 from divert.extensions import db
+from divert.formfields import choice_id
 from divert.models import (
     Booking,
     BookingStatus,
@@ -29,7 +30,6 @@ from divert.permissions import Permission, requires
 from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle
 from divert.referrals.slots import describe
-from divert.sessions.forms import choice_id
 from divert.tenancy import current_area
 
 bp = Blueprint("courses", __name__)

@@ -8,14 +8,16 @@ from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import DISPOSAL_LABELS, Area, Disposal, Programme
+from divert.refusals import Refusal
 
 
-class ProgrammeRefusal(ValueError):
+class ProgrammeRefusal(Refusal):
     """No programme (or more than one) fits; `field` names the input at fault."""
 
+    default_code = "no_programme"
+
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(field, message)
 
 
 def area_programmes(area: Area, *, active_only: bool = True) -> list[Programme]:

@@ -27,13 +27,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from divert.formfields import EmailAddress, GovDateField, PhoneNumber
-from divert.referrals.submission import (
-    ADULT_AGE,
-    age_on,
-    contact_problems,
-    date_of_birth_problem,
-    offence_date_problem,
-)
+from divert.referrals import submission
+from divert.referrals.submission import ADULT_AGE, age_on
 
 NO_SLOT = "none"
 
@@ -143,30 +138,22 @@ class ReferralForm(FlaskForm):
     submission_token = HiddenField()
     submit = SubmitField("Submit referral", widget=GovSubmitInput())
 
-    def validate_date_of_birth(self, field: GovDateField) -> None:
-        problem = field.data and date_of_birth_problem(field.data, date.today())
-        if problem:
-            raise ValidationError(problem)
-
-    def validate_offence_date(self, field: GovDateField) -> None:
-        problem = field.data and offence_date_problem(field.data, date.today())
-        if problem:
-            raise ValidationError(problem)
-
     def is_under_18(self) -> bool:
         born, offence = self.date_of_birth.data, self.offence_date.data or date.today()
         return born is not None and age_on(born, offence) < ADULT_AGE
 
     def validate(self, extra_validators: dict | None = None) -> bool:
-        """Field checks, then the rules that tie fields together (each message by its field)."""
+        """Field checks, then the referral's rules (each message by its field), so that every
+        problem shows at once; submission enforces the same rules."""
         valid = super().validate(extra_validators)
-        problems = contact_problems(
+        problems = submission.problems(
             date_of_birth=self.date_of_birth.data,
             offence_date=self.offence_date.data,
             phone=self.phone.data,
             email=self.email.data,
             guardian_name=self.guardian_name.data,
             guardian_contact=self.guardian_contact.data,
+            today=date.today(),
         )
         for name, message in problems.items():
             self[name].errors.append(message)

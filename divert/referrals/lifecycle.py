@@ -34,6 +34,7 @@ from divert.models import (
     utcnow,
 )
 from divert.referrals import messages
+from divert.refusals import Conflict, Refusal
 
 S = ReferralStatus
 
@@ -108,12 +109,26 @@ def supplies_naloxone(interventions: Iterable[Intervention]) -> bool:
     return any(intervention.code == "naloxone_kit" for intervention in interventions)
 
 
-class TransitionError(ValueError):
-    """A change the referral's state does not allow; the message is fit to show the user."""
+# Who can cancel a booking (the values stored, with how they read).
+CANCELLED_BY = {"person": "The person", "service": "The service"}
 
 
-class SlotFullError(Exception):
+class TransitionError(Conflict):
+    """A change the referral's (or booking's) state does not allow."""
+
+    default_code = "transition_refused"
+
+    def __init__(self, message: str, *, field: str = "status", code: str | None = None) -> None:
+        super().__init__(field, message, code=code)
+
+
+class SlotFullError(Conflict):
     """Every place in the session has been taken (or the session was cancelled)."""
+
+    default_code = "slot_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("session_id", message)
 
 
 def _refusal(referral: Referral, to_status: ReferralStatus) -> str | None:
@@ -202,14 +217,18 @@ def active_booking(referral: Referral) -> Booking | None:
 
 
 def book(referral: Referral, session: DiarySession, by: User) -> Booking:
-    """Take a place for the referral; a booking it already had is marked rescheduled."""
+    """Take a place for the referral; a booking it already had is marked rescheduled. A case
+    with no educator yet becomes the session's educator's."""
     if referral.status is not S.BOOKED and S.BOOKED not in TRANSITIONS[referral.status]:
-        raise TransitionError(_refusal(referral, S.BOOKED))
+        raise TransitionError(_refusal(referral, S.BOOKED) or "")
     if session.programme_id != referral.programme_id:
         raise TransitionError(
-            f"That session is for {session.programme.name}, not {referral.programme.name}"
+            f"That session is for {session.programme.name}, not {referral.programme.name}",
+            field="session_id",
         )
     _take_place(session)
+    if referral.educator_id is None:
+        referral.educator_id = session.educator_id
     previous = active_booking(referral)
     if previous is not None:
         previous.status = BookingStatus.RESCHEDULED
@@ -245,13 +264,23 @@ def record_attendance(
 ) -> None:
     """Record what happened to one booking, and move the referral on to match."""
     if booking.status is not BookingStatus.BOOKED:
-        raise TransitionError("The outcome of this booking has already been recorded")
+        raise TransitionError(
+            "The outcome of this booking has already been recorded",
+            field="outcome",
+            code="attendance_refused",
+        )
     if outcome is BookingStatus.BOOKED:
-        raise TransitionError("Choose what happened at the session")
+        raise Refusal("outcome", "Choose what happened at the session", code="attendance_refused")
     referral, session = booking.referral, booking.session
     is_initial = session.kind is SessionKind.INITIAL
     if outcome is BookingStatus.ATTENDED and is_initial and main_substance is None:
-        raise TransitionError("Select the main substance the person reported")
+        raise Refusal(
+            "main_substance",
+            "Select the main substance the person reported",
+            code="attendance_refused",
+        )
+    if outcome is BookingStatus.CANCELLED and cancelled_by not in CANCELLED_BY:
+        raise Refusal("cancelled_by", "Choose who cancelled", code="attendance_refused")
     booking.status = outcome
     booking.recorded_by_id, booking.recorded_at, booking.notes = by.id, utcnow(), notes
     if outcome is BookingStatus.ATTENDED:

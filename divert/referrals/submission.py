@@ -57,7 +57,19 @@ def offence_date_problem(offence_date: date, today: date) -> str | None:
     return None
 
 
-def contact_problems(
+def _guardian_problems(guardian_name: str | None, guardian_contact: str | None) -> dict[str, str]:
+    """Someone under 18 is referred with a parent or guardian to contact."""
+    found = {}
+    if not (guardian_name or "").strip():
+        found["guardian_name"] = "They are under 18: enter a parent or guardian's name"
+    if not (guardian_contact or "").strip():
+        found["guardian_contact"] = (
+            "They are under 18: enter a parent or guardian's phone number or email"
+        )
+    return found
+
+
+def problems(
     *,
     date_of_birth: date | None,
     offence_date: date | None,
@@ -65,20 +77,21 @@ def contact_problems(
     email: str | None,
     guardian_name: str | None,
     guardian_contact: str | None,
+    today: date,
 ) -> dict[str, str]:
-    """The rules that tie details together, as {field name: message}."""
-    problems = {}
+    """Every rule a referral's details must meet, as {field name: message}. The web form and
+    the API's schema show these beside the other field errors; submit() enforces them. A date
+    that could not be read (None) is left to the field's own message."""
+    found: dict[str, str] = {}
+    if date_of_birth is not None:
+        found["date_of_birth"] = date_of_birth_problem(date_of_birth, today) or ""
+    if offence_date is not None:
+        found["offence_date"] = offence_date_problem(offence_date, today) or ""
     if not (phone or "").strip() and not (email or "").strip():
-        problems["email"] = "Enter a phone number or an email address"
-    on = offence_date or date.today()
-    if date_of_birth is not None and age_on(date_of_birth, on) < ADULT_AGE:
-        if not (guardian_name or "").strip():
-            problems["guardian_name"] = "They are under 18: enter a parent or guardian's name"
-        if not (guardian_contact or "").strip():
-            problems["guardian_contact"] = (
-                "They are under 18: enter a parent or guardian's phone number or email"
-            )
-    return problems
+        found["email"] = "Enter a phone number or an email address"
+    if date_of_birth is not None and age_on(date_of_birth, offence_date or today) < ADULT_AGE:
+        found.update(_guardian_problems(guardian_name, guardian_contact))
+    return {name: message for name, message in found.items() if message}
 
 
 def repeat_refusal(area: Area, found: repeats.RepeatCheck) -> str | None:

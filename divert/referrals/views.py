@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.extensions import db
-from divert.matching.normalise import PersonRecord
+from divert.formfields import choice_id, show_refusal
 from divert.models import (
     DISPOSAL_LABELS,
     Disposal,
@@ -26,9 +26,10 @@ from divert.models import (
 )
 from divert.permissions import Permission, requires
 from divert.programmes import rules as programme_rules
-from divert.referrals import lifecycle, queries, repeats, submission
+from divert.referrals import lifecycle, queries, repeats, submission, use_cases
 from divert.referrals.forms import NO_SLOT, DisposalReferralForm, ReferralForm
 from divert.referrals.slots import describe, open_initial_slots
+from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 bp = Blueprint("referrals", __name__)
@@ -82,63 +83,56 @@ def _earlier_submission(token: str | None) -> Referral | None:
     )
 
 
-def _typed_person(form: ReferralForm) -> PersonRecord:
-    return PersonRecord.from_typed(
-        form.forename.data or "",
-        form.surname.data or "",
-        date_of_birth=form.date_of_birth.data,
-        postcode_district=form.postcode_district.data or None,
-        phone=form.phone.data or None,
-        email=form.email.data or None,
-    )
-
-
-def _submit(
-    form: ReferralForm, slots: list, found: repeats.RepeatCheck, disposal: Disposal
-) -> Referral:
-    """Everything in one transaction: the referral, its booking and its token, or nothing."""
-    slot_choice = form.slot.data if "slot" in form else NO_SLOT
-    chosen = {str(s.id): s for s in slots}.get(slot_choice or "")
-    if slot_choice != NO_SLOT and chosen is None:
-        raise lifecycle.SlotFullError("That appointment is no longer available. Choose another")
-    extra = {}
-    if isinstance(form, DisposalReferralForm):
-        extra = {"disposal_on": form.disposal_on.data, "deadline_on": form.deadline_on.data}
+def _details(form: ReferralForm, disposal: Disposal) -> use_cases.ReferralDetails:
     found_ids = [int(i) for i in form.substances_found.data or []]
-    referral = submission.submit(
-        area=current_area,
-        officer=current_user,
-        found=found,
-        slot=chosen,
-        forename=form.forename.data.strip(),
-        surname=form.surname.data.strip(),
+    return use_cases.ReferralDetails(
+        forename=form.forename.data or "",
+        surname=form.surname.data or "",
         date_of_birth=form.date_of_birth.data,
         offence_date=form.offence_date.data,
-        crime_reference=form.crime_reference.data.strip(),
+        crime_reference=form.crime_reference.data or "",
+        substances_found=db.session.scalars(
+            select(Substance).where(Substance.id.in_(found_ids))
+        ).all(),
         phone=form.phone.data or None,
         email=form.email.data or None,
-        substances_found=db.session.scalars(select(Substance).where(Substance.id.in_(found_ids))),
         consent_to_contact=bool(form.consent_to_contact.data),
         gender=form.gender.data or None,
         ethnicity=form.ethnicity.data or None,
-        postcode_district=(form.postcode_district.data or "").strip().upper() or None,
+        postcode_district=form.postcode_district.data or None,
         notes=form.notes.data or None,
-        guardian_name=form.guardian_name.data if form.is_under_18() else None,
-        guardian_contact=form.guardian_contact.data if form.is_under_18() else None,
+        guardian_name=form.guardian_name.data or None,
+        guardian_contact=form.guardian_contact.data or None,
         disposal=disposal.value,
-        programme=programme_rules.by_id(current_area, _chosen_programme(form)),
-        **extra,
+        programme_id=_chosen_programme(form),
+        **_disposal_dates(form),
+    )
+
+
+def _disposal_dates(form: ReferralForm) -> dict[str, object]:
+    if isinstance(form, DisposalReferralForm):
+        return {"disposal_on": form.disposal_on.data, "deadline_on": form.deadline_on.data}
+    return {}
+
+
+def _submit(form: ReferralForm, disposal: Disposal) -> Referral:
+    """Everything in one transaction: the referral, its booking and its token, or nothing."""
+    slot = form.slot.data if form.slot is not None else NO_SLOT
+    referral = use_cases.submit(
+        current_area,
+        current_user,
+        _details(form, disposal),
+        confirm_repeat=bool(form.confirm_repeat.data),
+        session_id=None if slot == NO_SLOT else choice_id(slot),
     )
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
-    audit.record(
-        "referral_submitted",
-        record_type="referral",
-        record_id=referral.id,
-        reference=referral.reference,
-        booked=chosen is not None,
-    )
     db.session.commit()
     return referral
+
+
+def _slots(disposal: Disposal) -> list:
+    """First appointments are offered with a pre-arrest diversion (others start on a course)."""
+    return open_initial_slots(current_area) if disposal is Disposal.PRE_ARREST_DIVERSION else []
 
 
 def _chosen_programme(form: ReferralForm) -> int | None:
@@ -161,9 +155,8 @@ def _offer_programmes(form: ReferralForm, disposal: Disposal) -> None:
 @requires(Permission.SUBMIT_REFERRAL)
 def new_referral() -> str | Response:
     disposal = _disposal()
-    slots = open_initial_slots(current_area) if disposal is Disposal.PRE_ARREST_DIVERSION else []
     form = _referral_form(disposal)
-    _offer_choices(form, slots)
+    _offer_choices(form, _slots(disposal))
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
@@ -171,33 +164,22 @@ def new_referral() -> str | Response:
         return redirect(url_for(".confirmation", referral_id=already.id))
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
-        found = repeats.check(current_area, _typed_person(form), form.offence_date.data)
-        refusal = submission.repeat_refusal(current_area, found)
-        if refusal is not None:
-            form.forename.errors.append(refusal)
-        elif found.earlier and not form.confirm_repeat.data:
-            form.confirm_repeat.errors.append(submission.REPEAT_UNCONFIRMED)
+        try:
+            referral = _submit(form, disposal)
+        except Refusal as refusal:
+            db.session.rollback()
+            if isinstance(refusal, use_cases.RepeatUnconfirmed):
+                found = refusal.found
+            show_refusal(form, refusal, default="forename", renamed={"session_id": "slot"})
+        except IntegrityError:
+            db.session.rollback()  # the same form, sent twice at once: show the first
+            already = _earlier_submission(form.submission_token.data)
+            if already is None:
+                raise
+            return redirect(url_for(".confirmation", referral_id=already.id))
         else:
-            try:
-                referral = _submit(form, slots, found, disposal)
-            except (lifecycle.SlotFullError, lifecycle.TransitionError) as full:
-                db.session.rollback()
-                form.slot.errors.append(str(full))
-            except programme_rules.ProgrammeRefusal as refusal:
-                db.session.rollback()
-                form[refusal.field].errors.append(str(refusal))
-            except IntegrityError:
-                db.session.rollback()  # the same form, sent twice at once: show the first
-                already = _earlier_submission(form.submission_token.data)
-                if already is None:
-                    raise
-                return redirect(url_for(".confirmation", referral_id=already.id))
-            else:
-                return redirect(url_for(".confirmation", referral_id=referral.id))
-        slots = (
-            open_initial_slots(current_area) if disposal is Disposal.PRE_ARREST_DIVERSION else []
-        )
-        _offer_choices(form, slots)
+            return redirect(url_for(".confirmation", referral_id=referral.id))
+        _offer_choices(form, _slots(disposal))
     if form.is_submitted():
         _offer_programmes(form, disposal)
     return render_template(
@@ -307,16 +289,11 @@ def referral_detail(referral_id: int) -> str:
 def withdraw(referral_id: int) -> Response:
     referral = _own_referral(referral_id)
     try:
-        lifecycle.change_status(
-            referral,
-            ReferralStatus.VOIDED,
-            current_user,
-            note="Withdrawn by the officer: entered in error",
-        )
-    except lifecycle.TransitionError as refusal:
-        flash(str(refusal), "error")
+        use_cases.withdraw(referral, current_user)
+    except Refusal as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
         return redirect(url_for(".referral_detail", referral_id=referral.id))
-    audit.record("referral_withdrawn", record_type="referral", record_id=referral.id)
     db.session.commit()
     flash(f"Referral {referral.reference} has been withdrawn. It will not be counted.", "success")
     return redirect(url_for(".my_referrals"))

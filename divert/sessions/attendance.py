@@ -8,11 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from divert import audit
 from divert.extensions import db
+from divert.formfields import show_refusal
 from divert.models import (
     Booking,
-    BookingStatus,
     DiarySession,
     Intervention,
     Referral,
@@ -22,6 +21,8 @@ from divert.models import (
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle
 from divert.referrals.slots import describe
+from divert.refusals import Refusal
+from divert.sessions import use_cases
 from divert.sessions.blueprint import bp
 from divert.sessions.forms import AttendanceForm
 
@@ -79,33 +80,23 @@ def record_attendance(booking_id: int) -> str | Response:
     form = AttendanceForm()
     _attendance_choices(form)
     if form.validate_on_submit():
-        interventions = _chosen(Intervention, form.interventions.data)
         main = _chosen(Substance, [form.main_substance.data or ""])
         onward = _chosen(TreatmentService, [form.onward_service.data or ""])
         try:
-            lifecycle.record_attendance(
-                booking,
-                BookingStatus(form.outcome.data),
-                current_user,
+            attendance = use_cases.Attendance(
+                outcome=form.outcome.data,
                 main_substance=main[0] if main else None,
                 other_substances=_chosen(Substance, form.other_substances.data),
-                interventions=interventions,
-                naloxone_kit_supplied=lifecycle.supplies_naloxone(interventions),
+                interventions=_chosen(Intervention, form.interventions.data),
                 onward_service=onward[0] if onward else None,
-                notes=form.notes.data or None,
-                cancelled_by=form.cancelled_by.data or None,
+                notes=form.notes.data,
+                cancelled_by=form.cancelled_by.data,
             )
-        except lifecycle.TransitionError as refusal:
+            use_cases.record_attendance(booking, current_user, attendance)
+        except Refusal as refusal:
             db.session.rollback()
-            field = form.main_substance if "substance" in str(refusal) else form.outcome
-            field.errors.append(str(refusal))
+            show_refusal(form, refusal, default="outcome")
         else:
-            audit.record(
-                "attendance_recorded",
-                record_type="booking",
-                record_id=booking.id,
-                outcome=form.outcome.data,
-            )
             db.session.commit()
             flash(f"Attendance saved for {booking.referral.person.full_name}.", "success")
             return redirect(url_for(".session_detail", session_id=booking.session_id))

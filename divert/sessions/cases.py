@@ -12,26 +12,20 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.extensions import db
+from divert.formfields import choice_id, show_refusal
 from divert.models import (
-    BookingStatus,
     ContactAttempt,
-    DiarySession,
     Referral,
-    ReferralStatus,
 )
 from divert.permissions import Permission, can, requires
 from divert.programmes import case_page
 from divert.referrals import lifecycle
+from divert.referrals import use_cases as referral_cases
 from divert.referrals.slots import describe, open_initial_slots
-from divert.sessions import queries, safeguarding
+from divert.refusals import Refusal
+from divert.sessions import queries, safeguarding, use_cases
 from divert.sessions.blueprint import bp
-from divert.sessions.forms import (
-    BookForm,
-    ContactForm,
-    OutcomeForm,
-    SafeguardingForm,
-    choice_id,
-)
+from divert.sessions.forms import BookForm, ContactForm, OutcomeForm, SafeguardingForm
 from divert.tenancy import current_area
 
 
@@ -109,21 +103,19 @@ def case(referral_id: int) -> str:
 def record_contact(referral_id: int) -> str | Response:
     referral = _case(referral_id)
     form = ContactForm()
-    if not form.validate_on_submit():
-        return _render_case(referral, contact_form=form)
-    db.session.add(
-        ContactAttempt(
-            referral_id=referral.id,
-            user_id=current_user.id,
-            method=form.method.data,
-            outcome=form.outcome.data,
-            note=form.note.data or None,
-        )
-    )
-    audit.record("contact_recorded", record_type="referral", record_id=referral.id)
-    db.session.commit()
-    flash("Contact attempt recorded.", "success")
-    return redirect(url_for(".case", referral_id=referral.id))
+    if form.validate_on_submit():
+        try:
+            use_cases.record_contact(
+                referral, current_user, form.method.data, form.outcome.data, form.note.data
+            )
+        except Refusal as refusal:
+            db.session.rollback()
+            show_refusal(form, refusal, default="outcome")
+        else:
+            db.session.commit()
+            flash("Contact attempt recorded.", "success")
+            return redirect(url_for(".case", referral_id=referral.id))
+    return _render_case(_case(referral_id), contact_form=form)
 
 
 @bp.route("/<area_slug>/cases/<id:referral_id>/safeguarding", methods=["POST"])
@@ -148,22 +140,16 @@ def book(referral_id: int) -> str | Response:
     form = BookForm()
     form.slot.choices = []
     if form.validate_on_submit():
-        session = db.session.scalar(
-            select(DiarySession).where(DiarySession.id == choice_id(form.slot.data))
-        )
         try:
-            if session is None:
-                raise lifecycle.SlotFullError("That session is no longer available")
-            lifecycle.book(referral, session, current_user)
-        except (lifecycle.SlotFullError, lifecycle.TransitionError) as refusal:
+            booking = referral_cases.book(
+                referral, choice_id(form.slot.data), current_user, open_slots_only=False
+            )
+        except Refusal as refusal:
             db.session.rollback()
-            form.slot.errors.append(str(refusal))
+            show_refusal(form, refusal, default="slot")
         else:
-            if referral.educator_id is None:
-                referral.educator_id = session.educator_id
-            audit.record("booking_made", record_type="referral", record_id=referral.id)
             db.session.commit()
-            flash(f"Booked: {describe(session)}.", "success")
+            flash(f"Booked: {describe(booking.session)}.", "success")
             return redirect(url_for(".case", referral_id=referral.id))
     return _render_case(_case(referral_id), book_form=form)
 
@@ -172,17 +158,14 @@ def book(referral_id: int) -> str | Response:
 @requires(Permission.VIEW_CASES)
 def cancel_booking(referral_id: int) -> Response:
     referral = _case(referral_id)
-    booking = lifecycle.active_booking(referral)
-    if booking is None:
-        flash("There is no booking to cancel.", "error")
-    else:
-        lifecycle.record_attendance(
-            booking,
-            BookingStatus.CANCELLED,
-            current_user,
-            cancelled_by=request.form.get("cancelled_by", "service"),
+    try:
+        use_cases.cancel_booking(
+            referral, current_user, request.form.get("cancelled_by", "service")
         )
-        audit.record("booking_cancelled", record_type="referral", record_id=referral.id)
+    except Refusal as refusal:
+        db.session.rollback()
+        flash(f"{refusal.message}.", "error")
+    else:
         db.session.commit()
         flash("The booking was cancelled and its place freed.", "success")
     return redirect(url_for(".case", referral_id=referral.id))
@@ -195,22 +178,11 @@ def record_outcome(referral_id: int) -> str | Response:
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
-            lifecycle.change_status(
-                referral,
-                ReferralStatus(form.outcome.data),
-                current_user,
-                note=form.note.data or None,
-            )
-        except lifecycle.TransitionError as refusal:
+            referral_cases.record_outcome(referral, form.outcome.data, current_user, form.note.data)
+        except Refusal as refusal:
             db.session.rollback()
-            form.outcome.errors.append(str(refusal))
+            show_refusal(form, refusal, default="outcome")
         else:
-            audit.record(
-                "status_changed",
-                record_type="referral",
-                record_id=referral.id,
-                to=form.outcome.data,
-            )
             db.session.commit()
             flash(f"Recorded: {lifecycle.LABELS[referral.status]}.", "success")
             return redirect(url_for(".case", referral_id=referral.id))

@@ -15,13 +15,14 @@ from werkzeug.wrappers import Response
 from divert import audit
 from divert.clock import LOCAL
 from divert.extensions import db
+from divert.formfields import choice_id
 from divert.models import DiarySession, SessionKind, User, Venue
 from divert.permissions import Permission, can, public, requires
 from divert.programmes import rules as programme_rules
 from divert.referrals.slots import describe
 from divert.sessions import queries
 from divert.sessions.blueprint import bp
-from divert.sessions.forms import SessionForm, choice_id
+from divert.sessions.forms import SessionForm
 from divert.tenancy import current_area, system_scope
 
 

@@ -32,6 +32,8 @@ from wtforms.validators import (
 )
 
 from divert.formfields import GovDateField
+from divert.referrals.lifecycle import CANCELLED_BY
+from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
 
 WEEKDAYS = [
     ("0", "Monday"),
@@ -50,11 +52,6 @@ def parse_time(value: str) -> time:
         return time.fromisoformat(value.strip())
     except ValueError as error:
         raise ValidationError("Enter a time like 09:30 or 14:00") from error
-
-
-def choice_id(value: str | None) -> int:
-    """The record id a choice field posted, or 0 (matches nothing) for anything else."""
-    return int(value) if value and value.isdigit() else 0
 
 
 class SessionForm(FlaskForm):
@@ -163,23 +160,13 @@ class ContactForm(FlaskForm):
     method = RadioField(
         "How",
         widget=GovRadioInput(),
-        choices=[
-            ("phone", "Phone"),
-            ("sms", "Text message"),
-            ("email", "Email"),
-            ("letter", "Letter"),
-        ],
+        choices=list(CONTACT_METHODS.items()),
         validators=[InputRequired(message="Choose how you tried to contact them")],
     )
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
-        choices=[
-            ("reached", "Spoke to them or they replied"),
-            ("no_answer", "No answer"),
-            ("message_left", "Left a message"),
-            ("wrong_details", "Wrong contact details"),
-        ],
+        choices=list(CONTACT_OUTCOMES.items()),
         validators=[InputRequired(message="Choose what happened")],
     )
     note = TextAreaField(
@@ -222,18 +209,13 @@ class AttendanceForm(FlaskForm):
     outcome = RadioField(
         "What happened",
         widget=GovRadioInput(),
-        choices=[
-            ("attended", "Attended"),
-            ("did_not_attend", "Did not attend"),
-            ("cancelled", "Cancelled"),
-            ("rescheduled", "Rescheduled"),
-        ],
+        choices=[(status.value, label) for status, label in ATTENDANCE_OUTCOMES.items()],
         validators=[InputRequired(message="Choose what happened")],
     )
     cancelled_by = RadioField(
         "Cancelled by",
         widget=GovRadioInput(),
-        choices=[("person", "The person"), ("service", "The service")],
+        choices=list(CANCELLED_BY.items()),
         validators=[Optional()],
     )
     # Choices are checked against the area's lists when the attendance is recorded.
@@ -259,10 +241,6 @@ class AttendanceForm(FlaskForm):
         "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
     )
     submit = SubmitField("Save attendance", widget=GovSubmitInput())
-
-    def validate_cancelled_by(self, field: RadioField) -> None:
-        if self.outcome.data == "cancelled" and not field.data:
-            raise ValidationError("Choose who cancelled")
 
 
 class SafeguardingForm(FlaskForm):

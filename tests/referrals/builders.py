@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+from flask import has_request_context
 from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import Area, DiarySession, Programme, Referral, SessionKind, User, utcnow
 from divert.referrals.submission import create_referral
+from divert.tenancy import area_scope
+from tests.factories import area
+
+
+def outside_requests_in(slug: str) -> Iterator[Area]:
+    """The area's scope, as a job or a command has it: an app context, no request."""
+    here = area(slug)
+    with area_scope(here):
+        assert not has_request_context()
+        yield here
 
 
 def referral(area: Area, officer: User, **fields: object) -> Referral:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from divert.extensions import db
@@ -16,34 +14,15 @@ from divert.models import (
     BookingStatus,
     ReferralEvent,
     ReferralStatus,
-    Role,
     Substance,
     User,
 )
 from divert.referrals import lifecycle
 from divert.referrals.lifecycle import TRANSITIONS, SlotFullError, TransitionError
-from divert.tenancy import area_scope
-from tests.factories import area, make_user
+from divert.refusals import Refusal
 from tests.referrals.builders import referral, session_slot
 
 S = ReferralStatus
-
-
-@pytest.fixture
-def warwickshire(app_ctx: Flask) -> Iterator[Area]:
-    here = area("warwickshire")
-    with area_scope(here):
-        yield here
-
-
-@pytest.fixture
-def officer(warwickshire: Area) -> User:
-    return make_user("pc@example.org", {"warwickshire": Role.OFFICER})
-
-
-@pytest.fixture
-def educator(warwickshire: Area) -> User:
-    return make_user("ed@example.org", {"warwickshire": Role.EDUCATOR})
 
 
 def _cannabis() -> Substance:
@@ -120,8 +99,9 @@ def test_attending_the_initial_session_records_engagement_and_substance(
     slot = session_slot(warwickshire, educator)
     made = referral(warwickshire, officer)
     booking = lifecycle.book(made, slot, officer)
-    with pytest.raises(TransitionError, match="main substance"):
+    with pytest.raises(Refusal, match="main substance") as missing:
         lifecycle.record_attendance(booking, BookingStatus.ATTENDED, educator)
+    assert missing.value.field == "main_substance"
     lifecycle.record_attendance(
         booking,
         BookingStatus.ATTENDED,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import socket
 import time as clock
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import select
 
 from divert.extensions import db
@@ -19,7 +18,6 @@ from divert.models import (
     ContactAttempt,
     OutboxMessage,
     ReferralStatus,
-    Role,
     User,
     utcnow,
 )
@@ -27,26 +25,10 @@ from divert.notifications import sending
 from divert.notifications.sending import SmtpSender, send_due
 from divert.referrals import lifecycle
 from divert.sessions.rules import apply_not_engaged
-from divert.tenancy import area_scope, system_scope
-from tests.factories import area, make_user
+from divert.tenancy import system_scope
 from tests.referrals.builders import referral, session_slot
 
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def warwickshire(app_ctx: Flask) -> Iterator[Area]:
-    here = area("warwickshire")
-    with area_scope(here):
-        yield here
-
-
-@pytest.fixture
-def staff(warwickshire: Area) -> dict[str, User]:
-    return {
-        "officer": make_user("pc@example.org", {"warwickshire": Role.OFFICER}),
-        "educator": make_user("ed@example.org", {"warwickshire": Role.EDUCATOR}),
-    }
 
 
 def _miss(made, here: Area, staff: dict[str, User]) -> None:

@@ -1,0 +1,65 @@
+"""A contract's rules, in one place for every way a contract is made: the administration pages
+and `flask tenants sync` (from tenants/*.toml) both ask `problems`.
+
+A contract's period runs forwards, its value is never negative, no two contracts of an area
+overlap, and an extension extends an earlier contract of the same area.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from divert.extensions import db
+from divert.models import Contract
+
+OTHER_AREA = "An extension must extend a contract of the same area"
+# What the rules look at in a contract, besides its area.
+TERMS = ("starts_on", "ends_on", "places_allocated", "value_pence", "extends_id")
+
+
+def period_problems(
+    starts_on: date, ends_on: date, places_allocated: int, value_pence: int
+) -> dict[str, str]:
+    """The rules a contract meets on its own, as {field name: message}."""
+    found = {}
+    if ends_on < starts_on:
+        found["ends_on"] = "End date must be the same as or after the start date"
+    if places_allocated < 1:
+        found["places_allocated"] = "Places must be 1 or more"
+    if value_pence < 0:
+        found["value_pence"] = "Value must be £0 or more"
+    return found
+
+
+def problems(
+    *,
+    area_id: int,
+    starts_on: date,
+    ends_on: date,
+    places_allocated: int,
+    value_pence: int,
+    extends_id: int | None,
+    contract_id: int | None = None,
+) -> dict[str, str]:
+    """Every rule, against the area's other contracts as stored (`contract_id`: the contract
+    being changed, which does not overlap itself)."""
+    found = period_problems(starts_on, ends_on, places_allocated, value_pence)
+    overlapping = db.session.scalar(
+        select(Contract.label).where(
+            Contract.area_id == area_id,
+            Contract.starts_on <= ends_on,
+            Contract.ends_on >= starts_on,
+            Contract.id != (contract_id or 0),
+        )
+    )
+    if overlapping and not found:
+        found["starts_on"] = f"The period overlaps another contract of the area: {overlapping}"
+    if extends_id:
+        extended = db.session.get(Contract, extends_id)
+        if extended is None or extended.area_id != area_id:
+            found["extends_id"] = OTHER_AREA
+        elif extended.ends_on >= starts_on:
+            found["extends_id"] = "An extension must start after the contract it extends"
+    return found
