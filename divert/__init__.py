@@ -29,7 +29,7 @@ from divert import (
     urls,
 )
 from divert.clock import LOCAL
-from divert.config import engine_options, settings_from_environment
+from divert.config import check_secrets, engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings_from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    check_secrets(app.config)
     # From the database finally chosen, so a URL given in test_config gets its options too.
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])

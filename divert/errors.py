@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from divert.api.problems import ApiError, error_response
 from divert.extensions import db
+from divert.security import RefusedInput
 
 TITLES = {
     400: "There was a problem with your request",
@@ -45,7 +46,8 @@ def _render(error: HTTPException, detail: str | None = None) -> tuple[object, in
 
 
 def _http_error(error: HTTPException) -> tuple[object, int]:
-    return _render(error, error.description if isinstance(error, ApiError) else None)
+    said = isinstance(error, ApiError | RefusedInput)
+    return _render(error, error.description if said else None)
 
 
 def _csrf_error(error: CSRFError) -> tuple[object, int]:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
+from divert.params import parse_date, parse_int
 from divert.refusals import Refusal
+from divert.text import is_blank
 from divert.urls import MAX_ID
 
 PARTS = ("day", "month", "year")
@@ -31,8 +32,7 @@ def show_refusal(
 
 def choice_id(value: str | None) -> int:
     """The record id a choice field posted, or 0 (matches nothing) for anything else."""
-    number = int(value) if value and value.isascii() and value.isdigit() else 0
-    return number if number <= MAX_ID else 0
+    return parse_int(value, maximum=MAX_ID) or 0
 
 
 class GovDateField(DateField):
@@ -62,18 +62,26 @@ class GovDateField(DateField):
         missing = [name for name, value in zip(PARTS, parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{self.subject.capitalize()} must include a {missing[0]}")
-        try:
-            day, month, year = (int(value) for value in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError as error:
-            raise ValueError(f"{self.subject.capitalize()} must be a real date") from error
+        day, month, year = parts
+        self.data = parse_date(year, month, day)
+        if self.data is None:
+            raise ValueError(f"{self.subject.capitalize()} must be a real date")
 
     def _value(self) -> str:
         if self.raw_data:
             return " ".join(self.raw_data)
         return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+class Required(InputRequired):
+    """InputRequired, where text must also hold a visible character: a name of spaces or of a
+    zero-width space is as empty as no name (see divert.text)."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        super().__call__(form, field)
+        if isinstance(field.data, str) and is_blank(field.data):
+            field.errors[:] = []
+            raise StopValidation(self.message or "This field is required")
 
 
 def uk_phone_number(value: str) -> str:

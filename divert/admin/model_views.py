@@ -9,20 +9,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import g, request
+from flask import flash, g, request
+from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
 from flask_admin.model import typefmt
+from flask_admin.model.base import ViewArgs
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional
 
 from divert import audit
 from divert.admin.access import AdminOnly
 from divert.areas import contracts
 from divert.auth.links import send_link
+from divert.auth.sessions import end_sessions
 from divert.extensions import db
-from divert.formfields import normalised_email
+from divert.formfields import Required, normalised_email
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -37,6 +40,7 @@ from divert.models import (
     User,
     Venue,
 )
+from divert.params import parse_int, query_int
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CODE = re.compile(r"^[a-z0-9_]+$")
@@ -101,6 +105,17 @@ class RecordView(AdminOnly, ModelView):
 
     column_labels: Labels = Labels()
 
+    def _get_list_extra_args(self) -> ViewArgs:
+        """The list's page, size and sort through divert's one number parser: a number too
+        large for the database is the first page, not an overflow in the driver."""
+        args = super()._get_list_extra_args()
+        return args.clone(
+            page=query_int("page", 0),
+            page_size=query_int("page_size", 0, maximum=self.page_size),
+            sort=query_int("sort"),
+            sort_desc=query_int("desc", maximum=1),
+        )
+
     def check(self, form: BaseForm, model: Any | None) -> Errors:
         """Errors by field name that single-field validators cannot see (overridden per record)."""
         return {}
@@ -134,9 +149,7 @@ class AreaOwnedView(RecordView):
     column_formatters = {"area_id": _area_name}
     column_labels = Labels(area_id="Area")
     form_extra_fields = {
-        "area_id": SelectField(
-            "Area", coerce=int, validators=[InputRequired(message="Select an area")]
-        )
+        "area_id": SelectField("Area", coerce=int, validators=[Required(message="Select an area")])
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
@@ -205,7 +218,8 @@ class UserView(RecordView):
     column_searchable_list = ["name", "email"]
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
     column_labels = Labels(is_admin="Administrator")
-    form_args = {"name": {"validators": [InputRequired(message="Enter the person's name")]}}
+    edit_template = "auth/admin_user_edit.html"
+    form_args = {"name": {"validators": [Required(message="Enter the person's name")]}}
 
     def check(self, form: BaseForm, model: User | None) -> Errors:
         try:
@@ -219,10 +233,29 @@ class UserView(RecordView):
             return {"email": "Another account already uses this email address"}
         return {}
 
+    def on_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
+        super().on_model_change(form, model, is_created)
+        if not model.active:
+            end_sessions(model)  # a deactivated account is signed out everywhere at once
+
     def after_model_change(self, form: BaseForm, model: User, is_created: bool) -> None:
         if is_created:
             send_link(model, AccountLinkPurpose.INVITE)
             db.session.commit()
+
+    @action(
+        "sign_out_everywhere",
+        "Sign out everywhere",
+        "End every session of these accounts? They must sign in again.",
+    )
+    def sign_out_everywhere(self, ids: list[str]) -> None:
+        for user in db.session.scalars(
+            select(User).where(User.id.in_([value for value in map(parse_int, ids) if value]))
+        ):
+            end_sessions(user)
+            audit.record("signed_out_everywhere", record_type="user", record_id=user.id)
+        db.session.commit()
+        flash("Signed out everywhere. They must sign in again.", "success")
 
 
 class MembershipView(RecordView):
@@ -300,24 +333,32 @@ class ContractView(AreaOwnedView):
         "value_pounds": DecimalField(
             "Value (£)",
             places=2,
-            validators=[InputRequired(message="Enter the contract's value in pounds")],
+            validators=[
+                Required(message="Enter the contract's value in pounds"),
+                NumberRange(min=0, message="Value must be £0 or more"),
+            ],
         ),
         "extends_id": SelectField(
             "Extends", coerce=int, validators=[Optional()], description="For an extension only"
         ),
     }
     form_args = {
-        "label": {"validators": [InputRequired(message="Enter a name for the contract")]},
+        "label": {"validators": [Required(message="Enter a name for the contract")]},
         "starts_on": {
             "description": "For example, 2027-04-01",
-            "validators": [InputRequired(message="Enter the start date")],
+            "validators": [Required(message="Enter the start date")],
         },
         "ends_on": {
             "description": "For example, 2028-03-31",
-            "validators": [InputRequired(message="Enter the end date")],
+            "validators": [Required(message="Enter the end date")],
         },
-        "places_allocated": {"validators": [InputRequired(message="Enter the number of places")]},
-        "funding_source": {"validators": [InputRequired(message="Enter the funding source")]},
+        "places_allocated": {
+            "validators": [
+                Required(message="Enter the number of places"),
+                NumberRange(min=1, message="Places must be 1 or more"),
+            ]
+        },
+        "funding_source": {"validators": [Required(message="Enter the funding source")]},
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
@@ -366,8 +407,8 @@ class ReferenceView(AreaOwnedView):
     column_default_sort = [("area_id", False), ("position", False)]
     form_columns = ["area_id", "code", "label", "active", "position"]
     form_args = {
-        "code": {"validators": [InputRequired(message="Enter a code")]},
-        "label": {"validators": [InputRequired(message="Enter a label")]},
+        "code": {"validators": [Required(message="Enter a code")]},
+        "label": {"validators": [Required(message="Enter a label")]},
         "position": {"validators": [NumberRange(min=0, message="Position must be 0 or more")]},
     }
 

@@ -11,13 +11,15 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from sqlalchemy import select
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import Length
 
 from divert import audit
 from divert.admin.access import AdminOnly
 from divert.audit.search import AuditSearchForm, area_choices, page_url, search
 from divert.extensions import db
+from divert.formfields import Required
 from divert.models import Person, Referral
+from divert.params import query_page
 from divert.privacy.removal import remove_personal_data
 from divert.privacy.subject_access import subject_access
 
@@ -41,7 +43,7 @@ class AuditView(AdminOnly, BaseView):
             return self.render(
                 "audit/search.html", form=form, results=None, base_template=ADMIN_BASE
             ), 400
-        results = search(form, request.args.get("page", 1, type=int))
+        results = search(form, query_page())
         return self.render(
             "audit/search.html",
             form=form,
@@ -59,7 +61,7 @@ class FindPersonForm(FlaskForm):
         "Referral reference",
         widget=GovTextInput(),
         description="For example, WAR-2025-00042",
-        validators=[InputRequired(message="Enter a referral reference")],
+        validators=[Required(message="Enter a referral reference")],
     )
     submit = SubmitField("Find", widget=GovSubmitInput())
 
@@ -70,7 +72,7 @@ class EraseForm(FlaskForm):
         widget=GovTextArea(),
         description="For example, the request's reference and the decision on it",
         validators=[
-            InputRequired(message="Enter the reason for erasure"),
+            Required(message="Enter the reason for erasure"),
             Length(max=500, message="Reason must be 500 characters or fewer"),
         ],
     )

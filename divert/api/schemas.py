@@ -23,6 +23,7 @@ from divert.models import Booking as BookingRecord
 from divert.models import BookingStatus, Disposal, ReferralStatus
 from divert.referrals import submission
 from divert.referrals.forms import ETHNICITIES, GENDERS
+from divert.text import NUL, is_blank
 from divert.urls import MAX_ID
 
 # Dates outside these years are typing mistakes, and keep date arithmetic far from its limits.
@@ -39,12 +40,17 @@ def _date(**options: Any) -> fields.Date:
     )
 
 
+def _visible(value: str) -> None:
+    """Some visible character and no NUL (divert.text says what blank means)."""
+    if NUL in value or is_blank(value):
+        raise ValidationError("Enter a value, without NUL")
+
+
 def _text(max_length: int, *, required: bool = False, **options: Any) -> fields.String:
     """Free text. Never a NUL character (PostgreSQL cannot store one); when required, not blank."""
     if required:
-        pattern = validate.Regexp(r"^[^\x00]*\S[^\x00]*$", error="Enter a value, without NUL")
         return fields.String(
-            required=True, validate=[validate.Length(1, max_length), pattern], **options
+            required=True, validate=[validate.Length(1, max_length), _visible], **options
         )
     pattern = validate.Regexp(r"^[^\x00]*$", error="Must not contain a NUL character")
     return fields.String(

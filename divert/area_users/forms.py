@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
-from divert.formfields import EmailAddress
+from divert.formfields import EmailAddress, Required
 from divert.models import Role
 
 # A manager looks after the people who do the work; managers and commissioners are appointed by
@@ -21,7 +21,7 @@ class InviteForm(FlaskForm):
         "Full name",
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the person's full name"),
+            Required(message="Enter the person's full name"),
             Length(max=120, message="Full name must be 120 characters or fewer"),
         ],
     )
@@ -29,13 +29,13 @@ class InviteForm(FlaskForm):
         "Email address",
         widget=GovTextInput(),
         description="The invitation is sent here; it is also how they sign in",
-        validators=[InputRequired(message="Enter their email address"), EmailAddress()],
+        validators=[Required(message="Enter their email address"), EmailAddress()],
     )
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
         choices=ROLE_CHOICES,
-        validators=[InputRequired(message="Select a role")],
+        validators=[Required(message="Select a role")],
     )
     collar_number = StringField(
         "Collar number (officers)",
@@ -48,17 +48,21 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
+class AcceptInvitationForm(FlaskForm):
+    submit = SubmitField("Accept the invitation", widget=GovSubmitInput())
+
+
 class MembershipForm(FlaskForm):
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
         choices=ROLE_CHOICES,
-        validators=[InputRequired(message="Select a role")],
+        validators=[Required(message="Select a role")],
     )
     status = RadioField(
         "Access to this area",
         widget=GovRadioInput(),
         choices=[("active", "Active"), ("deactivated", "Deactivated – cannot sign in here")],
-        validators=[InputRequired(message="Select whether they can use this area")],
+        validators=[Required(message="Select whether they can use this area")],
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())

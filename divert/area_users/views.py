@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from divert.area_users import members
-from divert.area_users.forms import InviteForm, MembershipForm
+from divert.area_users.forms import AcceptInvitationForm, InviteForm, MembershipForm
 from divert.extensions import db
 from divert.models import Membership, Role
 from divert.permissions import Permission, requires
@@ -22,6 +22,7 @@ def list_users() -> str:
     return render_template(
         "area_users/list.html",
         memberships=members.area_members(current_area),
+        invitations=members.pending_invitations(current_area),
         managed=members.MANAGED_ROLES,
     )
 
@@ -31,29 +32,36 @@ def list_users() -> str:
 def invite_user() -> str | Response:
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            membership = members.invite(
-                current_area,
-                current_user,
-                name=(form.name.data or "").strip(),
-                email=form.email.data or "",
-                role=Role(form.role.data),
-                collar_number=(form.collar_number.data or "").strip(),
-            )
-        except members.AlreadyMember:
-            db.session.rollback()
-            form.email.errors.append("Someone with this email address is already in this area")
-        else:
-            db.session.commit()
-            invited = membership.user.password_hash is None
-            flash(
-                f"We have sent {membership.user.email} an invitation."
-                if invited
-                else f"{membership.user.name} already had an account and can now use this area.",
-                "success",
-            )
-            return redirect(url_for("area_users.list_users"))
+        email = form.email.data or ""
+        members.invite(
+            current_area,
+            current_user,
+            name=(form.name.data or "").strip(),
+            email=email,
+            role=Role(form.role.data),
+            collar_number=(form.collar_number.data or "").strip(),
+        )
+        db.session.commit()
+        # The same words whoever the address belongs to: see members.invite.
+        flash(f"We have sent {email} an invitation.", "success")
+        return redirect(url_for("area_users.list_users"))
     return render_template("area_users/invite.html", form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+def invitation(token: str) -> str | Response:
+    """Where an existing account's invitation lands: its holder, signed in, accepts it."""
+    invited = members.invitation_for(current_user, token)
+    if invited is None:
+        return render_template("area_users/invitation_expired.html"), 404
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        members.accept(invited)
+        db.session.commit()
+        flash(f"You can now use divert in {invited.area.name}.", "success")
+        return redirect(url_for("home.area_home", area_slug=invited.area.slug))
+    return render_template("area_users/accept.html", form=form, invitation=invited)
 
 
 def _membership_or_404(user_id: int) -> Membership:

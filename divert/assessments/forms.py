@@ -14,10 +14,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
 )
 from wtforms import RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from divert.assessments.services import OUT_REASONS, OUTCOMES, PRESENT
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, Required
 
 
 class AssessmentFields(FlaskForm):
@@ -31,14 +31,14 @@ class AssessmentFields(FlaskForm):
         "Who was there",
         widget=GovCheckboxesInput(),
         choices=PRESENT,
-        validators=[InputRequired(message="Select who was there")],
+        validators=[Required(message="Select who was there")],
     )
     main_substance = SelectField("Main substance they reported", widget=GovSelect())
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
         choices=OUTCOMES,
-        validators=[InputRequired(message="Choose the outcome of the assessment")],
+        validators=[Required(message="Choose the outcome of the assessment")],
     )
     out_reason = SelectField(
         "If not suitable, where they were referred",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from divert.audit.search import AuditSearchForm, page_url, search
+from divert.params import query_page
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
 
@@ -18,5 +19,5 @@ def area_audit() -> tuple[str, int] | str:
     form.area.choices = [("", "This area")]
     if request.args and not form.validate():
         return render_template("audit/search.html", form=form, results=None), 400
-    results = search(form, request.args.get("page", 1, type=int), area_id=current_area.id)
+    results = search(form, query_page(), area_id=current_area.id)
     return render_template("audit/search.html", form=form, results=results, page_url=page_url)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask import Flask, request
 
 from divert.auth import token_views, tokens
-from divert.auth.sessions import enforce_timeouts
+from divert.auth.sessions import enforce_timeouts, user_of_session
 from divert.auth.views import bp
-from divert.extensions import db, login_manager
+from divert.extensions import login_manager
 from divert.models import User
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    """The user of a signed-in session. The API never accepts a session cookie (so a page
+    """The user of a live signed-in session. The API never accepts a session cookie (so a page
     cannot be made to call it with the visitor's rights): it takes bearer tokens only."""
-    if tokens.is_api_request(request) or not user_id.isdigit():
+    if tokens.is_api_request(request):
         return None
-    return db.session.get(User, int(user_id))
+    return user_of_session(user_id)
 
 
 login_manager.request_loader(tokens.user_from_request)

@@ -6,26 +6,26 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
     GovRadioInput,
-    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms import PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import EqualTo, Length
 
 from divert.auth.password_policy import MIN_LENGTH, StrongPassword
+from divert.formfields import Required
 
 
 class SignInForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your email address")],
+        validators=[Required(message="Enter your email address")],
     )
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password")],
+        validators=[Required(message="Enter your password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -35,7 +35,7 @@ def _new_password() -> PasswordField:
         "New password",
         widget=GovPasswordInput(),
         description=f"At least {MIN_LENGTH} characters; three random words work well",
-        validators=[InputRequired(message="Enter a new password"), StrongPassword()],
+        validators=[Required(message="Enter a new password"), StrongPassword()],
     )
 
 
@@ -44,7 +44,7 @@ def _confirm_password() -> PasswordField:
         "Confirm new password",
         widget=GovPasswordInput(),
         validators=[
-            InputRequired(message="Confirm your new password"),
+            Required(message="Confirm your new password"),
             EqualTo("new_password", message="The passwords do not match"),
         ],
     )
@@ -62,7 +62,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password",
         widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password")],
+        validators=[Required(message="Enter your current password")],
     )
     new_password = _new_password()
     confirm_password = _confirm_password()
@@ -73,7 +73,7 @@ class ForgotPasswordForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter your email address")],
+        validators=[Required(message="Enter your email address")],
     )
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
 
@@ -87,16 +87,15 @@ class ApiTokenForm(FlaskForm):
         widget=GovTextInput(),
         description="For example, the force's records system. Only you and managers see this",
         validators=[
-            InputRequired(message="Enter what the token is for"),
+            Required(message="Enter what the token is for"),
             Length(max=80, message="Name must be 80 characters or fewer"),
         ],
     )
-    holder = SelectField("Whose token", widget=GovSelect(), coerce=str)
     expires = RadioField(
         "When it stops working",
         widget=GovRadioInput(),
         choices=LIFETIMES,
         default="90",
-        validators=[InputRequired(message="Choose when the token stops working")],
+        validators=[Required(message="Choose when the token stops working")],
     )
     submit = SubmitField("Create token", widget=GovSubmitInput())

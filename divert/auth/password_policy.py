@@ -12,6 +12,9 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 MIN_LENGTH = 12
 MIN_STRENGTH = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" against online attacks
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+# zxcvbn refuses (raises on) anything longer; the strength of a longer password is judged on its
+# first characters, which is enough to tell a guessable one.
+SCORED_LENGTH = 72
 
 
 def password_problem(password: str, personal: tuple[str, ...] = ()) -> str | None:
@@ -20,7 +23,7 @@ def password_problem(password: str, personal: tuple[str, ...] = ()) -> str | Non
         return f"Password must be {MIN_LENGTH} characters or more"
     if password.lower() in COMMON_PASSWORDS:
         return "That is a commonly used password. Choose one that is harder to guess"
-    if zxcvbn(password[:100], user_inputs=list(personal))["score"] < MIN_STRENGTH:
+    if zxcvbn(password[:SCORED_LENGTH], user_inputs=list(personal))["score"] < MIN_STRENGTH:
         return "Choose a password that is harder to guess, for example three random words"
     return None
 

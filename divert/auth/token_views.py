@@ -1,6 +1,7 @@
 """API tokens in the web pages: people make and revoke their own, for the area they are in
-(or, for a regional lead, the region); an area's managers also see and revoke, or make, those
-of the area's other members. A token's secret is shown once, on the page that made it."""
+(or, for a regional lead, the region); an area's managers also see and revoke those of the
+area's other members, but never make one for anyone else: a token acts as its holder, so it is
+always its holder's own. A token's secret is shown once, on the page that made it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from divert import audit
 from divert.auth import tokens
 from divert.auth.forms import ApiTokenForm
 from divert.extensions import db
-from divert.models import ApiToken, Membership, User, utcnow
+from divert.models import ApiToken, utcnow
 from divert.permissions import Permission, can, requires
 
 bp = Blueprint("api_tokens", __name__)
@@ -75,52 +76,24 @@ def _listing() -> str:
     )
 
 
-def _holders() -> list[User]:
-    if not _manages_others():
-        return [current_user._get_current_object()]
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership)
-            .where(Membership.area_id == g.area.id, Membership.active, User.active)
-            .order_by(User.name)
-        )
-    )
-
-
 def _new() -> str | Response:
     form = ApiTokenForm()
-    holders = {str(user.id): user for user in _holders()}
-    form.holder.choices = [(user_id, user.name) for user_id, user in holders.items()]
-    if not form.holder.data:
-        form.holder.data = str(current_user.id)
     if form.validate_on_submit():
-        holder = holders[form.holder.data]
         made = tokens.create_token(
-            holder,
+            current_user,
             name=(form.name.data or "").strip(),
-            created_by=current_user,
             area=g.get("area"),
             region=None if _in_area() else g.region,
             lifetime=LIFETIMES.get(form.expires.data or ""),
         )
-        audit.record(
-            "api_token_created", record_type="api_token", record_id=made.token.id, holder=holder.id
-        )
+        audit.record("api_token_created", record_type="api_token", record_id=made.token.id)
         db.session.commit()
         page = make_response(
-            render_template(
-                "auth/api_token_created.html", made=made, endpoints=_endpoints(), holder=holder
-            )
+            render_template("auth/api_token_created.html", made=made, endpoints=_endpoints())
         )
         page.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
         return page
-    return render_template(
-        "auth/api_token_new.html",
-        form=form,
-        endpoints=_endpoints(),
-        manages_others=_manages_others(),
-    )
+    return render_template("auth/api_token_new.html", form=form, endpoints=_endpoints())
 
 
 def _revoke(token_id: int) -> Response:

@@ -37,12 +37,12 @@ def create_token(
     user: User,
     *,
     name: str,
-    created_by: User,
     area: Area | None = None,
     region: Region | None = None,
     lifetime: timedelta | None = None,
 ) -> NewToken:
-    """A token for `user` in one area (or one region); the caller commits."""
+    """A token for `user` in one area (or one region), made by `user` (nobody makes a token
+    that acts as someone else); the caller commits."""
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
@@ -51,7 +51,7 @@ def create_token(
         name=name,
         secret_hash=digest(secret),
         hint=secret[: len(PREFIX) + 6],
-        created_by_id=created_by.id,
+        created_by_id=user.id,
         expires_at=utcnow() + lifetime if lifetime else None,
     )
     db.session.add(token)

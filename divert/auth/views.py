@@ -19,7 +19,13 @@ from divert.auth.forms import (
 )
 from divert.auth.links import send_link, usable_link
 from divert.auth.passwords import hash_password, verify_password
-from divert.auth.sessions import end_session, start_session
+from divert.auth.sessions import (
+    active_sessions,
+    current_session,
+    end_session,
+    end_sessions,
+    start_session,
+)
 from divert.extensions import db, limiter
 from divert.models import AccountLinkPurpose, User, utcnow
 from divert.permissions import Permission, public, requires
@@ -78,9 +84,20 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account a sign-in or reset is for: with the client's address, the second key of the
+    limit, so guessing one person's password from many addresses is held back too."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return redirect(landing_url(current_user))
@@ -106,8 +123,8 @@ def sign_in() -> str | Response:
 @requires(Permission.SIGNED_IN)
 def sign_out() -> Response:
     audit.record("sign_out")
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -122,6 +139,25 @@ def choose_area() -> str:
     )
 
 
+@bp.route("/account")
+@requires(Permission.SIGNED_IN)
+def account() -> str:
+    """The signed-in person's sessions, and the way to end every other one."""
+    return render_template(
+        "auth/account.html", sessions=active_sessions(current_user), this_session=current_session()
+    )
+
+
+@bp.route("/account/sign-out-other-sessions", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def sign_out_other_sessions() -> Response:
+    end_sessions(current_user, keep=current_session())
+    audit.record("other_sessions_ended", record_type="user", record_id=current_user.id)
+    db.session.commit()
+    flash("You have been signed out everywhere else.", "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
 def change_password() -> str | Response:
@@ -131,6 +167,10 @@ def change_password() -> str | Response:
             form.current_password.errors.append("Your current password is not correct")
         else:
             current_user.password_hash = hash_password(form.new_password.data or "")
+            # Whoever else holds a session (a copied cookie, a forgotten computer) is out now;
+            # this browser goes on in a new session, so even a copy of its cookie is dead.
+            end_sessions(current_user)
+            start_session(current_user._get_current_object())
             audit.record("password_changed", record_type="user", record_id=current_user.id)
             db.session.commit()
             flash("Your password has been changed.", "success")
@@ -147,6 +187,7 @@ RESET_SENT = (
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
 def forgot_password() -> str | Response:
     """The same answer whether or not the address has an account."""
     form = ForgotPasswordForm()
@@ -178,6 +219,7 @@ def set_password(token: str) -> str | Response:
         user.password_hash = hash_password(form.new_password.data or "")
         user.failed_sign_ins, user.locked_until = 0, None
         link.used_at = utcnow()
+        end_sessions(user)  # a reset is often because someone else got in
         audit.record(
             "password_set",
             user=user,

@@ -12,9 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, Required
 from divert.models import Booking
 from divert.sessions.forms import parse_time
 
@@ -27,7 +27,7 @@ class CourseForm(FlaskForm):
         "Name of the course",
         widget=GovTextInput(),
         description="For example, ARV course – Leamington, January",
-        validators=[InputRequired(message="Enter a name for the course"), Length(max=120)],
+        validators=[Required(message="Enter a name for the course"), Length(max=120)],
     )
     first_date = GovDateField(
         "Date of the first session", subject="date", required_message="Enter the date"
@@ -36,14 +36,14 @@ class CourseForm(FlaskForm):
         "Start time",
         widget=GovTextInput(),
         description="For example, 18:00",
-        validators=[InputRequired(message="Enter the start time")],
+        validators=[Required(message="Enter the start time")],
     )
     minutes = IntegerField(
         "Length of each session in minutes",
         widget=GovTextInput(),
         default=120,
         validators=[
-            InputRequired(message="Enter the length in minutes"),
+            Required(message="Enter the length in minutes"),
             NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
         ],
     )
@@ -52,7 +52,7 @@ class CourseForm(FlaskForm):
         widget=GovTextInput(),
         default=7,
         validators=[
-            InputRequired(message="Enter the days between sessions"),
+            Required(message="Enter the days between sessions"),
             NumberRange(min=1, max=28, message="Days between sessions must be 1 to 28"),
         ],
     )
@@ -61,7 +61,7 @@ class CourseForm(FlaskForm):
         widget=GovTextInput(),
         default=12,
         validators=[
-            InputRequired(message="Enter the number of places"),
+            Required(message="Enter the number of places"),
             NumberRange(min=1, max=50, message="Places must be 1 to 50"),
         ],
     )
@@ -104,7 +104,7 @@ def register_form(bookings: list[Booking]) -> FlaskForm:
             name,
             widget=GovRadioInput(),
             choices=ATTENDANCE,
-            validators=[InputRequired(message=f"Choose whether {name} attended")],
+            validators=[Required(message=f"Choose whether {name} attended")],
         )
         setattr(RegisterForm, f"booking_{booking.id}", field)
     return RegisterForm()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from divert.models import (
     Referral,
     Venue,
 )
+from divert.params import query_int
 from divert.permissions import Permission, requires
 from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle
@@ -46,7 +47,7 @@ def _course_programmes() -> list:
 @bp.route("/<area_slug>/courses")
 @requires(Permission.VIEW_CASES)
 def courses() -> str:
-    programme_id = request.args.get("programme", type=int)
+    programme_id = query_int("programme")
     query = (
         select(Course)
         .options(selectinload(Course.sessions), selectinload(Course.enrolments))
@@ -76,7 +77,8 @@ def new_course() -> str | Response:
     form = CourseForm()
     _course_choices(form)
     if not form.is_submitted():
-        form.programme.data = request.args.get("programme") or form.programme.data
+        chosen = query_int("programme")
+        form.programme.data = str(chosen) if chosen else form.programme.data
     if form.validate_on_submit():
         programme = programme_rules.by_id(current_area, choice_id(form.programme.data))
         venue = (

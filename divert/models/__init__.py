@@ -43,10 +43,12 @@ from divert.models.referral import (
 from divert.models.user import (
     AccountLink,
     AccountLinkPurpose,
+    AreaInvitation,
     Membership,
     RegionalLead,
     Role,
     User,
+    UserSession,
 )
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "AgeGroup",
     "ApiToken",
     "Area",
+    "AreaInvitation",
     "AreaOwned",
     "Assessment",
     "AssessmentOutcome",
@@ -94,6 +97,7 @@ __all__ = [
     "Substance",
     "TreatmentService",
     "User",
+    "UserSession",
     "Venue",
     "booking_intervention",
     "booking_other_substance",

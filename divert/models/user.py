@@ -119,3 +119,52 @@ class AccountLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class UserSession(Base):
+    """A signed-in browser session, kept on the server so it can be ended from anywhere.
+
+    The cookie holds a random secret; this table holds only its SHA-256, so a copy of the table
+    cannot be used to sign in. A session whose `ended_at` is set no longer opens any page,
+    whatever cookie the browser still sends.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    address: Mapped[str | None] = mapped_column(String(45))  # an IPv6 address at most
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+
+
+class AreaInvitation(Base):
+    """An invitation for an existing account to join an area, which its holder accepts while
+    signed in. Until then the account has no role in the area.
+
+    Not AreaOwned: like a Membership, it is read before the invitee has any access to the area.
+    Only a SHA-256 of the emailed link's secret is kept.
+    """
+
+    __tablename__ = "area_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    # What the manager typed, shown on their list: never the account's own name.
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    area: Mapped[Area] = relationship()

@@ -24,9 +24,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
-from divert.formfields import EmailAddress, GovDateField, PhoneNumber
+from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required
 from divert.referrals import submission
 from divert.referrals.submission import ADULT_AGE, age_on
 
@@ -48,12 +48,12 @@ class ReferralForm(FlaskForm):
     forename = StringField(
         "First name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter their first name"), Length(max=100)],
+        validators=[Required(message="Enter their first name"), Length(max=100)],
     )
     surname = StringField(
         "Last name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter their last name"), Length(max=100)],
+        validators=[Required(message="Enter their last name"), Length(max=100)],
     )
     date_of_birth = GovDateField(
         "Date of birth",
@@ -93,26 +93,26 @@ class ReferralForm(FlaskForm):
         "Crime or occurrence reference",
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the crime or occurrence reference"),
+            Required(message="Enter the crime or occurrence reference"),
             Length(max=40, message="Reference must be 40 characters or fewer"),
         ],
     )
     substances_found = SelectMultipleField(
         "What was found",
         widget=GovCheckboxesInput(),
-        validators=[InputRequired(message="Select what was found")],
+        validators=[Required(message="Select what was found")],
     )
     slot = RadioField(
         "First appointment",
         widget=GovRadioInput(),
         default=NO_SLOT,
         validate_choice=False,  # a slot can fill while the form is open: checked in the view
-        validators=[InputRequired(message="Choose an appointment or leave it to the educators")],
+        validators=[Required(message="Choose an appointment or leave it to the educators")],
     )
     consent_to_contact = BooleanField(
         "They agree to be contacted by the drug education service",
         widget=GovCheckboxInput(),
-        validators=[InputRequired(message="The person must agree to be contacted")],
+        validators=[Required(message="The person must agree to be contacted")],
     )
     gender = SelectField("Gender (optional)", widget=GovSelect(), choices=GENDERS, default="")
     ethnicity = SelectField(

@@ -24,6 +24,7 @@ from divert.models import (
     SubmissionToken,
     Substance,
 )
+from divert.params import query_page
 from divert.permissions import Permission, requires
 from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, queries, repeats, submission, use_cases
@@ -221,7 +222,7 @@ def confirmation(referral_id: int) -> str:
 @bp.route("/<area_slug>/referrals")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_page()
     mine = queries.submitted_by(current_user)
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(

@@ -18,6 +18,7 @@ from divert.models import (
     Substance,
     TreatmentService,
 )
+from divert.params import parse_int
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle
 from divert.referrals.slots import describe
@@ -69,7 +70,7 @@ def _attendance_choices(form: AttendanceForm) -> None:
 
 
 def _chosen(model: type, ids: list[str] | None) -> list:
-    wanted = [int(i) for i in ids or [] if i.isdigit()]
+    wanted = [value for value in map(parse_int, ids or []) if value is not None]
     return list(db.session.scalars(select(model).where(model.id.in_(wanted)))) if wanted else []
 
 

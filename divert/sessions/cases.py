@@ -17,6 +17,7 @@ from divert.models import (
     ContactAttempt,
     Referral,
 )
+from divert.params import query_int, query_page
 from divert.permissions import Permission, can, requires
 from divert.programmes import case_page
 from divert.referrals import lifecycle
@@ -34,8 +35,8 @@ from divert.tenancy import current_area
 def caseload() -> str:
     status = request.args.get("status", "awaiting")
     status = status if status in queries.CASELOAD_FILTERS else "awaiting"
-    educator_id = request.args.get("educator", type=int)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    educator_id = query_int("educator", minimum=1)
+    page = query_page()
     return render_template(
         "sessions/caseload.html",
         cases=queries.caseload(status, educator_id, page),

@@ -16,8 +16,9 @@ from divert import audit
 from divert.clock import LOCAL
 from divert.extensions import db
 from divert.formfields import choice_id
-from divert.models import DiarySession, SessionKind, User, Venue
-from divert.permissions import Permission, can, public, requires
+from divert.models import DiarySession, Membership, Role, SessionKind, User, Venue
+from divert.params import query_date, query_int
+from divert.permissions import Permission, can, public, requires, role_can
 from divert.programmes import rules as programme_rules
 from divert.referrals.slots import describe
 from divert.sessions import queries
@@ -29,21 +30,18 @@ from divert.tenancy import current_area, system_scope
 def _diary_educator() -> int | None:
     """Whose diary: one's own, or (for managers) any educator's of the area."""
     if can(Permission.MANAGE_ALL_DIARIES):
-        return request.args.get("educator", type=int)
+        return query_int("educator", minimum=1)
     return current_user.id
 
 
 @bp.route("/<area_slug>/diary")
 @requires(Permission.MANAGE_DIARY)
 def diary() -> str:
-    try:
-        day = date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        day = date.today()
+    day = query_date("day") or date.today()
     week = request.args.get("view") == "week"
     start = day - timedelta(days=day.weekday()) if week else day
     days = 7 if week else 1
-    programme_id = request.args.get("programme", type=int)
+    programme_id = query_int("programme")
     return render_template(
         "sessions/diary.html",
         sessions=queries.diary(_diary_educator(), start, days, programme_id),
@@ -127,7 +125,8 @@ def regenerate_calendar_link() -> Response:
 @bp.route("/calendar/<token>.ics")
 @public
 def calendar_feed(token: str) -> Response:
-    """A person's sessions in every area, for their calendar app. The secret link is the key."""
+    """A person's sessions, for their calendar app. The secret link is the key, and it opens
+    only the areas where its owner keeps a diary today: removed from an area, gone from it."""
     user = (
         db.session.scalar(select(User).where(User.calendar_token == token))
         if len(token) >= 32
@@ -138,10 +137,17 @@ def calendar_feed(token: str) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//divert//diary//EN")
     calendar.add("version", "2.0")
+    diary_roles = [role for role in Role if role_can(role, Permission.MANAGE_DIARY)]
     with system_scope():  # one person's own diary across their areas; no one else's
         sessions = db.session.scalars(
             select(DiarySession)
+            .join(
+                Membership,
+                (Membership.area_id == DiarySession.area_id) & (Membership.user_id == user.id),
+            )
             .where(
+                Membership.active,
+                Membership.role.in_(diary_roles),
                 DiarySession.educator_id == user.id,
                 DiarySession.cancelled_at.is_(None),
                 DiarySession.starts_at >= datetime.now(LOCAL) - timedelta(days=30),

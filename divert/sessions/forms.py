@@ -24,14 +24,13 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, Required
 from divert.referrals.lifecycle import CANCELLED_BY
 from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
 
@@ -65,7 +64,7 @@ class SessionForm(FlaskForm):
             ("assessment", "Young person's assessment"),
         ],
         default="initial",
-        validators=[InputRequired(message="Choose the kind of session")],
+        validators=[Required(message="Choose the kind of session")],
     )
     programme = SelectField(
         "Programme",
@@ -84,14 +83,14 @@ class SessionForm(FlaskForm):
         "Start time",
         widget=GovTextInput(),
         description="For example, 10:00",
-        validators=[InputRequired(message="Enter the start time")],
+        validators=[Required(message="Enter the start time")],
     )
     minutes = IntegerField(
         "Length in minutes",
         widget=GovTextInput(),
         default=60,
         validators=[
-            InputRequired(message="Enter the length in minutes"),
+            Required(message="Enter the length in minutes"),
             NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
         ],
     )
@@ -100,7 +99,7 @@ class SessionForm(FlaskForm):
         widget=GovTextInput(),
         default=1,
         validators=[
-            InputRequired(message="Enter the number of places"),
+            Required(message="Enter the number of places"),
             NumberRange(min=1, max=50, message="Places must be 1 to 50"),
         ],
     )
@@ -161,13 +160,13 @@ class ContactForm(FlaskForm):
         "How",
         widget=GovRadioInput(),
         choices=list(CONTACT_METHODS.items()),
-        validators=[InputRequired(message="Choose how you tried to contact them")],
+        validators=[Required(message="Choose how you tried to contact them")],
     )
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
         choices=list(CONTACT_OUTCOMES.items()),
-        validators=[InputRequired(message="Choose what happened")],
+        validators=[Required(message="Choose what happened")],
     )
     note = TextAreaField(
         "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
@@ -180,7 +179,7 @@ class BookForm(FlaskForm):
         "Session",
         widget=GovRadioInput(),
         validate_choice=False,
-        validators=[InputRequired(message="Choose a session")],
+        validators=[Required(message="Choose a session")],
     )
     submit = SubmitField("Book", widget=GovSubmitInput())
 
@@ -195,7 +194,7 @@ class OutcomeForm(FlaskForm):
             ("ineligible", "Ineligible – return to the officer"),
             ("withdrawn", "Withdrawn"),
         ],
-        validators=[InputRequired(message="Choose an outcome")],
+        validators=[Required(message="Choose an outcome")],
     )
     note = TextAreaField(
         "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
@@ -210,7 +209,7 @@ class AttendanceForm(FlaskForm):
         "What happened",
         widget=GovRadioInput(),
         choices=[(status.value, label) for status, label in ATTENDANCE_OUTCOMES.items()],
-        validators=[InputRequired(message="Choose what happened")],
+        validators=[Required(message="Choose what happened")],
     )
     cancelled_by = RadioField(
         "Cancelled by",
@@ -249,7 +248,7 @@ class SafeguardingForm(FlaskForm):
         widget=GovTextArea(),
         description="The area's managers are emailed a link to this case, not what you write",
         validators=[
-            InputRequired(message="Describe the safeguarding concern"),
+            Required(message="Describe the safeguarding concern"),
             Length(max=2000, message="Concern must be 2,000 characters or fewer"),
         ],
     )

@@ -5,7 +5,7 @@ sync` then keeps them, and adds the ARV course); every existing referral is assi
 its age group at referral, and every existing diary session to DIVERT adults. Nothing is lost.
 
 Revision ID: 0009_programmes
-Revises: 0003_api_tokens
+Revises: 0005_server_sessions
 Create Date: 2026-11-29 08:52:27.623054
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_programmes'
-down_revision = '0003_api_tokens'
+down_revision = '0005_server_sessions'
 branch_labels = None
 depends_on = None
 

@@ -143,3 +143,82 @@ def test_an_expired_reset_link_is_refused(app_ctx: Flask, client: FlaskClient) -
         as_text=True
     )
     assert "secret" not in stored.secret_hash and link.rsplit("/", 1)[1] != stored.secret_hash
+
+
+def _answer(client: FlaskClient, response: object, email: str) -> tuple[str, str]:
+    """Where the manager is sent after an invitation and the banner they read there, with the
+    address they typed taken out."""
+    page = client.get(response.location).get_data(as_text=True)
+    banner = re.search(r'<div class="govuk-notification-banner.*?</div>\s*</div>', page, re.S)
+    assert banner, page
+    return response.location, banner.group(0).replace(email, "<email>")
+
+
+def _anyone_in(email: str, slug: str) -> bool:
+    user = _user(email)
+    db.session.refresh(user)
+    return user.role_in(area(slug)) is not None
+
+
+def test_inviting_an_existing_account_grants_nothing_and_answers_the_same(
+    manager: FlaskClient,
+) -> None:
+    """The probe's finding: inviting the administrator's (or another area's manager's) address
+    added the account to the area at once and named it. Now the manager sees the same answer
+    and the same list row whoever the address belongs to, and nobody gains the area."""
+    from tests.factories import ADMIN_EMAIL, make_user
+
+    make_user("between.areas@example.org", name="Sam Between")
+    addresses = [
+        ADMIN_EMAIL,
+        account_email(Role.MANAGER, "staffordshire"),
+        "between.areas@example.org",
+        "brand.new@example.org",
+    ]
+    answers = set()
+    for email in addresses:
+        response = _invite(manager, email=email, name="Typed Name")
+        assert response.status_code == 302
+        answers.add(_answer(manager, response, email))
+    assert len(answers) == 1, "the answer depends on the account"
+    listing = manager.get("/warwickshire/users").get_data(as_text=True)
+    assert "Demo Administrator" not in listing and "Sam Between" not in listing
+    for email in addresses:
+        assert email in listing
+    assert not _anyone_in(ADMIN_EMAIL, "warwickshire")
+    assert not _anyone_in(account_email(Role.MANAGER, "staffordshire"), "warwickshire")
+    assert not _anyone_in("between.areas@example.org", "warwickshire")
+    sent_to = set(db.session.scalars(select(OutboxMessage.recipient)))
+    assert sent_to == {"between.areas@example.org", "brand.new@example.org"}
+
+
+def _invitation_link(recipient: str) -> str:
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == recipient)
+    ).one()
+    match = re.search(r"http://[^/]+(/invitations/\S+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_an_existing_account_joins_only_by_accepting_while_signed_in(
+    manager: FlaskClient, app: Flask
+) -> None:
+    from tests.factories import make_user
+
+    make_user("between.areas@example.org", name="Sam Between")
+    _invite(manager, email="between.areas@example.org", role="educator")
+    link = _invitation_link("between.areas@example.org")
+    # The manager (or anyone else signed in) cannot accept it for them.
+    assert manager.get(link).status_code == 404
+    assert manager.post(link).status_code == 404
+    assert not _anyone_in("between.areas@example.org", "warwickshire")
+
+    invitee = app.test_client()
+    assert invitee.get(link).status_code == 302  # sign in first
+    invitee.post("/sign-in", data={"email": "between.areas@example.org", "password": PASSWORD})
+    page = invitee.get(link)
+    assert page.status_code == 200 and "Join Warwickshire" in page.get_data(as_text=True)
+    assert invitee.post(link).status_code == 302
+    assert _user("between.areas@example.org").role_in(area("warwickshire")) is Role.EDUCATOR
+    assert invitee.post(link).status_code == 404  # it works once

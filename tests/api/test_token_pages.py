@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -72,19 +73,26 @@ def test_an_officer_cannot_revoke_anothers_token_but_a_manager_can(
         assert token.revoked_by_id == user(account_email(Role.MANAGER, AREA)).id
 
 
-def test_a_manager_makes_a_token_for_a_member_of_the_area(
-    app: Flask, client: FlaskClient, auth: Auth
+@pytest.mark.parametrize("holder", [Role.OFFICER, Role.COMMISSIONER])
+def test_a_manager_cannot_make_a_token_that_acts_as_someone_else(
+    app: Flask, client: FlaskClient, auth: Auth, holder: Role
 ) -> None:
+    """A token acts as its holder: one made "for" another member would let the manager submit
+    referrals in their name. Whatever the form says, the token is the manager's own."""
     with app.app_context():
         create_demo_accounts()
-        officer_id = user(account_email(Role.OFFICER, AREA)).id
+        other_id = user(account_email(holder, AREA)).id
+        manager_id = user(account_email(Role.MANAGER, AREA)).id
     auth.sign_in(account_email(Role.MANAGER, AREA))
-    secret = _make(client, f"/{AREA}/api-tokens/new", holder=str(officer_id), expires="never")
-    referrals = Api(client).get(f"/areas/{AREA}/referrals", secret)
-    assert referrals.status_code == 200  # it acts as the officer, with the officer's rights
+    assert 'name="holder"' not in client.get(f"/{AREA}/api-tokens/new").get_data(as_text=True)
+    _make(client, f"/{AREA}/api-tokens/new", holder=str(other_id), expires="never")
     with app.app_context():
         token = db.session.scalars(select(ApiToken)).one()
-        assert (token.user_id, token.expires_at) == (officer_id, None)
+        assert (token.user_id, token.created_by_id, token.expires_at) == (
+            manager_id,
+            manager_id,
+            None,
+        )
 
 
 def test_a_regional_lead_makes_a_token_for_the_region(
