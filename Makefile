@@ -65,6 +65,7 @@ system-test-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r divert
+	$(BIN)/lint-imports
 
 test: install system-test-deps lint
 	$(BIN)/pytest --db=sqlite -q

@@ -21,10 +21,13 @@ from divert import (
     dashboard,
     errors,
     home,
+    presentation,
     referrals,
     reviews,
+    search,
     security,
     sessions,
+    static_assets,
     tenancy,
     urls,
 )
@@ -59,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     tenancy.init_app(app)
     security.init_app(app)
+    static_assets.init_app(app)
     _configure_templates(app)
     urls.init_app(app)
     _register_blueprints(app)
@@ -80,6 +84,7 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    presentation.init_app(app)
     app.jinja_env.globals["local_zone"] = LOCAL
 
 
@@ -93,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         courses,
         assessments,
         reviews,
+        search,
         dashboard,
         area_users,
         audit,

@@ -33,6 +33,9 @@ class Permission(enum.StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     EXPORT_FIGURES = "export_figures"
     MANAGE_API_TOKENS = "manage_api_tokens"
+    # Find referrals by name or reference: educators and managers in the whole area, officers
+    # among their own referrals only (the view narrows it; see divert/search).
+    SEARCH_REFERRALS = "search_referrals"
     # Not tied to an area.
     SIGNED_IN = "signed_in"
     VIEW_REGION = "view_region"
@@ -41,6 +44,7 @@ class Permission(enum.StrEnum):
 
 _EDUCATOR = {
     Permission.VIEW_AREA_HOME,
+    Permission.SEARCH_REFERRALS,
     Permission.VIEW_CASES,
     Permission.MANAGE_DIARY,
     Permission.RECORD_ATTENDANCE,
@@ -54,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUBMIT_REFERRAL,
             Permission.VIEW_OWN_REFERRALS,
             Permission.MANAGE_API_TOKENS,
+            Permission.SEARCH_REFERRALS,
         }
     ),
     Role.EDUCATOR: frozenset(_EDUCATOR),

@@ -260,7 +260,9 @@ def run(settings: Settings) -> Report:
     with running_cluster("divert_load") as cluster:
         env = {
             **os.environ,
-            "DATABASE_URL": cluster.url,
+            # As in production: the app's role owns no table, so row-level security binds it.
+            "DATABASE_URL": cluster.app_url,
+            "MIGRATION_DATABASE_URL": cluster.owner_url,
             "SECRET_KEY": secrets.token_hex(32),
             # Every simulated user signs in from 127.0.0.1: lift the per-address sign-in limit.
             "SIGN_IN_RATE_LIMIT": "100000 per minute",

@@ -32,6 +32,7 @@ from divert.models import (
     MatchReview,
     Membership,
     Programme,
+    Referral,
     ReferralEvent,
     Region,
     Role,
@@ -39,7 +40,7 @@ from divert.models import (
     User,
 )
 from divert.referrals import lifecycle
-from divert.tenancy import area_scope
+from divert.tenancy import area_scope, system_scope
 from tests.factories import (
     ADMIN_EMAIL,
     REGIONAL_LEAD_EMAIL,
@@ -269,7 +270,10 @@ EXPECTED_ACCESS: dict[str, str] = {
     "dashboard.board_report": "manager commissioner",
     "dashboard.export_csv": "manager commissioner",
     "dashboard.export_xlsx": "manager commissioner",
+    "dashboard.region_board_report": "regional_lead",
     "dashboard.region_dashboard": "regional_lead",
+    "dashboard.region_export_csv": "regional_lead",
+    "dashboard.region_export_xlsx": "regional_lead",
     "home.area_home": AREA_MEMBERS,
     "home.govuk_assets": EVERYONE,
     "home.healthz": EVERYONE,
@@ -282,6 +286,8 @@ EXPECTED_ACCESS: dict[str, str] = {
     "referrals.withdraw": "officer",
     "reviews.decide": "manager",
     "reviews.review_queue": "manager",
+    # search: the area's cases for casework, an officer's own referrals for an officer
+    "search.search": "officer educator manager",
     # casework: names and clinical detail, never commissioners or officers
     "sessions.book": CASEWORK,
     "sessions.calendar_feed": EVERYONE,  # the secret link is the key
@@ -414,7 +420,9 @@ def _token_for(actor: str) -> str | None:
         lead = _user(REGIONAL_LEAD_EMAIL)
         return make_token(lead, region=lead.regional_leads[0].region)
     person = _user(account_email(actor, OWN))
-    person.memberships.append(Membership(area=area(FOREIGN), role=Role(actor)))
+    with system_scope():  # a membership of the foreign area
+        person.memberships.append(Membership(area=area(FOREIGN), role=Role(actor)))
+        db.session.flush()
     return make_token(person, area=area(OWN))
 
 
@@ -471,3 +479,25 @@ def test_a_record_number_too_large_for_the_database_is_not_found(
     _sign_in(client, "manager")
     for path in ("referrals", "cases"):
         assert client.get(f"/{OWN}/{path}/99999999999999999999").status_code == 404
+
+
+@pytest.mark.parametrize("actor", ["officer", "educator", "manager"])
+def test_search_finds_nothing_of_another_area(
+    client: FlaskClient, world: dict[str, AreaWorld], actor: str
+) -> None:
+    """The walk above opens /<area>/search without a query; here it searches for the foreign
+    area's person by name and by reference, and for the own area's."""
+    _sign_in(client, actor)
+    foreign, own = _marker(FOREIGN), _marker(OWN)
+    with area_scope(area(FOREIGN)):
+        foreign_reference = db.session.get(Referral, world[FOREIGN].ids["referral_id"]).reference
+    by_reference = client.get(f"/{OWN}/search", query_string={"q": foreign_reference})
+    assert by_reference.status_code == 200 and "No cases found" in by_reference.text
+    # Both markers sound alike, so the own area's people may be found; never the foreign one.
+    by_name = client.get(f"/{OWN}/search", query_string={"q": f"{foreign} {foreign}"}).text
+    results = by_name.rsplit("</form>", 1)[1]  # after the search box, which echoes the term
+    assert foreign not in results and foreign_reference not in results
+    mine = client.get(f"/{OWN}/search", query_string={"q": f"{own} {own}"}).text
+    # The officer's own three (two referrals and the cautioned one of the course's cohort);
+    # every case of the area for staff.
+    assert "3 cases found" in mine

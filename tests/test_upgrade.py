@@ -10,31 +10,30 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, inspect, select, table, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, inspect, select, table, text
 
 from divert.extensions import db
+from divert.tenancy import system_scope
 from tests.conftest import ROOT, make_app
 from tests.factories import DEMO_PASSWORD
 from tests.support import snapshot
+from tests.support.pg_cluster import Cluster
 
 PREVIOUS_DEMO = ROOT / "tests" / "fixtures" / "demo_0003_api_tokens.json.gz"
 
 
 @pytest.fixture
-def empty_database(backend: str, database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A database of its own, apart from the one the other tests share."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'previous.sqlite3'}"
+def empty_database(cluster: Cluster | None, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A database of its own, apart from the one the other tests share: the application's URL
+    and the migrations' (on PostgreSQL, the owner's: see tests/support/pg_cluster.py)."""
+    if cluster is None:
+        url = f"sqlite:///{tmp_path / 'previous.sqlite3'}"
+        yield url, url
         return
     name = f"upgrade_{uuid.uuid4().hex[:8]}"
-    server = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    server.dispose()
+    cluster.create_database(name)
+    yield cluster.in_database(cluster.app_url, name), cluster.in_database(cluster.owner_url, name)
+    cluster.drop_database(name)
 
 
 def _assert_every_referral_in_a_programme(before: list[dict]) -> None:
@@ -73,9 +72,10 @@ def _assert_every_referral_in_a_programme(before: list[dict]) -> None:
     assert disagreeing == 0
 
 
-def test_previous_demo_upgrades_with_every_row_kept(empty_database: str) -> None:
+def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, str]) -> None:
     previous = snapshot.read(PREVIOUS_DEMO)
-    app = make_app(empty_database)
+    app_url, migration_url = empty_database
+    app = make_app(app_url, MIGRATION_DATABASE_URI=migration_url)
     migrations = str(ROOT / "migrations")
     with app.app_context():
         upgrade(directory=migrations, revision=previous["revision"])
@@ -84,7 +84,8 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: str) -> None
         upgrade(directory=migrations)
 
         tables = set(inspect(db.engine).get_table_names())
-        with db.engine.connect() as connection:
+        # Every area's rows: on PostgreSQL, row-level security shows them in the system scope.
+        with system_scope(), db.engine.connect() as connection:
             for name, rows in previous["tables"].items():
                 assert name in tables, f"table {name} of the previous version is gone"
                 count = connection.scalar(select(func.count()).select_from(table(name)))

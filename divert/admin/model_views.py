@@ -17,7 +17,7 @@ from flask_admin.model import typefmt
 from flask_admin.model.base import ViewArgs
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 from divert import audit
 from divert.admin.access import AdminOnly
@@ -25,7 +25,7 @@ from divert.areas import contracts
 from divert.auth.links import send_link
 from divert.auth.sessions import end_sessions
 from divert.extensions import db
-from divert.formfields import Required, normalised_email
+from divert.formfields import GovDateField, Required, normalised_email, options
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -33,8 +33,10 @@ from divert.models import (
     Intervention,
     Membership,
     Offence,
+    Pricing,
     Region,
     RegionalLead,
+    Role,
     Substance,
     TreatmentService,
     User,
@@ -47,11 +49,16 @@ CODE = re.compile(r"^[a-z0-9_]+$")
 
 Errors = dict[str, str]
 
+PRICING_LABELS = {
+    Pricing.PER_PLACE.value: "Per place (value ÷ places)",
+    Pricing.FIXED.value: "Fixed contribution for the period",
+}
+
 
 def _area_names() -> dict[int, str]:
     """Area names by id, once per request: list pages show them without a query per row."""
     if "admin_area_names" not in g:
-        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).tuples().all())
+        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).all())
     return g.admin_area_names
 
 
@@ -80,9 +87,29 @@ class Labels(dict[str, str]):
     def __contains__(self, name: object) -> bool:
         return True
 
+    def __bool__(self) -> bool:
+        return True  # Flask-Admin skips empty label maps: this one answers every name
 
-# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here.
+
+class DateRequired(InputRequired):
+    """A GOV.UK date input that must be filled in.
+
+    An InputRequired, so Flask-Admin adds no "This field is required." of its own; it speaks only
+    when every box was left empty, since a half-typed date already has GovDateField's message
+    naming the missing box.
+    """
+
+    field_flags: dict[str, bool] = {}  # no `required` attribute on the boxes' wrapper
+
+    def __call__(self, form: BaseForm, field: GovDateField) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(self.message)
+
+
+# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here. Flask-Admin
+# takes the first formatter whose type matches, so the role comes before its generic Enum.
 CELL_FORMATTERS = {
+    Role: lambda _view, value, _name: value.label,
     **typefmt.BASE_FORMATTERS,
     bool: lambda _view, value, _name: "Yes" if value else "No",
     type(None): lambda _view, _value, _name: "–",
@@ -101,10 +128,15 @@ class RecordView(AdminOnly, ModelView):
     form_base_class = BaseForm
 
     def __init__(self, model: type, name: str, endpoint: str, category: str | None = None):
-        super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
+        super().__init__(model, db, name=name, endpoint=endpoint, category=category)
 
     column_labels: Labels = Labels()
 
+    def prettify_name(self, name: str) -> str:
+        """Labels Flask-Admin makes up itself (headings, filters) in sentence case too."""
+        return sentence_case(name)
+
+    _prettify_name = prettify_name
     def _get_list_extra_args(self) -> ViewArgs:
         """The list's page, size and sort through divert's one number parser: a number too
         large for the database is the first page, not an overflow in the driver."""
@@ -153,9 +185,9 @@ class AreaOwnedView(RecordView):
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
-        form.area_id.choices = [
-            (area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])
-        ]
+        form.area_id.choices = options(
+            [(area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])]
+        )
         return form
 
     def create_form(self, obj: Any = None) -> BaseForm:
@@ -194,17 +226,30 @@ class AreaView(RecordView):
         "missed_appointment_limit",
         "no_contact_limit_days",
         "retention_months",
+        "suppression_threshold",
     ]
+    column_labels = Labels(
+        retention_months="Retention (months)",
+        repeat_lookback_days="Repeat look-back (days)",
+        no_contact_limit_days="Closed as not engaged after no contact for (days)",
+        missed_appointment_limit="Closed as not engaged after missed appointments",
+    )
     form_choices = {
-        "repeat_policy": [
-            ("allow", "Allow a repeat referral"),
-            ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
-        ]
+        "repeat_policy": options(
+            [
+                ("allow", "Allow a repeat referral"),
+                ("refuse_if_not_engaged", "Refuse when the earlier one ended not engaged"),
+            ]
+        )
     }
     form_args = {
         "repeat_lookback_days": {"validators": [NumberRange(1, 3650)]},
         "missed_appointment_limit": {"validators": [NumberRange(1, 10)]},
         "no_contact_limit_days": {"validators": [NumberRange(1, 365)]},
+        "suppression_threshold": {
+            "label": "Published figures hide counts under",
+            "validators": [NumberRange(1, 100, message="Enter a number from 1 to 100")],
+        },
         "retention_months": {
             "validators": [NumberRange(1, 240, message="Retention must be 1 to 240 months")]
         },
@@ -217,7 +262,7 @@ class UserView(RecordView):
     column_list = ["name", "email", "is_admin", "active", "last_sign_in_at"]
     column_searchable_list = ["name", "email"]
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
-    column_labels = Labels(is_admin="Administrator")
+    column_labels = Labels(is_admin="Administrator", last_sign_in_at="Last signed in")
     edit_template = "auth/admin_user_edit.html"
     form_args = {"name": {"validators": [Required(message="Enter the person's name")]}}
 
@@ -263,6 +308,17 @@ class MembershipView(RecordView):
     form_columns = ["user", "area", "role", "active"]
     column_sortable_list = ["role", "active"]
 
+    def _with_role_labels(self, form: BaseForm) -> BaseForm:
+        # Flask-Admin offers an enum's member names (OFFICER); the value stays the name.
+        form.role.choices = [(role.name, role.label) for role in Role]
+        return form
+
+    def create_form(self, obj: Any = None) -> BaseForm:
+        return self._with_role_labels(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> BaseForm:
+        return self._with_role_labels(super().edit_form(obj))
+
     def check(self, form: BaseForm, model: Membership | None) -> Errors:
         user, area = form.user.data, form.area.data
         if user is None:
@@ -296,43 +352,64 @@ class RegionalLeadView(RecordView):
 
 
 class ContractView(AreaOwnedView):
-    """Places bought for a period, refused by the rules of divert.areas.contracts (the same
-    as tenants sync's): end before start, no places, negative value, a period overlapping
-    another contract of the area, an extension of another area's contract."""
+    """An area's terms for a period, as signed: per place (value ÷ places) or a fixed
+    contribution (places optional), with an optional go-live date. Refused: end before start,
+    a go-live outside the contract, no places for a per-place contract, a negative value, a
+    period overlapping another contract of the area, an extension of another area's contract."""
 
     # The form's name for a contract rule's field, where it is not the record's.
     FORM_FIELDS = {"value_pence": "value_pounds"}
 
-    column_list = ["area_id", "label", "starts_on", "ends_on", "places_allocated", "value_pence"]
+    column_list = [
+        "area_id",
+        "label",
+        "starts_on",
+        "ends_on",
+        "pricing",
+        "places_allocated",
+        "value_pence",
+    ]
     column_labels = Labels(
         {
             **AreaOwnedView.column_labels,
             "value_pence": "Value",
             "starts_on": "Start date",
+            "go_live_on": "Go-live date",
             "ends_on": "End date",
-            "is_example": "Example figures (not published)",
+            "is_example": "The whole contract is an example (not published)",
+            "value_is_example": "The value is an example (not published)",
+            "places_is_example": "The number of places is an example (not published)",
         }
     )
     column_formatters = {
         **AreaOwnedView.column_formatters,
-        "value_pence": lambda _v, _c, model, _n: f"£{model.value_pence / 100:,.2f}",
+        "value_pence": lambda _v, _c, model, _n: (
+            f"£{model.value_pence / 100:,.2f}{' (example)' if model.value_example else ''}"
+        ),
+        "pricing": lambda _v, _c, model, _n: PRICING_LABELS[model.pricing],
     }
     form_columns = [
         "area_id",
         "label",
         "starts_on",
+        "go_live_on",
         "ends_on",
+        "pricing",
         "places_allocated",
         "value_pounds",
         "funding_source",
         "extends_id",
         "is_example",
+        "value_is_example",
+        "places_is_example",
     ]
+    form_overrides = {"pricing": SelectField}
     form_extra_fields = {
         **AreaOwnedView.form_extra_fields,
         "value_pounds": DecimalField(
             "Value (£)",
             places=2,
+            description="Per place: the value of all the places. Fixed: the contribution",
             validators=[
                 Required(message="Enter the contract's value in pounds"),
                 NumberRange(min=0, message="Value must be £0 or more"),
@@ -342,21 +419,33 @@ class ContractView(AreaOwnedView):
             "Extends", coerce=int, validators=[Optional()], description="For an extension only"
         ),
     }
+    form_overrides = {"starts_on": GovDateField, "ends_on": GovDateField}
     form_args = {
         "label": {"validators": [Required(message="Enter a name for the contract")]},
         "starts_on": {
-            "description": "For example, 2027-04-01",
-            "validators": [Required(message="Enter the start date")],
+            "label": "Start date",
+            "description": "For example, 1 4 2027",
+            "subject": "start date",
+            "validators": [DateRequired(message="Enter the start date")],
+        },
+        "go_live_on": {
+            "description": "When the scheme was fully live, if later than the start",
+            "validators": [Optional()],
         },
         "ends_on": {
-            "description": "For example, 2028-03-31",
-            "validators": [Required(message="Enter the end date")],
+            "label": "End date",
+            "description": "For example, 31 3 2028",
+            "subject": "end date",
+            "validators": [DateRequired(message="Enter the end date")],
+        },
+        "pricing": {
+            "label": "Pricing",
+            "choices": options(PRICING_LABELS.items()),
+            "default": Pricing.PER_PLACE.value,
         },
         "places_allocated": {
-            "validators": [
-                Required(message="Enter the number of places"),
-                NumberRange(min=1, message="Places must be 1 or more"),
-            ]
+            "description": "Needed for a per-place contract; optional for a fixed contribution",
+            "validators": [Optional(), NumberRange(min=1, message="Places must be 1 or more")],
         },
         "funding_source": {"validators": [Required(message="Enter the funding source")]},
     }
@@ -369,10 +458,12 @@ class ContractView(AreaOwnedView):
             )
         ).all()
         names = _area_names()
-        form.extends_id.choices = [
-            (0, "Not an extension"),
-            *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
-        ]
+        form.extends_id.choices = options(
+            [
+                (0, "Not an extension"),
+                *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
+            ]
+        )
         return form
 
     def on_form_prefill(self, form: BaseForm, id: Any) -> None:
@@ -380,6 +471,7 @@ class ContractView(AreaOwnedView):
         if contract is not None and not form.errors:
             form.value_pounds.data = Decimal(contract.value_pence) / 100
             form.extends_id.data = contract.extends_id or 0
+            form.pricing.data = contract.pricing.value
 
     def check(self, form: BaseForm, model: Contract | None) -> Errors:
         found = contracts.problems(
@@ -389,6 +481,8 @@ class ContractView(AreaOwnedView):
             places_allocated=form.places_allocated.data,
             value_pence=int(form.value_pounds.data * 100),
             extends_id=form.extends_id.data or None,
+            pricing=form.pricing.data,
+            go_live_on=form.go_live_on.data,
             contract_id=model.id if model else None,
         )
         return {self.FORM_FIELDS.get(name, name): message for name, message in found.items()}
@@ -396,6 +490,7 @@ class ContractView(AreaOwnedView):
     def on_model_change(self, form: BaseForm, model: Contract, is_created: bool) -> None:
         model.value_pence = int(form.value_pounds.data * 100)
         model.extends_id = form.extends_id.data or None
+        model.pricing = Pricing(form.pricing.data)
         super().on_model_change(form, model, is_created)
 
 

@@ -15,9 +15,9 @@ from wtforms.validators import Length
 
 from divert import audit
 from divert.admin.access import AdminOnly
-from divert.audit.search import AuditSearchForm, area_choices, page_url, search
+from divert.audit.search import EVERY_AREA, AuditSearchForm, area_choices, page_url, search
 from divert.extensions import db
-from divert.formfields import Required
+from divert.formfields import Required, options
 from divert.models import Person, Referral
 from divert.params import query_page
 from divert.privacy.removal import remove_personal_data
@@ -38,12 +38,12 @@ class AuditView(AdminOnly, BaseView):
     @expose("/")
     def index(self) -> tuple[str, int] | str:
         form = AuditSearchForm(formdata=request.args or None)
-        form.area.choices = area_choices()
+        form.area.choices = options(area_choices())
         if request.args and not form.validate():
             return self.render(
                 "audit/search.html", form=form, results=None, base_template=ADMIN_BASE
             ), 400
-        results = search(form, query_page())
+        results = search(form, query_page(), where=EVERY_AREA)
         return self.render(
             "audit/search.html",
             form=form,

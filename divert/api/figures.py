@@ -1,4 +1,10 @@
-"""Figures for commissioners (an area beside its region) and regional leads (every area)."""
+"""Figures for commissioners (an area beside its region) and regional leads (every area).
+
+The numbers come presented from divert.figures.report, suppressed by the same rule as the pages:
+`publication=true` hides small counts and what would reveal them, and commissioners and regional
+leads never get a breakdown of a period with fewer referrals than the threshold. A hidden
+figure is null.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,15 @@ from marshmallow import RAISE
 
 from divert.api import schemas
 from divert.api.blueprint import bp, operation
-from divert.figures import periods
-from divert.figures.counts import Counts, counts_by_area, pooled
+from divert.figures import periods, report
+from divert.figures.counts import Counts
 from divert.figures.periods import Period
-from divert.figures.report import dashboard
+from divert.figures.report import Cell, ColumnCells, Figures
+from divert.figures.suppression import small_periods_restricted
 from divert.permissions import Permission
 from divert.tenancy import current_area
+
+COUNT_NAMES = (*Counts.SCALARS, "naloxone_kits")
 
 
 def _period(query: dict[str, Any]) -> Period:
@@ -25,20 +34,99 @@ def _period(query: dict[str, Any]) -> Period:
     return periods.financial_year(periods.financial_year_of(date.today()))
 
 
-def counts_out(counts: Counts) -> dict[str, Any]:
+def _number(cell: Cell) -> Any:
+    return None if cell.suppressed else cell.value
+
+
+def _share(cell: Cell) -> float | None:
+    return None if cell.suppressed or cell.share is None else float(cell.share)
+
+
+def _rate(cell: Cell) -> float | None:
+    return None if cell.suppressed or cell.value is None else float(cell.value)
+
+
+def _breakdown(cells: dict[Any, Cell]) -> dict[str, Any]:
+    """A breakdown's values by key; a key withheld for a small period is left out altogether
+    (the key itself, "female" say, would describe the people)."""
+    return {str(key): _number(cell) for key, cell in cells.items() if not cell.withheld}
+
+
+def counts_out(cells: ColumnCells) -> dict[str, Any]:
+    named, breakdowns = cells.named, cells.breakdowns
+    engagement = named["engagement_rate"]
     return {
-        **{name: getattr(counts, name) for name in Counts.SCALARS},
-        "decided": counts.decided,
-        "engagement_rate": counts.engagement_rate,
-        "completion_rate": counts.completion_rate,
-        "repeat_share": counts.repeat_share,
-        "substances": dict(counts.substances),
-        "genders": dict(counts.genders),
-        "ethnicities": dict(counts.ethnicities),
+        **{name: _number(named[name]) for name in COUNT_NAMES},
+        "decided": None
+        if named["attended"].suppressed or named["not_engaged"].suppressed
+        else int(named["attended"].value or 0) + int(named["not_engaged"].value or 0),
+        "engagement_rate": _rate(engagement),
+        "completion_rate": _rate(named["completion_rate"]),
+        "repeat_share": _share(named["repeats"]),
+        "substances": _breakdown(breakdowns["substances"]),
+        "genders": _breakdown(breakdowns["genders"]),
+        "ethnicities": _breakdown(breakdowns["ethnicities"]),
+        "onward_referrals": _breakdown(breakdowns["onward"]),
         "per_month": [
-            {"month": f"{year}-{month:02d}", "referrals": number}
-            for (year, month), number in sorted(counts.per_month.items())
+            {"month": f"{year}-{month:02d}", "referrals": _number(cell)}
+            for (year, month), cell in breakdowns["per_month"].items()
         ],
+    }
+
+
+def rows_out(figures: Figures) -> list[dict[str, Any]]:
+    """Every presented row: what the pages and exports show, each column's value and text."""
+    return [
+        {
+            "section": section.key,
+            "figure": row.label,
+            "key": row.key,
+            "values": [
+                {
+                    "column": column.slug,
+                    "value": None if cell.suppressed or cell.value is None else str(cell.value),
+                    "share": _share(cell),
+                    "text": cell.text,
+                    "suppressed": cell.suppressed,
+                    "example": cell.example,
+                }
+                for column, cell in zip(figures.columns, row.cells, strict=True)
+            ],
+        }
+        for section in figures.sections
+        for row in section.rows
+    ]
+
+
+def places_out(figures: Figures) -> dict[str, Any] | None:
+    """The contract covering the period's last day (or today), as before; null if none."""
+    terms = next(
+        (
+            t
+            for t in figures.contracts
+            if t.use.contract.starts_on <= figures.as_of <= t.use.contract.ends_on
+        ),
+        None,
+    )
+    if terms is None:
+        return None
+    use, used = terms.use, terms.rows[0].cells[0]
+    hidden = used.suppressed
+    return {
+        "contract": use.contract.label,
+        "contract_starts_on": use.contract.starts_on,
+        "contract_ends_on": use.contract.ends_on,
+        "as_of": use.as_of,
+        "pricing": use.contract.pricing.value,
+        "allocated": use.allocated,
+        "used": None if hidden else use.used,
+        "utilisation": None
+        if hidden or not use.allocated or not use.per_place
+        else use.used / use.allocated,
+        "unit_price_pence": use.unit_price_pence,
+        "spend_to_date_pence": None if hidden and use.per_place else use.spend_to_date_pence,
+        "projected_use": None if hidden else use.projected_use,
+        "example": use.contract.is_example or use.contract.value_example,
     }
 
 
@@ -52,15 +140,24 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
     Of one programme (by its code) or of every programme. Engagement counts the first step of
     each referral's programme attended; completion follows each programme's rule. Periods are
     inclusive dates of referral receipt; places are counted against the contract
-    covering the period's last day (or today, if sooner).
+    covering the period's last day (or today, if sooner). With publication=true, counts under
+    the area's threshold and any figure that would reveal one are null.
     """
-    board = dashboard(current_area, _period(query), programme=query["programme"])
+    figures = report.area_figures(
+        current_area,
+        _period(query),
+        publication=query["publication"],
+        restrict_small_periods=small_periods_restricted(g.role),
+        programme=query["programme"],
+    )
     return {
         "area": current_area.slug,
-        "period": board.period,
-        "counts": counts_out(board.counts),
-        "region": counts_out(board.region),
-        "places": board.places,
+        "period": figures.period,
+        "publication": figures.publication,
+        "counts": counts_out(figures.by_column[0]),
+        "region": counts_out(figures.by_column[-1]),
+        "places": places_out(figures),
+        "figures": rows_out(figures),
     }
 
 
@@ -70,14 +167,17 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
 @bp.response(200, schemas.RegionFigures)
 def region_figures(query: dict[str, Any]) -> dict[str, Any]:
     """Every area of the region side by side, and the region pooled"""
-    period = _period(query)
-    by_area = counts_by_area(g.region, period, query["programme"])
+    figures = report.region_figures(
+        g.region, _period(query), publication=query["publication"], programme=query["programme"]
+    )
     return {
         "region": g.region.slug,
-        "period": period,
+        "period": figures.period,
+        "publication": figures.publication,
         "areas": [
-            {"area": area.slug, "name": area.name, "counts": counts_out(by_area[area.id])}
-            for area in g.region.areas
+            {"area": column.slug, "name": column.name, "counts": counts_out(cells)}
+            for column, cells in zip(figures.columns[:-1], figures.by_column, strict=False)
         ],
-        "total": counts_out(pooled(by_area)),
+        "total": counts_out(figures.by_column[-1]),
+        "figures": rows_out(figures),
     }

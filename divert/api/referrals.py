@@ -156,6 +156,7 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
         current_user,
         details,
         confirm_repeat=body["confirm_repeat"],
+        same_person_elsewhere=body["same_person_elsewhere"],
         session_id=body["session_id"],
     )
     db.session.add(

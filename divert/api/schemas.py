@@ -260,6 +260,14 @@ class NewReferral(Request):
         load_default=False,
         metadata={"description": "True once the officer has checked an earlier referral"},
     )
+    same_person_elsewhere = fields.Boolean(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "When another area may have referred them before (a 409 says so): "
+            "true if it is the same person (a repeat), false if not"
+        },
+    )
     session_id = fields.Integer(
         allow_none=True,
         load_default=None,
@@ -387,6 +395,10 @@ class PeriodQuery(Request):
         load_default=None,
         metadata={"description": "One programme's code; default: every programme"},
     )
+    publication = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Hide counts under the area's threshold and what reveals them"},
+    )
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
@@ -405,53 +417,90 @@ class Period(Schema):
     label = fields.String(required=True)
 
 
+def _hideable(kind: type[fields.Field] = fields.Integer) -> fields.Field:
+    """A figure that is null where the small-number rule hides it."""
+    return kind(required=True, allow_none=True)
+
+
+def _breakdown() -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=_hideable(), required=True)
+
+
 class MonthCount(Schema):
     month = fields.String(required=True, metadata={"example": "2024-03"})
-    referrals = fields.Integer(required=True)
+    referrals = _hideable()
 
 
 class Counts(Schema):
-    referrals = fields.Integer(required=True)
-    attended = fields.Integer(required=True)
-    not_engaged = fields.Integer(required=True)
-    decided = fields.Integer(required=True)
-    engagement_rate = fields.Float(required=True, allow_none=True)
-    repeats = fields.Integer(required=True)
-    repeat_share = fields.Float(required=True, allow_none=True)
-    completed = fields.Integer(required=True)
-    not_completed = fields.Integer(required=True)
-    completion_rate = fields.Float(required=True, allow_none=True)
-    referred_on = fields.Integer(required=True)
-    ineligible = fields.Integer(required=True)
-    withdrawn = fields.Integer(required=True)
-    in_progress = fields.Integer(required=True)
-    under_18 = fields.Integer(required=True)
-    adult = fields.Integer(required=True)
-    substances = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    genders = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    ethnicities = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    referrals = _hideable()
+    attended = _hideable()
+    not_engaged = _hideable()
+    decided = _hideable()
+    engagement_rate = _hideable(fields.Float)
+    repeats = _hideable()
+    repeat_share = _hideable(fields.Float)
+    completed = _hideable()
+    not_completed = _hideable()
+    completion_rate = _hideable(fields.Float)
+    referred_on = _hideable()
+    ineligible = _hideable()
+    withdrawn = _hideable()
+    in_progress = _hideable()
+    under_18 = _hideable()
+    adult = _hideable()
+    naloxone_kits = _hideable()
+    substances = _breakdown()
+    genders = _breakdown()
+    ethnicities = _breakdown()
+    onward_referrals = _breakdown()
     per_month = fields.List(fields.Nested(MonthCount), required=True)
 
 
 class Places(Schema):
-    contract = fields.String(required=True, attribute="contract.label")
-    contract_starts_on = fields.Date(required=True, attribute="contract.starts_on")
-    contract_ends_on = fields.Date(required=True, attribute="contract.ends_on")
+    contract = fields.String(required=True)
+    contract_starts_on = fields.Date(required=True)
+    contract_ends_on = fields.Date(required=True)
     as_of = fields.Date(required=True)
-    allocated = fields.Integer(required=True)
-    used = fields.Integer(required=True)
-    utilisation = fields.Float(required=True)
-    unit_price_pence = fields.Integer(required=True)
-    spend_to_date_pence = fields.Integer(required=True)
-    projected_use = fields.Integer(required=True)
+    pricing = fields.String(required=True, metadata={"enum": ["per_place", "fixed"]})
+    allocated = _hideable()
+    used = _hideable()
+    utilisation = _hideable(fields.Float)
+    unit_price_pence = _hideable()
+    spend_to_date_pence = _hideable()
+    projected_use = _hideable()
+    example = fields.Boolean(required=True, metadata={"description": "Not published values"})
+
+
+class FigureValue(Schema):
+    column = fields.String(
+        required=True, metadata={"description": "An area's or the region's slug"}
+    )
+    value = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The number shown, as text: rates as fractions, money in pence"},
+    )
+    share = _hideable(fields.Float)
+    text = fields.String(required=True, metadata={"description": "As the pages show it"})
+    suppressed = fields.Boolean(required=True)
+    example = fields.Boolean(required=True)
+
+
+class FigureRow(Schema):
+    section = fields.String(required=True)
+    figure = fields.String(required=True)
+    key = fields.String(required=True)
+    values = fields.List(fields.Nested(FigureValue), required=True)
 
 
 class AreaFigures(Schema):
     area = fields.String(required=True)
     period = fields.Nested(Period, required=True)
+    publication = fields.Boolean(required=True)
     counts = fields.Nested(Counts, required=True)
     region = fields.Nested(Counts, required=True, metadata={"description": "The region pooled"})
     places = fields.Nested(Places, required=True, allow_none=True)
+    figures = fields.List(fields.Nested(FigureRow), required=True)
 
 
 class AreaCounts(Schema):
@@ -463,5 +512,7 @@ class AreaCounts(Schema):
 class RegionFigures(Schema):
     region = fields.String(required=True)
     period = fields.Nested(Period, required=True)
+    publication = fields.Boolean(required=True)
     areas = fields.List(fields.Nested(AreaCounts), required=True)
     total = fields.Nested(Counts, required=True)
+    figures = fields.List(fields.Nested(FigureRow), required=True)

@@ -19,16 +19,27 @@ class AreaConfigError(ValueError):
     """A tenants/*.toml file that cannot be used, with the file and the setting at fault."""
 
 
+PRICING = ("per_place", "fixed")
+EXAMPLE_PARTS = ("value_pence", "places")
+
+
 @dataclass(frozen=True)
 class ContractConfig:
+    """A contract as signed: `pricing` is per_place (value ÷ places) or fixed (a contribution
+    for the period, places optional); `example` marks the whole contract as an example, and
+    `example_values` only the settings named (value_pence, places) that were not published."""
+
     label: str
     starts_on: date
     ends_on: date
-    places: int
+    places: int | None
     value_pence: int
     funding_source: str
     example: bool
     extends: date | None = None
+    pricing: str = "per_place"
+    go_live_on: date | None = None
+    example_values: tuple[str, ...] = ()
     programme: str | None = None  # a programme's code; none covers all the area's programmes
 
 
@@ -69,6 +80,7 @@ class AreaConfig:
     missed_appointment_limit: int
     no_contact_limit_days: int
     retention_months: int
+    suppression_threshold: int
     bank_holidays: str | None
     opening_hours: dict[str, list[str]]
     contracts: list[ContractConfig] = field(default_factory=list)
@@ -88,20 +100,41 @@ def _positive(value: int, key: str, source: str) -> int:
     return value
 
 
+def _optional(data: dict[str, Any], key: str, kind: type, source: str) -> Any:
+    return None if data.get(key) is None else _require(data, key, kind, source)
+
+
 def _contract(data: dict[str, Any], source: str) -> ContractConfig:
+    label = _require(data, "label", str, source)
+    where = f"{source}: contract '{label}'"
+    pricing = data.get("pricing", "per_place")
+    if pricing not in PRICING:
+        raise AreaConfigError(f"{where}: 'pricing' must be per_place or fixed")
+    places = _optional(data, "places", int, source)
+    example_values = tuple(data.get("example_values", ()))
+    unknown = set(example_values) - set(EXAMPLE_PARTS)
+    if unknown:
+        raise AreaConfigError(f"{where}: 'example_values' may name only value_pence and places")
     contract = ContractConfig(
-        label=_require(data, "label", str, source),
+        label=label,
         starts_on=_require(data, "starts_on", date, source),
         ends_on=_require(data, "ends_on", date, source),
-        places=_require(data, "places", int, source),
+        places=places,
         value_pence=_require(data, "value_pence", int, source),
         funding_source=_require(data, "funding_source", str, source),
         example=bool(data.get("example", False)),
-        extends=data.get("extends"),
-        programme=data.get("programme"),
+        extends=_optional(data, "extends", date, source),
+        pricing=pricing,
+        go_live_on=_optional(data, "go_live_on", date, source),
+        example_values=example_values,
     )
     found = contracts.period_problems(
-        contract.starts_on, contract.ends_on, contract.places, contract.value_pence
+        contract.starts_on,
+        contract.ends_on,
+        contract.places,
+        contract.value_pence,
+        contract.pricing,
+        contract.go_live_on,
     )
     if found:
         raise contract_error(source, contract.label, found)
@@ -244,6 +277,11 @@ def load_area(path: Path) -> AreaConfig:
         ),
         retention_months=_positive(
             int(data.get("retention", {}).get("months", 24)), "retention.months", source
+        ),
+        suppression_threshold=_positive(
+            int(data.get("figures", {}).get("suppression_threshold", 5)),
+            "figures.suppression_threshold",
+            source,
         ),
         bank_holidays=hours.get("bank_holidays"),
         opening_hours=_hours(hours, source),

@@ -1,8 +1,9 @@
 """A contract's rules, in one place for every way a contract is made: the administration pages
 and `flask tenants sync` (from tenants/*.toml) both ask `problems`.
 
-A contract's period runs forwards, its value is never negative, no two contracts of an area
-overlap, and an extension extends an earlier contract of the same area.
+A contract's period runs forwards and its go-live falls within it, its value is never
+negative, a per-place contract names its places (a fixed contribution may not), no two
+contracts of an area overlap, and an extension extends an earlier contract of the same area.
 """
 
 from __future__ import annotations
@@ -12,21 +13,41 @@ from datetime import date
 from sqlalchemy import select
 
 from divert.extensions import db
-from divert.models import Contract
+from divert.models import Contract, Pricing
 
 OTHER_AREA = "An extension must extend a contract of the same area"
 # What the rules look at in a contract, besides its area.
-TERMS = ("starts_on", "ends_on", "places_allocated", "value_pence", "extends_id")
+TERMS = (
+    "starts_on",
+    "ends_on",
+    "places_allocated",
+    "value_pence",
+    "extends_id",
+    "pricing",
+    "go_live_on",
+)
 
 
 def period_problems(
-    starts_on: date, ends_on: date, places_allocated: int, value_pence: int
+    starts_on: date,
+    ends_on: date,
+    places_allocated: int | None,
+    value_pence: int,
+    pricing: Pricing | str = Pricing.PER_PLACE,
+    go_live_on: date | None = None,
 ) -> dict[str, str]:
     """The rules a contract meets on its own, as {field name: message}."""
     found = {}
     if ends_on < starts_on:
         found["ends_on"] = "End date must be the same as or after the start date"
-    if places_allocated < 1:
+    elif go_live_on is not None and not starts_on <= go_live_on <= ends_on:
+        found["go_live_on"] = "Go-live date must be within the contract's dates"
+    if places_allocated is None:
+        if Pricing(pricing) is Pricing.PER_PLACE:
+            found["places_allocated"] = (
+                "Enter the number of places: a per-place contract is priced by them"
+            )
+    elif places_allocated < 1:
         found["places_allocated"] = "Places must be 1 or more"
     if value_pence < 0:
         found["value_pence"] = "Value must be £0 or more"
@@ -38,14 +59,16 @@ def problems(
     area_id: int,
     starts_on: date,
     ends_on: date,
-    places_allocated: int,
+    places_allocated: int | None,
     value_pence: int,
     extends_id: int | None,
+    pricing: Pricing | str = Pricing.PER_PLACE,
+    go_live_on: date | None = None,
     contract_id: int | None = None,
 ) -> dict[str, str]:
     """Every rule, against the area's other contracts as stored (`contract_id`: the contract
     being changed, which does not overlap itself)."""
-    found = period_problems(starts_on, ends_on, places_allocated, value_pence)
+    found = period_problems(starts_on, ends_on, places_allocated, value_pence, pricing, go_live_on)
     overlapping = db.session.scalar(
         select(Contract.label).where(
             Contract.area_id == area_id,

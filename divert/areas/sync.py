@@ -28,6 +28,7 @@ from divert.models import (
     Contract,
     Intervention,
     Offence,
+    Pricing,
     Programme,
     Region,
     Substance,
@@ -83,6 +84,7 @@ def _sync_area(config: AreaConfig, region: Region, changes: list[str]) -> Area:
         "missed_appointment_limit": config.missed_appointment_limit,
         "no_contact_limit_days": config.no_contact_limit_days,
         "retention_months": config.retention_months,
+        "suppression_threshold": config.suppression_threshold,
         "bank_holidays": config.bank_holidays,
         "opening_hours": config.opening_hours,
     }
@@ -150,6 +152,10 @@ def _sync_contracts(
             "funding_source": config.funding_source,
             "is_example": config.example,
             "programme_id": programmes[config.programme].id if config.programme else None,
+            "pricing": Pricing(config.pricing),
+            "go_live_on": config.go_live_on,
+            "value_is_example": "value_pence" in config.example_values,
+            "places_is_example": "places" in config.example_values,
         }
         contract = existing.get(config.starts_on)
         if contract is None:

@@ -17,7 +17,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, SubmitField, T
 from wtforms.validators import Length, Optional
 
 from divert.assessments.services import OUT_REASONS, OUTCOMES, PRESENT
-from divert.formfields import GovDateField, Required
+from divert.formfields import GovDateField, Required, options
 
 
 class AssessmentFields(FlaskForm):
@@ -30,20 +30,20 @@ class AssessmentFields(FlaskForm):
     present = SelectMultipleField(
         "Who was there",
         widget=GovCheckboxesInput(),
-        choices=PRESENT,
+        choices=options(PRESENT),
         validators=[Required(message="Select who was there")],
     )
     main_substance = SelectField("Main substance they reported", widget=GovSelect())
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
-        choices=OUTCOMES,
+        choices=options(OUTCOMES),
         validators=[Required(message="Choose the outcome of the assessment")],
     )
     out_reason = SelectField(
         "If not suitable, where they were referred",
         widget=GovSelect(),
-        choices=[("", "Not referred on"), *OUT_REASONS],
+        choices=options([("", "Not referred on"), *OUT_REASONS]),
         default="",
     )
     notes = TextAreaField(

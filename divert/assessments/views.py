@@ -11,7 +11,7 @@ from divert import audit
 from divert.assessments import services
 from divert.assessments.forms import AssessmentFields, assessment_form
 from divert.extensions import db
-from divert.formfields import choice_id
+from divert.formfields import choice_id, options
 from divert.models import AssessmentOutcome, Referral, Substance
 from divert.permissions import Permission, requires
 
@@ -22,9 +22,9 @@ def _substance_choices(form: AssessmentFields) -> None:
     substances = db.session.scalars(
         select(Substance).where(Substance.active).order_by(Substance.position)
     )
-    form.main_substance.choices = [("", "Choose a substance")] + [
-        (str(s.id), s.label) for s in substances
-    ]
+    form.main_substance.choices = options(
+        [("", "Choose a substance")] + [(str(s.id), s.label) for s in substances]
+    )
 
 
 @bp.route("/<area_slug>/cases/<id:referral_id>/assessment", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import EqualTo, Length
 
 from divert.auth.password_policy import MIN_LENGTH, StrongPassword
-from divert.formfields import Required
+from divert.formfields import Required, options
 
 
 class SignInForm(FlaskForm):
@@ -94,7 +94,7 @@ class ApiTokenForm(FlaskForm):
     expires = RadioField(
         "When it stops working",
         widget=GovRadioInput(),
-        choices=LIFETIMES,
+        choices=options(LIFETIMES),
         default="90",
         validators=[Required(message="Choose when the token stops working")],
     )

@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
-from divert.formfields import GovDateField, Required
+from divert.formfields import GovDateField, Required, options
 from divert.models import Booking
 from divert.sessions.forms import parse_time
 
@@ -103,7 +103,7 @@ def register_form(bookings: list[Booking]) -> FlaskForm:
         field = RadioField(
             name,
             widget=GovRadioInput(),
-            choices=ATTENDANCE,
+            choices=options(ATTENDANCE),
             validators=[Required(message=f"Choose whether {name} attended")],
         )
         setattr(RegisterForm, f"booking_{booking.id}", field)

@@ -16,7 +16,7 @@ from divert.clock import LOCAL
 from divert.courses import services
 from divert.courses.forms import CourseForm, EnrolForm, register_form
 from divert.extensions import db
-from divert.formfields import choice_id
+from divert.formfields import choice_id, options
 from divert.models import (
     Booking,
     BookingStatus,
@@ -66,9 +66,11 @@ def courses() -> str:
 
 
 def _course_choices(form: CourseForm) -> None:
-    form.programme.choices = [(str(p.id), p.name) for p in _course_programmes()]
+    form.programme.choices = options([(str(p.id), p.name) for p in _course_programmes()])
     venues = db.session.scalars(select(Venue).where(Venue.active).order_by(Venue.position))
-    form.venue.choices = [(REMOTE, "Remote (video)")] + [(str(v.id), v.label) for v in venues]
+    form.venue.choices = options(
+        [(REMOTE, "Remote (video)")] + [(str(v.id), v.label) for v in venues]
+    )
 
 
 @bp.route("/<area_slug>/courses/new", methods=["GET", "POST"])
@@ -114,9 +116,13 @@ def _course(course_id: int) -> Course:
 
 def _render_course(course: Course, enrol_form: EnrolForm | None = None) -> str:
     form = enrol_form or EnrolForm()
-    form.referral.choices = [("", "Choose a person")] + [
-        (str(r.id), f"{r.person.full_name} ({r.reference})") for r in services.candidates(course)
-    ]
+    form.referral.choices = options(
+        [("", "Choose a person")]
+        + [
+            (str(r.id), f"{r.person.full_name} ({r.reference})")
+            for r in services.candidates(course)
+        ]
+    )
     cohort = [(e.referral, services.progress(e.referral)) for e in course.enrolments]
     return render_template(
         "courses/course.html",

@@ -46,7 +46,10 @@ class PeriodForm(FlaskForm):
     programme = SelectField("Programme", widget=GovSelect(), validate_choice=True, default="")
     start = GovDateField("From", subject="start date")
     end = GovDateField("To", subject="end date")
-    publication = BooleanField("For publication (hide counts under 5)", widget=GovCheckboxInput())
+    publication = BooleanField(
+        "For publication (hide small counts and what would reveal them)",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Show figures", widget=GovSubmitInput())
 
     def chosen(self, contracts: list[Contract]) -> Period | None:

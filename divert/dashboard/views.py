@@ -1,7 +1,9 @@
-"""Commissioners' and managers' area dashboard, exports, board report; the regional view."""
+"""Commissioners' and managers' area dashboard, exports, board report; the regional view, its
+exports and board report. The figures come presented from divert.figures.report."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Response, g, render_template, request
@@ -12,22 +14,26 @@ from divert.dashboard.exports import as_csv, as_xlsx
 from divert.dashboard.forms import CUSTOM, PeriodForm, period_choices
 from divert.extensions import db
 from divert.figures import periods
-from divert.figures.counts import counts_by_area, pooled, programme_choices
+from divert.figures.counts import programme_choices
 from divert.figures.periods import Period
-from divert.figures.report import Dashboard, dashboard
+from divert.figures.report import Figures, area_figures, region_figures
+from divert.figures.suppression import small_periods_restricted
+from divert.formfields import options
 from divert.models import Contract, Region
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
 
 bp = Blueprint("dashboard", __name__)
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def _period_form(contracts: list[Contract], region: Region) -> tuple[PeriodForm, Period | None]:
     """The period from the query string; this financial year when none was asked for."""
     today = date.today()
     form = PeriodForm(formdata=request.args if request.args else None)
-    form.period.choices = period_choices(today, contracts)
-    form.programme.choices = [("", "All programmes"), *programme_choices(region)]
+    form.period.choices = options(period_choices(today, contracts))
+    form.programme.choices = options([("", "All programmes"), *programme_choices(region)])
     if not request.args:
         form.period.data = f"fy:{periods.financial_year_of(today)}"
         return form, periods.financial_year(periods.financial_year_of(today))
@@ -36,84 +42,126 @@ def _period_form(contracts: list[Contract], region: Region) -> tuple[PeriodForm,
     return form, form.chosen(contracts)
 
 
-def _area_dashboard() -> tuple[PeriodForm, Dashboard | None]:
+def _area_figures() -> tuple[PeriodForm, Figures | None]:
     contracts = list(db.session.scalars(select(Contract).order_by(Contract.starts_on.desc())))
     form, period = _period_form(contracts, current_area.region)
     if period is None:
         return form, None
-    return form, dashboard(
+    return form, area_figures(
         current_area,
         period,
+        publication=bool(form.publication.data),
+        restrict_small_periods=small_periods_restricted(g.role),
         programme=form.programme.data or None,
-        for_publication=bool(form.publication.data),
     )
+
+
+def _region_figures() -> tuple[PeriodForm, Figures | None]:
+    form, period = _period_form([], g.region)
+    if period is None:
+        return form, None
+    return form, region_figures(
+        g.region,
+        period,
+        publication=bool(form.publication.data),
+        programme=form.programme.data or None,
+    )
+
+
+def _download(
+    figures: Figures | None, form: PeriodForm, kind: str, name: str, page: Callable[[], str]
+) -> Response:
+    if figures is None:
+        return Response(page(), status=400)
+    audit.record(
+        "figures_exported",
+        format=kind,
+        period=figures.period.label,
+        publication=figures.publication,
+    )
+    db.session.commit()
+    name = f"{name}-{figures.programme or 'all'}"
+    filename = f"divert-{name}-{figures.period.start}-{figures.period.end}.{kind}"
+    body, mimetype = (as_csv(figures), "text/csv") if kind == "csv" else (as_xlsx(figures), XLSX)
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _area_page(form: PeriodForm, figures: Figures | None) -> str:
+    return render_template("dashboard/area.html", form=form, figures=figures, custom=CUSTOM)
+
+
+def _region_page(form: PeriodForm, figures: Figures | None) -> str:
+    return render_template("dashboard/region.html", form=form, figures=figures, custom=CUSTOM)
 
 
 @bp.route("/<area_slug>/dashboard")
 @requires(Permission.VIEW_DASHBOARD)
 def area_dashboard() -> str:
-    form, board = _area_dashboard()
-    return render_template("dashboard/area.html", form=form, board=board, custom=CUSTOM)
+    return _area_page(*_area_figures())
 
 
-def _export(kind: str) -> Response:
-    form, board = _area_dashboard()
-    if board is None:
-        return Response(
-            render_template("dashboard/area.html", form=form, board=None, custom=CUSTOM), status=400
-        )
-    audit.record(
-        "figures_exported",
-        format=kind,
-        period=board.period.label,
-        publication=bool(form.publication.data),
-    )
-    db.session.commit()
-    period = f"{board.period.start}-{board.period.end}"
-    name = f"divert-{current_area.slug}-{board.programme or 'all'}-{period}"
-    if kind == "csv":
-        body, mimetype = as_csv(board), "text/csv"
-    else:
-        body = as_xlsx(board)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
-    )
+def _area_export(kind: str) -> Response:
+    form, figures = _area_figures()
+    return _download(figures, form, kind, current_area.slug, lambda: _area_page(form, None))
 
 
 @bp.route("/<area_slug>/dashboard/export.csv")
 @requires(Permission.EXPORT_FIGURES)
 def export_csv() -> Response:
-    return _export("csv")
+    return _area_export("csv")
 
 
 @bp.route("/<area_slug>/dashboard/export.xlsx")
 @requires(Permission.EXPORT_FIGURES)
 def export_xlsx() -> Response:
-    return _export("xlsx")
+    return _area_export("xlsx")
+
+
+def _board_report(form: PeriodForm, figures: Figures | None, heading: str) -> str:
+    if figures is not None:
+        audit.record(
+            "board_report_viewed", period=figures.period.label, publication=figures.publication
+        )
+        db.session.commit()
+    return render_template(
+        "dashboard/board_report.html", form=form, figures=figures, heading=heading
+    )
 
 
 @bp.route("/<area_slug>/dashboard/board-report")
 @requires(Permission.EXPORT_FIGURES)
 def board_report() -> str:
-    form, board = _area_dashboard()
-    if board is not None:
-        audit.record("board_report_viewed", period=board.period.label)
-        db.session.commit()
-    return render_template("dashboard/board_report.html", form=form, board=board)
+    return _board_report(*_area_figures(), current_area.name)
 
 
 @bp.route("/region/<region_slug>/dashboard")
 @requires(Permission.VIEW_REGION)
 def region_dashboard() -> str:
-    form, period = _period_form([], g.region)
-    by_area = counts_by_area(g.region, period, form.programme.data or None) if period else {}
-    return render_template(
-        "dashboard/region.html",
-        form=form,
-        period=period,
-        areas=[(area, by_area[area.id]) for area in g.region.areas] if period else [],
-        total=pooled(by_area) if period else None,
-    )
+    return _region_page(*_region_figures())
+
+
+def _region_export(kind: str) -> Response:
+    form, figures = _region_figures()
+    return _download(figures, form, kind, g.region.slug, lambda: _region_page(form, None))
+
+
+@bp.route("/region/<region_slug>/dashboard/export.csv")
+@requires(Permission.VIEW_REGION)
+def region_export_csv() -> Response:
+    return _region_export("csv")
+
+
+@bp.route("/region/<region_slug>/dashboard/export.xlsx")
+@requires(Permission.VIEW_REGION)
+def region_export_xlsx() -> Response:
+    return _region_export("xlsx")
+
+
+@bp.route("/region/<region_slug>/dashboard/board-report")
+@requires(Permission.VIEW_REGION)
+def region_board_report() -> str:
+    return _board_report(*_region_figures(), g.region.name)

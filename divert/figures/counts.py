@@ -12,7 +12,18 @@ from sqlalchemy.sql.functions import GenericFunction
 
 from divert.extensions import db
 from divert.figures.periods import Period
-from divert.models import AgeGroup, Area, Programme, Referral, ReferralStatus, Region, Substance
+from divert.models import (
+    AgeGroup,
+    Area,
+    Booking,
+    BookingStatus,
+    Programme,
+    Referral,
+    ReferralStatus,
+    Region,
+    Substance,
+    TreatmentService,
+)
 from divert.tenancy import regional_scope
 
 S = ReferralStatus
@@ -42,6 +53,9 @@ class Counts:
     substances: Counter[str] = field(default_factory=Counter)
     genders: Counter[str] = field(default_factory=Counter)
     ethnicities: Counter[str] = field(default_factory=Counter)
+    # What attended sessions gave: naloxone kits supplied, onward referrals by service code.
+    naloxone_kits: int = 0
+    onward: Counter[str] = field(default_factory=Counter)
 
     SCALARS = (
         "referrals",
@@ -57,12 +71,13 @@ class Counts:
         "not_completed",
         "referred_on",
     )
-    BREAKDOWNS = ("per_month", "substances", "genders", "ethnicities")
+    SESSION_SCALARS = ("naloxone_kits",)
+    BREAKDOWNS = ("per_month", "substances", "genders", "ethnicities", "onward")
 
     def __add__(self, other: Counts) -> Counts:
         """Pooling: counts add up; rates are worked out again from the pooled counts."""
         pooled = Counts()
-        for name in self.SCALARS:
+        for name in self.SCALARS + self.SESSION_SCALARS:
             setattr(pooled, name, getattr(self, name) + getattr(other, name))
         for name in self.BREAKDOWNS:
             setattr(pooled, name, getattr(self, name) + getattr(other, name))
@@ -71,24 +86,6 @@ class Counts:
     @property
     def decided(self) -> int:
         return self.attended + self.not_engaged
-
-    @property
-    def engagement_rate(self) -> float | None:
-        return self.attended / self.decided if self.decided else None
-
-    @property
-    def closed_not_completed(self) -> int:
-        return self.not_engaged + self.not_completed
-
-    @property
-    def completion_rate(self) -> float | None:
-        """Completed ÷ (completed + closed not completed); cases in progress are in neither."""
-        whole = self.completed + self.closed_not_completed
-        return self.completed / whole if whole else None
-
-    @property
-    def repeat_share(self) -> float | None:
-        return self.repeats / self.referrals if self.referrals else None
 
 
 def _flag(condition: Any) -> Any:
@@ -181,6 +178,23 @@ def _add_group(
         counts.substances[substance_codes[substance_id]] += attended
 
 
+def _session_content_query(period: Period, programme: str | None = None) -> Select:
+    """Naloxone kits and onward referrals given at attended sessions of the period's referrals."""
+    attended = Booking.status == BookingStatus.ATTENDED
+    return (
+        select(
+            Referral.area_id,
+            TreatmentService.code,
+            _flag(and_(attended, Booking.naloxone_kit_supplied)),
+            _flag(and_(attended, Booking.onward_service_id.is_not(None))),
+        )
+        .join(Referral, Referral.id == Booking.referral_id)
+        .outerjoin(TreatmentService, TreatmentService.id == Booking.onward_service_id)
+        .where(_in_period(period, programme), attended)
+        .group_by(Referral.area_id, TreatmentService.code)
+    )
+
+
 def counts_by_area(
     region: Region, period: Period, programme: str | None = None
 ) -> dict[int, Counts]:
@@ -193,7 +207,37 @@ def counts_by_area(
         for area_id, *rest in db.session.execute(_grouped_query(period, programme)):
             key, values = tuple(rest[:4]), tuple(rest[4:])
             _add_group(by_area[area_id], key, values, substance_codes)
+        for area_id, service, kits, onward in db.session.execute(
+            _session_content_query(period, programme)
+        ):
+            by_area[area_id].naloxone_kits += int(kits or 0)
+            if service is not None:
+                by_area[area_id].onward[service] += int(onward or 0)
     return by_area
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What people call each reference code: the areas' own labels, as an admin set them."""
+
+    substances: dict[str, str]
+    services: dict[str, str]
+
+
+def reference_labels(region: Region, prefer: Area | None = None) -> Labels:
+    """Labels by code across the region; where areas differ, `prefer`'s own label wins."""
+    preferred_id = prefer.id if prefer is not None else None
+    found: dict[type, dict[str, str]] = {Substance: {}, TreatmentService: {}}
+    with regional_scope(region):
+        for model, labels in found.items():
+            rows = db.session.execute(
+                select(model.code, model.label).order_by(
+                    (model.area_id == preferred_id).desc(), model.area_id
+                )
+            )
+            for code, label in rows:
+                labels.setdefault(code, label)
+    return Labels(found[Substance], found[TreatmentService])
 
 
 def pooled(by_area: dict[int, Counts]) -> Counts:
@@ -201,14 +245,6 @@ def pooled(by_area: dict[int, Counts]) -> Counts:
     for counts in by_area.values():
         total = total + counts
     return total
-
-
-def area_and_region(
-    area: Area, period: Period, programme: str | None = None
-) -> tuple[Counts, Counts]:
-    """An area's counts and its region's pooled counts, from the same queries."""
-    by_area = counts_by_area(area.region, period, programme)
-    return by_area[area.id], pooled(by_area)
 
 
 def programme_choices(region: Region) -> list[tuple[str, str]]:

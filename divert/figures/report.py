@@ -1,220 +1,678 @@
-"""The dashboard's figures as sections of rows: one shape for the page, exports and reports."""
+"""The figures presented once: sections of rows (label, value, share, suppressed) for the area
+and regional dashboards, the board reports, the exports and the API. Templates only loop over
+them; exports and the API only lay them out.
+
+A table has one column per area shown and, last, the region pooled (the total of its areas: on
+an area's page the other areas are in it but not shown). Every cell is built from the counts
+and the contracts, then the one suppression rule (divert.figures.suppression) hides what it
+must, and only then are the sentences written, from the cells, so no sentence says what a table
+hides.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from divert.areas.reference_lists import SUBSTANCES
-from divert.figures.counts import Counts, area_and_region
+from divert.figures import suppression
+from divert.figures.counts import (
+    Counts,
+    Labels,
+    counts_by_area,
+    pooled,
+    reference_labels,
+)
+from divert.figures.money import AreaMoney, ContractUse, PeriodMoney, money_by_area
 from divert.figures.periods import Period
-from divert.figures.places import Places, places
-from divert.figures.suppression import Cell, is_small, suppress_breakdown
-from divert.models import Area
+from divert.figures.rounding import money_text, pence, percent_text, share, whole
+from divert.figures.suppression import Hideable
+from divert.models import Area, Pricing, Region
 
-SUBSTANCE_LABELS = dict(SUBSTANCES)
-
-
-def percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "–"
-
-
-@dataclass
-class Row:
-    label: str
-    area: Cell
-    region: Cell
+EXAMPLE = " (example)"
+PRO_RATA_NOTE = (
+    "Places and costs for the period are each contract's, shared out by the number of its days "
+    "that fall in the period (pro rata by days)."
+)
 
 
-@dataclass
-class Section:
-    title: str
-    rows: list[Row] = field(default_factory=list)
-    breakdown: bool = True  # the rows add up to a published total: suppress as a group
+class Kind(enum.StrEnum):
+    COUNT = "count"
+    RATE = "rate"  # a fraction, shown as a percentage
+    MONEY = "money"  # pence, shown in pounds
+    PLACES = "places"
+    AVERAGE = "average"  # referrals a month
+    TEXT = "text"
 
 
-def _count_cell(count: int, whole: int | None = None) -> Cell:
-    share = f" ({percent(count, whole)})" if whole else ""
-    return Cell(count, f"{count:,}{share}")
+@dataclass(eq=False)
+class Cell(Hideable):
+    """One figure of one column. `share` is a count's share of its section's whole."""
 
-
-def _rate_cell(part: int, whole: int) -> Cell:
-    return Cell(None, percent(part, whole))
-
-
-def _breakdown(
-    title: str, labels: dict, area: Counter, region: Counter, area_whole: int, region_whole: int
-) -> Section:
-    keys = sorted(set(area) | set(region), key=lambda k: (-region[k], str(k)))
-    return Section(
-        title,
-        [
-            Row(
-                str(labels.get(k, k)),
-                _count_cell(area[k], area_whole),
-                _count_cell(region[k], region_whole),
-            )
-            for k in keys
-        ],
-    )
-
-
-@dataclass
-class Dashboard:
-    area: Area
-    period: Period
-    counts: Counts
-    region: Counts
-    places: Places | None
-    sections: list[Section]
-    programme: str | None = None  # a programme's code, or None for every programme
+    kind: Kind = Kind.COUNT
+    value: int | Decimal | str | None = None
+    share: Decimal | None = None
+    example: bool = False
 
     @property
-    def narrative(self) -> str:
-        """A plain-English summary for the board report."""
-        c, months = self.counts, max(len(self.period.months()), 1)
-        parts = [f"Referrals were {c.referrals:,}, about {round(c.referrals / months):,} a month"]
-        if self.places is not None:
-            parts[0] += f", {percent(self.places.used, self.places.allocated)} of the allocation"
-        if c.engagement_rate is not None:
-            parts.append(
-                f"{percent(c.attended, c.decided)} of decided cases engaged with the initial "
-                f"session, against {percent(self.region.attended, self.region.decided)} "
-                f"across the region"
-            )
-        if c.substances:
-            code, count = c.substances.most_common(1)[0]
-            parts.append(
-                f"the main substance reported most was {SUBSTANCE_LABELS.get(code, code).lower()} "
-                f"({percent(count, c.attended)} of attendees)"
-            )
-        parts.append(
-            "there were no repeat referrals"
-            if not c.repeats
-            else f"{c.repeats} referrals were repeats ({percent(c.repeats, c.referrals)})"
+    def text(self) -> str:
+        if self.suppressed:
+            return self.suppressed_text
+        if self.value is None:
+            return "–"
+        if self.kind is Kind.TEXT:
+            return str(self.value)
+        if self.kind is Kind.RATE:
+            text = percent_text(Decimal(self.value))
+        elif self.kind is Kind.MONEY:
+            text = money_text(int(self.value))
+        else:
+            text = f"{int(self.value):,}"
+        if self.share is not None:
+            text += f" ({percent_text(self.share)})"
+        return text + (EXAMPLE if self.example else "")
+
+    @property
+    def shown(self) -> bool:
+        return not self.suppressed and self.value is not None
+
+
+def count(value: int, whole_of: int | None = None) -> Cell:
+    return Cell(count=value, value=value, share=share(value, whole_of) if whole_of else None)
+
+
+@dataclass(eq=False)
+class Row:
+    label: str
+    cells: list[Cell]
+    key: str = ""  # the breakdown value's code, e.g. "cannabis"
+    describes_people: bool = False
+    from_data: bool = False  # a value found in the records, not a fixed label
+
+    @property
+    def withheld(self) -> bool:
+        """Found only among people withheld as too few to describe (the rest are zeros): even
+        its label would say something about them ("Female"), so the row is left out."""
+        return (
+            self.from_data
+            and any(cell.withheld for cell in self.cells)
+            and all(cell.withheld or cell.value == 0 for cell in self.cells)
         )
-        return "; ".join(parts) + "."
 
 
-def build_sections(c: Counts, r: Counts) -> list[Section]:
+@dataclass(eq=False)
+class Section:
+    key: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    adds_up: bool = False  # the rows add up to a published total (secondary suppression)
+    breakdown: bool = False  # the rows are the values of one figure (tidy exports)
+    note: str | None = None
+
+    def largest(self, index: int) -> int:
+        """The largest figure shown in a column (a chart's scale)."""
+        shown = [row.cells[index].value for row in self.rows if row.cells[index].shown]
+        return int(max(shown, default=0))  # type: ignore[type-var]
+
+
+@dataclass(frozen=True)
+class Column:
+    slug: str
+    name: str
+    threshold: int
+    referrals: int
+
+
+@dataclass(eq=False)
+class ContractTerms:
+    """One contract overlapping the period, as signed, with its use so far."""
+
+    area: Column
+    use: ContractUse
+    rows: list[Row]
+
+    @property
+    def title(self) -> str:
+        label = self.use.contract.label
+        marked = self.use.contract.is_example and "example" not in label.lower()
+        return f"{label}{EXAMPLE if marked else ''}"
+
+    @property
+    def warning(self) -> str | None:
+        used = self.rows[0].cells[0] if self.rows else None
+        return None if used is None or used.suppressed else self.use.warning
+
+
+@dataclass
+class ColumnCells:
+    """The cells of one column by the name of the count they show (what the API reads)."""
+
+    named: dict[str, Cell] = field(default_factory=dict)
+    breakdowns: dict[str, dict[Any, Cell]] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Figures:
+    period: Period
+    as_of: date
+    columns: list[Column]
+    sections: list[Section]
+    contracts: list[ContractTerms]
+    by_column: list[ColumnCells]
+    total_index: int  # the region's column: the total of the areas' (and of any not shown)
+    total_has_rest: bool
+    publication: bool
+    narrative: list[str] = field(default_factory=list)
+    programme: str | None = None  # a programme's code, or None for every programme
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def rows_describing_people(self) -> Iterator[Row]:
+        for section in self.sections:
+            yield from (row for row in section.rows if row.describes_people)
+
+    def every_cell(self) -> Iterator[Cell]:
+        for section in self.sections:
+            for row in section.rows:
+                yield from row.cells
+        for terms in self.contracts:
+            for row in terms.rows:
+                yield from row.cells
+
+    def cell(self, index: int, name: str) -> Cell:
+        return self.by_column[index].named[name]
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader of any copy (page, export, report) must know to read it right."""
+        notes = [
+            f"Referrals received from {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}"
+            f", as of {self.as_of:%-d %B %Y}; entries voided as made in error are not counted.",
+            "Percentages are rounded half up: to one decimal place under 10%, to a whole "
+            "percent otherwise.",
+            "A month's average counts only the months of the period that have begun.",
+            PRO_RATA_NOTE,
+            "Figures marked (example) come from values that were not published.",
+        ]
+        if self.publication:
+            thresholds = sorted({c.threshold for c in self.columns})
+            notes.append(
+                "For publication: counts under "
+                + " or ".join(str(t) for t in thresholds)
+                + " are shown as 'fewer than', and any figure that would reveal one as "
+                "'suppressed'."
+            )
+        notes.append(
+            "Where a period has fewer referrals than the area's threshold, figures describing "
+            "people are not shown to commissioners and regional leads."
+        )
+        return notes
+
+
+def elapsed_months(period: Period, as_of: date) -> int:
+    """Months of the period that have begun by `as_of` (at least one)."""
+    return max(sum(1 for y, m in period.months() if date(y, m, 1) <= as_of), 1)
+
+
+def _label(text: str) -> str:
+    """A label inside a sentence: "cannabis", but "MDMA or ecstasy" as it is."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _people_rows(
+    cells: list[ColumnCells], name: str, keys: list[Any], label: Callable[[Any], str]
+) -> list[Row]:
+    return [
+        Row(
+            label(key),
+            [c.breakdowns[name][key] for c in cells],
+            str(key),
+            describes_people=True,
+            from_data=True,
+        )
+        for key in keys
+    ]
+
+
+def _breakdown_keys(counters: list[Counter[Any]], total: Counter[Any]) -> list[Any]:
+    keys: set[Any] = set()
+    for counter in counters:
+        keys |= set(counter)
+    return sorted(keys, key=lambda k: (-total[k], str(k)))
+
+
+def _column_cells(
+    c: Counts, m: PeriodMoney, months: int, keys: dict[str, list[Any]]
+) -> ColumnCells:
+    """Every cell of one column; a figure worked out from counts lists them as its parts."""
+    cells = ColumnCells()
+    n = cells.named
+    n["referrals"] = count(c.referrals)
+    n["average_a_month"] = Cell(
+        kind=Kind.AVERAGE, value=whole(Decimal(c.referrals) / months), parts=(n["referrals"],)
+    )
+    n["repeats"] = count(c.repeats, c.referrals)
+    for name in ("attended", "not_engaged", "naloxone_kits"):
+        n[name] = count(getattr(c, name))
+    n["engagement_rate"] = Cell(
+        kind=Kind.RATE,
+        value=share(c.attended, c.decided),
+        parts=(n["attended"], n["not_engaged"]),
+    )
+    for name in (
+        "under_18",
+        "adult",
+        "completed",
+        "not_completed",
+        "referred_on",
+        "ineligible",
+        "withdrawn",
+        "in_progress",
+    ):
+        n[name] = count(getattr(c, name), c.referrals)
+    # Completed ÷ (completed + closed not completed); cases in progress or referred on are in
+    # neither. A case closed not engaged was not completed either.
+    n["completion_rate"] = Cell(
+        kind=Kind.RATE,
+        value=share(c.completed, c.completed + c.not_engaged + c.not_completed),
+        parts=(n["completed"], n["not_engaged"], n["not_completed"]),
+    )
+    # The same quantity shows once as one cell wherever it appears, so hiding it hides it all.
+    n["outcome_not_engaged"] = n["not_engaged"]
+    wholes = {"substances": c.attended, "genders": c.referrals, "ethnicities": c.referrals}
+    for name, counter in (
+        ("substances", c.substances),
+        ("genders", c.genders),
+        ("ethnicities", c.ethnicities),
+        ("onward", c.onward),
+        ("per_month", c.per_month),
+    ):
+        cells.breakdowns[name] = {key: count(counter[key], wholes.get(name)) for key in keys[name]}
+    places = None if m.places is None else whole(m.places)
+    covered = m.covered_days > 0
+    cost = m.cost_pence if covered else None
+    n["places_for_period"] = Cell(kind=Kind.PLACES, value=places, example=m.places_are_example)
+    n["share_of_places_used"] = Cell(
+        kind=Kind.RATE,
+        value=share(c.referrals, m.places) if m.places else None,
+        parts=(n["referrals"],),
+        example=m.places_are_example,
+    )
+    n["cost_for_period"] = Cell(kind=Kind.MONEY, value=cost, example=m.cost_is_example)
+    for name, denominator, part in (
+        ("cost_per_referral", c.referrals, n["referrals"]),
+        ("cost_per_attendee", c.attended, n["attended"]),
+    ):
+        n[name] = Cell(
+            kind=Kind.MONEY,
+            value=pence(Decimal(m.cost_pence) / denominator) if covered and denominator else None,
+            parts=(part,),
+            example=m.cost_is_example,
+        )
+    return cells
+
+
+def _sections(
+    cells: list[ColumnCells], keys: dict[str, list[Any]], labels: Labels
+) -> list[Section]:
+    def row(label: str, name: str, people: bool = False) -> Row:
+        return Row(label, [c.named[name] for c in cells], name, describes_people=people)
+
+    def months_label(key: tuple[int, int]) -> str:
+        return f"{date(key[0], key[1], 1):%b %Y}"
+
     return [
         Section(
+            "referrals",
             "Referrals",
             [
-                Row("Referrals received", _count_cell(c.referrals), _count_cell(r.referrals)),
-                Row(
-                    "Repeat referrals",
-                    _count_cell(c.repeats, c.referrals),
-                    _count_cell(r.repeats, r.referrals),
-                ),
+                row("Referrals received", "referrals"),
+                row("Average a month", "average_a_month"),
+                row("Repeat referrals", "repeats", people=True),
             ],
-            breakdown=False,
         ),
         Section(
+            "engagement",
             "Engagement with the initial one-to-one",
             [
-                Row("Attended", _count_cell(c.attended), _count_cell(r.attended)),
-                Row("Not engaged", _count_cell(c.not_engaged), _count_cell(r.not_engaged)),
-                Row(
-                    "Engagement rate",
-                    _rate_cell(c.attended, c.decided),
-                    _rate_cell(r.attended, r.decided),
-                ),
+                row("Attended", "attended", True),
+                row("Not engaged", "not_engaged", True),
+                row("Engagement rate", "engagement_rate", True),
             ],
-            breakdown=False,
-        ),  # no total of this section is published
-        _breakdown(
+        ),
+        Section(
+            "substances",
             "Main substance reported by attendees",
-            SUBSTANCE_LABELS,
-            c.substances,
-            r.substances,
-            c.attended,
-            r.attended,
+            _people_rows(
+                cells, "substances", keys["substances"], lambda k: labels.substances.get(k, k)
+            ),
+            adds_up=True,
+            breakdown=True,
         ),
         Section(
+            "age",
             "Age group",
-            [
-                Row(
-                    "Under 18",
-                    _count_cell(c.under_18, c.referrals),
-                    _count_cell(r.under_18, r.referrals),
-                ),
-                Row("Adult", _count_cell(c.adult, c.referrals), _count_cell(r.adult, r.referrals)),
-            ],
+            [row("Under 18", "under_18", True), row("Adult", "adult", True)],
+            adds_up=True,
+            breakdown=True,
         ),
-        _breakdown("Gender", {}, c.genders, r.genders, c.referrals, r.referrals),
-        _breakdown("Ethnicity", {}, c.ethnicities, r.ethnicities, c.referrals, r.referrals),
         Section(
+            "gender",
+            "Gender",
+            _people_rows(cells, "genders", keys["genders"], lambda k: str(k).capitalize()),
+            adds_up=True,
+            breakdown=True,
+        ),
+        Section(
+            "ethnicity",
+            "Ethnicity",
+            _people_rows(cells, "ethnicities", keys["ethnicities"], str),
+            adds_up=True,
+            breakdown=True,
+        ),
+        Section(
+            "outcomes",
             "Outcomes",
             [
-                Row(
-                    label,
-                    _count_cell(getattr(c, name), c.referrals),
-                    _count_cell(getattr(r, name), r.referrals),
-                )
-                for name, label in (
-                    ("completed", "Completed"),
-                    ("not_engaged", "Not engaged"),
-                    ("not_completed", "Not completed"),
-                    ("referred_on", "Referred on"),
-                    ("ineligible", "Ineligible"),
-                    ("withdrawn", "Withdrawn"),
-                    ("in_progress", "In progress"),
-                )
-            ]
-            + [
-                Row(
-                    "Completion rate",
-                    _rate_cell(c.completed, c.completed + c.closed_not_completed),
-                    _rate_cell(r.completed, r.completed + r.closed_not_completed),
-                )
+                row("Completed", "completed", True),
+                row("Not engaged", "outcome_not_engaged", True),
+                row("Not completed", "not_completed", True),
+                row("Referred on", "referred_on", True),
+                row("Ineligible", "ineligible", True),
+                row("Withdrawn", "withdrawn", True),
+                row("In progress", "in_progress", True),
+            ],
+            adds_up=True,
+            breakdown=True,
+        ),
+        Section(
+            "completion",
+            "Completion",
+            [row("Completion rate", "completion_rate", True)],
+        ),
+        Section(
+            "session_content",
+            "Naloxone and onward referrals at sessions attended",
+            [
+                row("Naloxone kits supplied", "naloxone_kits", True),
+                *_people_rows(
+                    cells,
+                    "onward",
+                    keys["onward"],
+                    lambda k: f"Onward referral: {labels.services.get(k, k)}",
+                ),
             ],
         ),
         Section(
+            "months",
             "Referrals per month",
             [
                 Row(
-                    f"{date(y, m, 1):%b %Y}",
-                    _count_cell(c.per_month[(y, m)]),
-                    _count_cell(r.per_month[(y, m)]),
+                    months_label(key),
+                    [c.breakdowns["per_month"][key] for c in cells],
+                    f"{key[0]}-{key[1]:02d}",
                 )
-                for y, m in sorted(set(c.per_month) | set(r.per_month))
+                for key in keys["per_month"]
             ],
+            adds_up=True,
+            breakdown=True,
+        ),
+        Section(
+            "money",
+            "Places and costs for the period",
+            [
+                row("Places allocated for the period", "places_for_period"),
+                row("Share of those places used", "share_of_places_used"),
+                row("Cost for the period", "cost_for_period"),
+                row("Cost per referral", "cost_per_referral"),
+                row("Cost per person who attended", "cost_per_attendee"),
+            ],
+            note=PRO_RATA_NOTE,
         ),
     ]
 
 
-def apply_suppression(sections: list[Section]) -> None:
-    """Suppress each column of each section; a rate goes with any count it is made from."""
-    for section in sections:
-        for column in ("area", "region"):
-            cells = [getattr(row, column) for row in section.rows]
-            counts = [cell for cell in cells if cell.count is not None]
-            if section.breakdown:
-                suppress_breakdown(counts)
-            else:
-                for cell in counts:
-                    if cell.count is not None and is_small(cell.count):
-                        cell.suppress()
-            if any(cell.suppressed for cell in counts):
-                for cell in cells:
-                    if cell.count is None:
-                        cell.suppress()
+def _text(value: str | None) -> Cell:
+    return Cell(kind=Kind.TEXT, value=value)
 
 
-def dashboard(
+def _contract_terms(column: Column, use: ContractUse) -> ContractTerms:
+    contract = use.contract
+    used = count(use.used)
+    pricing = (
+        f"Per place: {money_text(use.unit_price_pence)} a place"
+        if use.unit_price_pence is not None
+        else "Fixed contribution for the period"
+    )
+    rows = [
+        Row("Places used to date", [used], "used"),
+        Row("Dates", [_text(f"{contract.starts_on:%-d %B %Y} to {contract.ends_on:%-d %B %Y}")]),
+        Row(
+            "Go-live date",
+            [_text(f"{contract.go_live_on:%-d %B %Y}" if contract.go_live_on else None)],
+        ),
+        Row("Pricing", [_text(pricing)]),
+        Row(
+            "Places allocated",
+            [
+                Cell(
+                    kind=Kind.PLACES,
+                    value=contract.places_allocated,
+                    example=contract.places_example,
+                )
+            ],
+        ),
+        Row(
+            "Value" if contract.pricing is Pricing.PER_PLACE else "Contribution",
+            [Cell(kind=Kind.MONEY, value=contract.value_pence, example=contract.value_example)],
+        ),
+        Row("Funding source", [_text(contract.funding_source)]),
+        Row("Extends", [_text(contract.extends.label if contract.extends else None)]),
+        Row(
+            "Utilisation",
+            [
+                Cell(
+                    kind=Kind.RATE,
+                    value=share(use.used, use.allocated)
+                    if use.per_place and use.allocated
+                    else None,
+                    parts=(used,),
+                    example=contract.places_example,
+                )
+            ],
+        ),
+        Row(
+            "Spend to date",
+            [
+                Cell(
+                    kind=Kind.MONEY,
+                    value=use.spend_to_date_pence,
+                    parts=(used,) if use.per_place else (),
+                    example=contract.value_example,
+                )
+            ],
+        ),
+        Row(
+            "Projected use by the end of the contract (at the rate since go-live)",
+            [Cell(kind=Kind.PLACES, value=use.projected_use, parts=(used,))],
+        ),
+    ]
+    return ContractTerms(column, use, rows)
+
+
+def _narrative(figures: Figures, index: int, labels: Labels) -> str:
+    """One plain-English paragraph for a column, built from its (suppressed) cells."""
+
+    def cell(name: str) -> Cell:
+        return figures.cell(index, name)
+
+    compare = figures.total_index if figures.total_index != index else None
+    first = f"Referrals were {cell('referrals').text}"
+    if cell("average_a_month").shown:
+        first += f", about {cell('average_a_month').text} a month"
+    if cell("share_of_places_used").shown:
+        first += f", {cell('share_of_places_used').text} of the places allocated for the period"
+    parts = [first]
+    rate = cell("engagement_rate")
+    if rate.suppressed:
+        parts.append(f"the engagement rate is {rate.suppressed_text}")
+    elif rate.value is not None:
+        sentence = f"{rate.text} of decided cases engaged with the initial session"
+        if compare is not None and figures.cell(compare, "engagement_rate").shown:
+            sentence += (
+                f", against {figures.cell(compare, 'engagement_rate').text} across the region"
+            )
+        parts.append(sentence)
+    substances = [
+        (cells.value, key, cells)
+        for key, cells in figures.by_column[index].breakdowns["substances"].items()
+        if cells.shown and cells.value
+    ]
+    if substances:
+        _value, code, top = max(substances, key=lambda item: (item[0], item[1]))
+        label = _label(labels.substances.get(code, code))
+        parts.append(
+            f"the main substance reported most was {label} ({percent_text(top.share)} of attendees)"
+        )
+    repeats = cell("repeats")
+    if repeats.suppressed:
+        parts.append(f"repeat referrals: {repeats.suppressed_text}")
+    elif repeats.value == 0:
+        parts.append("there were no repeat referrals")
+    else:
+        parts.append(f"{repeats.value} referrals were repeats ({percent_text(repeats.share)})")
+    return "; ".join(parts) + "."
+
+
+def build(
+    region: Region,
+    period: Period,
+    *,
+    shown: list[Area],
+    publication: bool,
+    restrict_small_periods: bool,
+    programme: str | None = None,
+    today: date | None = None,
+) -> Figures:
+    """The figures of `shown` areas (each a column) and of the region pooled, suppressed; of
+    one programme (by its code) or of every programme. Places and money are the contracts'
+    whichever programme is shown."""
+    as_of = min(today or date.today(), period.end)
+    by_area = counts_by_area(region, period, programme)
+    money = money_by_area(region, period, as_of)
+    labels = reference_labels(region, prefer=shown[0] if len(shown) == 1 else None)
+    total_counts = pooled(by_area)
+    total_money = _pooled_money(money, period)
+    counts_list = [by_area[a.id] for a in shown] + [total_counts]
+    money_list = [money[a.id].period for a in shown] + [total_money]
+    keys = {
+        name: _breakdown_keys([getattr(c, name) for c in counts_list], getattr(total_counts, name))
+        for name in ("substances", "genders", "ethnicities", "onward")
+    }
+    keys["per_month"] = sorted(set().union(*(set(c.per_month) for c in counts_list)))
+    months = elapsed_months(period, as_of)
+    cells = [
+        _column_cells(c, m, months, keys) for c, m in zip(counts_list, money_list, strict=True)
+    ]
+    columns = [
+        Column(a.slug, a.name, a.suppression_threshold, by_area[a.id].referrals) for a in shown
+    ]
+    columns.append(
+        Column(
+            region.slug,
+            region.name,
+            max(
+                (a.suppression_threshold for a in region.areas),
+                default=suppression.DEFAULT_THRESHOLD,
+            ),
+            total_counts.referrals,
+        )
+    )
+    contracts = [
+        _contract_terms(column, use)
+        for column, area in zip(columns, shown, strict=False)
+        for use in money[area.id].contracts
+    ]
+    figures = Figures(
+        period=period,
+        as_of=as_of,
+        columns=columns,
+        sections=_sections(cells, keys, labels),
+        contracts=contracts,
+        by_column=cells,
+        total_index=len(columns) - 1,
+        total_has_rest=len(shown) < len(region.areas),
+        publication=publication,
+        programme=programme,
+    )
+    suppression.apply(
+        figures, publication=publication, restrict_small_periods=restrict_small_periods
+    )
+    _leave_out_withheld_rows(figures)
+    figures.narrative = [_narrative(figures, i, labels) for i in range(len(columns))]
+    return figures
+
+
+def _leave_out_withheld_rows(figures: Figures) -> None:
+    """Rows whose very label would describe withheld people go, from every copy of them."""
+    dropped: set[int] = set()
+    for section in figures.sections:
+        dropped |= {id(cell) for row in section.rows if row.withheld for cell in row.cells}
+        section.rows = [row for row in section.rows if not row.withheld]
+    for column in figures.by_column:
+        for name, cells in column.breakdowns.items():
+            column.breakdowns[name] = {k: c for k, c in cells.items() if id(c) not in dropped}
+
+
+def _pooled_money(money: dict[int, AreaMoney], period: Period) -> PeriodMoney:
+    total = PeriodMoney(0, Decimal(0), False, False, 0, period.days)
+    for area_money in money.values():
+        total = total + area_money.period
+    return total
+
+
+def area_figures(
     area: Area,
     period: Period,
     *,
+    publication: bool = False,
+    restrict_small_periods: bool = False,
     programme: str | None = None,
-    for_publication: bool = False,
     today: date | None = None,
-) -> Dashboard:
-    """The area's figures beside the region's, of one programme (by code) or of all."""
-    counts, region = area_and_region(area, period, programme)
-    as_of = min(today or date.today(), period.end)
-    sections = build_sections(counts, region)
-    if for_publication:
-        apply_suppression(sections)
-    return Dashboard(area, period, counts, region, places(area, as_of), sections, programme)
+) -> Figures:
+    """An area beside its region: the area dashboard, its board report, exports and API."""
+    return build(
+        area.region,
+        period,
+        shown=[area],
+        publication=publication,
+        restrict_small_periods=restrict_small_periods,
+        programme=programme,
+        today=today,
+    )
+
+
+def region_figures(
+    region: Region,
+    period: Period,
+    *,
+    publication: bool = False,
+    restrict_small_periods: bool = True,
+    programme: str | None = None,
+    today: date | None = None,
+) -> Figures:
+    """Every area of the region side by side, and the region pooled."""
+    return build(
+        region,
+        period,
+        shown=list(region.areas),
+        publication=publication,
+        restrict_small_periods=restrict_small_periods,
+        programme=programme,
+        today=today,
+    )

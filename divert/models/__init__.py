@@ -2,7 +2,7 @@
 
 from divert.clock import utcnow
 from divert.models.api import ApiToken, IdempotencyKey
-from divert.models.area import Area, Contract, Region
+from divert.models.area import Area, Contract, Pricing, Region
 from divert.models.audit import AuditEvent, OutboxMessage
 from divert.models.base import AreaOwned, Base
 from divert.models.diary import (
@@ -82,6 +82,7 @@ __all__ = [
     "PathwayStep",
     "Person",
     "PersonBlockingKey",
+    "Pricing",
     "Programme",
     "ReferenceCounter",
     "Referral",

@@ -238,16 +238,18 @@ class MatchReview(AreaOwned, Base):
     __table_args__ = (Index("ix_match_review_pair", "person_id", "candidate_person_id"),)
 
 
-class RegionalKeyHash(Base):
+class RegionalKeyHash(AreaOwned, Base):
     """The regional index: keyed hashes of blocking keys only, never a name or date of birth.
 
-    Not AreaOwned on purpose: every area of the region reads it, and it holds nothing personal.
+    Other areas of the region read it through one function, divert.tenancy.regional_earlier_
+    referrals, which returns only the area and date of a match.
     """
 
     __tablename__ = "regional_key_hash"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    # Declared here, not by AreaOwned: the lookup index below serves it, so it has none of its own.
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     key_hash: Mapped[str] = mapped_column(String(64))
     referral_on: Mapped[date]

@@ -26,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required
+from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required, options
 from divert.referrals import submission
 from divert.referrals.submission import ADULT_AGE, age_on
 
@@ -114,9 +114,11 @@ class ReferralForm(FlaskForm):
         widget=GovCheckboxInput(),
         validators=[Required(message="The person must agree to be contacted")],
     )
-    gender = SelectField("Gender (optional)", widget=GovSelect(), choices=GENDERS, default="")
+    gender = SelectField(
+        "Gender (optional)", widget=GovSelect(), choices=options(GENDERS), default=""
+    )
     ethnicity = SelectField(
-        "Ethnicity (optional)", widget=GovSelect(), choices=ETHNICITIES, default=""
+        "Ethnicity (optional)", widget=GovSelect(), choices=options(ETHNICITIES), default=""
     )
     postcode_district = StringField(
         "Postcode district (optional)",
@@ -135,8 +137,19 @@ class ReferralForm(FlaskForm):
         "I have checked the earlier referral and want to refer them again",
         widget=GovCheckboxInput(),
     )
+    same_person_elsewhere = RadioField(
+        "Is this the person referred in the other area?",
+        widget=GovRadioInput(),
+        choices=options([("yes", "Yes, the same person"), ("no", "No, someone else")]),
+        validators=[Optional()],
+    )
     submission_token = HiddenField()
     submit = SubmitField("Submit referral", widget=GovSubmitInput())
+
+    def same_person_elsewhere_answer(self) -> bool | None:
+        """The officer's answer about an earlier referral in another area; None if none."""
+        answer = self.same_person_elsewhere.data
+        return None if answer not in ("yes", "no") else answer == "yes"
 
     def is_under_18(self) -> bool:
         born, offence = self.date_of_birth.data, self.offence_date.data or date.today()

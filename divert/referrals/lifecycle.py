@@ -18,6 +18,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.models import (
     Booking,
@@ -31,7 +32,6 @@ from divert.models import (
     Substance,
     TreatmentService,
     User,
-    utcnow,
 )
 from divert.referrals import messages
 from divert.refusals import Conflict, Refusal
@@ -86,6 +86,9 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     S.VOIDED: frozenset(),
 }
 
+# Outcomes that say what happened at the session, so need it to have started.
+HAPPENED = frozenset({BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND})
+
 CLOSED = frozenset(status for status, onward in TRANSITIONS.items() if not onward)
 RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.NOT_COMPLETED, S.INELIGIBLE})
 
@@ -111,8 +114,6 @@ def supplies_naloxone(interventions: Iterable[Intervention]) -> bool:
 
 # Who can cancel a booking (the values stored, with how they read).
 CANCELLED_BY = {"person": "The person", "service": "The service"}
-
-
 class TransitionError(Conflict):
     """A change the referral's (or booking's) state does not allow."""
 
@@ -262,7 +263,11 @@ def record_attendance(
     notes: str | None = None,
     cancelled_by: str | None = None,
 ) -> None:
-    """Record what happened to one booking, and move the referral on to match."""
+    """Record what happened to one booking, and move the referral on to match.
+
+    Whether someone attended can only be known once the session has started; a booking can be
+    cancelled or rescheduled at any time.
+    """
     if booking.status is not BookingStatus.BOOKED:
         raise TransitionError(
             "The outcome of this booking has already been recorded",
@@ -272,6 +277,13 @@ def record_attendance(
     if outcome is BookingStatus.BOOKED:
         raise Refusal("outcome", "Choose what happened at the session", code="attendance_refused")
     referral, session = booking.referral, booking.session
+    if outcome in HAPPENED and session.starts_at > utcnow():
+        raise TransitionError(
+            "Attendance can only be recorded once the session has started "
+            f"({session.starts_at.astimezone(LOCAL):%-d %B %Y at %H:%M})",
+            field="outcome",
+            code="attendance_refused",
+        )
     is_initial = session.kind is SessionKind.INITIAL
     if outcome is BookingStatus.ATTENDED and is_initial and main_substance is None:
         raise Refusal(

@@ -32,6 +32,9 @@ from divert.referrals import lifecycle, repeats
 ADULT_AGE = 18
 YOUNGEST_AGE = 10
 REPEAT_UNCONFIRMED = "They have been referred before: check the earlier referral and confirm"
+ELSEWHERE_UNANSWERED = (
+    "There may be an earlier referral of this person in another area: say whether it is them"
+)
 
 
 def age_on(date_of_birth: date, on: date) -> int:
@@ -104,6 +107,20 @@ def repeat_refusal(area: Area, found: repeats.RepeatCheck) -> str | None:
         f"days of one that ended not engaged ({refused.reference}). Choose another outcome "
         f"for this offence"
     )
+
+
+def unanswered_repeat_questions(
+    found: repeats.RepeatCheck, *, confirmed: bool, same_person_elsewhere: bool | None
+) -> dict[str, str]:
+    """What the officer must still answer about earlier referrals, as {field name: message}:
+    an earlier one here must be checked, and for a hit in another area's index (which reveals
+    only the area and date) they must say whether it is the same person."""
+    questions = {}
+    if found.earlier and not confirmed:
+        questions["confirm_repeat"] = REPEAT_UNCONFIRMED
+    if found.elsewhere and same_person_elsewhere is None:
+        questions["same_person_elsewhere"] = ELSEWHERE_UNANSWERED
+    return questions
 
 
 def next_reference(area: Area, year: int) -> str:
@@ -227,10 +244,12 @@ def submit(
     officer: User,
     found: repeats.RepeatCheck,
     slot: DiarySession | None = None,
+    same_person_elsewhere: bool = False,
     **details: object,
 ) -> Referral:
     """Create a checked referral (see repeat_refusal): a repeat of the earlier referral the
-    check matched, possible repeats queued for the managers, and booked into `slot` if given.
+    check matched, or of one in another area that the officer said was the same person;
+    possible repeats queued for the managers, and booked into `slot` if given.
     The caller commits; lifecycle.SlotFullError means the slot filled first."""
     earlier = found.matches[0].referral if found.matches else None
     referral = create_referral(
@@ -241,6 +260,10 @@ def submit(
     )
     if earlier is not None:
         referral.is_repeat, referral.repeat_of = True, earlier
+    elif found.elsewhere and same_person_elsewhere:
+        # The earlier referral is another area's and stays there: only the flag is kept here,
+        # so the region, pooling its areas, counts the person's repeat once.
+        referral.is_repeat = True
     db.session.flush()
     repeats.queue_reviews(referral, found.possibles)
     if slot is not None:

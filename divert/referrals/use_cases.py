@@ -97,12 +97,20 @@ def audit_referral(action: str, referral: Referral, by: User, **detail: object) 
 
 
 class RepeatUnconfirmed(Conflict):
-    """The person was referred before: the officer must look at the earlier referral (in
-    `found`) and confirm that this is them again."""
+    """The person may have been referred before (`found`): the officer must confirm an earlier
+    referral of the area, and say whether a hit in another area's index is the same person.
+    `problems` holds every question still unanswered."""
 
-    def __init__(self, found: repeats.RepeatCheck) -> None:
-        super().__init__("confirm_repeat", submission.REPEAT_UNCONFIRMED, code="repeat_unconfirmed")
+    def __init__(self, found: repeats.RepeatCheck, questions: dict[str, str]) -> None:
+        field, message = next(iter(questions.items()))
+        code = "repeat_unconfirmed" if field == "confirm_repeat" else "repeat_elsewhere_unanswered"
+        super().__init__(field, message, code=code)
         self.found = found
+        self._questions = dict(questions)
+
+    @property
+    def problems(self) -> dict[str, str]:
+        return dict(self._questions)
 
 
 def _check(details: ReferralDetails) -> None:
@@ -138,22 +146,26 @@ def submit(
     details: ReferralDetails,
     *,
     confirm_repeat: bool = False,
+    same_person_elsewhere: bool | None = None,
     session_id: int | None = None,
 ) -> Referral:
     """A new referral in the area, booked into the open slot `session_id` if given.
 
     Refused: the details break a rule (Invalid), the area's repeat policy rules the person out
-    (`forename`), an earlier referral is not confirmed (RepeatUnconfirmed), the slot is not
-    open or of another programme (`session_id`), no programme fits (`date_of_birth`) or
-    several do (`programme`).
+    (`forename`), an earlier referral is not confirmed or a hit in another area's index is not
+    answered (RepeatUnconfirmed), the slot is not open or of another programme (`session_id`),
+    no programme fits (`date_of_birth`) or several do (`programme`).
     """
     _check(details)
     found = repeats.check(area, details.person(), details.offence_date)
     refusal = submission.repeat_refusal(area, found)
     if refusal is not None:
         raise Refusal("forename", refusal, code="repeat_refused")
-    if found.earlier and not confirm_repeat:
-        raise RepeatUnconfirmed(found)
+    questions = submission.unanswered_repeat_questions(
+        found, confirmed=confirm_repeat, same_person_elsewhere=same_person_elsewhere
+    )
+    if questions:
+        raise RepeatUnconfirmed(found, questions)
     slot = open_slot(area, session_id) if session_id is not None else None
     under_18 = submission.age_group(details.date_of_birth, details.offence_date)
     young = under_18 is AgeGroup.UNDER_18
@@ -162,6 +174,7 @@ def submit(
         officer=officer,
         found=found,
         slot=slot,
+        same_person_elsewhere=bool(same_person_elsewhere),
         forename=details.forename.strip(),
         surname=details.surname.strip(),
         date_of_birth=details.date_of_birth,

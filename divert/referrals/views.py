@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.extensions import db
-from divert.formfields import choice_id, show_refusal
+from divert.formfields import choice_id, options, show_refusal
 from divert.models import (
     DISPOSAL_LABELS,
     Disposal,
@@ -29,7 +29,7 @@ from divert.permissions import Permission, requires
 from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, queries, repeats, submission, use_cases
 from divert.referrals.forms import NO_SLOT, DisposalReferralForm, ReferralForm
-from divert.referrals.slots import describe, open_initial_slots
+from divert.referrals.slots import BOOKING_WINDOW, describe, open_initial_slots
 from divert.refusals import Refusal
 from divert.tenancy import current_area
 
@@ -42,15 +42,18 @@ def _offer_choices(form: ReferralForm, slots: list) -> None:
     substances = db.session.scalars(
         select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
     ).all()
-    form.substances_found.choices = [(str(s.id), s.label) for s in substances]
+    form.substances_found.choices = options([(str(s.id), s.label) for s in substances])
     if form.slot is None:  # a disposal's form: no first appointment
         return
     # Sessions of several programmes on offer: each says whose it is.
     labelled = len({s.programme_id for s in slots}) > 1
-    form.slot.choices = [
-        (str(s.id), f"{s.programme.name}: {describe(s)}" if labelled else describe(s))
-        for s in slots
-    ] + [(NO_SLOT, "Leave it for the educators to arrange")]
+    form.slot.choices = options(
+        [
+            (str(s.id), f"{s.programme.name}: {describe(s)}" if labelled else describe(s))
+            for s in slots
+        ]
+        + [(NO_SLOT, "Leave it for the educators to arrange")]
+    )
 
 
 def _disposal() -> Disposal:
@@ -124,6 +127,7 @@ def _submit(form: ReferralForm, disposal: Disposal) -> Referral:
         current_user,
         _details(form, disposal),
         confirm_repeat=bool(form.confirm_repeat.data),
+        same_person_elsewhere=form.same_person_elsewhere_answer(),
         session_id=None if slot == NO_SLOT else choice_id(slot),
     )
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
@@ -149,7 +153,7 @@ def _offer_programmes(form: ReferralForm, disposal: Disposal) -> None:
     age = submission.age_on(born, form.offence_date.data or date.today())
     fitting = programme_rules.fitting(current_area, age, disposal.value)
     if len(fitting) > 1:
-        form.programme.choices = [(str(p.id), p.name) for p in fitting]
+        form.programme.choices = options([(str(p.id), p.name) for p in fitting])
 
 
 @bp.route("/<area_slug>/referrals/new", methods=["GET", "POST"])
@@ -193,6 +197,7 @@ def new_referral() -> str | Response:
         other_disposals=[
             d for d in programme_rules.offered_disposals(current_area) if d is not disposal
         ],
+        booking_days=BOOKING_WINDOW.days,
     )
 
 
@@ -219,11 +224,22 @@ def confirmation(referral_id: int) -> str:
     )
 
 
+# The officer's list narrowed to what their home page points at.
+MY_FILTERS = {
+    "returned": ("Returned to you for another outcome", lifecycle.RETURNED_TO_OFFICER),
+    "awaiting": ("Awaiting contact", frozenset({ReferralStatus.SUBMITTED})),
+}
+
+
 @bp.route("/<area_slug>/referrals")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
     page = query_page()
+    status = request.args.get("status", "")
+    shown = MY_FILTERS.get(status)
     mine = queries.submitted_by(current_user)
+    if shown is not None:
+        mine = mine & Referral.status.in_(shown[1])
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(
         select(Referral)
@@ -250,6 +266,8 @@ def my_referrals() -> str:
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
+        status=status if shown else "",
+        shown=shown[0] if shown else None,
     )
 
 

@@ -30,7 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from divert.formfields import GovDateField, Required
+from divert.formfields import GovDateField, Required, options
 from divert.referrals.lifecycle import CANCELLED_BY
 from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
 
@@ -57,12 +57,14 @@ class SessionForm(FlaskForm):
     kind = RadioField(
         "Kind of session",
         widget=GovRadioInput(),
-        choices=[
-            ("initial", "Initial one-to-one"),
-            ("follow_up", "Follow-up"),
-            ("group", "Group session"),
-            ("assessment", "Young person's assessment"),
-        ],
+        choices=options(
+            [
+                ("initial", "Initial one-to-one"),
+                ("follow_up", "Follow-up"),
+                ("group", "Group session"),
+                ("assessment", "Young person's assessment"),
+            ]
+        ),
         default="initial",
         validators=[Required(message="Choose the kind of session")],
     )
@@ -107,7 +109,7 @@ class SessionForm(FlaskForm):
     repeat_days = SelectMultipleField(
         "Repeat every week on",
         widget=GovCheckboxesInput(),
-        choices=WEEKDAYS,
+        choices=options(WEEKDAYS),
         validators=[Optional()],
     )
     repeat_until = GovDateField("Repeat until", subject="repeat end date")
@@ -159,13 +161,13 @@ class ContactForm(FlaskForm):
     method = RadioField(
         "How",
         widget=GovRadioInput(),
-        choices=list(CONTACT_METHODS.items()),
+        choices=options(list(CONTACT_METHODS.items())),
         validators=[Required(message="Choose how you tried to contact them")],
     )
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
-        choices=list(CONTACT_OUTCOMES.items()),
+        choices=options(list(CONTACT_OUTCOMES.items())),
         validators=[Required(message="Choose what happened")],
     )
     note = TextAreaField(
@@ -188,12 +190,14 @@ class OutcomeForm(FlaskForm):
     outcome = RadioField(
         "Close the case as",
         widget=GovRadioInput(),
-        choices=[
-            ("completed", "Completed"),
-            ("not_engaged", "Not engaged – return to the officer"),
-            ("ineligible", "Ineligible – return to the officer"),
-            ("withdrawn", "Withdrawn"),
-        ],
+        choices=options(
+            [
+                ("completed", "Completed"),
+                ("not_engaged", "Not engaged – return to the officer"),
+                ("ineligible", "Ineligible – return to the officer"),
+                ("withdrawn", "Withdrawn"),
+            ]
+        ),
         validators=[Required(message="Choose an outcome")],
     )
     note = TextAreaField(
@@ -208,13 +212,13 @@ class AttendanceForm(FlaskForm):
     outcome = RadioField(
         "What happened",
         widget=GovRadioInput(),
-        choices=[(status.value, label) for status, label in ATTENDANCE_OUTCOMES.items()],
+        choices=options([(status.value, label) for status, label in ATTENDANCE_OUTCOMES.items()]),
         validators=[Required(message="Choose what happened")],
     )
     cancelled_by = RadioField(
         "Cancelled by",
         widget=GovRadioInput(),
-        choices=list(CANCELLED_BY.items()),
+        choices=options(CANCELLED_BY.items()),
         validators=[Optional()],
     )
     # Choices are checked against the area's lists when the attendance is recorded.

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from divert.extensions import db
-from divert.figures.suppression import Cell, suppress_breakdown
+from divert.figures.suppression import Hideable, suppress_breakdown
 from divert.models import Role
 from divert.tenancy import area_scope
 from tests.conftest import Auth
@@ -109,15 +109,17 @@ def test_dashboard_queries_do_not_grow_with_the_data(
 def test_exports_carry_the_figures(client: FlaskClient, auth: Auth, seeded: None) -> None:
     auth.sign_in(account_email(Role.COMMISSIONER, "warwickshire"))
     csv_text = client.get("/warwickshire/dashboard/export.csv", query_string=PERIOD).text
-    assert "Referrals received,6,12" in csv_text
+    assert "Warwickshire,Referrals,Referrals received,,6,count,,false,false,6" in csv_text
+    assert "West Midlands region,Referrals,Referrals received,,12,count,,false,false,12" in csv_text
     published = client.get(
         "/warwickshire/dashboard/export.csv", query_string={**PERIOD, "publication": "y"}
     ).text
-    assert "Referrals received,6,12" in published
-    assert "Under 18,fewer than 5" not in published  # none are under 18: zero is not small
+    assert "Warwickshire,Referrals,Referrals received,,6,count,,false,false,6" in published
+    # None are under 18: zero is not small, and is shown.
+    assert "Warwickshire,Age group,Age group,Under 18,0,count,0.0,false,false,0 (0%)" in published
     xlsx = client.get("/warwickshire/dashboard/export.xlsx", query_string=PERIOD)
     rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
-    assert ("Referrals", "Referrals received", "6", "12") in rows
+    assert rows[1][:6] == ("Warwickshire", "Referrals", "Referrals received", None, 6, "count")
 
 
 def test_bad_period_input_is_explained(client: FlaskClient, auth: Auth, seeded: None) -> None:
@@ -135,6 +137,49 @@ def test_bad_period_input_is_explained(client: FlaskClient, auth: Auth, seeded: 
 
 
 def test_secondary_suppression_hides_the_cell_that_would_reveal_a_small_one() -> None:
-    cells = [Cell(12, "12"), Cell(3, "3"), Cell(7, "7"), Cell(0, "0")]
+    cells = [Hideable(count=n) for n in (12, 3, 7, 0)]
     suppress_breakdown(cells)
-    assert [c.text for c in cells] == ["12", "fewer than 5", "suppressed", "0"]
+    assert [c.suppressed_text for c in cells] == ["", "fewer than 5", "suppressed", ""]
+
+
+def test_the_regional_view_has_every_area_figure(
+    client: FlaskClient, auth: Auth, seeded: None
+) -> None:
+    auth.sign_in(REGIONAL_LEAD_EMAIL)
+    page = client.get("/region/west-midlands-region/dashboard", query_string=PERIOD).text
+    for heading in (
+        "Referrals",
+        "Engagement with the initial one-to-one",
+        "Main substance reported by attendees",
+        "Naloxone and onward referrals at sessions attended",
+        "Places and costs for the period",
+        "Contracts in this period",
+    ):
+        assert heading in page
+    for caption in (
+        "Warwickshire: Regional PADS contract 2023–24",
+        "Staffordshire: Regional PADS contract 2023–24 (example)",
+        "West Mercia: Regional PADS contract 2023–24 (example)",
+        "West Midlands: Regional PADS contract 2023–24 (example)",
+    ):
+        assert caption in page
+    for route in ("export.csv", "export.xlsx", "board-report"):
+        assert f"/region/west-midlands-region/dashboard/{route}?" in page
+    tidy = client.get(
+        "/region/west-midlands-region/dashboard/export.csv", query_string=PERIOD
+    ).text.splitlines()
+    received = {line.split(",")[0] for line in tidy if ",Referrals received,," in line}
+    assert received == {
+        "Staffordshire",
+        "Warwickshire",
+        "West Mercia",
+        "West Midlands",
+        "West Midlands region",
+    }
+    report = client.get(
+        "/region/west-midlands-region/dashboard/board-report", query_string=PERIOD
+    ).text
+    assert (
+        "Board report: 2023–24" in report
+        and "<strong>Warwickshire:</strong> Referrals were 6," in report
+    )

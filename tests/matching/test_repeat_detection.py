@@ -11,7 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select
 
 from divert.extensions import db
+from divert.figures.periods import custom
+from divert.figures.report import area_figures, region_figures
 from divert.models import MatchReview, Referral, RegionalKeyHash, Role, Substance, User
+from divert.referrals.submission import ELSEWHERE_UNANSWERED
 from divert.tenancy import area_scope, system_scope
 from tests.conftest import Auth
 from tests.factories import area, make_user
@@ -29,8 +32,10 @@ def people(app_ctx: Flask) -> dict[str, User]:
     }
 
 
-def _form(forename: str, token: str, **overrides: object) -> dict[str, object]:
-    with area_scope(area("warwickshire")):
+def _form(
+    forename: str, token: str, slug: str = "warwickshire", **overrides: object
+) -> dict[str, object]:
+    with area_scope(area(slug)):
         cannabis = db.session.scalar(select(Substance.id).where(Substance.code == "cannabis"))
     data = {
         "forename": forename,
@@ -107,15 +112,64 @@ def test_another_area_learns_only_where_and_when(
             email="unique.marker@example.org",
         )
         db.session.commit()
+        staffs_reference = staffs.reference  # read in its area (a refresh outside finds nothing)
     auth.sign_in("pc@example.org")
-    response = client.post("/warwickshire/referrals/new", data=_form("Michael", "t3"))
+    asked = client.post("/warwickshire/referrals/new", data=_form("Michael", "t3"))
+    assert asked.status_code == 200 and ELSEWHERE_UNANSWERED in asked.text
+    for secret in (staffs.reference, "unique.marker"):
+        assert secret not in asked.text
+    response = client.post(
+        "/warwickshire/referrals/new", data=_form("Michael", "t3", same_person_elsewhere="no")
+    )
     confirmation = client.get(response.headers["Location"]).text
     expected = f"earlier referral in Staffordshire on {earlier_on:%-d %B %Y}"
     assert expected in confirmation
-    for secret in (staffs.reference, "unique.marker"):
+    for secret in (staffs_reference, "unique.marker"):
         assert secret not in confirmation
     columns = {c["name"] for c in inspect(db.engine).get_columns("regional_key_hash")}
     assert columns == {"id", "region_id", "area_id", "key_hash", "referral_on"}
     with system_scope():
         hashes = db.session.scalars(select(RegionalKeyHash.key_hash)).all()
     assert hashes and all(len(h) == 64 and "rogers" not in h for h in hashes)
+
+
+def test_a_repeat_in_another_area_is_confirmed_by_the_officer_and_counted_once(
+    client: FlaskClient, auth: Auth, people: dict[str, User]
+) -> None:
+    auth.sign_in("pc@staffs.org")
+    first = client.post(
+        "/staffordshire/referrals/new", data=_form("Michael", "s1", slug="staffordshire")
+    )
+    assert first.status_code == 302
+    auth.sign_out()
+    auth.sign_in("pc@example.org")
+    typo = {"surname": "Rodgers"}  # Rogers, misspelt: the same sound, so the same keys
+    asked = client.post("/warwickshire/referrals/new", data=_form("Michael", "w1", **typo))
+    assert asked.status_code == 200
+    assert ELSEWHERE_UNANSWERED in asked.text and 'name="same_person_elsewhere"' in asked.text
+    assert "Staffordshire on" in asked.text
+    with area_scope(area("warwickshire")):
+        assert db.session.scalar(select(func.count(Referral.id))) == 0  # nothing until answered
+    confirmed = client.post(
+        "/warwickshire/referrals/new",
+        data=_form("Michael", "w1", same_person_elsewhere="yes", **typo),
+    )
+    assert confirmed.status_code == 302
+    with area_scope(area("warwickshire")):
+        made = db.session.scalars(select(Referral)).one()
+        assert made.is_repeat and made.repeat_of_id is None  # the earlier one stays in its area
+    today = custom(TODAY, TODAY)
+    with area_scope(area("warwickshire")):
+        beside = area_figures(area("warwickshire"), today)
+    assert [beside.cell(i, "repeats").value for i in (0, 1)] == [1, 1]
+    region = region_figures(area("warwickshire").region, today, restrict_small_periods=False)
+    names = [column.name for column in region.columns]
+    repeats = dict(zip(names, (region.cell(i, "repeats").value for i in range(5)), strict=True))
+    assert repeats == {
+        "Staffordshire": 0,
+        "Warwickshire": 1,
+        "West Mercia": 0,
+        "West Midlands": 0,
+        "West Midlands region": 1,  # two referrals of one person: one repeat, counted once
+    }
+    assert region.cell(4, "referrals").value == 2

@@ -48,5 +48,5 @@ def test_the_diary_shows_and_filters_every_programme(
     with area_scope(here):
         token = db.session.get(type(educator), educator.id).calendar_token
     feed = client.get(f"/calendar/{token}.ics").text
-    assert "SUMMARY:DIVERT adults: initial session (0/1 booked)" in feed
-    assert "SUMMARY:Alcohol Related Violence course: group session (0/8 booked)" in feed
+    assert "SUMMARY:DIVERT adults: Initial one-to-one (0 of 1 booked)" in feed
+    assert "SUMMARY:Alcohol Related Violence course: Group session (0 of 8 booked)" in feed

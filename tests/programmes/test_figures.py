@@ -12,9 +12,8 @@ from sqlalchemy import select
 from divert.assessments import services as assessments
 from divert.courses import services as courses
 from divert.extensions import db
-from divert.figures.counts import Counts, area_and_region
 from divert.figures.periods import quarter
-from divert.figures.report import dashboard
+from divert.figures.report import Figures, area_figures
 from divert.models import (
     Area,
     AssessmentOutcome,
@@ -133,28 +132,45 @@ def built(app_ctx: Flask) -> Area:
     return area("warwickshire")
 
 
-def _summary(counts: Counts) -> dict[str, object]:
+def _summary(figures: Figures, index: int) -> dict[str, object]:
+    """One column's counts, and its rates as whole percentages."""
+
+    def value(name: str) -> object:
+        return figures.cell(index, name).value
+
+    def percent(name: str) -> int | None:
+        rate = figures.cell(index, name).value
+        return None if rate is None else round(100 * rate)
+
     return {
-        "referrals": counts.referrals,
-        "attended": counts.attended,
-        "not_engaged": counts.not_engaged,
-        "completed": counts.completed,
-        "not_completed": counts.not_completed,
-        "referred_on": counts.referred_on,
-        "in_progress": counts.in_progress,
-        "engagement": None
-        if counts.engagement_rate is None
-        else round(100 * counts.engagement_rate),
-        "completion": None
-        if counts.completion_rate is None
-        else round(100 * counts.completion_rate),
+        **{
+            name: value(name)
+            for name in (
+                "referrals",
+                "attended",
+                "not_engaged",
+                "completed",
+                "not_completed",
+                "referred_on",
+                "in_progress",
+            )
+        },
+        "engagement": percent("engagement_rate"),
+        "completion": percent("completion_rate"),
     }
+
+
+def _area_and_region(
+    built: Area, programme: str | None = None
+) -> tuple[dict[str, object], dict[str, object]]:
+    figures = area_figures(built, Q1, programme=programme, today=date(2026, 11, 23))
+    return _summary(figures, 0), _summary(figures, -1)
 
 
 def test_divert_adults(built: Area) -> None:
     # 3 referrals: 2 attended the one-to-one, 1 not engaged -> 2/3 = 67% engaged;
     # 1 completed, 1 closed not completed (the not engaged) -> 1/2 = 50% completed.
-    counts, region = area_and_region(built, Q1, "divert-adults")
+    counts, region = _area_and_region(built, "divert-adults")
     expected = {
         "referrals": 3,
         "attended": 2,
@@ -166,15 +182,15 @@ def test_divert_adults(built: Area) -> None:
         "engagement": 67,
         "completion": 50,
     }
-    assert _summary(counts) == expected
-    assert _summary(region) == expected  # Staffordshire has no adults this quarter
+    assert counts == expected
+    assert region == expected  # Staffordshire has no adults this quarter
 
 
 def test_divert_young_people(built: Area) -> None:
     # Both assessed (engaged by the programme's rule); one completed 3 of 4 sessions, one
     # referred on to the MASH, which is neither completed nor not completed -> 1/1 = 100%.
-    counts, _region = area_and_region(built, Q1, "divert-young-people")
-    assert _summary(counts) == {
+    counts, _region = _area_and_region(built, "divert-young-people")
+    assert counts == {
         "referrals": 2,
         "attended": 2,
         "not_engaged": 0,
@@ -191,8 +207,8 @@ def test_the_arv_course_beside_the_region(built: Area) -> None:
     # Warwickshire: completed (AAMA), attended then could no longer reach 3 (AMM), never came
     # (MM): engaged 2 of 3 = 67%; completed 1 of 3 closed = 33%.
     # Region adds Staffordshire's completed one (AAAM): engaged 3/4 = 75%, completed 2/4 = 50%.
-    counts, region = area_and_region(built, Q1, "arv")
-    assert _summary(counts) == {
+    counts, region = _area_and_region(built, "arv")
+    assert counts == {
         "referrals": 3,
         "attended": 2,
         "not_engaged": 1,
@@ -203,7 +219,7 @@ def test_the_arv_course_beside_the_region(built: Area) -> None:
         "engagement": 67,
         "completion": 33,
     }
-    assert _summary(region) == {
+    assert region == {
         "referrals": 4,
         "attended": 3,
         "not_engaged": 1,
@@ -219,8 +235,8 @@ def test_the_arv_course_beside_the_region(built: Area) -> None:
 def test_all_programmes_together(built: Area) -> None:
     # 3 + 2 + 3 referrals; attended 2 + 2 + 2; not engaged 1 + 0 + 1; completed 1 + 1 + 1;
     # closed not completed 1 + 0 + 2 -> completion 3/6 = 50%; engagement 6/8 = 75%.
-    counts, _region = area_and_region(built, Q1)
-    assert _summary(counts) == {
+    counts, _region = _area_and_region(built)
+    assert counts == {
         "referrals": 8,
         "attended": 6,
         "not_engaged": 2,
@@ -234,8 +250,12 @@ def test_all_programmes_together(built: Area) -> None:
 
 
 def test_the_dashboard_rows_for_one_programme(built: Area) -> None:
-    board = dashboard(built, Q1, programme="arv", today=date(2026, 11, 23))
-    outcomes = {row.label: (row.area.text, row.region.text) for row in board.sections[6].rows}
+    figures = area_figures(built, Q1, programme="arv", today=date(2026, 11, 23))
+    outcomes = {
+        row.label: (row.cells[0].text, row.cells[-1].text)
+        for key in ("outcomes", "completion")
+        for row in figures.section(key).rows
+    }
     assert outcomes["Completed"] == ("1 (33%)", "2 (50%)")
     assert outcomes["Not completed"] == ("1 (33%)", "1 (25%)")
     assert outcomes["Completion rate"] == ("33%", "50%")
