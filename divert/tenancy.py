@@ -168,8 +168,8 @@ def own_sessions_everywhere(
     educator: User, since: datetime, roles: Collection[Role]
 ) -> list[DiarySession]:
     """An educator's own sessions from `since`, not cancelled, in every area where they are
-    still an active member in one of `roles`, venues loaded: their calendar feed, opened by
-    its secret link."""
+    still an active member in one of `roles`, venues and programmes loaded: their calendar
+    feed, opened by its secret link."""
     areas = frozenset(m.area_id for m in educator.memberships if m.active and m.role in roles)
     with _scoped(Scope(areas)):
         return list(
@@ -180,7 +180,9 @@ def own_sessions_everywhere(
                     DiarySession.cancelled_at.is_(None),
                     DiarySession.starts_at >= since,
                 )
-                .options(selectinload(DiarySession.venue))
+                .options(
+                    selectinload(DiarySession.venue), selectinload(DiarySession.programme)
+                )
                 .order_by(DiarySession.starts_at)
             )
         )

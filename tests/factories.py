@@ -61,8 +61,6 @@ def make_token(
     lifetime: timedelta | None = None,
 ) -> str:
     """A committed API token for `user` in one area (or region); returns the secret."""
-    made = tokens.create_token(
-        user, name="test token", area=area, region=region, lifetime=lifetime
-    )
+    made = tokens.create_token(user, name="test token", area=area, region=region, lifetime=lifetime)
     db.session.commit()
     return made.secret

@@ -122,9 +122,7 @@ def test_an_administrator_signs_an_account_out_everywhere(app: Flask, accounts: 
         assert db.session.scalars(live).all() == []
 
 
-def test_the_account_page_lists_sessions_and_ends_the_others(
-    app: Flask, accounts: None
-) -> None:
+def test_the_account_page_lists_sessions_and_ends_the_others(app: Flask, accounts: None) -> None:
     laptop = _signed_in(app, agent="Laptop browser")
     phone = _signed_in(app, agent="Phone browser")
     text = laptop.get("/account").get_data(as_text=True)

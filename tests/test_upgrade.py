@@ -36,6 +36,42 @@ def empty_database(cluster: Cluster | None, tmp_path: Path) -> Iterator[tuple[st
     cluster.drop_database(name)
 
 
+def _assert_every_referral_in_a_programme(before: list[dict]) -> None:
+    """Issue 13: each referral went to its area's DIVERT programme for its age group."""
+    expected = {
+        row["reference"]: (
+            row["area_id"],
+            "divert-young-people" if row["age_group"] == "UNDER_18" else "divert-adults",
+        )
+        for row in before
+    }
+    with db.engine.connect() as connection:
+        assigned = {
+            reference: (area_id, code)
+            for reference, area_id, code in connection.execute(
+                text(
+                    "SELECT r.reference, p.area_id, p.code FROM referral r "
+                    "JOIN programme p ON p.id = r.programme_id"
+                )
+            )
+        }
+        unassigned_sessions = connection.scalar(
+            text("SELECT count(*) FROM diary_session WHERE programme_id IS NULL")
+        )
+        # A booking's programme is its session's: the two agree for every booking kept.
+        disagreeing = connection.scalar(
+            text(
+                "SELECT count(*) FROM booking b JOIN referral r ON r.id = b.referral_id "
+                "JOIN diary_session s ON s.id = b.session_id "
+                "WHERE s.programme_id <> r.programme_id"
+            )
+        )
+    assert assigned == expected
+    assert {code for _area, code in assigned.values()} == {"divert-adults", "divert-young-people"}
+    assert unassigned_sessions == 0
+    assert disagreeing == 0
+
+
 def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, str]) -> None:
     previous = snapshot.read(PREVIOUS_DEMO)
     app_url, migration_url = empty_database
@@ -57,6 +93,8 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, s
             references = set(connection.scalars(text("SELECT reference FROM referral")).all())
         assert references == {row["reference"] for row in previous["tables"]["referral"]}
         assert len(references) == 400
+        with system_scope():
+            _assert_every_referral_in_a_programme(previous["tables"]["referral"])
         db.engine.dispose()
 
     # The upgraded data serves: an officer's referrals and a manager's dashboard open.

@@ -181,9 +181,7 @@ class AreaOwnedView(RecordView):
     column_formatters = {"area_id": _area_name}
     column_labels = Labels(area_id="Area")
     form_extra_fields = {
-        "area_id": SelectField(
-            "Area", coerce=int, validators=[Required(message="Select an area")]
-        )
+        "area_id": SelectField("Area", coerce=int, validators=[Required(message="Select an area")])
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:

@@ -43,6 +43,7 @@ class PeriodForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     period = SelectField("Period", widget=GovSelect(), validate_choice=True)
+    programme = SelectField("Programme", widget=GovSelect(), validate_choice=True, default="")
     start = GovDateField("From", subject="start date")
     end = GovDateField("To", subject="end date")
     publication = BooleanField(

@@ -13,6 +13,7 @@ NAVIGATION: list[tuple[Permission, str, str]] = [
     (Permission.VIEW_CASES, "sessions.caseload", "Caseload"),
     (Permission.SEARCH_REFERRALS, "search.search", "Search"),
     (Permission.MANAGE_DIARY, "sessions.diary", "Diary"),
+    (Permission.VIEW_CASES, "courses.courses", "Courses"),
     (Permission.REVIEW_MATCHES, "reviews.review_queue", "Possible repeats"),
     (Permission.VIEW_DASHBOARD, "dashboard.area_dashboard", "Dashboard"),
     (Permission.MANAGE_AREA_USERS, "area_users.list_users", "Users"),

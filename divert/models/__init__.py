@@ -13,6 +13,17 @@ from divert.models.diary import (
     booking_intervention,
     booking_other_substance,
 )
+from divert.models.programme import (
+    DISPOSAL_LABELS,
+    Assessment,
+    AssessmentOutcome,
+    CompletionRule,
+    Course,
+    CourseEnrolment,
+    Disposal,
+    PathwayStep,
+    Programme,
+)
 from divert.models.reference import Intervention, Offence, Substance, TreatmentService, Venue
 from divert.models.referral import (
     AgeGroup,
@@ -41,6 +52,7 @@ from divert.models.user import (
 )
 
 __all__ = [
+    "DISPOSAL_LABELS",
     "AccountLink",
     "AccountLinkPurpose",
     "AgeGroup",
@@ -48,22 +60,30 @@ __all__ = [
     "Area",
     "AreaInvitation",
     "AreaOwned",
+    "Assessment",
+    "AssessmentOutcome",
     "AuditEvent",
     "Base",
     "Booking",
     "BookingStatus",
+    "CompletionRule",
     "ContactAttempt",
     "Contract",
+    "Course",
+    "CourseEnrolment",
     "DiarySession",
+    "Disposal",
     "IdempotencyKey",
     "Intervention",
     "MatchReview",
     "Membership",
     "Offence",
     "OutboxMessage",
+    "PathwayStep",
     "Person",
     "PersonBlockingKey",
     "Pricing",
+    "Programme",
     "ReferenceCounter",
     "Referral",
     "ReferralEvent",

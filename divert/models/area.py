@@ -110,6 +110,8 @@ class Contract(AreaOwned, Base):
     value_pence: Mapped[int]
     funding_source: Mapped[str] = mapped_column(String(120))
     extends_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"))
+    # The programme the places are for; none for a contract that covers the area's every one.
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
     is_example: Mapped[bool] = mapped_column(default=False)
     value_is_example: Mapped[bool] = mapped_column(default=False, server_default=false())
     places_is_example: Mapped[bool] = mapped_column(default=False, server_default=false())

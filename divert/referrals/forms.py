@@ -15,7 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required, options
 from divert.referrals import submission
@@ -129,6 +129,10 @@ class ReferralForm(FlaskForm):
     notes = TextAreaField(
         "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
     )
+    # Offered only when more than one programme fits the person's age and the disposal.
+    programme = RadioField(
+        "Programme", widget=GovRadioInput(), choices=[], validate_choice=False, default=""
+    )
     confirm_repeat = BooleanField(
         "I have checked the earlier referral and want to refer them again",
         widget=GovCheckboxInput(),
@@ -167,3 +171,29 @@ class ReferralForm(FlaskForm):
         for name, message in problems.items():
             self[name].errors.append(message)
         return valid and not problems
+
+
+class DisposalReferralForm(ReferralForm):
+    """A referral that goes with an out-of-court disposal (a conditional caution, say): the
+    disposal's date and the day the programme must be completed by."""
+
+    disposal_on = GovDateField(
+        "Date of the disposal",
+        subject="date of the disposal",
+        description="The day the caution or resolution was given",
+        required_message="Enter the date of the disposal",
+    )
+    deadline_on = GovDateField(
+        "Complete the programme by (optional)",
+        subject="completion deadline",
+        description="Leave blank for the programme's usual deadline",
+    )
+
+    def validate_disposal_on(self, field: GovDateField) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("Date of the disposal must be today or in the past")
+
+    def validate_deadline_on(self, field: GovDateField) -> None:
+        given = self.disposal_on.data
+        if field.data and given and field.data <= given:
+            raise ValidationError("The deadline must be after the date of the disposal")

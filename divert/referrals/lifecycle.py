@@ -3,6 +3,8 @@
     submitted -> booked -> attended -> completed
     booked -> did not attend -> booked (rebooked)
     any open state -> not engaged (returned to police) | ineligible | withdrawn
+    booked or attended -> not completed (a course's rule unmet, or its deadline missed:
+        returned to police) | referred on (an assessment routed them elsewhere)
     submitted or booked -> voided (entered in error: never counted)
 
 Every change writes a ReferralEvent. Bookings take a place in a session through a guarded
@@ -37,7 +39,18 @@ from divert.refusals import Conflict, Refusal
 S = ReferralStatus
 
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
-    S.SUBMITTED: frozenset({S.BOOKED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN, S.VOIDED}),
+    S.SUBMITTED: frozenset(
+        {
+            S.BOOKED,
+            S.ATTENDED,
+            S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
+            S.INELIGIBLE,
+            S.WITHDRAWN,
+            S.VOIDED,
+            S.REFERRED_ON,
+        }
+    ),
     S.BOOKED: frozenset(
         {
             S.SUBMITTED,
@@ -45,15 +58,29 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
             S.DID_NOT_ATTEND,
             S.COMPLETED,
             S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
             S.INELIGIBLE,
             S.WITHDRAWN,
             S.VOIDED,
+            S.REFERRED_ON,
         }
     ),
-    S.DID_NOT_ATTEND: frozenset({S.BOOKED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN}),
-    S.ATTENDED: frozenset({S.BOOKED, S.COMPLETED, S.WITHDRAWN}),
+    S.DID_NOT_ATTEND: frozenset(
+        {
+            S.BOOKED,
+            S.ATTENDED,
+            S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
+            S.INELIGIBLE,
+            S.WITHDRAWN,
+            S.REFERRED_ON,
+        }
+    ),
+    S.ATTENDED: frozenset({S.BOOKED, S.COMPLETED, S.NOT_COMPLETED, S.WITHDRAWN, S.REFERRED_ON}),
     S.COMPLETED: frozenset(),
     S.NOT_ENGAGED: frozenset(),
+    S.NOT_COMPLETED: frozenset(),
+    S.REFERRED_ON: frozenset(),
     S.INELIGIBLE: frozenset(),
     S.WITHDRAWN: frozenset(),
     S.VOIDED: frozenset(),
@@ -63,7 +90,7 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
 HAPPENED = frozenset({BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND})
 
 CLOSED = frozenset(status for status, onward in TRANSITIONS.items() if not onward)
-RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.INELIGIBLE})
+RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.NOT_COMPLETED, S.INELIGIBLE})
 
 LABELS: dict[ReferralStatus, str] = {
     S.SUBMITTED: "Awaiting contact",
@@ -72,6 +99,8 @@ LABELS: dict[ReferralStatus, str] = {
     S.DID_NOT_ATTEND: "Did not attend",
     S.COMPLETED: "Completed",
     S.NOT_ENGAGED: "Not engaged – returned to you",
+    S.NOT_COMPLETED: "Not completed – returned to you",
+    S.REFERRED_ON: "Referred on",
     S.INELIGIBLE: "Ineligible – returned to you",
     S.WITHDRAWN: "Withdrawn",
     S.VOIDED: "Withdrawn – entered in error",
@@ -142,9 +171,12 @@ def change_status(
 
 
 def _release_open_booking(referral: Referral) -> None:
-    """A closed case keeps no place in a future session."""
-    booking = active_booking(referral)
-    if booking is not None:
+    """A closed case keeps no place in a future session (a course's cohort has several)."""
+    for booking in db.session.scalars(
+        select(Booking).where(
+            Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED
+        )
+    ).all():
         booking.status, booking.cancelled_by = BookingStatus.CANCELLED, "service"
         _free_place(booking.session)
         messages.withdraw_booking_messages(booking)
@@ -178,9 +210,10 @@ def _free_place(session: DiarySession) -> None:
 
 def active_booking(referral: Referral) -> Booking | None:
     return db.session.scalar(
-        select(Booking).where(
-            Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED
-        )
+        select(Booking)
+        .where(Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED)
+        .order_by(Booking.id)  # a course's cohort: its next session was booked first
+        .limit(1)
     )
 
 
@@ -189,6 +222,11 @@ def book(referral: Referral, session: DiarySession, by: User) -> Booking:
     with no educator yet becomes the session's educator's."""
     if referral.status is not S.BOOKED and S.BOOKED not in TRANSITIONS[referral.status]:
         raise TransitionError(_refusal(referral, S.BOOKED) or "")
+    if session.programme_id != referral.programme_id:
+        raise TransitionError(
+            f"That session is for {session.programme.name}, not {referral.programme.name}",
+            field="session_id",
+        )
     _take_place(session)
     if referral.educator_id is None:
         referral.educator_id = session.educator_id

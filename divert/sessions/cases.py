@@ -22,7 +22,8 @@ from divert.models import (
     Referral,
 )
 from divert.params import query_page
-from divert.permissions import Permission, requires
+from divert.permissions import Permission, can, requires
+from divert.programmes import case_page
 from divert.referrals import lifecycle
 from divert.referrals import use_cases as referral_cases
 from divert.referrals.slots import describe, open_initial_slots
@@ -92,13 +93,20 @@ def _render_case(referral: Referral, **forms: object) -> str:
     ).all()
     book_form = forms.get("book_form") or BookForm()
     book_form.slot.choices = options(
-        [(str(s.id), describe(s)) for s in open_initial_slots(current_area)]
+        [
+            (str(s.id), describe(s))
+            for s in open_initial_slots(current_area)
+            if s.programme_id == referral.programme_id
+        ]
     )
     return render_template(
         "sessions/case.html",
         referral=referral,
         contact_attempts=contact_attempts,
         booking=booking,
+        appointment=f"{booking.session.programme.name}: {describe(booking.session)}"
+        if booking
+        else None,
         bookings=bookings,
         describe=describe,
         now=utcnow(),
@@ -112,6 +120,7 @@ def _render_case(referral: Referral, **forms: object) -> str:
         can_raise_concern=safeguarding.can_raise(referral),
         labels=lifecycle.LABELS,
         is_open=referral.status not in lifecycle.CLOSED,
+        programme=case_page.panel(referral, may_record=can(Permission.RECORD_ATTENDANCE)),
     )
 
 

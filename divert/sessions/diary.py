@@ -17,8 +17,9 @@ from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.formfields import choice_id, options
 from divert.models import DiarySession, Role, SessionKind, User, Venue
-from divert.params import query_date
+from divert.params import query_date, query_int
 from divert.permissions import Permission, can, public, requires, role_can
+from divert.programmes import rules as programme_rules
 from divert.referrals.slots import describe
 from divert.sessions import queries
 from divert.sessions.blueprint import bp
@@ -29,6 +30,7 @@ KIND_LABELS = {
     SessionKind.INITIAL: "Initial one-to-one",
     SessionKind.FOLLOW_UP: "Follow-up session",
     SessionKind.GROUP: "Group session",
+    SessionKind.ASSESSMENT: "Young person's assessment",
 }
 
 
@@ -51,9 +53,12 @@ def diary() -> str:
     week = request.args.get("view") == "week"
     start = day - timedelta(days=day.weekday()) if week else day
     days = 7 if week else 1
+    programme_id = query_int("programme")
     return render_template(
         "sessions/diary.html",
-        sessions=queries.diary(_diary_educator(), start, days, current_area.id),
+        sessions=queries.diary(_diary_educator(), start, days, current_area.id, programme_id),
+        programmes=programme_rules.area_programmes(current_area),
+        programme_id=programme_id,
         start=start,
         days=days,
         week=week,
@@ -71,6 +76,10 @@ def diary() -> str:
 
 
 def _session_choices(form: SessionForm) -> None:
+    programmes = programme_rules.area_programmes(current_area)
+    form.programme.choices = options([(str(p.id), p.name) for p in programmes])
+    if not form.programme.data and programmes:
+        form.programme.data = str(programmes[0].id)
     venues = db.session.scalars(select(Venue).where(Venue.active).order_by(Venue.position))
     form.venue.choices = options(
         [("remote", "Remote (phone or video)")] + [(str(v.id), v.label) for v in venues]
@@ -100,6 +109,7 @@ def new_session() -> str | Response:
             created.append(
                 DiarySession(
                     educator_id=int(form.educator.data),
+                    programme_id=int(form.programme.data),
                     kind=SessionKind(form.kind.data),
                     starts_at=starts,
                     ends_at=starts + timedelta(minutes=form.minutes.data),
@@ -156,7 +166,8 @@ def calendar_feed(token: str) -> Response:
         event.add("uid", f"session-{session.id}@divert")
         event.add("dtstamp", generated)
         booked = f"{session.booked_count} of {session.capacity} booked"
-        event.add("summary", f"{KIND_LABELS[session.kind]} ({booked})")
+        kind = f"{session.programme.name}: {KIND_LABELS[session.kind]}"
+        event.add("summary", f"{kind} ({booked})")
         event.add("dtstart", session.starts_at)
         event.add("dtend", session.ends_at)
         event.add(

@@ -46,7 +46,7 @@ WEEKDAYS = [
 LONGEST_PATTERN = timedelta(days=366)
 
 
-def _time(value: str) -> time:
+def parse_time(value: str) -> time:
     try:
         return time.fromisoformat(value.strip())
     except ValueError as error:
@@ -62,10 +62,17 @@ class SessionForm(FlaskForm):
                 ("initial", "Initial one-to-one"),
                 ("follow_up", "Follow-up"),
                 ("group", "Group session"),
+                ("assessment", "Young person's assessment"),
             ]
         ),
         default="initial",
         validators=[Required(message="Choose the kind of session")],
+    )
+    programme = SelectField(
+        "Programme",
+        widget=GovSelect(),
+        coerce=str,
+        validators=[DataRequired(message="Choose the programme")],
     )
     educator = SelectField(
         "Educator",
@@ -109,7 +116,7 @@ class SessionForm(FlaskForm):
     submit = SubmitField("Publish", widget=GovSubmitInput())
 
     def validate_starts(self, field: StringField) -> None:
-        _time(field.data or "")
+        parse_time(field.data or "")
 
     def validate_first_date(self, field: GovDateField) -> None:
         if field.data is not None and field.data < date.today():
@@ -131,7 +138,7 @@ class SessionForm(FlaskForm):
             raise ValidationError("An initial one-to-one has one place")
 
     def start_time(self) -> time:
-        return _time(self.starts.data or "")
+        return parse_time(self.starts.data or "")
 
     def dates(self) -> list[date]:
         """The first date, plus every chosen weekday up to the repeat end date."""
@@ -183,12 +190,14 @@ class OutcomeForm(FlaskForm):
     outcome = RadioField(
         "Close the case as",
         widget=GovRadioInput(),
-        choices=options([
-            ("completed", "Completed"),
-            ("not_engaged", "Not engaged – return to the officer"),
-            ("ineligible", "Ineligible – return to the officer"),
-            ("withdrawn", "Withdrawn"),
-        ]),
+        choices=options(
+            [
+                ("completed", "Completed"),
+                ("not_engaged", "Not engaged – return to the officer"),
+                ("ineligible", "Ineligible – return to the officer"),
+                ("withdrawn", "Withdrawn"),
+            ]
+        ),
         validators=[Required(message="Choose an outcome")],
     )
     note = TextAreaField(

@@ -136,8 +136,11 @@ def area_educators(area_id: int) -> list[User]:
     )
 
 
-def diary(educator_id: Whose, start: date, days: int, area_id: int) -> list[DiarySession]:
-    """Sessions from `start` for `days` days, with their bookings and people."""
+def diary(
+    educator_id: Whose, start: date, days: int, area_id: int, programme_id: int | None = None
+) -> list[DiarySession]:
+    """Sessions from `start` for `days` days, with their bookings and people; every
+    programme's, or one's."""
     query = (
         select(DiarySession)
         .options(
@@ -146,6 +149,8 @@ def diary(educator_id: Whose, start: date, days: int, area_id: int) -> list[Diar
             .joinedload(Referral.person),
             joinedload(DiarySession.venue),
             joinedload(DiarySession.educator),
+            joinedload(DiarySession.programme),
+            joinedload(DiarySession.course),
         )
         .where(
             DiarySession.starts_at >= datetime.combine(start, time(0), tzinfo=LOCAL),
@@ -159,4 +164,6 @@ def diary(educator_id: Whose, start: date, days: int, area_id: int) -> list[Diar
         query = query.where(educator_has_left(area_id))
     elif educator_id:
         query = query.where(DiarySession.educator_id == educator_id)
+    if programme_id:
+        query = query.where(DiarySession.programme_id == programme_id)
     return list(db.session.scalars(query).unique())

@@ -226,10 +226,10 @@ def test_calendar_feed_is_valid_rfc_5545(
     later = max(events, key=lambda e: e.dtstart.value)
     assert later.dtstart.value == starts
     assert later.dtend.value == datetime(2030, 6, 3, 10, 30, tzinfo=UTC)
-    assert later.summary.value == "Initial one-to-one (0 of 1 booked)"
+    assert later.summary.value == "DIVERT adults: Initial one-to-one (0 of 1 booked)"
     assert sorted(e.summary.value for e in events) == [
-        "Group session (0 of 1 booked)",
-        "Initial one-to-one (0 of 1 booked)",
+        "DIVERT adults: Group session (0 of 1 booked)",
+        "DIVERT adults: Initial one-to-one (0 of 1 booked)",
     ]
 
 
