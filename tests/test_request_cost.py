@@ -96,16 +96,16 @@ def _officer_form(token: str) -> dict[str, object]:
 # itself needs.
 PAGES = [
     ("officer", f"/{AREA}/", 4),  # referrals returned to them, awaiting contact, the area's region
-    ("officer", f"/{AREA}/referrals/new", 3),  # open slots, substances
-    ("officer", f"/{AREA}/referrals", 5),  # count, page, people, repeats of
+    ("officer", f"/{AREA}/referrals/new", 5),  # open slots, substances, the programmes that fit
+    ("officer", f"/{AREA}/referrals", 7),  # count, page, people, repeats of, programmes
     ("educator", f"/{AREA}/caseload", 5),  # count, page, next sessions, educators
     # the case, its lists, the audit of the view and what its commit expires
-    ("educator", f"/{AREA}/cases/{{case}}", 19),
-    ("educator", f"/{AREA}/diary", 2),  # the week's sessions
+    ("educator", f"/{AREA}/cases/{{case}}", 21),  # with its programme and assessment
+    ("educator", f"/{AREA}/diary", 3),  # the week's sessions, the programmes to filter by
     # contracts, region and areas, substances, the period's referrals grouped, what sessions
     # gave, the contracts' money and its counts, substance and service labels
-    ("manager", f"/{AREA}/dashboard", 11),
-    ("commissioner", f"/{AREA}/dashboard", 11),
+    ("manager", f"/{AREA}/dashboard", 12),  # and the programmes to choose from
+    ("commissioner", f"/{AREA}/dashboard", 12),
 ]
 
 
