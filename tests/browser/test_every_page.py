@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -21,7 +21,7 @@ from werkzeug.routing import Rule
 from divert.clock import utcnow
 from divert.demo.builder import build_demo
 from divert.extensions import db
-from divert.models import Role, User
+from divert.models import Course, DiarySession, Role, User
 from divert.permissions import AREA_PERMISSIONS, Permission, role_can
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope
@@ -49,6 +49,8 @@ NOT_PAGES = {
     "sessions.calendar_feed",
     "dashboard.export_csv",
     "dashboard.export_xlsx",
+    "dashboard.region_export_csv",
+    "dashboard.region_export_xlsx",
     "admin_people.export",
     "auth.set_password",  # needs an emailed one-time link: its form is checked in test_auth
     "area_users.invitation",  # the same
@@ -79,6 +81,16 @@ def world(app_ctx: Flask) -> Iterator[World]:
         officer = _user(account_email(Role.OFFICER, AREA))
         educator = _user(account_email(Role.EDUCATOR, AREA))
         made = referral(here, officer, forename="Alex", surname="Example")
+        # a young person's case, for the assessment page (young people only)
+        young = referral(
+            here,
+            officer,
+            forename="Sam",
+            surname="Young",
+            date_of_birth=date.today().replace(year=date.today().year - 15, day=1),
+            guardian_name="Pat Young",
+            guardian_contact="07700 900456",
+        )
         begun = session_slot(here, educator, starts_at=utcnow() - timedelta(hours=1))
         booking = lifecycle.book(made, begun, educator)
         db.session.commit()
@@ -88,7 +100,16 @@ def world(app_ctx: Flask) -> Iterator[World]:
             "booking_id": booking.id,
             "user_id": educator.id,
             "person_id": made.person_id,
+            "young_referral_id": young.id,
+            # a group course of the demo (an ARV course runs in every area)
+            "course_id": db.session.scalar(select(Course.id).order_by(Course.id).limit(1)),
         }
+        ids["course_session_id"] = db.session.scalar(
+            select(DiarySession.id)
+            .where(DiarySession.course_id == ids["course_id"])
+            .order_by(DiarySession.starts_at)
+            .limit(1)
+        )
     yield World(ids)
 
 
@@ -120,10 +141,18 @@ def _may_open(actor: str, app: Flask, rule: Rule) -> bool:
     }[permission]
 
 
+# Pages that belong to one kind of case only: the world's record of that kind.
+RECORD_OF_KIND = {
+    "assessments.record_assessment": {"referral_id": "young_referral_id"},
+    "courses.register": {"session_id": "course_session_id"},
+}
+
+
 def _path(rule: Rule, ids: dict[str, int]) -> str:
     path = rule.rule
+    kind = RECORD_OF_KIND.get(rule.endpoint, {})
     for name in rule.arguments:
-        value = {"area_slug": AREA, "region_slug": REGION, **ids}[name]
+        value = {"area_slug": AREA, "region_slug": REGION, **ids}[kind.get(name, name)]
         path = path.replace(f"<{name}>", str(value)).replace(f"<id:{name}>", str(value))
     return path
 
