@@ -17,10 +17,14 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
-from divert.models import Role
+from divert.extensions import db
+from divert.models import Role, User
+from divert.tenancy import area_scope
 from tests.browser.conftest import accessibility_violations, sign_in
-from tests.factories import account_email, create_demo_accounts
+from tests.factories import account_email, area, create_demo_accounts
+from tests.referrals.builders import referral
 
 OFFICER = account_email(Role.OFFICER, "warwickshire")
 EDUCATOR = account_email(Role.EDUCATOR, "warwickshire")
@@ -121,8 +125,31 @@ def _register(page: Page, session: int, outcome: str) -> None:
     )
 
 
+@pytest.fixture
+def young_people_referred(accounts: None) -> None:
+    """Five young people referred this year, so that the commissioner's figures for the
+    programme are not withheld as too few to show (the small-period rule)."""
+    here = area("warwickshire")
+    with area_scope(here):
+        officer = db.session.scalars(select(User).where(User.email == OFFICER)).one()
+        for number in range(5):
+            referral(
+                here,
+                officer,
+                forename="Young",
+                surname=f"Person{'abcde'[number]}",
+                date_of_birth=TODAY.replace(year=TODAY.year - 15, day=1),
+                crime_reference=f"WK/YP/{number}",
+            )
+        db.session.commit()
+
+
 def test_a_young_person_completes_a_group_course(
-    browser: Browser, phone: Page, desk: Page, live_server: str, accounts: None
+    browser: Browser,
+    phone: Page,
+    desk: Page,
+    live_server: str,
+    young_people_referred: None,
 ) -> None:
     sign_in(desk, live_server, COMMISSIONER)
     desk.goto(f"{live_server}/warwickshire/dashboard")
