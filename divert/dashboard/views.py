@@ -79,10 +79,12 @@ def _download(
         period=figures.period.label,
         publication=figures.publication,
     )
+    # Written before the commit: the figures' records must not be reloaded afterwards, where
+    # row-level security shows only the request's own area (a region's are in none).
+    body, mimetype = (as_csv(figures), "text/csv") if kind == "csv" else (as_xlsx(figures), XLSX)
     db.session.commit()
     name = f"{name}-{figures.programme or 'all'}"
     filename = f"divert-{name}-{figures.period.start}-{figures.period.end}.{kind}"
-    body, mimetype = (as_csv(figures), "text/csv") if kind == "csv" else (as_xlsx(figures), XLSX)
     return Response(
         body,
         mimetype=mimetype,
@@ -122,14 +124,15 @@ def export_xlsx() -> Response:
 
 
 def _board_report(form: PeriodForm, figures: Figures | None, heading: str) -> str:
+    page = render_template(
+        "dashboard/board_report.html", form=form, figures=figures, heading=heading
+    )  # rendered before the commit, for the reason given in _download
     if figures is not None:
         audit.record(
             "board_report_viewed", period=figures.period.label, publication=figures.publication
         )
         db.session.commit()
-    return render_template(
-        "dashboard/board_report.html", form=form, figures=figures, heading=heading
-    )
+    return page
 
 
 @bp.route("/<area_slug>/dashboard/board-report")

@@ -213,6 +213,7 @@ def _earlier(people: dict[str, User], status: ReferralStatus) -> Referral:
         )
         made.status = status
         db.session.commit()
+        db.session.refresh(made)  # loaded in its area: outside it, row-level security hides it
         return made
 
 
@@ -239,9 +240,10 @@ def test_policy_refuses_after_a_not_engaged_referral(
     officer_client: FlaskClient, people: dict[str, User]
 ) -> None:
     earlier = _earlier(people, ReferralStatus.NOT_ENGAGED)
+    earlier_reference = earlier.reference  # read before a request expires it
     response = officer_client.post("/warwickshire/referrals/new", data=_form(confirm_repeat="y"))
     assert "does not offer another diversion" in response.text
-    assert earlier.reference in response.text
+    assert earlier_reference in response.text
     assert _count_referrals() == 1
 
 
