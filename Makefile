@@ -65,6 +65,7 @@ system-test-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r divert
+	$(BIN)/lint-imports
 
 test: install system-test-deps lint
 	$(BIN)/pytest --db=sqlite -q
@@ -74,7 +75,7 @@ test: install system-test-deps lint
 # ratio against a baseline measured in the same run.
 benchmark: install system-test-deps
 	$(BIN)/python -m benchmarks.submit --referrals 100000 --backend postgresql
-	$(BIN)/python -m benchmarks.dashboard --referrals 1000000 --backend postgresql
+	$(BIN)/python -m benchmarks.dashboard --referrals 100000 1000000 --backend postgresql
 
 # The load and fault test on PostgreSQL under gunicorn (not part of `make test`, where a short
 # version runs in the PostgreSQL pass): prints its figures, exits non-zero when a check fails.

@@ -113,6 +113,15 @@ def median(samples: list[float]) -> float:
     return statistics.median(samples)
 
 
+def spread(label: str, seconds: list[float]) -> str:
+    """min / median / max of a benchmark's runs, in milliseconds, and how many runs."""
+    ms = [s * 1000 for s in seconds]
+    return (
+        f"{label}: min {min(ms):.1f} / median {statistics.median(ms):.1f} / max {max(ms):.1f} ms"
+        f" over {len(ms)} runs"
+    )
+
+
 def _column_value(column: Any, row: dict[str, Any]) -> Any:
     if column.key in row:
         value = row[column.key]

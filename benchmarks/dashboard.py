@@ -1,9 +1,11 @@
-"""How long the area dashboard takes on a large region, against its SQL alone.
+"""The area dashboard on a large region, at one or more sizes, against its SQL alone.
 
-    python -m benchmarks.dashboard --referrals 1000000 --backend postgresql
+    python -m benchmarks.dashboard --referrals 100000 1000000
 
-Prints the dashboard's median server time and, measured in the same requests, the median time
-spent in its SQL; the ratio shows what the page adds on top of the database's work.
+For each size, a fresh PostgreSQL cluster with the demo region: the dashboard page's server
+time and, measured in the same requests, the time spent in its SQL (the baseline: what the page
+adds on top of the database's work). Each is min / median / max over RUNS runs; the last line
+compares the page's median at the largest size with the smallest.
 """
 
 from __future__ import annotations
@@ -11,21 +13,19 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from benchmarks.common import SqlTimer, database, median, prepared_app, timed
+from benchmarks.common import SqlTimer, database, median, prepared_app, spread, timed
 from divert.extensions import db
 from divert.figures.periods import financial_year_of
 
 AREA = "west-midlands"  # the largest area
 RUNS = 15
+WARM_UP = 2
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--referrals", type=int, default=200_000)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql")
-    args = parser.parse_args(argv)
-    with database(args.backend) as url:
-        app = prepared_app(url, args.referrals)
+def _measure(backend: str, referrals: int) -> float:
+    """Prints one size's figures; returns the page's median server time in seconds."""
+    with database(backend) as url:
+        app = prepared_app(url, referrals)
         client = app.test_client()
         client.post(
             "/sign-in",
@@ -35,18 +35,32 @@ def main(argv: list[str] | None = None) -> None:
         page_times, sql_times = [], []
         with app.app_context():
             engine = db.engine
-        for run in range(RUNS + 2):
+        for run in range(RUNS + WARM_UP):
             timer = SqlTimer()
             with timer.on(engine):
                 elapsed = timed(lambda: client.get(f"/{AREA}/dashboard", query_string=query))
-            if run >= 2:  # the first two warm the caches
+            if run >= WARM_UP:  # the first runs warm the caches
                 page_times.append(elapsed)
                 sql_times.append(timer.seconds)
-        page, sql = median(page_times), median(sql_times)
-        print(f"backend={args.backend} referrals={args.referrals:,} runs={RUNS}")
-        print(f"dashboard median server time: {page * 1000:.1f} ms")
-        print(f"its SQL alone, median:        {sql * 1000:.1f} ms ({timer.statements} statements)")
-        print(f"ratio page / SQL:             {page / sql:.2f}")
+        print(f"backend={backend} referrals={referrals:,}")
+        print(spread("  dashboard page, server time", page_times))
+        print(spread(f"  its SQL ({timer.statements} statements)", sql_times))
+        print(f"  ratio page / SQL (medians): {median(page_times) / median(sql_times):.2f}")
+        return median(page_times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--referrals", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="postgresql")
+    args = parser.parse_args(argv)
+    medians = {size: _measure(args.backend, size) for size in sorted(args.referrals)}
+    if len(medians) > 1:
+        smallest, largest = min(medians), max(medians)
+        print(
+            f"dashboard median at {largest:,} / at {smallest:,}: "
+            f"{medians[largest] / medians[smallest]:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,18 +13,24 @@ from divert import (
     admin,
     api,
     area_users,
+    assessments,
     audit,
     auth,
     cli,
+    courses,
     dashboard,
     errors,
     home,
+    presentation,
     referrals,
     reviews,
+    search,
     security,
     sessions,
+    static_assets,
     tenancy,
     urls,
+    widgets,
 )
 from divert.clock import LOCAL
 from divert.config import check_secrets, engine_options, settings_from_environment
@@ -58,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     tenancy.init_app(app)
     security.init_app(app)
+    static_assets.init_app(app)
     _configure_templates(app)
     urls.init_app(app)
     _register_blueprints(app)
@@ -79,7 +86,9 @@ def _configure_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    presentation.init_app(app)
     app.jinja_env.globals["local_zone"] = LOCAL
+    app.jinja_env.globals["govuk_component"] = widgets.component
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -89,7 +98,10 @@ def _register_blueprints(app: Flask) -> None:
         home,
         referrals,
         sessions,
+        courses,
+        assessments,
         reviews,
+        search,
         dashboard,
         outcomes,
         area_users,

@@ -15,6 +15,7 @@ from divert.api.outcomes import forget_old_batches
 from divert.api.referrals import forget_old_keys
 from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
+from divert.courses.services import apply_deadlines
 from divert.demo.accounts import DEMO_PASSWORD, create_demo_accounts
 from divert.demo.builder import build_demo
 from divert.demo.outcomes import build_outcomes
@@ -87,6 +88,23 @@ def apply_not_engaged_command(today: datetime | None) -> None:
             click.echo(f"{area.slug}: {closure.reference} not engaged ({closure.reason})")
         total += len(closures)
     click.echo(f"{total} case(s) closed as not engaged")
+
+
+@cases_cli.command("apply-deadlines")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this date.")
+def apply_deadlines_command(today: datetime | None) -> None:
+    """Close as not completed (returned to the police) the cases past their programme's
+    deadline, such as a conditional caution's."""
+    as_of = today.date() if today else date.today()
+    total = 0
+    for area in db.session.scalars(select(Area).order_by(Area.name)).all():
+        with area_scope(area):
+            closures = apply_deadlines(as_of)
+            db.session.commit()
+        for reference, note in closures:
+            click.echo(f"{area.slug}: {reference} not completed ({note})")
+        total += len(closures)
+    click.echo(f"{total} case(s) closed as not completed by their deadline")
 
 
 outbox_cli = AppGroup("outbox", help="Messages waiting to be sent.")

@@ -10,12 +10,18 @@ from pathlib import Path
 
 def _sqlalchemy_url(instance_path: str) -> str:
     """DATABASE_URL when set (PostgreSQL in production), else a SQLite file under instance/."""
-    url = os.environ.get("DATABASE_URL", "")
+    return _with_driver(os.environ.get("DATABASE_URL", "")) or (
+        f"sqlite:///{Path(instance_path) / 'divert.sqlite3'}"
+    )
+
+
+def _with_driver(url: str) -> str:
+    """A PostgreSQL URL as SQLAlchemy wants it, with the psycopg driver; others unchanged."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return url or f"sqlite:///{Path(instance_path) / 'divert.sqlite3'}"
+    return url
 
 
 # Figures aggregate hundreds of thousands of rows: enough memory to hash them, and parallel
@@ -34,8 +40,8 @@ def engine_options(url: str) -> dict[str, object]:
 # written here is public, and a session cookie signed with it would open every page.
 REQUIRED_SECRETS = ("SECRET_KEY", "REGIONAL_MATCH_SECRET")
 DEVELOPMENT_SECRETS = {
-    "SECRET_KEY": "dev-only-not-secret",
-    "REGIONAL_MATCH_SECRET": "dev-only-regional",
+    "SECRET_KEY": "dev-only-not-secret",  # nosec B105: refused outside development
+    "REGIONAL_MATCH_SECRET": "dev-only-regional",  # nosec B105: refused outside development
 }
 # 32 characters: 128 bits or more from `secrets.token_hex(32)` or any password generator.
 MIN_SECRET_LENGTH = 32
@@ -83,6 +89,10 @@ def settings_from_environment(instance_path: str) -> dict[str, object]:
             key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key
         ],
         "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(instance_path),
+        # Migrations run as the role that owns the tables; the app's role owns none, so the
+        # row-level security the migrations force applies to it. Unset: DATABASE_URL's role.
+        "MIGRATION_DATABASE_URI": _with_driver(os.environ.get("MIGRATION_DATABASE_URL", ""))
+        or None,
         "TENANTS_DIR": os.environ.get("TENANTS_DIR", str(Path(__file__).parent.parent / "tenants")),
         "REGIONAL_MATCH_SECRET": _secret("REGIONAL_MATCH_SECRET", environment),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30))),

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, Form
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from divert.params import parse_date, parse_int
 from divert.refusals import Refusal
 from divert.text import is_blank
-from divert.urls import MAX_ID
+from divert.widgets import GovDateInput
 
 PARTS = ("day", "month", "year")
 
@@ -32,7 +32,13 @@ def show_refusal(
 
 def choice_id(value: str | None) -> int:
     """The record id a choice field posted, or 0 (matches nothing) for anything else."""
-    return parse_int(value, maximum=MAX_ID) or 0
+    return parse_int(value) or 0
+
+
+def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """A select or radio field's choices from (value, label) pairs: WTForms 3.4 takes
+    SelectChoice only."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class GovDateField(DateField):

@@ -38,6 +38,9 @@ class Permission(enum.StrEnum):
     VIEW_AREA_REFERRALS = "view_area_referrals"  # every officer's referrals and returned cases
     CONFIRM_TREATMENT = "confirm_treatment"  # a treatment service, through the API
     SUPPLY_FORCE_DATA = "supply_force_data"  # reoffending results, eligible offences, comparison
+    # Find referrals by name or reference: educators and managers in the whole area, officers
+    # among their own referrals only (the view narrows it; see divert/search).
+    SEARCH_REFERRALS = "search_referrals"
     # Not tied to an area.
     SIGNED_IN = "signed_in"
     VIEW_REGION = "view_region"
@@ -46,6 +49,7 @@ class Permission(enum.StrEnum):
 
 _EDUCATOR = {
     Permission.VIEW_AREA_HOME,
+    Permission.SEARCH_REFERRALS,
     Permission.VIEW_CASES,
     Permission.MANAGE_DIARY,
     Permission.RECORD_ATTENDANCE,
@@ -60,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_OWN_REFERRALS,
             Permission.RECORD_POLICE_OUTCOME,
             Permission.MANAGE_API_TOKENS,
+            Permission.SEARCH_REFERRALS,
         }
     ),
     Role.EDUCATOR: frozenset(_EDUCATOR),

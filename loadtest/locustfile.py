@@ -23,6 +23,8 @@ from typing import Any
 
 from locust import HttpUser, between, constant_pacing, events, task
 
+from loadtest.people import demo_sounds, unheard_names
+
 CONFIG = json.loads(Path(os.environ["LOADTEST_CONFIG"]).read_text(encoding="utf-8"))
 LOG = open(CONFIG["log"], "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (open for the run)
 
@@ -30,7 +32,8 @@ UNAVAILABLE_TITLE = "Sorry, the service is unavailable"
 REFERENCE = re.compile(r"<strong>([A-Z]{2,5}-\d{4}-\d{5})</strong>")
 ERROR_SUMMARY_ITEM = re.compile(r'<a href="#([^"]*)">([^<]*)</a>')  # field id, message
 CASE_LINK = re.compile(r'href="/[a-z-]+/cases/(\d+)"')
-FORENAMES = ["Alex", "Sam", "Jo", "Chris", "Pat", "Robin", "Charlie", "Jamie", "Kim", "Lee"]
+# Two names a referral, each sounding like no demo person and no other referral of the test.
+NAMES = unheard_names(demo_sounds(), start=CONFIG["names_from"])
 
 
 def _log(entry: dict[str, Any]) -> None:
@@ -80,11 +83,6 @@ class _Inputs(HTMLParser):
             self.offered.setdefault(name, []).append(value)
         else:
             self.values[name] = value
-
-
-def _letters(marker: str) -> str:
-    """A name made of the marker (repeat matching ignores digits, so letters only)."""
-    return "".join(chr(ord("a") + int(pair, 16) % 26) for pair in re.findall("..", marker))
 
 
 class _SignedIn(HttpUser):
@@ -146,8 +144,8 @@ class Officer(_SignedIn):
         data = {
             "csrf_token": form.values.get("csrf_token", ""),
             "submission_token": form.values.get("submission_token", ""),
-            "forename": random.choice(FORENAMES),
-            "surname": _letters(marker.split("-")[-1]).capitalize(),
+            "forename": next(NAMES),
+            "surname": next(NAMES),
             "date_of_birth": [str(born.day), str(born.month), str(born.year)],
             "phone": f"07912 {random.randint(100000, 999999)}",
             "offence_date": [str(today.day), str(today.month), str(today.year)],

@@ -45,6 +45,8 @@ LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 USERS = ["Officer", "Educator", "Manager", "Commissioner"]
 # Each run's referrals carry a crime reference starting with its marker.
 MARKERS = {"steady": "LOADS", "fault": "LOADF"}
+# Where each run starts taking names from loadtest.people, so the runs never share one.
+NAMES_FROM = {"steady": 0, "fault": 8000}
 # After PostgreSQL is back, the seconds within which requests must succeed again.
 RECOVERY_GRACE = 5.0
 
@@ -83,20 +85,21 @@ class Report:
         return [f"{name}: {detail}" for name, passed, detail in self.checks if not passed]
 
 
-def _run_logged(command: list[str], env: dict[str, str], log: Path) -> None:
+def _run_logged(command: list[str], env: dict[str, str], log: Path, code: Path) -> None:
     with log.open("a") as output:
-        subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=output, check=True)
+        subprocess.run(command, cwd=code, env=env, stdout=output, stderr=output, check=True)
 
 
-def _prepare(env: dict[str, str], referrals: int, work: Path) -> None:
-    """Migrate, sync the areas, build the demo region and its accounts: as an operator would."""
+def prepare(env: dict[str, str], referrals: int, work: Path, code: Path = ROOT) -> None:
+    """Migrate, sync the areas, build the demo region and its accounts: as an operator would.
+    `code`: the checkout whose application is served (another one to compare versions)."""
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (
         ["db", "upgrade"],
         ["tenants", "sync"],
         ["demo", "build", "--referrals", str(referrals)],
     ):
-        _run_logged([*flask, *command], env, work / "prepare.log")
+        _run_logged([*flask, *command], env, work / "prepare.log", code)
 
 
 def _wait_until_healthy(base_url: str, seconds: float) -> None:
@@ -113,13 +116,16 @@ def _wait_until_healthy(base_url: str, seconds: float) -> None:
 
 
 @contextmanager
-def _gunicorn(env: dict[str, str], workers: int, work: Path) -> Iterator[str]:
+def gunicorn(
+    env: dict[str, str], workers: int, work: Path, app: str = "wsgi:app", code: Path = ROOT
+) -> Iterator[str]:
+    """gunicorn serving `app` of the checkout `code` on a free loopback port; yields its URL."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
     with (work / "gunicorn.log").open("a") as log:
         server = subprocess.Popen(
-            [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT,
+            [*command, "--bind", f"127.0.0.1:{port}", app],
+            cwd=code,
             env=env,
             stdout=log,
             stderr=log,
@@ -158,6 +164,7 @@ def _locust(
                 "password": DEMO_PASSWORD,
                 "log": str(work / f"{run}.jsonl"),
                 "marker_prefix": MARKERS[run],
+                "names_from": NAMES_FROM[run],
             }
         )
     )
@@ -260,14 +267,16 @@ def run(settings: Settings) -> Report:
     with running_cluster("divert_load") as cluster:
         env = {
             **os.environ,
-            "DATABASE_URL": cluster.url,
+            # As in production: the app's role owns no table, so row-level security binds it.
+            "DATABASE_URL": cluster.app_url,
+            "MIGRATION_DATABASE_URL": cluster.owner_url,
             "SECRET_KEY": secrets.token_hex(32),
             # Every simulated user signs in from 127.0.0.1: lift the per-address sign-in limit.
             "SIGN_IN_RATE_LIMIT": "100000 per minute",
         }
         try:
-            _prepare(env, settings.referrals, work)
-            with _gunicorn(env, settings.workers, work) as base_url:
+            prepare(env, settings.referrals, work)
+            with gunicorn(env, settings.workers, work) as base_url:
                 _steady_run(report, cluster.url, base_url, settings, work)
                 _fault_run(report, cluster, base_url, settings, work)
         finally:

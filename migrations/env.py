@@ -1,10 +1,19 @@
 """Alembic environment for divert, run through Flask-Migrate (`flask db ...`)."""
 
 import logging
+import sys
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
+
+# Helpers that migrations share (row_security.py) are imported from this folder.
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 
 config = context.config
 if config.config_file_name:
@@ -12,7 +21,9 @@ if config.config_file_name:
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
-engine = target_db.engine
+# Migrations connect as the role that owns the tables (MIGRATION_DATABASE_URL) when one is set.
+migration_url = current_app.config.get("MIGRATION_DATABASE_URI")
+engine = create_engine(migration_url, poolclass=NullPool) if migration_url else target_db.engine
 config.set_main_option(
     "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )

@@ -10,13 +10,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from divert import create_app
 from divert.areas.sync import sync_tenants
 from divert.extensions import db
+from divert.tenancy import system_scope
 from tests.factories import DEMO_PASSWORD
-from tests.support.pg_cluster import postgres_cluster
+from tests.support.pg_cluster import Cluster, running_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,12 +44,27 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def cluster(backend: str) -> Iterator[Cluster | None]:
+    """The throwaway PostgreSQL cluster of the run (None on SQLite)."""
     if backend == "postgresql":
-        with postgres_cluster() as url:
-            yield url
+        with running_cluster() as running:
+            yield running
     else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield None
+
+
+@pytest.fixture(scope="session")
+def database_url(cluster: Cluster | None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """What the application connects with: on PostgreSQL a role that owns no table."""
+    if cluster is not None:
+        return cluster.app_url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def migration_database_url(cluster: Cluster | None, database_url: str) -> str:
+    """What migrations (and the emptying of tables between tests) connect with: the owner."""
+    return cluster.owner_url if cluster is not None else database_url
 
 
 def make_app(database_url: str, **overrides: object) -> Flask:
@@ -65,8 +82,8 @@ def make_app(database_url: str, **overrides: object) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    app = make_app(database_url)
+def app(database_url: str, migration_database_url: str) -> Iterator[Flask]:
+    app = make_app(database_url, MIGRATION_DATABASE_URI=migration_database_url)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
     yield app
@@ -74,22 +91,33 @@ def app(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-def _empty_every_table() -> None:
+@pytest.fixture(scope="session")
+def owner_engine(migration_database_url: str) -> Iterator[Engine]:
+    engine = create_engine(migration_database_url, poolclass=NullPool)
+    yield engine
+    engine.dispose()
+
+
+def _empty_every_table(owner_engine: Engine) -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
+        # The application's role may not TRUNCATE (nor should it in production): the owner does,
+        # once the application's session holds no transaction that would block it.
+        db.session.remove()
         names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        # SQLite has no TRUNCATE: the append-only triggers are lifted while the tables empty.
-        triggers = db.session.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        ).all()
-        for name, _sql in triggers:
-            db.session.execute(text(f'DROP TRIGGER "{name}"'))
-        for table in tables:
-            db.session.execute(table.delete())
-        for _name, sql in triggers:
-            db.session.execute(text(sql))
+        with owner_engine.begin() as owner:
+            owner.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        return
+    # SQLite has no TRUNCATE: the append-only triggers are lifted while the tables empty.
+    triggers = db.session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    ).all()
+    for name, _sql in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    for table in tables:
+        db.session.execute(table.delete())
+    for _name, sql in triggers:
+        db.session.execute(text(sql))
     db.session.commit()
 
 
@@ -100,8 +128,8 @@ def clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     app: Flask = request.getfixturevalue("app")
-    with app.app_context():
-        _empty_every_table()
+    with app.app_context(), system_scope():
+        _empty_every_table(request.getfixturevalue("owner_engine"))
         sync_tenants(Path(app.config["TENANTS_DIR"]))
     yield
 

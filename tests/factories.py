@@ -17,6 +17,7 @@ from divert.demo.accounts import (
 )
 from divert.extensions import db
 from divert.models import Area, Membership, Region, Role, User
+from divert.tenancy import system_scope
 
 __all__ = [
     "ADMIN_EMAIL",
@@ -45,9 +46,10 @@ def make_user(email: str, memberships: dict[str, Role] | None = None, **extra: o
         **extra,
     )
     db.session.add(user)
-    for slug, role in (memberships or {}).items():
-        user.memberships.append(Membership(area=area(slug), role=role))
-    db.session.commit()
+    with system_scope():  # memberships in any area
+        for slug, role in (memberships or {}).items():
+            user.memberships.append(Membership(area=area(slug), role=role))
+        db.session.commit()
     return user
 
 
@@ -59,8 +61,6 @@ def make_token(
     lifetime: timedelta | None = None,
 ) -> str:
     """A committed API token for `user` in one area (or region); returns the secret."""
-    made = tokens.create_token(
-        user, name="test token", area=area, region=region, lifetime=lifetime
-    )
+    made = tokens.create_token(user, name="test token", area=area, region=region, lifetime=lifetime)
     db.session.commit()
     return made.secret

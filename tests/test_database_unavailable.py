@@ -4,6 +4,8 @@ restart is tested under load in tests/test_loadtest.py.)"""
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 from flask import Flask, Response
@@ -78,4 +80,23 @@ def test_connection_lost_after_the_response_is_ready(database_url: str) -> None:
 
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.postgresql_only
+def test_pooled_connections_of_a_restarted_server_are_replaced(database_url: str) -> None:
+    """Every pooled connection's server process ends (as in a restart) between two requests:
+    the next request gets fresh connections and succeeds."""
+    app = make_app(database_url)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    plain_url = database_url.replace("postgresql+psycopg://", "postgresql://")
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with psycopg.connect(plain_url, autocommit=True) as administrator:
+        ended = administrator.execute(f"SELECT count(pg_terminate_backend(pid)) {others}")
+        assert ended.fetchone()[0] >= 1  # type: ignore[index]
+        for _ in range(50):  # the backends end asynchronously
+            if administrator.execute(f"SELECT count(*) {others}").fetchone() == (0,):
+                break
+            time.sleep(0.1)
     assert client.get("/healthz").status_code == 200

@@ -63,5 +63,5 @@ def test_new_referrals_follow_the_demo_ones(app_ctx: Flask) -> None:
         )
         made = referral(warwickshire, officer, received_on=TODAY)
         db.session.commit()
-    assert made.id is not None
-    assert int(made.reference.rsplit("-", 1)[1]) == int(latest.rsplit("-", 1)[1]) + 1
+        assert made.id is not None
+        assert int(made.reference.rsplit("-", 1)[1]) == int(latest.rsplit("-", 1)[1]) + 1

@@ -199,9 +199,9 @@ def test_no_web_form_answers_a_server_error(
             with csrf_app.app_context():  # a fresh `g` per request, as in a real server
                 response = client.post(form.url, data=body)
             answered.add(response.status_code)
-            if response.status_code >= 500 or (response.status_code == 400 and (
-                "expired" in response.get_data(as_text=True)
-            )):
+            if response.status_code >= 500 or (
+                response.status_code == 400 and ("expired" in response.get_data(as_text=True))
+            ):
                 failures.append(f"{actor} POST {form.url} {body!r} -> {response.status_code}")
 
     post_everything()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask, g
@@ -22,21 +22,27 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from divert.auth import tokens
+from divert.courses import services as courses
 from divert.extensions import db
 from divert.models import (
+    Area,
     ContactAttempt,
     Contract,
+    Course,
     MatchReview,
     Membership,
+    Programme,
+    Referral,
     ReferralEvent,
     ReferralStatus,
     Region,
     Role,
+    SessionKind,
     User,
 )
 from divert.outcomes import closure
 from divert.referrals import lifecycle
-from divert.tenancy import area_scope
+from divert.tenancy import area_scope, system_scope
 from tests.factories import (
     ADMIN_EMAIL,
     REGIONAL_LEAD_EMAIL,
@@ -45,7 +51,7 @@ from tests.factories import (
     create_demo_accounts,
     make_token,
 )
-from tests.referrals.builders import referral, session_slot
+from tests.referrals.builders import programme_id, referral, session_slot
 
 OWN, FOREIGN = "warwickshire", "staffordshire"
 ACTORS = [*(role.value for role in Role), "regional_lead", "admin", "anonymous"]
@@ -73,12 +79,16 @@ def _build_area_world(slug: str) -> AreaWorld:
     with area_scope(here):
         officer = _user(account_email(Role.OFFICER, slug))
         educator = _user(account_email(Role.EDUCATOR, slug))
+        # A young person, so that the assessment and safeguarding pages are open to the walk.
         made = referral(
             here,
             officer,
             forename=_marker(slug),
             surname=_marker(slug),
             email=f"{_marker(slug)}@example.org",
+            date_of_birth=date.today() - timedelta(days=15 * 365 + 100),
+            guardian_name=_marker(slug),
+            guardian_contact="07700 900456",
         )
         earlier = referral(
             here,
@@ -87,8 +97,15 @@ def _build_area_world(slug: str) -> AreaWorld:
             surname=_marker(slug),
             offence_date=date(2024, 1, 5),
         )
-        slot = session_slot(here, educator, capacity=2)
+        slot = session_slot(
+            here,
+            educator,
+            capacity=2,
+            kind=SessionKind.ASSESSMENT,
+            programme="divert-young-people",
+        )
         booking = lifecycle.book(made, slot, officer)
+        course = _course_with_a_cohort(here, officer, educator, slug)
         db.session.add(
             ContactAttempt(
                 referral_id=made.id, user_id=educator.id, method="phone", outcome="no answer"
@@ -108,7 +125,8 @@ def _build_area_world(slug: str) -> AreaWorld:
         event = db.session.query(ReferralEvent).filter_by(referral_id=made.id).first()
         ids = {
             "referral_id": made.id,
-            "session_id": slot.id,
+            "session_id": course.sessions[0].id,
+            "course_id": course.id,
             "booking_id": booking.id,
             "review_id": review.id,
             "user_id": educator.id,
@@ -119,6 +137,29 @@ def _build_area_world(slug: str) -> AreaWorld:
         }
         db.session.commit()
     return AreaWorld(ids)
+
+
+def _course_with_a_cohort(here: Area, officer: User, educator: User, slug: str) -> Course:
+    """An ARV course whose cohort is one conditional-caution referral of the area."""
+    cautioned = referral(
+        here,
+        officer,
+        forename=_marker(slug),
+        surname=_marker(slug),
+        disposal="conditional_caution",
+        disposal_on=date.today(),
+    )
+    course = courses.publish(
+        programme=db.session.get(Programme, programme_id(here, "arv")),
+        educator=educator,
+        title=f"ARV course {_marker(slug)}",
+        starts=courses.weekly(datetime.now(UTC) + timedelta(days=3), 4),
+        minutes=120,
+        capacity=8,
+        venue=None,
+    )
+    courses.enrol(course, cautioned, educator)
+    return course
 
 
 def _user(email: str) -> User:
@@ -190,6 +231,9 @@ EXPECTED_ACCESS: dict[str, str] = {
     "api.confirm_treatment_entry": "treatment_service",
     "api.create_referral": "officer",
     "api.docs": EVERYONE,
+    "api.enrol": CASEWORK,
+    "api.list_courses": CASEWORK,
+    "api.list_programmes": AREA_MEMBERS,
     "api.get_referral": "officer",
     "api.list_referrals": "officer",
     "api.list_due_checks": FORCE_DATA,
@@ -201,6 +245,14 @@ EXPECTED_ACCESS: dict[str, str] = {
     "api.post_results": FORCE_DATA,
     "api.record_attendance": CASEWORK,
     "api.region_figures": "regional_lead",
+    "api.take_register": CASEWORK,
+    # casework: the young people's assessment, courses, enrolments and registers
+    "assessments.record_assessment": CASEWORK,
+    "courses.course": CASEWORK,
+    "courses.courses": CASEWORK,
+    "courses.enrol": CASEWORK,
+    "courses.new_course": CASEWORK,
+    "courses.register": CASEWORK,
     "api.withdraw_referral": "officer",
     # API tokens: each person's own, in their area or region
     "api_tokens.list_area_tokens": AREA_MEMBERS,
@@ -256,6 +308,8 @@ EXPECTED_ACCESS: dict[str, str] = {
     "referrals.withdraw": "officer",
     "reviews.decide": "manager",
     "reviews.review_queue": "manager",
+    # search: the area's cases for casework, an officer's own referrals for an officer
+    "search.search": "officer educator manager",
     # casework: names and clinical detail, never commissioners or officers
     "sessions.book": CASEWORK,
     "sessions.calendar_feed": EVERYONE,  # the secret link is the key
@@ -388,7 +442,9 @@ def _token_for(actor: str) -> str | None:
         lead = _user(REGIONAL_LEAD_EMAIL)
         return make_token(lead, region=lead.regional_leads[0].region)
     person = _user(account_email(actor, OWN))
-    person.memberships.append(Membership(area=area(FOREIGN), role=Role(actor)))
+    with system_scope():  # a membership of the foreign area
+        person.memberships.append(Membership(area=area(FOREIGN), role=Role(actor)))
+        db.session.flush()
     return make_token(person, area=area(OWN))
 
 
@@ -489,3 +545,25 @@ def test_a_force_analyst_sees_references_of_cases_due_and_never_a_name(
     ).get_json()
     assert [item["reference"] for item in listed["items"]] == [due_reference]
     assert _marker(OWN) not in str(listed)
+
+
+@pytest.mark.parametrize("actor", ["officer", "educator", "manager"])
+def test_search_finds_nothing_of_another_area(
+    client: FlaskClient, world: dict[str, AreaWorld], actor: str
+) -> None:
+    """The walk above opens /<area>/search without a query; here it searches for the foreign
+    area's person by name and by reference, and for the own area's."""
+    _sign_in(client, actor)
+    foreign, own = _marker(FOREIGN), _marker(OWN)
+    with area_scope(area(FOREIGN)):
+        foreign_reference = db.session.get(Referral, world[FOREIGN].ids["referral_id"]).reference
+    by_reference = client.get(f"/{OWN}/search", query_string={"q": foreign_reference})
+    assert by_reference.status_code == 200 and "No cases found" in by_reference.text
+    # Both markers sound alike, so the own area's people may be found; never the foreign one.
+    by_name = client.get(f"/{OWN}/search", query_string={"q": f"{foreign} {foreign}"}).text
+    results = by_name.rsplit("</form>", 1)[1]  # after the search box, which echoes the term
+    assert foreign not in results and foreign_reference not in results
+    mine = client.get(f"/{OWN}/search", query_string={"q": f"{own} {own}"}).text
+    # The officer's own three (two referrals and the cautioned one of the course's cohort);
+    # every case of the area for staff.
+    assert "3 cases found" in mine

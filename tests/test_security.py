@@ -16,6 +16,7 @@ from divert import create_app
 from divert.auth.password_policy import COMMON_PASSWORDS, password_problem
 from divert.extensions import db, limiter
 from divert.models import AuditEvent, Role, User, utcnow
+from divert.tenancy import system_scope
 from tests.conftest import make_app
 from tests.factories import (
     ADMIN_EMAIL,
@@ -140,9 +141,10 @@ def test_lock_out_after_repeated_failures_in_the_same_words(
     response = client.post("/sign-in", data={"email": OFFICER, "password": DEMO_PASSWORD})
     assert response.status_code == 200
     assert SIGN_IN_FAILED in response.get_data(as_text=True)
-    reasons = db.session.scalars(
-        select(AuditEvent.detail).where(AuditEvent.action == "sign_in_failed")
-    ).all()
+    with system_scope():
+        reasons = db.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "sign_in_failed")
+        ).all()
     assert [r["reason"] for r in reasons][-2:] == ["wrong_password_now_locked", "locked"]
 
 

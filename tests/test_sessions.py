@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 
 from divert.extensions import db
 from divert.models import OutboxMessage, Role, User, UserSession
+from divert.tenancy import system_scope
 from tests.factories import ADMIN_EMAIL, DEMO_PASSWORD, account_email, create_demo_accounts
 
 EDUCATOR = account_email(Role.EDUCATOR, "warwickshire")
@@ -83,7 +84,7 @@ def test_a_password_reset_ends_every_session(app: Flask, accounts: None) -> None
     client = _signed_in(app)
     anonymous = app.test_client()
     anonymous.post("/forgot-password", data={"email": EDUCATOR})
-    with app.app_context():
+    with app.app_context(), system_scope():
         body = db.session.scalars(select(OutboxMessage.body)).one()
     link = re.search(r"http://[^/]+(/set-password/\S+)", body).group(1)
     done = anonymous.post(
@@ -121,9 +122,7 @@ def test_an_administrator_signs_an_account_out_everywhere(app: Flask, accounts: 
         assert db.session.scalars(live).all() == []
 
 
-def test_the_account_page_lists_sessions_and_ends_the_others(
-    app: Flask, accounts: None
-) -> None:
+def test_the_account_page_lists_sessions_and_ends_the_others(app: Flask, accounts: None) -> None:
     laptop = _signed_in(app, agent="Laptop browser")
     phone = _signed_in(app, agent="Phone browser")
     text = laptop.get("/account").get_data(as_text=True)

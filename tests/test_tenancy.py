@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
+from divert.audit.search import EVERY_AREA, AuditSearchForm, search
 from divert.extensions import db
-from divert.models import Contract, Substance
+from divert.models import Contract, Membership, Role, Substance
 from divert.tenancy import OutsideAreaError, area_scope, system_scope
-from tests.factories import area
+from tests.factories import area, make_user
 
 
 def _count(model: type) -> int:
@@ -67,3 +70,107 @@ def test_a_row_without_area_is_refused_outside_any_scope(app_ctx: Flask) -> None
     with pytest.raises(OutsideAreaError):
         db.session.flush()
     db.session.rollback()
+
+
+def _substance_codes(area_id: int) -> set[str]:
+    with system_scope():
+        return set(db.session.scalars(select(Substance.code).where(Substance.area_id == area_id)))
+
+
+def test_bulk_insert_of_another_areas_row_is_refused(app_ctx: Flask) -> None:
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    row = {"area_id": staffordshire.id, "code": "probe", "label": "Probe"}
+    with area_scope(warwickshire):
+        with pytest.raises(OutsideAreaError):
+            db.session.execute(insert(Substance), [row])
+        with pytest.raises(OutsideAreaError):
+            db.session.execute(insert(Substance).values(**row))
+        db.session.rollback()
+    assert "probe" not in _substance_codes(staffordshire.id)
+
+
+def test_bulk_insert_without_an_area_is_refused_in_an_area(app_ctx: Flask) -> None:
+    with area_scope(area("warwickshire")), pytest.raises(OutsideAreaError):
+        db.session.execute(insert(Substance), [{"code": "probe", "label": "Probe"}])
+    db.session.rollback()
+
+
+def test_bulk_insert_outside_any_scope_is_refused(app_ctx: Flask) -> None:
+    warwickshire = area("warwickshire")
+    with pytest.raises(OutsideAreaError):
+        db.session.execute(
+            insert(Substance), [{"area_id": warwickshire.id, "code": "probe", "label": "Probe"}]
+        )
+    db.session.rollback()
+    assert "probe" not in _substance_codes(warwickshire.id)
+
+
+def test_bulk_insert_of_the_areas_own_rows_is_allowed(app_ctx: Flask) -> None:
+    warwickshire = area("warwickshire")
+    with area_scope(warwickshire):
+        db.session.execute(
+            insert(Substance), [{"area_id": warwickshire.id, "code": "probe", "label": "Probe"}]
+        )
+        db.session.commit()
+    assert "probe" in _substance_codes(warwickshire.id)
+
+
+def test_bulk_update_cannot_move_rows_to_another_area(app_ctx: Flask) -> None:
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    with area_scope(warwickshire), pytest.raises(OutsideAreaError):
+        db.session.execute(update(Substance).values(area_id=staffordshire.id))
+    db.session.rollback()
+    assert len(_substance_codes(staffordshire.id)) == 11
+
+
+def test_a_row_cannot_be_moved_to_another_area(app_ctx: Flask) -> None:
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    with area_scope(warwickshire):
+        substance = Substance(code="probe", label="Probe")
+        db.session.add(substance)
+        db.session.commit()
+        substance.area_id = staffordshire.id
+        with pytest.raises(OutsideAreaError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_core_writes_to_an_area_table_are_refused_outside_the_system_scope(app_ctx: Flask) -> None:
+    with area_scope(area("warwickshire")), pytest.raises(OutsideAreaError):
+        db.session.execute(update(Substance.__table__).values(label="changed"))
+    db.session.rollback()
+
+
+def test_no_view_opens_the_system_scope(app: Flask) -> None:
+    """Views read across areas only through tenancy's named functions (administration pages
+    through `administration_scope`), never by opening every area themselves."""
+    opened = []
+    for endpoint, view in app.view_functions.items():
+        source = inspect.getsource(inspect.unwrap(view))
+        if "system_scope(" in source:
+            opened.append(endpoint)
+    assert opened == []
+
+
+def test_a_persons_own_memberships_are_read_across_areas_and_no_one_elses(
+    app_ctx: Flask,
+) -> None:
+    person = make_user(
+        "regional.educator@example.org",
+        {"warwickshire": Role.EDUCATOR, "staffordshire": Role.MANAGER},
+    )
+    make_user("colleague@example.org", {"staffordshire": Role.OFFICER})
+    db.session.expire_all()
+    warwickshire = area("warwickshire")
+    with area_scope(warwickshire):
+        assert {m.area.slug for m in person.memberships} == {"warwickshire", "staffordshire"}
+        listed = db.session.scalars(select(Membership)).all()
+        assert {m.area_id for m in listed} == {warwickshire.id}
+    assert person.areas() and db.session.scalars(select(Membership)).all() == []
+
+
+def test_every_areas_audit_trail_needs_the_administration_scope(app: Flask) -> None:
+    with app.test_request_context(), area_scope(area("warwickshire")):
+        form = AuditSearchForm(formdata=None)
+        with pytest.raises(OutsideAreaError):
+            search(form, 1, where=EVERY_AREA)

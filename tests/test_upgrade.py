@@ -10,36 +10,72 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, inspect, select, table, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, inspect, select, table, text
 
 from divert.extensions import db
+from divert.tenancy import system_scope
 from tests.conftest import ROOT, make_app
 from tests.factories import DEMO_PASSWORD
 from tests.support import snapshot
+from tests.support.pg_cluster import Cluster
 
 PREVIOUS_DEMO = ROOT / "tests" / "fixtures" / "demo_0003_api_tokens.json.gz"
 
 
 @pytest.fixture
-def empty_database(backend: str, database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A database of its own, apart from the one the other tests share."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'previous.sqlite3'}"
+def empty_database(cluster: Cluster | None, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A database of its own, apart from the one the other tests share: the application's URL
+    and the migrations' (on PostgreSQL, the owner's: see tests/support/pg_cluster.py)."""
+    if cluster is None:
+        url = f"sqlite:///{tmp_path / 'previous.sqlite3'}"
+        yield url, url
         return
     name = f"upgrade_{uuid.uuid4().hex[:8]}"
-    server = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    server.dispose()
+    cluster.create_database(name)
+    yield cluster.in_database(cluster.app_url, name), cluster.in_database(cluster.owner_url, name)
+    cluster.drop_database(name)
 
 
-def test_previous_demo_upgrades_with_every_row_kept(empty_database: str) -> None:
+def _assert_every_referral_in_a_programme(before: list[dict]) -> None:
+    """Issue 13: each referral went to its area's DIVERT programme for its age group."""
+    expected = {
+        row["reference"]: (
+            row["area_id"],
+            "divert-young-people" if row["age_group"] == "UNDER_18" else "divert-adults",
+        )
+        for row in before
+    }
+    with db.engine.connect() as connection:
+        assigned = {
+            reference: (area_id, code)
+            for reference, area_id, code in connection.execute(
+                text(
+                    "SELECT r.reference, p.area_id, p.code FROM referral r "
+                    "JOIN programme p ON p.id = r.programme_id"
+                )
+            )
+        }
+        unassigned_sessions = connection.scalar(
+            text("SELECT count(*) FROM diary_session WHERE programme_id IS NULL")
+        )
+        # A booking's programme is its session's: the two agree for every booking kept.
+        disagreeing = connection.scalar(
+            text(
+                "SELECT count(*) FROM booking b JOIN referral r ON r.id = b.referral_id "
+                "JOIN diary_session s ON s.id = b.session_id "
+                "WHERE s.programme_id <> r.programme_id"
+            )
+        )
+    assert assigned == expected
+    assert {code for _area, code in assigned.values()} == {"divert-adults", "divert-young-people"}
+    assert unassigned_sessions == 0
+    assert disagreeing == 0
+
+
+def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, str]) -> None:
     previous = snapshot.read(PREVIOUS_DEMO)
-    app = make_app(empty_database)
+    app_url, migration_url = empty_database
+    app = make_app(app_url, MIGRATION_DATABASE_URI=migration_url)
     migrations = str(ROOT / "migrations")
     with app.app_context():
         upgrade(directory=migrations, revision=previous["revision"])
@@ -48,16 +84,17 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: str) -> None
         upgrade(directory=migrations)
 
         tables = set(inspect(db.engine).get_table_names())
-        with db.engine.connect() as connection:
+        # Every area's rows: on PostgreSQL, row-level security shows them in the system scope.
+        with system_scope(), db.engine.connect() as connection:
             for name, rows in previous["tables"].items():
                 assert name in tables, f"table {name} of the previous version is gone"
                 count = connection.scalar(select(func.count()).select_from(table(name)))
                 assert count == len(rows), f"{name}: {len(rows)} rows before, {count} after"
-            references = set(
-                connection.scalars(text("SELECT reference FROM referral")).all()
-            )
+            references = set(connection.scalars(text("SELECT reference FROM referral")).all())
         assert references == {row["reference"] for row in previous["tables"]["referral"]}
         assert len(references) == 400
+        with system_scope():
+            _assert_every_referral_in_a_programme(previous["tables"]["referral"])
         db.engine.dispose()
 
     # The upgraded data serves: an officer's referrals and a manager's dashboard open.

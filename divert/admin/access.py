@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from divert.extensions import login_manager
 from divert.permissions import Permission, can
-from divert.tenancy import system_scope
+from divert.tenancy import administration_scope
 
 
 class AdminOnly:
@@ -31,5 +31,5 @@ class AdminOnly:
 
     def _run_view(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         # Administration spans every area; the scope is opened only once access is granted.
-        with system_scope():
+        with administration_scope():
             return super()._run_view(fn, *args, **kwargs)  # type: ignore[misc]

@@ -17,7 +17,7 @@ from flask_admin.model import typefmt
 from flask_admin.model.base import ViewArgs
 from sqlalchemy import func, select
 from wtforms import DecimalField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 from divert import audit
 from divert.admin.access import AdminOnly
@@ -25,7 +25,7 @@ from divert.areas import contracts
 from divert.auth.links import send_link
 from divert.auth.sessions import end_sessions
 from divert.extensions import db
-from divert.formfields import Required, normalised_email
+from divert.formfields import GovDateField, Required, normalised_email, options
 from divert.models import (
     AccountLinkPurpose,
     Area,
@@ -36,6 +36,7 @@ from divert.models import (
     Pricing,
     Region,
     RegionalLead,
+    Role,
     Substance,
     TreatmentService,
     User,
@@ -57,7 +58,7 @@ PRICING_LABELS = {
 def _area_names() -> dict[int, str]:
     """Area names by id, once per request: list pages show them without a query per row."""
     if "admin_area_names" not in g:
-        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).tuples().all())
+        g.admin_area_names = dict(db.session.execute(select(Area.id, Area.name)).all())
     return g.admin_area_names
 
 
@@ -86,9 +87,29 @@ class Labels(dict[str, str]):
     def __contains__(self, name: object) -> bool:
         return True
 
+    def __bool__(self) -> bool:
+        return True  # Flask-Admin skips empty label maps: this one answers every name
 
-# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here.
+
+class DateRequired(InputRequired):
+    """A GOV.UK date input that must be filled in.
+
+    An InputRequired, so Flask-Admin adds no "This field is required." of its own; it speaks only
+    when every box was left empty, since a half-typed date already has GovDateField's message
+    naming the missing box.
+    """
+
+    field_flags: dict[str, bool] = {}  # no `required` attribute on the boxes' wrapper
+
+    def __call__(self, form: BaseForm, field: GovDateField) -> None:
+        if field.data is None and not field.errors:
+            raise StopValidation(self.message)
+
+
+# Cells as words: the icon fonts of Flask-Admin's own theme are not loaded here. Flask-Admin
+# takes the first formatter whose type matches, so the role comes before its generic Enum.
 CELL_FORMATTERS = {
+    Role: lambda _view, value, _name: value.label,
     **typefmt.BASE_FORMATTERS,
     bool: lambda _view, value, _name: "Yes" if value else "No",
     type(None): lambda _view, _value, _name: "–",
@@ -107,10 +128,15 @@ class RecordView(AdminOnly, ModelView):
     form_base_class = BaseForm
 
     def __init__(self, model: type, name: str, endpoint: str, category: str | None = None):
-        super().__init__(model, db.session, name=name, endpoint=endpoint, category=category)
+        super().__init__(model, db, name=name, endpoint=endpoint, category=category)
 
     column_labels: Labels = Labels()
 
+    def prettify_name(self, name: str) -> str:
+        """Labels Flask-Admin makes up itself (headings, filters) in sentence case too."""
+        return sentence_case(name)
+
+    _prettify_name = prettify_name
     def _get_list_extra_args(self) -> ViewArgs:
         """The list's page, size and sort through divert's one number parser: a number too
         large for the database is the first page, not an overflow in the driver."""
@@ -155,15 +181,13 @@ class AreaOwnedView(RecordView):
     column_formatters = {"area_id": _area_name}
     column_labels = Labels(area_id="Area")
     form_extra_fields = {
-        "area_id": SelectField(
-            "Area", coerce=int, validators=[Required(message="Select an area")]
-        )
+        "area_id": SelectField("Area", coerce=int, validators=[Required(message="Select an area")])
     }
 
     def _with_areas(self, form: BaseForm) -> BaseForm:
-        form.area_id.choices = [
-            (area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])
-        ]
+        form.area_id.choices = options(
+            [(area_id, name) for area_id, name in sorted(_area_names().items(), key=lambda i: i[1])]
+        )
         return form
 
     def create_form(self, obj: Any = None) -> BaseForm:
@@ -204,6 +228,13 @@ class AreaView(RecordView):
         "retention_months",
         "suppression_threshold",
     ]
+    column_labels = Labels(
+        retention_months="Retention (months)",
+        repeat_lookback_days="Repeat look-back (days)",
+        no_contact_limit_days="Closed as not engaged after no contact for (days)",
+        missed_appointment_limit="Closed as not engaged after missed appointments",
+    )
+    # Flask-Admin's own choice field takes (value, label) pairs, not WTForms' SelectChoice.
     form_choices = {
         "repeat_policy": [
             ("allow", "Allow a repeat referral"),
@@ -230,7 +261,7 @@ class UserView(RecordView):
     column_list = ["name", "email", "is_admin", "active", "last_sign_in_at"]
     column_searchable_list = ["name", "email"]
     form_columns = ["name", "email", "collar_number", "is_admin", "active"]
-    column_labels = Labels(is_admin="Administrator")
+    column_labels = Labels(is_admin="Administrator", last_sign_in_at="Last signed in")
     edit_template = "auth/admin_user_edit.html"
     form_args = {"name": {"validators": [Required(message="Enter the person's name")]}}
 
@@ -275,6 +306,17 @@ class MembershipView(RecordView):
     column_list = ["user", "area", "role", "active"]
     form_columns = ["user", "area", "role", "active"]
     column_sortable_list = ["role", "active"]
+
+    def _with_role_labels(self, form: BaseForm) -> BaseForm:
+        # Flask-Admin offers an enum's member names (OFFICER); the value stays the name.
+        form.role.choices = [(role.name, role.label) for role in Role]
+        return form
+
+    def create_form(self, obj: Any = None) -> BaseForm:
+        return self._with_role_labels(super().create_form(obj))
+
+    def edit_form(self, obj: Any = None) -> BaseForm:
+        return self._with_role_labels(super().edit_form(obj))
 
     def check(self, form: BaseForm, model: Membership | None) -> Errors:
         user, area = form.user.data, form.area.data
@@ -376,23 +418,28 @@ class ContractView(AreaOwnedView):
             "Extends", coerce=int, validators=[Optional()], description="For an extension only"
         ),
     }
+    form_overrides = {"starts_on": GovDateField, "ends_on": GovDateField}
     form_args = {
         "label": {"validators": [Required(message="Enter a name for the contract")]},
         "starts_on": {
-            "description": "For example, 2027-04-01",
-            "validators": [Required(message="Enter the start date")],
+            "label": "Start date",
+            "description": "For example, 1 4 2027",
+            "subject": "start date",
+            "validators": [DateRequired(message="Enter the start date")],
         },
         "go_live_on": {
             "description": "When the scheme was fully live, if later than the start",
             "validators": [Optional()],
         },
         "ends_on": {
-            "description": "For example, 2028-03-31",
-            "validators": [Required(message="Enter the end date")],
+            "label": "End date",
+            "description": "For example, 31 3 2028",
+            "subject": "end date",
+            "validators": [DateRequired(message="Enter the end date")],
         },
         "pricing": {
             "label": "Pricing",
-            "choices": list(PRICING_LABELS.items()),
+            "choices": options(PRICING_LABELS.items()),
             "default": Pricing.PER_PLACE.value,
         },
         "places_allocated": {
@@ -410,10 +457,12 @@ class ContractView(AreaOwnedView):
             )
         ).all()
         names = _area_names()
-        form.extends_id.choices = [
-            (0, "Not an extension"),
-            *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
-        ]
+        form.extends_id.choices = options(
+            [
+                (0, "Not an extension"),
+                *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
+            ]
+        )
         return form
 
     def on_form_prefill(self, form: BaseForm, id: Any) -> None:

@@ -8,20 +8,20 @@ import json
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from sqlalchemy import select
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from divert import audit
 from divert.admin.access import AdminOnly
-from divert.audit.search import AuditSearchForm, area_choices, page_url, search
+from divert.audit.search import EVERY_AREA, AuditSearchForm, area_choices, page_url, search
 from divert.extensions import db
-from divert.formfields import Required
+from divert.formfields import Required, options
 from divert.models import Person, Referral
 from divert.params import query_page
 from divert.privacy.removal import remove_personal_data
 from divert.privacy.subject_access import subject_access
+from divert.widgets import GovSubmitInput, GovTextArea, GovTextInput
 
 ADMIN_BASE = "admin/master.html"
 
@@ -38,12 +38,12 @@ class AuditView(AdminOnly, BaseView):
     @expose("/")
     def index(self) -> tuple[str, int] | str:
         form = AuditSearchForm(formdata=request.args or None)
-        form.area.choices = area_choices()
+        form.area.choices = options(area_choices())
         if request.args and not form.validate():
             return self.render(
                 "audit/search.html", form=form, results=None, base_template=ADMIN_BASE
             ), 400
-        results = search(form, query_page())
+        results = search(form, query_page(), where=EVERY_AREA)
         return self.render(
             "audit/search.html",
             form=form,

@@ -42,6 +42,10 @@ def _share(cell: Cell) -> float | None:
     return None if cell.suppressed or cell.share is None else float(cell.share)
 
 
+def _rate(cell: Cell) -> float | None:
+    return None if cell.suppressed or cell.value is None else float(cell.value)
+
+
 def _breakdown(cells: dict[Any, Cell]) -> dict[str, Any]:
     """A breakdown's values by key; a key withheld for a small period is left out altogether
     (the key itself, "female" say, would describe the people)."""
@@ -56,9 +60,8 @@ def counts_out(cells: ColumnCells) -> dict[str, Any]:
         "decided": None
         if named["attended"].suppressed or named["not_engaged"].suppressed
         else int(named["attended"].value or 0) + int(named["not_engaged"].value or 0),
-        "engagement_rate": None
-        if engagement.suppressed or engagement.value is None
-        else float(engagement.value),
+        "engagement_rate": _rate(engagement),
+        "completion_rate": _rate(named["completion_rate"]),
         "repeat_share": _share(named["repeats"]),
         "substances": _breakdown(breakdowns["substances"]),
         "genders": _breakdown(breakdowns["genders"]),
@@ -136,7 +139,9 @@ def places_out(figures: Figures) -> dict[str, Any] | None:
 def area_figures(query: dict[str, Any]) -> dict[str, Any]:
     """The area's dashboard figures for a period, beside the region's pooled figures
 
-    Periods are inclusive dates of referral receipt; places are counted against the contract
+    Of one programme (by its code) or of every programme. Engagement counts the first step of
+    each referral's programme attended; completion follows each programme's rule. Periods are
+    inclusive dates of referral receipt; places are counted against the contract
     covering the period's last day (or today, if sooner). With publication=true, counts under
     the area's threshold and any figure that would reveal one are null.
     """
@@ -145,6 +150,7 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
         _period(query),
         publication=query["publication"],
         restrict_small_periods=small_periods_restricted(g.role),
+        programme=query["programme"],
     )
     return {
         "area": current_area.slug,
@@ -163,7 +169,9 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
 @bp.response(200, schemas.RegionFigures)
 def region_figures(query: dict[str, Any]) -> dict[str, Any]:
     """Every area of the region side by side, and the region pooled"""
-    figures = report.region_figures(g.region, _period(query), publication=query["publication"])
+    figures = report.region_figures(
+        g.region, _period(query), publication=query["publication"], programme=query["programme"]
+    )
     return {
         "region": g.region.slug,
         "period": figures.period,

@@ -31,13 +31,19 @@ from divert.models import (
     utcnow,
 )
 from divert.permissions import Permission
+from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, queries, use_cases
 from divert.referrals.slots import describe, open_slots
 from divert.tenancy import current_area, system_scope
 
 # A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
 Answer = tuple[dict[str, Any], int, dict[str, str]]
-DETAILS = [field.name for field in dataclasses.fields(use_cases.ReferralDetails)]
+# The body's fields by the same names (a programme is named by its code, not its id).
+DETAILS = [
+    field.name
+    for field in dataclasses.fields(use_cases.ReferralDetails)
+    if field.name not in ("substances_found", "programme_id")
+]
 
 
 def body_hash(body: Any) -> str:
@@ -59,8 +65,25 @@ def referral_out(referral: Referral) -> dict[str, Any]:
         "substances_found": [s.code for s in referral.substances_found],
         "is_repeat": referral.is_repeat,
         "booking": lifecycle.active_booking(referral),
+        "programme": referral.programme.code,
+        "programme_name": referral.programme.name,
+        "disposal": referral.disposal,
+        "disposal_on": referral.disposal_on,
+        "deadline_on": referral.deadline_on,
         "links": {"self_": url_for("api.get_referral", referral_id=referral.id)},
     }
+
+
+def _programme_id(code: str | None) -> int | None:
+    """The id of the area's programme with this code (422 when it has none)."""
+    if code is None:
+        return None
+    programme = next(
+        (p for p in programme_rules.area_programmes(current_area) if p.code == code), None
+    )
+    if programme is None:
+        raise ApiError(422, f"No programme has the code {code} here", field="programme")
+    return programme.id
 
 
 def own_referral(referral_id: int) -> Referral:
@@ -124,8 +147,9 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     if earlier is not None:
         return _replay(earlier, request_hash)
     details = use_cases.ReferralDetails(
-        **{name: body[name] for name in DETAILS if name != "substances_found"},
+        **{name: body[name] for name in DETAILS},
         substances_found=by_codes(Substance, body["substances_found"], "substances_found"),
+        programme_id=_programme_id(body["programme"]),
     )
     referral = use_cases.submit(
         current_area,
@@ -134,7 +158,7 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
         confirm_repeat=body["confirm_repeat"],
         same_person_elsewhere=body["same_person_elsewhere"],
         session_id=body["session_id"],
-    )
+    ).referral
     db.session.add(
         IdempotencyKey(
             user_id=current_user.id, key=key, request_hash=request_hash, referral_id=referral.id

@@ -20,7 +20,7 @@ from wtforms.validators import ValidationError as FormValidationError
 
 from divert.formfields import normalised_email, uk_phone_number
 from divert.models import Booking as BookingRecord
-from divert.models import BookingStatus, ReferralStatus
+from divert.models import BookingStatus, Disposal, ReferralStatus
 from divert.referrals import submission
 from divert.referrals.forms import ETHNICITIES, GENDERS
 from divert.text import NUL, is_blank
@@ -205,6 +205,11 @@ class Referral(Schema):
     substances_found = fields.List(fields.String(), required=True)
     is_repeat = fields.Boolean(required=True)
     booking = fields.Nested(Booking, required=True, allow_none=True)
+    programme = fields.String(required=True, metadata={"example": "divert-adults"})
+    programme_name = fields.String(required=True, metadata={"example": "DIVERT adults"})
+    disposal = fields.String(required=True, validate=validate.OneOf([d.value for d in Disposal]))
+    disposal_on = fields.Date(required=True, allow_none=True)
+    deadline_on = fields.Date(required=True, allow_none=True)
     links = fields.Nested(ReferralLinks, required=True)
 
 
@@ -231,9 +236,12 @@ class NewReferral(Request):
     )
     email = _text(254, metadata={"example": "jordan.ellis@example.org"})
     substances_found = _codes(
-        required=True,
-        validate=validate.Length(1, 20),
-        metadata={"description": "Substance codes of the area", "example": ["cannabis"]},
+        load_default=list,
+        validate=validate.Length(0, 20),
+        metadata={
+            "description": "Substance codes of the area; needed for a pre-arrest diversion",
+            "example": ["cannabis"],
+        },
     )
     consent_to_contact = fields.Boolean(
         required=True, validate=validate.Equal(True, error="The person must agree to be contacted")
@@ -266,6 +274,28 @@ class NewReferral(Request):
         validate=validate.Range(1, MAX_ID),
         metadata={"description": "An open slot to book at once"},
     )
+    disposal = fields.String(
+        load_default=Disposal.PRE_ARREST_DIVERSION.value,
+        validate=validate.OneOf([d.value for d in Disposal]),
+        metadata={"description": "What the referral goes with; decides the programme with age"},
+    )
+    disposal_on = _date(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The disposal's date; needed but for diversion"},
+    )
+    deadline_on = _date(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "Complete by; default: the programme's deadline after disposal_on"
+        },
+    )
+    programme = _code(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "A programme's code: needed only when several fit"},
+    )
 
     @validates_schema
     def _rules(self, data: dict[str, Any], **_: Any) -> None:
@@ -288,8 +318,23 @@ class NewReferral(Request):
                 today=date.today(),
             )
         )
+        problems.update(_disposal_problems(data, date.today()))
         if problems:
             raise ValidationError({name: [message] for name, message in problems.items()})
+
+
+def _disposal_problems(data: dict[str, Any], today: date) -> dict[str, str]:
+    """A diversion needs what was found; any other disposal needs its date, before a deadline."""
+    if data.get("disposal", Disposal.PRE_ARREST_DIVERSION.value) == Disposal.PRE_ARREST_DIVERSION:
+        return {} if data.get("substances_found") else {"substances_found": "Select what was found"}
+    given, due = data.get("disposal_on"), data.get("deadline_on")
+    if given is None:
+        return {"disposal_on": "Enter the date of the disposal"}
+    if given > today:
+        return {"disposal_on": "Date of the disposal must be today or in the past"}
+    if due is not None and due <= given:
+        return {"deadline_on": "The deadline must be after the date of the disposal"}
+    return {}
 
 
 class IdempotencyHeader(Schema):
@@ -345,6 +390,11 @@ class AttendanceRecorded(Schema):
 class PeriodQuery(Request):
     from_ = _date(data_key="from", metadata={"description": "Default: this financial year"})
     to = _date(metadata={"description": "Default: the end of this financial year"})
+    programme = _code(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "One programme's code; default: every programme"},
+    )
     publication = fields.Boolean(
         load_default=False,
         metadata={"description": "Hide counts under the area's threshold and what reveals them"},
@@ -390,6 +440,9 @@ class Counts(Schema):
     repeats = _hideable()
     repeat_share = _hideable(fields.Float)
     completed = _hideable()
+    not_completed = _hideable()
+    completion_rate = _hideable(fields.Float)
+    referred_on = _hideable()
     ineligible = _hideable()
     withdrawn = _hideable()
     in_progress = _hideable()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
-from divert.formfields import EmailAddress, Required
+from divert.formfields import EmailAddress, Required, options
 from divert.models import Role
+from divert.widgets import GovRadioInput, GovSubmitInput, GovTextInput
 
 # A manager looks after the people who do the work; managers and commissioners are appointed by
 # an administrator.
@@ -34,7 +34,7 @@ class InviteForm(FlaskForm):
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
-        choices=ROLE_CHOICES,
+        choices=options(ROLE_CHOICES),
         validators=[Required(message="Select a role")],
     )
     collar_number = StringField(
@@ -56,13 +56,15 @@ class MembershipForm(FlaskForm):
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
-        choices=ROLE_CHOICES,
+        choices=options(ROLE_CHOICES),
         validators=[Required(message="Select a role")],
     )
     status = RadioField(
         "Access to this area",
         widget=GovRadioInput(),
-        choices=[("active", "Active"), ("deactivated", "Deactivated – cannot sign in here")],
+        choices=options(
+            [("active", "Active"), ("deactivated", "Deactivated – cannot sign in here")]
+        ),
         validators=[Required(message="Select whether they can use this area")],
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())

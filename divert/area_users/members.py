@@ -24,6 +24,7 @@ from divert.models import (
     utcnow,
 )
 from divert.notifications.outbox import enqueue
+from divert.tenancy import area_scope
 
 INVITATION_LIFETIME = timedelta(days=3)
 
@@ -160,20 +161,23 @@ def invitation_for(user: User, secret: str) -> AreaInvitation | None:
 
 
 def accept(invitation: AreaInvitation) -> Membership:
-    """The invitee, signed in, takes the role (the caller commits)."""
-    invitation.accepted_at = utcnow()
-    membership = Membership(
-        user_id=invitation.user_id, area_id=invitation.area_id, role=invitation.role
-    )
-    db.session.add(membership)
-    db.session.flush()
-    audit.record(
-        "invitation_accepted",
-        area=invitation.area,
-        record_type="membership",
-        record_id=membership.id,
-        role=invitation.role.value,
-    )
+    """The invitee, signed in, takes the role (the caller commits). The invitation's page has
+    no area in its address, so the new membership is written in the invitation's own area."""
+    with area_scope(invitation.area):
+        invitation.accepted_at = utcnow()
+        membership = Membership(
+            user_id=invitation.user_id, area_id=invitation.area_id, role=invitation.role
+        )
+        db.session.add(membership)
+        db.session.flush()
+        audit.record(
+            "invitation_accepted",
+            area=invitation.area,
+            record_type="membership",
+            record_id=membership.id,
+            role=invitation.role.value,
+        )
+        db.session.flush()
     return membership
 
 

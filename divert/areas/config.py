@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from divert.areas import contracts
+from divert.models.programme import CompletionRule, Disposal, PathwayStep
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -38,6 +40,25 @@ class ContractConfig:
     pricing: str = "per_place"
     go_live_on: date | None = None
     example_values: tuple[str, ...] = ()
+    programme: str | None = None  # a programme's code; none covers all the area's programmes
+
+
+@dataclass(frozen=True)
+class ProgrammeConfig:
+    """One [[programmes]] block: who is eligible, the pathway and when it counts as completed."""
+
+    code: str
+    name: str
+    min_age: int | None
+    max_age: int | None
+    disposals: list[str]
+    pathway: list[str]
+    completion_rule: str
+    course_sessions: int | None
+    sessions_to_complete: int | None
+    deadline_days: int | None
+    reoffending_months: int
+    assessment_questions: list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,7 @@ class AreaConfig:
     bank_holidays: str | None
     opening_hours: dict[str, list[str]]
     contracts: list[ContractConfig] = field(default_factory=list)
+    programmes: list[ProgrammeConfig] = field(default_factory=list)
 
 
 def _require(data: dict[str, Any], key: str, kind: type, source: str) -> Any:
@@ -120,6 +142,86 @@ def _contract(data: dict[str, Any], source: str) -> ContractConfig:
     return contract
 
 
+_CODE = re.compile(r"[a-z0-9-]{1,40}\Z")
+
+
+def _optional_int(data: dict[str, Any], key: str, source: str) -> int | None:
+    if key not in data:
+        return None
+    return _positive(_require(data, key, int, source), key, source)
+
+
+def _known(values: list[Any], allowed: type[Disposal | PathwayStep], key: str, where: str) -> None:
+    unknown = [v for v in values if v not in {member.value for member in allowed}]
+    if unknown or not values:
+        choices = ", ".join(member.value for member in allowed)
+        raise AreaConfigError(f"{where}: '{key}' must list some of {choices}")
+
+
+def _questions(data: dict[str, Any], where: str) -> list[dict[str, str]]:
+    questions = data.get("assessment_questions", [])
+    for question in questions:
+        if not (
+            isinstance(question, dict)
+            and _CODE.match(str(question.get("code", "")))
+            and isinstance(question.get("question"), str)
+        ):
+            raise AreaConfigError(
+                f"{where}: each of 'assessment_questions' needs a code and a question"
+            )
+    return [{"code": q["code"], "question": q["question"]} for q in questions]
+
+
+def _programme(data: dict[str, Any], source: str) -> ProgrammeConfig:
+    code = _require(data, "code", str, source)
+    where = f"{source}: programme '{code}'"
+    if not _CODE.match(code):
+        raise AreaConfigError(f"{where}: 'code' takes lower-case letters, digits and hyphens")
+    disposals = data.get("disposals", [Disposal.PRE_ARREST_DIVERSION.value])
+    pathway = data.get("pathway", [])
+    _known(disposals, Disposal, "disposals", where)
+    _known(pathway, PathwayStep, "pathway", where)
+    rule = data.get("completion", CompletionRule.ONE_TO_ONE_ATTENDED.value)
+    if rule not in {r.value for r in CompletionRule}:
+        choices = ", ".join(r.value for r in CompletionRule)
+        raise AreaConfigError(f"{where}: 'completion' must be one of {choices}")
+    programme = ProgrammeConfig(
+        code=code,
+        name=_require(data, "name", str, where),
+        min_age=_optional_int(data, "min_age", where),
+        max_age=_optional_int(data, "max_age", where),
+        disposals=list(disposals),
+        pathway=list(pathway),
+        completion_rule=rule,
+        course_sessions=_optional_int(data, "course_sessions", where),
+        sessions_to_complete=_optional_int(data, "sessions_to_complete", where),
+        deadline_days=_optional_int(data, "deadline_days", where),
+        reoffending_months=_positive(
+            int(data.get("reoffending_months", 6)), "reoffending_months", where
+        ),
+        assessment_questions=_questions(data, where),
+    )
+    _check_programme(programme, where)
+    return programme
+
+
+def _check_programme(programme: ProgrammeConfig, where: str) -> None:
+    """The settings that only make sense together."""
+    low, high = programme.min_age, programme.max_age
+    if low is not None and high is not None and high < low:
+        raise AreaConfigError(f"{where}: 'max_age' is below 'min_age'")
+    has_course = PathwayStep.GROUP_COURSE.value in programme.pathway
+    if has_course and programme.course_sessions is None:
+        raise AreaConfigError(f"{where}: a group course needs 'course_sessions'")
+    if programme.completion_rule == CompletionRule.COURSE_SESSIONS.value:
+        needed, held = programme.sessions_to_complete, programme.course_sessions
+        if not has_course or needed is None or held is None or needed > held:
+            raise AreaConfigError(
+                f"{where}: completion by course sessions needs a group course and "
+                f"'sessions_to_complete' no more than 'course_sessions'"
+            )
+
+
 # The settings of a contract in the file, where they are named otherwise than on the record.
 CONTRACT_SETTINGS = {"places_allocated": "places", "extends_id": "extends"}
 
@@ -129,6 +231,7 @@ def contract_error(source: str, label: str, found: dict[str, str]) -> AreaConfig
     name, message = next(iter(found.items()))
     setting = CONTRACT_SETTINGS.get(name, name)
     return AreaConfigError(f"{source}: contract '{label}', {setting}: {message}")
+
 
 def _hours(data: dict[str, Any], source: str) -> dict[str, list[str]]:
     hours = {}
@@ -147,7 +250,17 @@ def load_area(path: Path) -> AreaConfig:
     repeats, engagement = data.get("repeats", {}), data.get("engagement", {})
     hours = data.get("hours", {})
     policy = repeats.get("policy", "allow")
-    contracts = [_contract(c, source) for c in data.get("contracts", [])]
+    programmes = [_programme(p, source) for p in data.get("programmes", [])]
+    codes = [p.code for p in programmes]
+    if len(set(codes)) != len(codes):
+        raise AreaConfigError(f"{source}: two programmes share a code")
+    contract_configs = [_contract(c, source) for c in data.get("contracts", [])]
+    for contract in contract_configs:
+        if contract.programme is not None and contract.programme not in codes:
+            raise AreaConfigError(
+                f"{source}: contract '{contract.label}' names programme '{contract.programme}', "
+                f"which the file does not declare"
+            )
     if policy not in ("allow", "refuse_if_not_engaged"):
         raise AreaConfigError(f"{source}: repeats.policy must be allow or refuse_if_not_engaged")
     return AreaConfig(
@@ -178,7 +291,8 @@ def load_area(path: Path) -> AreaConfig:
         ),
         bank_holidays=hours.get("bank_holidays"),
         opening_hours=_hours(hours, source),
-        contracts=contracts,
+        contracts=contract_configs,
+        programmes=programmes,
     )
 
 

@@ -68,9 +68,7 @@ def problems(
 ) -> dict[str, str]:
     """Every rule, against the area's other contracts as stored (`contract_id`: the contract
     being changed, which does not overlap itself)."""
-    found = period_problems(
-        starts_on, ends_on, places_allocated, value_pence, pricing, go_live_on
-    )
+    found = period_problems(starts_on, ends_on, places_allocated, value_pence, pricing, go_live_on)
     overlapping = db.session.scalar(
         select(Contract.label).where(
             Contract.area_id == area_id,

@@ -17,6 +17,7 @@ from divert.areas.config import (
     AreaConfig,
     AreaConfigError,
     ContractConfig,
+    ProgrammeConfig,
     RegionConfig,
     contract_error,
     load_all,
@@ -28,6 +29,7 @@ from divert.models import (
     Intervention,
     Offence,
     Pricing,
+    Programme,
     Region,
     Substance,
     TreatmentService,
@@ -92,7 +94,52 @@ def _sync_area(config: AreaConfig, region: Region, changes: list[str]) -> Area:
     return area
 
 
-def _sync_contracts(area: Area, contracts: list[ContractConfig], changes: list[str]) -> None:
+def _sync_programmes(
+    area: Area, programmes: list[ProgrammeConfig], changes: list[str]
+) -> dict[str, Programme]:
+    """Create or update the file's programmes; one no longer in the file is deactivated, not
+    deleted, since its referrals and figures still point at it."""
+    existing = {
+        p.code: p for p in db.session.scalars(select(Programme).where(Programme.area_id == area.id))
+    }
+    for position, config in enumerate(programmes):
+        values = {
+            "name": config.name,
+            "min_age": config.min_age,
+            "max_age": config.max_age,
+            "disposals": config.disposals,
+            "pathway": config.pathway,
+            "completion_rule": config.completion_rule,
+            "course_sessions": config.course_sessions,
+            "sessions_to_complete": config.sessions_to_complete,
+            "deadline_days": config.deadline_days,
+            "reoffending_months": config.reoffending_months,
+            "assessment_questions": config.assessment_questions,
+            "position": position,
+            "active": True,
+        }
+        programme = existing.get(config.code)
+        if programme is None:
+            programme = Programme(area_id=area.id, code=config.code, **values)
+            db.session.add(programme)
+            existing[config.code] = programme
+            changes.append(f"created programme {area.slug} {config.code}")
+        else:
+            _apply(programme, values, f"programme {area.slug} {config.code}", changes)
+    declared = {config.code for config in programmes}
+    for code, programme in existing.items():
+        if code not in declared:
+            _apply(programme, {"active": False}, f"programme {area.slug} {code}", changes)
+    db.session.flush()
+    return existing
+
+
+def _sync_contracts(
+    area: Area,
+    contracts: list[ContractConfig],
+    programmes: dict[str, Programme],
+    changes: list[str],
+) -> None:
     existing = {
         c.starts_on: c
         for c in db.session.scalars(select(Contract).where(Contract.area_id == area.id))
@@ -105,6 +152,7 @@ def _sync_contracts(area: Area, contracts: list[ContractConfig], changes: list[s
             "value_pence": config.value_pence,
             "funding_source": config.funding_source,
             "is_example": config.example,
+            "programme_id": programmes[config.programme].id if config.programme else None,
             "pricing": Pricing(config.pricing),
             "go_live_on": config.go_live_on,
             "value_is_example": "value_pence" in config.example_values,
@@ -153,7 +201,8 @@ def sync_tenants(directory: Path) -> list[str]:
             regions = {config.slug: _sync_region(config, changes) for config in region_configs}
             for config in area_configs:
                 area = _sync_area(config, regions[config.region], changes)
-                _sync_contracts(area, config.contracts, changes)
+                programmes = _sync_programmes(area, config.programmes, changes)
+                _sync_contracts(area, config.contracts, programmes, changes)
                 _seed_reference_lists(area, changes)
         except AreaConfigError:
             db.session.rollback()  # a contract that breaks a rule changes nothing

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from divert.audit import words
 from divert.audit.views import bp
 from divert.extensions import db
 from divert.models import Area, AuditEvent, User
@@ -74,3 +75,5 @@ def _refuse_bulk_changes(state: ORMExecuteState) -> None:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.add_template_global(words.action_words)
+    app.add_template_global(words.role_words)

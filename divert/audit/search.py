@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request, url_for
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from divert.audit import words
 from divert.extensions import db
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, options
 from divert.models import Area, AuditEvent, User
+from divert.tenancy import OutsideAreaError, current_scope
+from divert.widgets import GovSelect, GovSubmitInput, GovTextInput
 
 PAGE_SIZE = 50
 
@@ -28,12 +31,18 @@ class AuditSearchForm(FlaskForm):
 
     user = StringField("User's email address contains", widget=GovTextInput())
     area = SelectField("Area", widget=GovSelect(), default="")
-    action = StringField("Action", widget=GovTextInput(), description="For example, person_viewed")
+    action = SelectField(
+        "Action",
+        widget=GovSelect(),
+        default="",
+        choices=options([("", "Any"), *sorted(words.ACTIONS.items(), key=lambda item: item[1])]),
+        validate_choice=False,  # an action this list does not name yet can still be searched
+    )
     record_type = SelectField(
         "Record type",
         widget=GovSelect(),
         default="",
-        choices=[("", "Any"), *((kind, kind.capitalize()) for kind in RECORD_TYPES)],
+        choices=options([("", "Any"), *((kind, kind.capitalize()) for kind in RECORD_TYPES)]),
     )
     record_id = IntegerField(
         "Record number",
@@ -64,6 +73,8 @@ class AuditPage:
     rows: list[AuditRow]
     total: int
     page: int
+    # Each event's record by name (a referral's reference), keyed by (record type, id).
+    record_names: dict[tuple[str, int], str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -74,12 +85,22 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _filtered(form: AuditSearchForm, area_id: int | None) -> Select:
-    """Events matching the form; `area_id` pins a manager's search to their area."""
+class EveryArea(enum.Enum):
+    """The explicit marker of a search across every area's events (and those of no area)."""
+
+    EVERY_AREA = "every area"
+
+
+EVERY_AREA = EveryArea.EVERY_AREA
+
+
+def _filtered(form: AuditSearchForm, where: Area | EveryArea) -> Select:
+    """Events matching the form, in one area (a manager's) or, for an administrator, anywhere
+    the form's area choice says."""
     actor = aliased(User)
     query = select(AuditEvent.id).outerjoin(actor, actor.id == AuditEvent.user_id)
-    if area_id is not None:
-        query = query.where(AuditEvent.area_id == area_id)
+    if isinstance(where, Area):
+        query = query.where(AuditEvent.area_id == where.id)
     elif form.area.data:
         query = query.join(Area, Area.id == AuditEvent.area_id).where(Area.slug == form.area.data)
     if form.user.data:
@@ -97,9 +118,15 @@ def _filtered(form: AuditSearchForm, area_id: int | None) -> Select:
     return query
 
 
-def search(form: AuditSearchForm, page: int, area_id: int | None = None) -> AuditPage:
-    """One page of matching events with who and where, in two queries whatever the page size."""
-    matching = _filtered(form, area_id)
+def search(form: AuditSearchForm, page: int, where: Area | EveryArea) -> AuditPage:
+    """One page of matching events with who and where, in two queries whatever the page size.
+
+    `where` is an area, or EVERY_AREA, which only the administration scope can see (events
+    are area-owned: anywhere else the search would quietly show a part of the trail).
+    """
+    if where is EVERY_AREA and not current_scope().unrestricted:
+        raise OutsideAreaError("searching every area's audit trail needs the administration scope")
+    matching = _filtered(form, where)
     total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
     page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))
     ids = matching.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
@@ -110,7 +137,8 @@ def search(form: AuditSearchForm, page: int, area_id: int | None = None) -> Audi
         .where(AuditEvent.id.in_(ids.scalar_subquery()))
         .order_by(AuditEvent.id.desc())
     ).all()
-    return AuditPage([AuditRow(*row) for row in rows], total, page)
+    found = [AuditRow(*row) for row in rows]
+    return AuditPage(found, total, page, words.record_names(row.event for row in found))
 
 
 def area_choices() -> list[tuple[str, str]]:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
+from wtforms import PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import EqualTo, Length
+
+from divert.auth.password_policy import MIN_LENGTH, StrongPassword
+from divert.formfields import Required, options
+from divert.widgets import (
     GovPasswordInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, StringField, SubmitField
-from wtforms.validators import EqualTo, Length
-
-from divert.auth.password_policy import MIN_LENGTH, StrongPassword
-from divert.formfields import Required
 
 
 class SignInForm(FlaskForm):
@@ -94,7 +94,7 @@ class ApiTokenForm(FlaskForm):
     expires = RadioField(
         "When it stops working",
         widget=GovRadioInput(),
-        choices=LIFETIMES,
+        choices=options(LIFETIMES),
         default="90",
         validators=[Required(message="Choose when the token stops working")],
     )

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from divert.extensions import db
 from divert.models import User, UserSession, utcnow
+from divert.tenancy import with_own_memberships
 
 # The session's last activity is written at most this often: the account page is accurate to
 # the minute without a write on every request.
@@ -83,11 +84,12 @@ def user_of_session(user_id: str) -> User | None:
     secret = session.get("sid")
     if not isinstance(secret, str) or not secret:
         return None
-    row = db.session.execute(
+    # Memberships in the same statement: every area page checks the role held there.
+    row = with_own_memberships(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.secret_hash == _digest(secret), UserSession.ended_at.is_(None))
-    ).first()
+    )
     if row is None or str(row.User.id) != user_id or not row.User.active:
         return None
     g.user_session = row.UserSession

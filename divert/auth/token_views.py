@@ -89,9 +89,7 @@ def _new() -> str | Response:
         audit.record("api_token_created", record_type="api_token", record_id=made.token.id)
         db.session.commit()
         page = make_response(
-            render_template(
-                "auth/api_token_created.html", made=made, endpoints=_endpoints()
-            )
+            render_template("auth/api_token_created.html", made=made, endpoints=_endpoints())
         )
         page.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
         return page

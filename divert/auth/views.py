@@ -18,7 +18,7 @@ from divert.auth.forms import (
     SignInForm,
 )
 from divert.auth.links import send_link, usable_link
-from divert.auth.passwords import hash_password, verify_password
+from divert.auth.passwords import hash_password, needs_rehash, verify_password
 from divert.auth.sessions import (
     active_sessions,
     current_session,
@@ -46,10 +46,12 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def landing_url(user: User) -> str:
-    """One area and nothing else: straight into it. Several areas, a region or admin: choose."""
-    areas = user.areas()
-    if len(areas) == 1 and not user.regional_leads and not user.is_admin:
-        return url_for("home.area_home", area_slug=areas[0].slug)
+    """One area or one region and nothing else: straight into it. More, or admin: choose."""
+    areas, leads = user.areas(), user.regional_leads
+    if not user.is_admin and len(areas) + len(leads) == 1:
+        if areas:
+            return url_for("home.area_home", area_slug=areas[0].slug)
+        return url_for("dashboard.region_dashboard", region_slug=leads[0].region.slug)
     return url_for("auth.choose_area")
 
 
@@ -71,6 +73,8 @@ def _check_credentials(user: User | None, password: str) -> str | None:
         return "inactive"
     if correct:
         user.failed_sign_ins = 0
+        if needs_rehash(user.password_hash or ""):  # the password is at hand only now
+            user.password_hash = hash_password(password)
         return None
     user.failed_sign_ins += 1
     if user.failed_sign_ins >= current_app.config["LOCKOUT_AFTER_FAILURES"]:
@@ -194,8 +198,7 @@ def forgot_password() -> str | Response:
     if form.validate_on_submit():
         user = _find_user(form.email.data or "")
         if user is not None and user.active:
-            areas = user.areas()
-            send_link(user, AccountLinkPurpose.RESET, area_id=areas[0].id if areas else None)
+            send_link(user, AccountLinkPurpose.RESET)  # an account's message: no area's
             audit.record(
                 "password_reset_requested", user=user, record_type="user", record_id=user.id
             )

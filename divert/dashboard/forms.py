@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput
 from wtforms import BooleanField, SelectField, SubmitField
 
 from divert.figures import periods
 from divert.figures.periods import Period
 from divert.formfields import GovDateField
 from divert.models import Contract
+from divert.widgets import GovCheckboxInput, GovSelect, GovSubmitInput
 
 CUSTOM = "custom"
 
@@ -43,6 +43,7 @@ class PeriodForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     period = SelectField("Period", widget=GovSelect(), validate_choice=True)
+    programme = SelectField("Programme", widget=GovSelect(), validate_choice=True, default="")
     start = GovDateField("From", subject="start date")
     end = GovDateField("To", subject="end date")
     publication = BooleanField(

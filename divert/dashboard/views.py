@@ -14,10 +14,12 @@ from divert.dashboard.exports import as_csv, as_xlsx
 from divert.dashboard.forms import CUSTOM, PeriodForm, period_choices
 from divert.extensions import db
 from divert.figures import periods
+from divert.figures.counts import programme_choices
 from divert.figures.periods import Period
 from divert.figures.report import Figures, area_figures, region_figures
 from divert.figures.suppression import small_periods_restricted
-from divert.models import Contract
+from divert.formfields import options
+from divert.models import Contract, Region
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
 
@@ -26,11 +28,12 @@ bp = Blueprint("dashboard", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _period_form(contracts: list[Contract]) -> tuple[PeriodForm, Period | None]:
+def _period_form(contracts: list[Contract], region: Region) -> tuple[PeriodForm, Period | None]:
     """The period from the query string; this financial year when none was asked for."""
     today = date.today()
     form = PeriodForm(formdata=request.args if request.args else None)
-    form.period.choices = period_choices(today, contracts)
+    form.period.choices = options(period_choices(today, contracts))
+    form.programme.choices = options([("", "All programmes"), *programme_choices(region)])
     if not request.args:
         form.period.data = f"fy:{periods.financial_year_of(today)}"
         return form, periods.financial_year(periods.financial_year_of(today))
@@ -41,7 +44,7 @@ def _period_form(contracts: list[Contract]) -> tuple[PeriodForm, Period | None]:
 
 def _area_figures() -> tuple[PeriodForm, Figures | None]:
     contracts = list(db.session.scalars(select(Contract).order_by(Contract.starts_on.desc())))
-    form, period = _period_form(contracts)
+    form, period = _period_form(contracts, current_area.region)
     if period is None:
         return form, None
     return form, area_figures(
@@ -49,14 +52,20 @@ def _area_figures() -> tuple[PeriodForm, Figures | None]:
         period,
         publication=bool(form.publication.data),
         restrict_small_periods=small_periods_restricted(g.role),
+        programme=form.programme.data or None,
     )
 
 
 def _region_figures() -> tuple[PeriodForm, Figures | None]:
-    form, period = _period_form([])
+    form, period = _period_form([], g.region)
     if period is None:
         return form, None
-    return form, region_figures(g.region, period, publication=bool(form.publication.data))
+    return form, region_figures(
+        g.region,
+        period,
+        publication=bool(form.publication.data),
+        programme=form.programme.data or None,
+    )
 
 
 def _download(
@@ -70,9 +79,12 @@ def _download(
         period=figures.period.label,
         publication=figures.publication,
     )
-    db.session.commit()
-    filename = f"divert-{name}-{figures.period.start}-{figures.period.end}.{kind}"
+    # Written before the commit: the figures' records must not be reloaded afterwards, where
+    # row-level security shows only the request's own area (a region's are in none).
     body, mimetype = (as_csv(figures), "text/csv") if kind == "csv" else (as_xlsx(figures), XLSX)
+    db.session.commit()
+    name = f"{name}-{figures.programme or 'all'}"
+    filename = f"divert-{name}-{figures.period.start}-{figures.period.end}.{kind}"
     return Response(
         body,
         mimetype=mimetype,
@@ -112,14 +124,15 @@ def export_xlsx() -> Response:
 
 
 def _board_report(form: PeriodForm, figures: Figures | None, heading: str) -> str:
+    page = render_template(
+        "dashboard/board_report.html", form=form, figures=figures, heading=heading
+    )  # rendered before the commit, for the reason given in _download
     if figures is not None:
         audit.record(
             "board_report_viewed", period=figures.period.label, publication=figures.publication
         )
         db.session.commit()
-    return render_template(
-        "dashboard/board_report.html", form=form, figures=figures, heading=heading
-    )
+    return page
 
 
 @bp.route("/<area_slug>/dashboard/board-report")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from divert.auth.passwords import hash_password
 from divert.extensions import db
 from divert.models import Area, Membership, Region, RegionalLead, Role, User
+from divert.tenancy import system_scope
 
 # The published demo password (README), not a secret.
 DEMO_PASSWORD = "divert-demo-password"  # nosec B105
@@ -38,6 +39,11 @@ def _user(email: str, name: str, password_hash: str, **extra: object) -> User:
 
 def create_demo_accounts() -> list[DemoAccount]:
     """Create the accounts if missing (idempotent) and list them with what each can do."""
+    with system_scope():  # memberships in every area
+        return _create_demo_accounts()
+
+
+def _create_demo_accounts() -> list[DemoAccount]:
     password_hash = hash_password(DEMO_PASSWORD)
     accounts = []
     areas = db.session.scalars(select(Area).order_by(Area.name)).all()

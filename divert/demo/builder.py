@@ -18,17 +18,21 @@ from faker import Faker
 from flask import current_app
 from sqlalchemy import Table, func, insert, select
 
+from divert.demo.programmes import build_programme_demo
 from divert.extensions import db
 from divert.matching.keys import index_keys
 from divert.matching.normalise import PersonRecord
 from divert.matching.regional import published_hashes
 from divert.models import (
+    AgeGroup,
     Area,
     Booking,
     BookingStatus,
     DiarySession,
+    Disposal,
     Person,
     PersonBlockingKey,
+    Programme,
     ReferenceCounter,
     Referral,
     ReferralEvent,
@@ -87,6 +91,7 @@ class AreaContext:
     educator_id: int
     substances: dict[str, int]
     venue_ids: list[int]
+    programmes: dict[str, int]  # code -> id
     counters: dict[int, int] = field(default_factory=dict)
 
 
@@ -124,7 +129,13 @@ class DemoBuilder:
         )
         substances = {code: substance_id for code, substance_id in rows}
         venues = list(db.session.scalars(select(Venue.id).where(Venue.area_id == area.id)))
-        return AreaContext(area, user_id(Role.OFFICER), user_id(Role.EDUCATOR), substances, venues)
+        rows = db.session.execute(
+            select(Programme.code, Programme.id).where(Programme.area_id == area.id)
+        )
+        programmes = {code: programme_id for code, programme_id in rows}
+        return AreaContext(
+            area, user_id(Role.OFFICER), user_id(Role.EDUCATOR), substances, venues, programmes
+        )
 
     def _received_on(self) -> date:
         # Referrals grow slowly over the months (square root skews towards recent dates).
@@ -154,12 +165,13 @@ class DemoBuilder:
         ctx.counters[on.year] = number
         return f"{ctx.area.code}-{on.year}-{number:05d}"
 
-    def _session(self, ctx: AreaContext, on: date) -> dict[str, Any]:
+    def _session(self, ctx: AreaContext, on: date, programme_id: int) -> dict[str, Any]:
         starts = datetime.combine(on, time(self.rng.choice([9, 10, 11, 14, 15, 16])), tzinfo=UTC)
         remote = self.rng.random() < 0.3
         return {
             "area_id": ctx.area.id,
             "educator_id": ctx.educator_id,
+            "programme_id": programme_id,
             "kind": SessionKind.INITIAL,
             "starts_at": starts,
             "ends_at": starts + timedelta(hours=1),
@@ -173,6 +185,8 @@ class DemoBuilder:
         """A referral and what happened to it, decided by its age and the region's rates."""
         dob = person["date_of_birth"]
         found_code = _pick(self.rng, MAIN_SUBSTANCE_WEIGHTS)
+        group = age_group(dob, received_on)
+        programme_code = "divert-adults" if group is AgeGroup.ADULT else "divert-young-people"
         referral = {
             "area_id": ctx.area.id,
             "officer_id": ctx.officer_id,
@@ -184,7 +198,9 @@ class DemoBuilder:
             "crime_reference": f"CR/{self.rng.randint(10000, 99999)}",
             "consent_to_contact": True,
             "status": ReferralStatus.SUBMITTED,
-            "age_group": age_group(dob, received_on),
+            "age_group": group,
+            "programme_id": ctx.programmes[programme_code],
+            "disposal": Disposal.PRE_ARREST_DIVERSION.value,
             "gender": _pick(self.rng, GENDERS),
             "ethnicity": _pick(self.rng, ETHNICITIES),
             "missed_appointments": 0,
@@ -196,7 +212,7 @@ class DemoBuilder:
         session_on = received_on + timedelta(days=self.rng.randint(3, 12))
         if session_on > self.today + timedelta(days=10):
             return planned  # still awaiting contact
-        planned.session = self._session(ctx, session_on)
+        planned.session = self._session(ctx, session_on, referral["programme_id"])
         booking = {
             "area_id": ctx.area.id,
             "booked_by_id": ctx.educator_id,
@@ -399,6 +415,7 @@ def _open_slots(ctx: AreaContext, today: date) -> list[dict[str, Any]]:
                 {
                     "area_id": ctx.area.id,
                     "educator_id": ctx.educator_id,
+                    "programme_id": ctx.programmes["divert-adults"],
                     "kind": SessionKind.INITIAL,
                     "starts_at": starts,
                     "ends_at": starts + timedelta(hours=1),
@@ -442,5 +459,6 @@ def build_demo(
             ]
             if counters:
                 db.session.execute(insert(ReferenceCounter), counters)
+        build_programme_demo(list(areas), seed, builder.today)
         db.session.commit()
     return {slug: sum(ctx.counters.values()) for slug, ctx in contexts.items()}

@@ -17,6 +17,7 @@ from divert.models import (
     Area,
     Booking,
     BookingStatus,
+    Programme,
     Referral,
     ReferralStatus,
     Region,
@@ -35,8 +36,10 @@ class Counts:
     """Counts of one area's (or the pooled region's) referrals received in a period."""
 
     referrals: int = 0
-    attended: int = 0  # initial one-to-one attended
-    not_engaged: int = 0  # closed not engaged without attending it
+    # The programme's first step attended (by its rule: the initial one-to-one, the young
+    # people's assessment, or the first course session).
+    attended: int = 0
+    not_engaged: int = 0  # closed (not engaged, or not completed) without attending it
     repeats: int = 0
     completed: int = 0
     ineligible: int = 0
@@ -44,6 +47,8 @@ class Counts:
     in_progress: int = 0
     under_18: int = 0
     adult: int = 0
+    not_completed: int = 0  # attended, then closed without meeting the programme's rule
+    referred_on: int = 0  # assessed and routed to another service
     per_month: Counter[tuple[int, int]] = field(default_factory=Counter)
     substances: Counter[str] = field(default_factory=Counter)
     genders: Counter[str] = field(default_factory=Counter)
@@ -63,6 +68,8 @@ class Counts:
         "in_progress",
         "under_18",
         "adult",
+        "not_completed",
+        "referred_on",
     )
     SESSION_SCALARS = ("naloxone_kits",)
     BREAKDOWNS = ("per_month", "substances", "genders", "ethnicities", "onward")
@@ -86,12 +93,18 @@ def _flag(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
-def _in_period(period: Period) -> Any:
-    return and_(
+def _in_period(period: Period, programme: str | None = None) -> Any:
+    """Referrals received in the period (not voided), of one programme (by its code, the same
+    in every area of the region) or of all."""
+    condition = and_(
         Referral.received_on >= period.start,
         Referral.received_on <= period.end,
         Referral.status != S.VOIDED,
     )
+    if programme is not None:
+        of_programme = select(Programme.id).where(Programme.code == programme)
+        condition = and_(condition, Referral.programme_id.in_(of_programme))
+    return condition
 
 
 class month_start(GenericFunction[Date]):  # named as SQL functions are
@@ -111,7 +124,10 @@ def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
     return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
-def _grouped_query(period: Period) -> Select:
+CLOSED_UNATTENDED = (S.NOT_ENGAGED, S.NOT_COMPLETED)
+
+
+def _grouped_query(period: Period, programme: str | None = None) -> Select:
     """One pass over the period's referrals, grouped finely enough to give every figure.
 
     At most areas × months × substances × genders × ethnicities groups (a few thousand), so
@@ -130,7 +146,9 @@ def _grouped_query(period: Period) -> Select:
             *keys,
             func.count(),
             _flag(attended),
-            _flag(and_(Referral.status == S.NOT_ENGAGED, Referral.initial_attended_on.is_(None))),
+            _flag(
+                and_(Referral.status.in_(CLOSED_UNATTENDED), Referral.initial_attended_on.is_(None))
+            ),
             _flag(Referral.is_repeat),
             _flag(Referral.status == S.COMPLETED),
             _flag(Referral.status == S.INELIGIBLE),
@@ -138,8 +156,10 @@ def _grouped_query(period: Period) -> Select:
             _flag(Referral.status.in_(IN_PROGRESS)),
             _flag(Referral.age_group == AgeGroup.UNDER_18),
             _flag(Referral.age_group == AgeGroup.ADULT),
+            _flag(and_(Referral.status == S.NOT_COMPLETED, attended)),
+            _flag(Referral.status == S.REFERRED_ON),
         )
-        .where(_in_period(period))
+        .where(_in_period(period, programme))
         .group_by(*keys)
     )
 
@@ -158,7 +178,7 @@ def _add_group(
         counts.substances[substance_codes[substance_id]] += attended
 
 
-def _session_content_query(period: Period) -> Select:
+def _session_content_query(period: Period, programme: str | None = None) -> Select:
     """Naloxone kits and onward referrals given at attended sessions of the period's referrals."""
     attended = Booking.status == BookingStatus.ATTENDED
     return (
@@ -170,21 +190,26 @@ def _session_content_query(period: Period) -> Select:
         )
         .join(Referral, Referral.id == Booking.referral_id)
         .outerjoin(TreatmentService, TreatmentService.id == Booking.onward_service_id)
-        .where(_in_period(period), attended)
+        .where(_in_period(period, programme), attended)
         .group_by(Referral.area_id, TreatmentService.code)
     )
 
 
-def counts_by_area(region: Region, period: Period) -> dict[int, Counts]:
-    """Counts for every area of the region (areas with no referrals get zeros)."""
+def counts_by_area(
+    region: Region, period: Period, programme: str | None = None
+) -> dict[int, Counts]:
+    """Counts for every area of the region (areas with no referrals get zeros), of the
+    programme with code `programme` or of all programmes."""
     by_area = {area.id: Counts() for area in region.areas}
     with regional_scope(region):
         rows = db.session.execute(select(Substance.id, Substance.code))
         substance_codes = {substance_id: code for substance_id, code in rows}
-        for area_id, *rest in db.session.execute(_grouped_query(period)):
+        for area_id, *rest in db.session.execute(_grouped_query(period, programme)):
             key, values = tuple(rest[:4]), tuple(rest[4:])
             _add_group(by_area[area_id], key, values, substance_codes)
-        for area_id, service, kits, onward in db.session.execute(_session_content_query(period)):
+        for area_id, service, kits, onward in db.session.execute(
+            _session_content_query(period, programme)
+        ):
             by_area[area_id].naloxone_kits += int(kits or 0)
             if service is not None:
                 by_area[area_id].onward[service] += int(onward or 0)
@@ -220,3 +245,14 @@ def pooled(by_area: dict[int, Counts]) -> Counts:
     for counts in by_area.values():
         total = total + counts
     return total
+
+
+def programme_choices(region: Region) -> list[tuple[str, str]]:
+    """(code, name) of every programme commissioned in the region, for a figures filter."""
+    with regional_scope(region):
+        rows = db.session.execute(
+            select(Programme.code, func.min(Programme.name))
+            .group_by(Programme.code)
+            .order_by(func.min(Programme.position), Programme.code)
+        ).all()
+    return [(code, name) for code, name in rows]

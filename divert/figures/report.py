@@ -171,6 +171,7 @@ class Figures:
     total_has_rest: bool
     publication: bool
     narrative: list[str] = field(default_factory=list)
+    programme: str | None = None  # a programme's code, or None for every programme
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -267,8 +268,24 @@ def _column_cells(
         value=share(c.attended, c.decided),
         parts=(n["attended"], n["not_engaged"]),
     )
-    for name in ("under_18", "adult", "completed", "ineligible", "withdrawn", "in_progress"):
+    for name in (
+        "under_18",
+        "adult",
+        "completed",
+        "not_completed",
+        "referred_on",
+        "ineligible",
+        "withdrawn",
+        "in_progress",
+    ):
         n[name] = count(getattr(c, name), c.referrals)
+    # Completed ÷ (completed + closed not completed); cases in progress or referred on are in
+    # neither. A case closed not engaged was not completed either.
+    n["completion_rate"] = Cell(
+        kind=Kind.RATE,
+        value=share(c.completed, c.completed + c.not_engaged + c.not_completed),
+        parts=(n["completed"], n["not_engaged"], n["not_completed"]),
+    )
     # The same quantity shows once as one cell wherever it appears, so hiding it hides it all.
     n["outcome_not_engaged"] = n["not_engaged"]
     wholes = {"substances": c.attended, "genders": c.referrals, "ethnicities": c.referrals}
@@ -368,12 +385,19 @@ def _sections(
             [
                 row("Completed", "completed", True),
                 row("Not engaged", "outcome_not_engaged", True),
+                row("Not completed", "not_completed", True),
+                row("Referred on", "referred_on", True),
                 row("Ineligible", "ineligible", True),
                 row("Withdrawn", "withdrawn", True),
                 row("In progress", "in_progress", True),
             ],
             adds_up=True,
             breakdown=True,
+        ),
+        Section(
+            "completion",
+            "Completion",
+            [row("Completion rate", "completion_rate", True)],
         ),
         Section(
             "session_content",
@@ -536,15 +560,17 @@ def build(
     shown: list[Area],
     publication: bool,
     restrict_small_periods: bool,
+    programme: str | None = None,
     today: date | None = None,
     extra_sections: Callable[[list[Area], date], list[Section]] | None = None,
 ) -> Figures:
-    """The figures of `shown` areas (each a column) and of the region pooled, suppressed.
-    `extra_sections` gives more sections of the same columns (given the areas and today),
-    suppressed with the rest."""
+    """The figures of `shown` areas (each a column) and of the region pooled, suppressed; of
+    one programme (by its code) or of every programme. Places and money are the contracts'
+    whichever programme is shown. `extra_sections` gives more sections of the same columns
+    (given the areas and today), suppressed with the rest."""
     today = today or date.today()
     as_of = min(today, period.end)
-    by_area = counts_by_area(region, period)
+    by_area = counts_by_area(region, period, programme)
     money = money_by_area(region, period, as_of)
     labels = reference_labels(region, prefer=shown[0] if len(shown) == 1 else None)
     total_counts = pooled(by_area)
@@ -590,6 +616,7 @@ def build(
         total_index=len(columns) - 1,
         total_has_rest=len(shown) < len(region.areas),
         publication=publication,
+        programme=programme,
     )
     suppression.apply(
         figures, publication=publication, restrict_small_periods=restrict_small_periods
@@ -623,6 +650,7 @@ def area_figures(
     *,
     publication: bool = False,
     restrict_small_periods: bool = False,
+    programme: str | None = None,
     today: date | None = None,
 ) -> Figures:
     """An area beside its region, with its outcome figures: the area dashboard, its board
@@ -636,6 +664,7 @@ def area_figures(
         shown=[area],
         publication=publication,
         restrict_small_periods=restrict_small_periods,
+        programme=programme,
         today=today,
         extra_sections=lambda shown, on: outcome_sections(area.region, shown, period, on),
     )
@@ -647,6 +676,7 @@ def region_figures(
     *,
     publication: bool = False,
     restrict_small_periods: bool = True,
+    programme: str | None = None,
     today: date | None = None,
 ) -> Figures:
     """Every area of the region side by side, and the region pooled."""
@@ -656,5 +686,6 @@ def region_figures(
         shown=list(region.areas),
         publication=publication,
         restrict_small_periods=restrict_small_periods,
+        programme=programme,
         today=today,
     )

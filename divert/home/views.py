@@ -5,14 +5,25 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from divert.auth.views import landing_url
 from divert.extensions import db
+from divert.home import tasks
+from divert.models import Role
 from divert.permissions import Permission, public, requires
+from divert.tenancy import current_area
 
 bp = Blueprint("home", __name__)
 
@@ -28,7 +39,19 @@ def index() -> Response:
 @bp.route("/<area_slug>/")
 @requires(Permission.VIEW_AREA_HOME)
 def area_home() -> str:
-    return render_template("home/area_home.html")
+    """What there is to do here, for this role: counts that link to the lists behind them."""
+    role = g.role
+    todo: list[tasks.Task] = []
+    if role is Role.OFFICER:
+        todo = tasks.officer_tasks(current_user)
+    elif role is Role.MANAGER:
+        todo = tasks.manager_tasks(current_area) + tasks.educator_tasks(
+            current_user, everyone=True
+        )
+    elif role is Role.EDUCATOR:
+        todo = tasks.educator_tasks(current_user, everyone=False)
+    figures = tasks.headline_figures(current_area) if role is Role.COMMISSIONER else None
+    return render_template("home/area_home.html", tasks=todo, figures=figures)
 
 
 @bp.route("/healthz")

@@ -24,6 +24,17 @@ from divert.models.outcomes import (
     ResultSource,
     TreatmentEntry,
 )
+from divert.models.programme import (
+    DISPOSAL_LABELS,
+    Assessment,
+    AssessmentOutcome,
+    CompletionRule,
+    Course,
+    CourseEnrolment,
+    Disposal,
+    PathwayStep,
+    Programme,
+)
 from divert.models.reference import Intervention, Offence, Substance, TreatmentService, Venue
 from divert.models.referral import (
     AgeGroup,
@@ -52,6 +63,7 @@ from divert.models.user import (
 )
 
 __all__ = [
+    "DISPOSAL_LABELS",
     "AccountLink",
     "AccountLinkPurpose",
     "AgeGroup",
@@ -59,6 +71,8 @@ __all__ = [
     "Area",
     "AreaInvitation",
     "AreaOwned",
+    "Assessment",
+    "AssessmentOutcome",
     "AuditEvent",
     "Base",
     "Booking",
@@ -66,9 +80,13 @@ __all__ = [
     "CaseOutcome",
     "Cohort",
     "ComparisonGroup",
+    "CompletionRule",
     "ContactAttempt",
     "Contract",
+    "Course",
+    "CourseEnrolment",
     "DiarySession",
+    "Disposal",
     "EligibleOffences",
     "ForceBatch",
     "IdempotencyKey",
@@ -77,11 +95,13 @@ __all__ = [
     "Membership",
     "Offence",
     "OutboxMessage",
+    "PathwayStep",
     "Person",
     "PersonBlockingKey",
     "PoliceOutcome",
     "PoliceOutcomeKind",
     "Pricing",
+    "Programme",
     "ReferenceCounter",
     "Referral",
     "ReferralEvent",

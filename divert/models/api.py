@@ -17,8 +17,10 @@ class ApiToken(Base):
     """A user's key to the API in one area (their membership there) or, for a regional lead,
     one region. Only a hash of the secret is kept; the secret is shown once, when made.
 
-    Not AreaOwned: like a Membership, it is what grants access to an area, so it is read
-    before any area is in scope.
+    Not AreaOwned: a regional lead's token has a region and no area, and every token is read
+    before any area is in scope. It is reached through two functions: by its secret's hash when
+    a request comes in (divert.auth.tokens), and pinned to the page's area or region on the
+    token pages (divert.auth.token_views._tokens_here).
     """
 
     __tablename__ = "api_token"

@@ -34,6 +34,9 @@ class Region(Base):
 
     areas: Mapped[list[Area]] = relationship(back_populates="region", order_by="Area.name")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Area(Base):
     """A co-commissioning PCC area. Its settings come from tenants/<slug>.toml."""
@@ -66,6 +69,9 @@ class Area(Base):
             "repeat_policy IN ('allow', 'refuse_if_not_engaged')", name="repeat_policy_known"
         ),
     )
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Pricing(enum.StrEnum):
@@ -104,6 +110,8 @@ class Contract(AreaOwned, Base):
     value_pence: Mapped[int]
     funding_source: Mapped[str] = mapped_column(String(120))
     extends_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"))
+    # The programme the places are for; none for a contract that covers the area's every one.
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
     is_example: Mapped[bool] = mapped_column(default=False)
     value_is_example: Mapped[bool] = mapped_column(default=False, server_default=false())
     places_is_example: Mapped[bool] = mapped_column(default=False, server_default=false())
@@ -140,3 +148,6 @@ class Contract(AreaOwned, Base):
     @property
     def days(self) -> int:
         return (self.ends_on - self.starts_on).days + 1
+
+    def __str__(self) -> str:
+        return self.label

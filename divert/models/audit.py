@@ -9,16 +9,17 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from divert.clock import utcnow
-from divert.models.base import Base
+from divert.models.base import AreaOwned, Base
 
 
-class AuditEvent(Base):
+class AuditEvent(AreaOwned, Base):
     """Who did or viewed what, where. Never updated or deleted (see divert.audit).
 
-    Not AreaOwned: sign-ins and admin actions have no area; readers filter by area explicitly.
+    Sign-ins and admin actions have no area: those events are seen in the system scope only.
     """
 
     __tablename__ = "audit_event"
+    area_optional = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -38,14 +39,15 @@ class AuditEvent(Base):
     )
 
 
-class OutboxMessage(Base):
+class OutboxMessage(AreaOwned, Base):
     """A message to send once; `dedupe_key` makes enqueuing and sending idempotent.
 
-    Not AreaOwned: account messages (invitations, password resets) belong to no area, and only
-    the sending job reads the outbox.
+    Account messages (invitations, password resets) belong to no area: the sending job, in the
+    system scope, sees them.
     """
 
     __tablename__ = "outbox_message"
+    area_optional = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from sqlalchemy import DateTime, Dialect, ForeignKey, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
@@ -43,7 +44,14 @@ class Base(DeclarativeBase):
 
 
 class AreaOwned:
-    """A record that belongs to one area. Every ORM query for it is scoped by divert.tenancy."""
+    """A record that belongs to one area. Every ORM query for it is scoped by divert.tenancy,
+    and PostgreSQL's row-level security checks it again (migrations/row_security.py).
+
+    A model whose rows may belong to no area (a sign-in's audit event) sets `area_optional` and
+    declares its own nullable `area_id`: such rows are seen only in the system scope.
+    """
+
+    area_optional: ClassVar[bool] = False
 
     @declared_attr
     def area_id(cls) -> Mapped[int]:

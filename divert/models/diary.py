@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from divert.clock import utcnow
 from divert.models.base import AreaOwned, Base
+from divert.models.programme import Course, Programme
 from divert.models.reference import Intervention, Substance, TreatmentService, Venue
 from divert.models.referral import Referral
 from divert.models.user import User
@@ -19,6 +20,7 @@ class SessionKind(enum.StrEnum):
     INITIAL = "initial"  # the initial one-to-one that engagement is measured on
     FOLLOW_UP = "follow_up"
     GROUP = "group"
+    ASSESSMENT = "assessment"
 
 
 class BookingStatus(enum.StrEnum):
@@ -36,6 +38,8 @@ class DiarySession(AreaOwned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     educator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
     kind: Mapped[SessionKind] = mapped_column(Enum(SessionKind, native_enum=False, length=12))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -49,6 +53,8 @@ class DiarySession(AreaOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     educator: Mapped[User] = relationship()
+    programme: Mapped[Programme] = relationship()
+    course: Mapped[Course | None] = relationship(back_populates="sessions")
     venue: Mapped[Venue | None] = relationship()
     bookings: Mapped[list[Booking]] = relationship(back_populates="session")
 

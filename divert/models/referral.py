@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from divert.clock import utcnow
 from divert.models.area import Area
 from divert.models.base import AreaOwned, Base
+from divert.models.programme import Disposal, Programme
 from divert.models.reference import Offence, Substance
 from divert.models.user import User
 
@@ -31,6 +32,8 @@ class ReferralStatus(enum.StrEnum):
     DID_NOT_ATTEND = "did_not_attend"
     COMPLETED = "completed"
     NOT_ENGAGED = "not_engaged"
+    NOT_COMPLETED = "not_completed"  # engaged, but the programme's rule was not met in time
+    REFERRED_ON = "referred_on"  # assessed and routed out (to the YOT, MASH...)
     INELIGIBLE = "ineligible"
     WITHDRAWN = "withdrawn"
     VOIDED = "voided"  # entered in error: never counted in any figure
@@ -82,6 +85,11 @@ class Referral(AreaOwned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    disposal: Mapped[str] = mapped_column(String(32), default=Disposal.PRE_ARREST_DIVERSION.value)
+    # A conditional caution (or other disposal) date, and the day the programme must be done by.
+    disposal_on: Mapped[date | None]
+    deadline_on: Mapped[date | None]
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     educator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -109,6 +117,7 @@ class Referral(AreaOwned, Base):
     closed_on: Mapped[date | None]
 
     area: Mapped[Area] = relationship()
+    programme: Mapped[Programme] = relationship()
     person: Mapped[Person] = relationship(back_populates="referrals")
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
     educator: Mapped[User | None] = relationship(foreign_keys=[educator_id])
@@ -229,16 +238,18 @@ class MatchReview(AreaOwned, Base):
     __table_args__ = (Index("ix_match_review_pair", "person_id", "candidate_person_id"),)
 
 
-class RegionalKeyHash(Base):
+class RegionalKeyHash(AreaOwned, Base):
     """The regional index: keyed hashes of blocking keys only, never a name or date of birth.
 
-    Not AreaOwned on purpose: every area of the region reads it, and it holds nothing personal.
+    Other areas of the region read it through one function, divert.tenancy.regional_earlier_
+    referrals, which returns only the area and date of a match.
     """
 
     __tablename__ = "regional_key_hash"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    # Declared here, not by AreaOwned: the lookup index below serves it, so it has none of its own.
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
     key_hash: Mapped[str] = mapped_column(String(64))
     referral_on: Mapped[date]

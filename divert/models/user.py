@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from divert.clock import utcnow
 from divert.models.area import Area, Region
-from divert.models.base import Base
+from divert.models.base import AreaOwned, Base
 
 
 class Role(enum.StrEnum):
@@ -22,6 +22,19 @@ class Role(enum.StrEnum):
     POLICE_SUPERVISOR = "police_supervisor"  # every officer's referrals, no clinical notes
     FORCE_ANALYST = "force_analyst"  # reoffending checks and eligible offences, references only
     TREATMENT_SERVICE = "treatment_service"  # confirms entry into treatment through the API
+
+    @property
+    def label(self) -> str:
+        """The role as people name it on screens and in lists."""
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.OFFICER: "Police officer",
+    Role.EDUCATOR: "Drug educator",
+    Role.MANAGER: "Provider manager",
+    Role.COMMISSIONER: "Commissioner (OPCC)",
+}
 
 
 class User(UserMixin, Base):
@@ -64,15 +77,22 @@ class User(UserMixin, Base):
     def leads(self, region: Region) -> bool:
         return any(lead.region_id == region.id for lead in self.regional_leads)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.email})"
 
-class Membership(Base):
-    """A user's role in one area. Not AreaOwned: it is what grants access to an area."""
+
+class Membership(AreaOwned, Base):
+    """A user's role in one area.
+
+    `User.memberships` is a user's own memberships in every area, read across areas before any
+    area is known (sign-in, choosing an area, opening one): divert.tenancy loads that one
+    relationship in the system scope. Any other query sees the areas in scope only.
+    """
 
     __tablename__ = "membership"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -80,6 +100,9 @@ class Membership(Base):
     area: Mapped[Area] = relationship(back_populates="memberships")
 
     __table_args__ = (UniqueConstraint("user_id", "area_id", name="uq_membership_user_area"),)
+
+    def __str__(self) -> str:
+        return f"{self.user.name}: {self.role.label}, {self.area.name}"
 
 
 class RegionalLead(Base):
@@ -95,6 +118,9 @@ class RegionalLead(Base):
     region: Mapped[Region] = relationship()
 
     __table_args__ = (UniqueConstraint("user_id", "region_id", name="uq_regional_lead"),)
+
+    def __str__(self) -> str:
+        return f"{self.user.name}, regional lead for {self.region.name}"
 
 
 class AccountLinkPurpose(enum.StrEnum):

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 
 from divert.extensions import db
 from divert.models import (
+    Assessment,
     Booking,
     ContactAttempt,
     OutboxMessage,
@@ -76,6 +77,13 @@ def remove_personal_data(people: Iterable[Person]) -> int:
         update(Booking)
         .where(Booking.referral_id.in_(referral_ids), Booking.notes.is_not(None))
         .values(notes=None)
+    )
+    # A young person's assessment: what they and their guardian said; who was there and the
+    # route taken stay for the figures.
+    db.session.execute(
+        update(Assessment)
+        .where(Assessment.referral_id.in_(referral_ids))
+        .values(answers=None, notes=None)
     )
     db.session.expire_all()
     return len(people)

@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from divert.extensions import db
-from divert.models import Booking, ContactAttempt, Person, Referral, SafeguardingConcern
+from divert.models import (
+    Assessment,
+    Booking,
+    ContactAttempt,
+    Person,
+    Referral,
+    SafeguardingConcern,
+)
 from divert.outcomes.records import outcomes_held
 from divert.privacy.removal import PERSONAL_FIELDS
 
@@ -44,10 +51,15 @@ def _referral(
     bookings: list[Booking],
     contacts: list[ContactAttempt],
     concerns: list[SafeguardingConcern],
+    assessment: Assessment | None,
 ) -> dict:
     return {
         "reference": referral.reference,
         "area": referral.area.name,
+        "programme": referral.programme.name,
+        "disposal": referral.disposal,
+        "disposal_on": _iso(referral.disposal_on),
+        "deadline_on": _iso(referral.deadline_on),
         "received_on": _iso(referral.received_on),
         "offence_date": _iso(referral.offence_date),
         "offence": referral.offence.label if referral.offence else None,
@@ -66,6 +78,16 @@ def _referral(
         "safeguarding_concerns": [
             {"raised_at": _iso(c.raised_at), "concern": c.concern} for c in concerns
         ],
+        "assessment": None
+        if assessment is None
+        else {
+            "held_on": _iso(assessment.held_on),
+            "present": assessment.present,
+            "answers": assessment.answers,
+            "outcome": assessment.outcome,
+            "out_reason": assessment.out_reason,
+            "notes": assessment.notes,
+        },
     }
 
 
@@ -78,6 +100,7 @@ def subject_access(person: Person) -> dict[str, Any]:
             selectinload(Referral.substances_found),
             selectinload(Referral.offence),
             selectinload(Referral.area),
+            selectinload(Referral.programme),
         )
         .where(Referral.person_id == person.id)
         .order_by(Referral.received_on)
@@ -103,6 +126,10 @@ def subject_access(person: Person) -> dict[str, Any]:
         .where(SafeguardingConcern.referral_id.in_(ids))
         .order_by(SafeguardingConcern.id)
     ).all()
+    assessments = {
+        a.referral_id: a
+        for a in db.session.scalars(select(Assessment).where(Assessment.referral_id.in_(ids)))
+    }
     return {
         "person": {
             **{name: _iso(getattr(person, name)) for name in PERSONAL_FIELDS},
@@ -115,6 +142,7 @@ def subject_access(person: Person) -> dict[str, Any]:
                     [b for b in bookings if b.referral_id == referral.id],
                     [c for c in contacts if c.referral_id == referral.id],
                     [c for c in concerns if c.referral_id == referral.id],
+                    assessments.get(referral.id),
                 ),
                 "outcomes": outcomes_held(referral.id),
             }

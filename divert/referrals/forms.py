@@ -5,15 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -24,11 +15,20 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
-from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required
+from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required, options
 from divert.referrals import submission
 from divert.referrals.submission import ADULT_AGE, age_on
+from divert.widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 NO_SLOT = "none"
 
@@ -114,9 +114,11 @@ class ReferralForm(FlaskForm):
         widget=GovCheckboxInput(),
         validators=[Required(message="The person must agree to be contacted")],
     )
-    gender = SelectField("Gender (optional)", widget=GovSelect(), choices=GENDERS, default="")
+    gender = SelectField(
+        "Gender (optional)", widget=GovSelect(), choices=options(GENDERS), default=""
+    )
     ethnicity = SelectField(
-        "Ethnicity (optional)", widget=GovSelect(), choices=ETHNICITIES, default=""
+        "Ethnicity (optional)", widget=GovSelect(), choices=options(ETHNICITIES), default=""
     )
     postcode_district = StringField(
         "Postcode district (optional)",
@@ -127,6 +129,10 @@ class ReferralForm(FlaskForm):
     notes = TextAreaField(
         "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
     )
+    # Offered only when more than one programme fits the person's age and the disposal.
+    programme = RadioField(
+        "Programme", widget=GovRadioInput(), choices=[], validate_choice=False, default=""
+    )
     confirm_repeat = BooleanField(
         "I have checked the earlier referral and want to refer them again",
         widget=GovCheckboxInput(),
@@ -134,7 +140,7 @@ class ReferralForm(FlaskForm):
     same_person_elsewhere = RadioField(
         "Is this the person referred in the other area?",
         widget=GovRadioInput(),
-        choices=[("yes", "Yes, the same person"), ("no", "No, someone else")],
+        choices=options([("yes", "Yes, the same person"), ("no", "No, someone else")]),
         validators=[Optional()],
     )
     submission_token = HiddenField()
@@ -165,3 +171,29 @@ class ReferralForm(FlaskForm):
         for name, message in problems.items():
             self[name].errors.append(message)
         return valid and not problems
+
+
+class DisposalReferralForm(ReferralForm):
+    """A referral that goes with an out-of-court disposal (a conditional caution, say): the
+    disposal's date and the day the programme must be completed by."""
+
+    disposal_on = GovDateField(
+        "Date of the disposal",
+        subject="date of the disposal",
+        description="The day the caution or resolution was given",
+        required_message="Enter the date of the disposal",
+    )
+    deadline_on = GovDateField(
+        "Complete the programme by (optional)",
+        subject="completion deadline",
+        description="Leave blank for the programme's usual deadline",
+    )
+
+    def validate_disposal_on(self, field: GovDateField) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("Date of the disposal must be today or in the past")
+
+    def validate_deadline_on(self, field: GovDateField) -> None:
+        given = self.disposal_on.data
+        if field.data and given and field.data <= given:
+            raise ValidationError("The deadline must be after the date of the disposal")

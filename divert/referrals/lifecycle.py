@@ -3,6 +3,8 @@
     submitted -> booked -> attended -> completed
     booked -> did not attend -> booked (rebooked)
     any open state -> not engaged (returned to police) | ineligible | withdrawn
+    booked or attended -> not completed (a course's rule unmet, or its deadline missed:
+        returned to police) | referred on (an assessment routed them elsewhere)
     submitted or booked -> voided (entered in error: never counted)
 
 Every change writes a ReferralEvent. Bookings take a place in a session through a guarded
@@ -16,6 +18,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.models import (
     Booking,
@@ -29,7 +32,6 @@ from divert.models import (
     Substance,
     TreatmentService,
     User,
-    utcnow,
 )
 from divert.outcomes import closure
 from divert.referrals import messages
@@ -38,7 +40,18 @@ from divert.refusals import Conflict, Refusal
 S = ReferralStatus
 
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
-    S.SUBMITTED: frozenset({S.BOOKED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN, S.VOIDED}),
+    S.SUBMITTED: frozenset(
+        {
+            S.BOOKED,
+            S.ATTENDED,
+            S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
+            S.INELIGIBLE,
+            S.WITHDRAWN,
+            S.VOIDED,
+            S.REFERRED_ON,
+        }
+    ),
     S.BOOKED: frozenset(
         {
             S.SUBMITTED,
@@ -46,22 +59,39 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
             S.DID_NOT_ATTEND,
             S.COMPLETED,
             S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
             S.INELIGIBLE,
             S.WITHDRAWN,
             S.VOIDED,
+            S.REFERRED_ON,
         }
     ),
-    S.DID_NOT_ATTEND: frozenset({S.BOOKED, S.NOT_ENGAGED, S.INELIGIBLE, S.WITHDRAWN}),
-    S.ATTENDED: frozenset({S.BOOKED, S.COMPLETED, S.WITHDRAWN}),
+    S.DID_NOT_ATTEND: frozenset(
+        {
+            S.BOOKED,
+            S.ATTENDED,
+            S.NOT_ENGAGED,
+            S.NOT_COMPLETED,
+            S.INELIGIBLE,
+            S.WITHDRAWN,
+            S.REFERRED_ON,
+        }
+    ),
+    S.ATTENDED: frozenset({S.BOOKED, S.COMPLETED, S.NOT_COMPLETED, S.WITHDRAWN, S.REFERRED_ON}),
     S.COMPLETED: frozenset(),
     S.NOT_ENGAGED: frozenset(),
+    S.NOT_COMPLETED: frozenset(),
+    S.REFERRED_ON: frozenset(),
     S.INELIGIBLE: frozenset(),
     S.WITHDRAWN: frozenset(),
     S.VOIDED: frozenset(),
 }
 
+# Outcomes that say what happened at the session, so need it to have started.
+HAPPENED = frozenset({BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND})
+
 CLOSED = frozenset(status for status, onward in TRANSITIONS.items() if not onward)
-RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.INELIGIBLE})
+RETURNED_TO_OFFICER = frozenset({S.NOT_ENGAGED, S.NOT_COMPLETED, S.INELIGIBLE})
 
 LABELS: dict[ReferralStatus, str] = {
     S.SUBMITTED: "Awaiting contact",
@@ -70,6 +100,8 @@ LABELS: dict[ReferralStatus, str] = {
     S.DID_NOT_ATTEND: "Did not attend",
     S.COMPLETED: "Completed",
     S.NOT_ENGAGED: "Not engaged – returned to you",
+    S.NOT_COMPLETED: "Not completed – returned to you",
+    S.REFERRED_ON: "Referred on",
     S.INELIGIBLE: "Ineligible – returned to you",
     S.WITHDRAWN: "Withdrawn",
     S.VOIDED: "Withdrawn – entered in error",
@@ -83,8 +115,6 @@ def supplies_naloxone(interventions: Iterable[Intervention]) -> bool:
 
 # Who can cancel a booking (the values stored, with how they read).
 CANCELLED_BY = {"person": "The person", "service": "The service"}
-
-
 class TransitionError(Conflict):
     """A change the referral's (or booking's) state does not allow."""
 
@@ -143,9 +173,12 @@ def change_status(
 
 
 def _release_open_booking(referral: Referral) -> None:
-    """A closed case keeps no place in a future session."""
-    booking = active_booking(referral)
-    if booking is not None:
+    """A closed case keeps no place in a future session (a course's cohort has several)."""
+    for booking in db.session.scalars(
+        select(Booking).where(
+            Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED
+        )
+    ).all():
         booking.status, booking.cancelled_by = BookingStatus.CANCELLED, "service"
         _free_place(booking.session)
         messages.withdraw_booking_messages(booking)
@@ -179,9 +212,10 @@ def _free_place(session: DiarySession) -> None:
 
 def active_booking(referral: Referral) -> Booking | None:
     return db.session.scalar(
-        select(Booking).where(
-            Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED
-        )
+        select(Booking)
+        .where(Booking.referral_id == referral.id, Booking.status == BookingStatus.BOOKED)
+        .order_by(Booking.id)  # a course's cohort: its next session was booked first
+        .limit(1)
     )
 
 
@@ -190,6 +224,11 @@ def book(referral: Referral, session: DiarySession, by: User) -> Booking:
     with no educator yet becomes the session's educator's."""
     if referral.status is not S.BOOKED and S.BOOKED not in TRANSITIONS[referral.status]:
         raise TransitionError(_refusal(referral, S.BOOKED) or "")
+    if session.programme_id != referral.programme_id:
+        raise TransitionError(
+            f"That session is for {session.programme.name}, not {referral.programme.name}",
+            field="session_id",
+        )
     _take_place(session)
     if referral.educator_id is None:
         referral.educator_id = session.educator_id
@@ -226,7 +265,11 @@ def record_attendance(
     notes: str | None = None,
     cancelled_by: str | None = None,
 ) -> None:
-    """Record what happened to one booking, and move the referral on to match."""
+    """Record what happened to one booking, and move the referral on to match.
+
+    Whether someone attended can only be known once the session has started; a booking can be
+    cancelled or rescheduled at any time.
+    """
     if booking.status is not BookingStatus.BOOKED:
         raise TransitionError(
             "The outcome of this booking has already been recorded",
@@ -236,6 +279,13 @@ def record_attendance(
     if outcome is BookingStatus.BOOKED:
         raise Refusal("outcome", "Choose what happened at the session", code="attendance_refused")
     referral, session = booking.referral, booking.session
+    if outcome in HAPPENED and session.starts_at > utcnow():
+        raise TransitionError(
+            "Attendance can only be recorded once the session has started "
+            f"({session.starts_at.astimezone(LOCAL):%-d %B %Y at %H:%M})",
+            field="outcome",
+            code="attendance_refused",
+        )
     is_initial = session.kind is SessionKind.INITIAL
     if outcome is BookingStatus.ATTENDED and is_initial and main_substance is None:
         raise Refusal(

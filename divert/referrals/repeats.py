@@ -29,6 +29,7 @@ from divert.models import (
     RegionalKeyHash,
     utcnow,
 )
+from divert.tenancy import regional_earlier_referrals
 
 
 @dataclass(frozen=True)
@@ -129,19 +130,7 @@ def elsewhere(area: Area, record: PersonRecord, since: date) -> list[tuple[str, 
     """Earlier referrals in the region's other areas: their area's name and date, nothing else."""
     if not area.region.regional_matching:
         return []
-    rows = db.session.execute(
-        select(Area.name, RegionalKeyHash.referral_on)
-        .join(Area, Area.id == RegionalKeyHash.area_id)
-        .where(
-            RegionalKeyHash.region_id == area.region_id,
-            RegionalKeyHash.area_id != area.id,
-            RegionalKeyHash.referral_on >= since,
-            RegionalKeyHash.key_hash.in_(lookup_hashes(record, _regional_secret())),
-        )
-        .distinct()
-        .order_by(RegionalKeyHash.referral_on.desc())
-    ).all()
-    return [(name, on) for name, on in rows]
+    return regional_earlier_referrals(area, lookup_hashes(record, _regional_secret()), since)
 
 
 def index(referral: Referral) -> None:

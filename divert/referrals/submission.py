@@ -16,7 +16,9 @@ from divert.models import (
     AgeGroup,
     Area,
     DiarySession,
+    Disposal,
     Person,
+    Programme,
     ReferenceCounter,
     Referral,
     ReferralEvent,
@@ -24,6 +26,7 @@ from divert.models import (
     Substance,
     User,
 )
+from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, repeats
 
 ADULT_AGE = 18
@@ -164,13 +167,25 @@ def create_referral(
     guardian_name: str | None = None,
     guardian_contact: str | None = None,
     person: Person | None = None,
+    disposal: str = Disposal.PRE_ARREST_DIVERSION.value,
+    disposal_on: date | None = None,
+    deadline_on: date | None = None,
+    programme: Programme | None = None,
 ) -> Referral:
     """Add a new referral to the session; the caller commits.
 
     `person`: the earlier referrals' person, when this is confirmed to be them again; their
-    details are brought up to date with what the officer typed now.
+    details are brought up to date with what the officer typed now. `programme`: the one chosen
+    among several that fit; otherwise age and disposal decide it (ProgrammeRefusal if none
+    does). `deadline_on` defaults to the programme's deadline from `disposal_on`.
     """
     received_on = received_on or date.today()
+    programme = programme_rules.choose(
+        area,
+        age_on(date_of_birth, offence_date),
+        disposal,
+        programme.id if programme is not None else None,
+    )
     details = {
         "forename": forename,
         "surname": surname,
@@ -193,6 +208,10 @@ def create_referral(
         person=person,
         officer_id=officer.id,
         reference=next_reference(area, received_on.year),
+        programme=programme,
+        disposal=disposal,
+        disposal_on=disposal_on,
+        deadline_on=deadline_on or programme_rules.deadline(programme, disposal_on),
         received_on=received_on,
         offence_date=offence_date,
         crime_reference=crime_reference,

@@ -23,11 +23,13 @@ from divert.models import (
     Area,
     Booking,
     DiarySession,
+    Disposal,
     Referral,
     ReferralStatus,
     Substance,
     User,
 )
+from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, repeats, submission
 from divert.referrals.slots import open_slots
 from divert.refusals import Conflict, Invalid, Refusal
@@ -64,6 +66,12 @@ class ReferralDetails:
     notes: str | None = None
     guardian_name: str | None = None
     guardian_contact: str | None = None
+    # What the referral goes with; age and disposal choose the programme unless several fit,
+    # when `programme_id` names the one chosen.
+    disposal: str = Disposal.PRE_ARREST_DIVERSION.value
+    disposal_on: date | None = None
+    deadline_on: date | None = None
+    programme_id: int | None = None
 
     def person(self) -> PersonRecord:
         return PersonRecord.from_typed(
@@ -132,6 +140,16 @@ def open_slot(area: Area, session_id: int) -> DiarySession:
     return found[0]
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A new referral with what submitting it found out: the slot it was booked into and the
+    repeat check, so that its confirmation shows them without looking them up again."""
+
+    referral: Referral
+    slot: DiarySession | None
+    found: repeats.RepeatCheck
+
+
 def submit(
     area: Area,
     officer: User,
@@ -140,12 +158,13 @@ def submit(
     confirm_repeat: bool = False,
     same_person_elsewhere: bool | None = None,
     session_id: int | None = None,
-) -> Referral:
+) -> Submitted:
     """A new referral in the area, booked into the open slot `session_id` if given.
 
     Refused: the details break a rule (Invalid), the area's repeat policy rules the person out
     (`forename`), an earlier referral is not confirmed or a hit in another area's index is not
-    answered (RepeatUnconfirmed), the slot is not open (`session_id`).
+    answered (RepeatUnconfirmed), the slot is not open or of another programme (`session_id`),
+    no programme fits (`date_of_birth`) or several do (`programme`).
     """
     _check(details)
     found = repeats.check(area, details.person(), details.offence_date)
@@ -181,11 +200,15 @@ def submit(
         notes=details.notes or None,
         guardian_name=details.guardian_name if young else None,
         guardian_contact=details.guardian_contact if young else None,
+        disposal=details.disposal,
+        disposal_on=details.disposal_on,
+        deadline_on=details.deadline_on,
+        programme=programme_rules.by_id(area, details.programme_id),
     )
     audit_referral(
         "referral_submitted", referral, officer, reference=referral.reference, booked=bool(slot)
     )
-    return referral
+    return Submitted(referral, slot, found)
 
 
 def book(referral: Referral, session_id: int, by: User, *, open_slots_only: bool) -> Booking:

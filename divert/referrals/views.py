@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,13 +15,22 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.extensions import db
-from divert.formfields import choice_id, show_refusal
-from divert.models import Referral, ReferralStatus, SubmissionToken, Substance
+from divert.formfields import choice_id, options, show_refusal
+from divert.models import (
+    DISPOSAL_LABELS,
+    Disposal,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    SubmissionToken,
+    Substance,
+)
 from divert.params import query_page
 from divert.permissions import Permission, requires
-from divert.referrals import lifecycle, queries, repeats, use_cases
-from divert.referrals.forms import NO_SLOT, ReferralForm
-from divert.referrals.slots import describe, open_initial_slots
+from divert.programmes import rules as programme_rules
+from divert.referrals import lifecycle, queries, repeats, submission, use_cases
+from divert.referrals.forms import NO_SLOT, DisposalReferralForm, ReferralForm
+from divert.referrals.slots import BOOKING_WINDOW, describe, open_initial_slots
 from divert.refusals import Refusal
 from divert.tenancy import current_area
 
@@ -33,10 +43,39 @@ def _offer_choices(form: ReferralForm, slots: list) -> None:
     substances = db.session.scalars(
         select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
     ).all()
-    form.substances_found.choices = [(str(s.id), s.label) for s in substances]
-    form.slot.choices = [(str(s.id), describe(s)) for s in slots] + [
-        (NO_SLOT, "Leave it for the educators to arrange")
-    ]
+    form.substances_found.choices = options([(str(s.id), s.label) for s in substances])
+    if form.slot is None:  # a disposal's form: no first appointment
+        return
+    # Sessions of several programmes on offer: each says whose it is.
+    labelled = len({s.programme_id for s in slots}) > 1
+    form.slot.choices = options(
+        [
+            (str(s.id), f"{s.programme.name}: {describe(s)}" if labelled else describe(s))
+            for s in slots
+        ]
+        + [(NO_SLOT, "Leave it for the educators to arrange")]
+    )
+
+
+def _disposal() -> Disposal:
+    """The disposal the form is for (?disposal=...): pre-arrest diversion unless the area has a
+    programme for another; anything else is 404."""
+    value = request.args.get("disposal", Disposal.PRE_ARREST_DIVERSION.value)
+    offered = programme_rules.offered_disposals(current_area)
+    if value != Disposal.PRE_ARREST_DIVERSION.value and value not in offered:
+        abort(404)
+    return Disposal(value)
+
+
+def _referral_form(disposal: Disposal) -> ReferralForm:
+    """The common form for a pre-arrest diversion; another disposal asks for its dates instead
+    of what was found and a first one-to-one (its course is arranged by the educators)."""
+    if disposal is Disposal.PRE_ARREST_DIVERSION:
+        return ReferralForm()
+    form = DisposalReferralForm()
+    del form.slot
+    form.substances_found.validators = []
+    return form
 
 
 def _earlier_submission(token: str | None) -> Referral | None:
@@ -49,7 +88,7 @@ def _earlier_submission(token: str | None) -> Referral | None:
     )
 
 
-def _details(form: ReferralForm) -> use_cases.ReferralDetails:
+def _details(form: ReferralForm, disposal: Disposal) -> use_cases.ReferralDetails:
     found_ids = [int(i) for i in form.substances_found.data or []]
     return use_cases.ReferralDetails(
         forename=form.forename.data or "",
@@ -69,29 +108,92 @@ def _details(form: ReferralForm) -> use_cases.ReferralDetails:
         notes=form.notes.data or None,
         guardian_name=form.guardian_name.data or None,
         guardian_contact=form.guardian_contact.data or None,
+        disposal=disposal.value,
+        programme_id=_chosen_programme(form),
+        **_disposal_dates(form),
     )
 
 
-def _submit(form: ReferralForm) -> Referral:
-    """Everything in one transaction: the referral, its booking and its token, or nothing."""
-    referral = use_cases.submit(
+def _disposal_dates(form: ReferralForm) -> dict[str, object]:
+    if isinstance(form, DisposalReferralForm):
+        return {"disposal_on": form.disposal_on.data, "deadline_on": form.deadline_on.data}
+    return {}
+
+
+def _submit(form: ReferralForm, disposal: Disposal) -> int:
+    """Everything in one transaction: the referral, its booking and its token, or nothing.
+
+    Returns the referral's id, and leaves what its confirmation page shows in the session."""
+    slot_choice = form.slot.data if form.slot is not None else NO_SLOT
+    submitted = use_cases.submit(
         current_area,
         current_user,
-        _details(form),
+        _details(form, disposal),
         confirm_repeat=bool(form.confirm_repeat.data),
         same_person_elsewhere=form.same_person_elsewhere_answer(),
-        session_id=None if form.slot.data == NO_SLOT else choice_id(form.slot.data),
+        session_id=None if slot_choice == NO_SLOT else choice_id(slot_choice),
     )
+    referral, slot = submitted.referral, submitted.slot
     db.session.add(SubmissionToken(token=form.submission_token.data, referral_id=referral.id))
+    shown = _confirmation_of(referral, describe(slot) if slot else None, submitted.found.elsewhere)
     db.session.commit()
-    return referral
+    session[CONFIRMATION] = shown
+    return shown["referral_id"]
+
+
+# The POST that made a referral hands its confirmation page what it already knows, so the page
+# it redirects to repeats no look-up (the regional one above all); read once, then forgotten.
+CONFIRMATION = "referral_confirmation"
+
+
+def _confirmation_of(
+    referral: Referral, appointment: str | None, elsewhere: list[tuple[str, date]]
+) -> dict[str, Any]:
+    return {
+        "referral_id": referral.id,
+        "area_id": referral.area_id,
+        "reference": referral.reference,
+        "appointment": appointment,
+        "elsewhere": [(name, on.isoformat()) for name, on in elsewhere],
+    }
+
+
+def _looked_up_confirmation(referral_id: int) -> dict[str, Any]:
+    """The confirmation of a referral opened again later (or a form sent twice)."""
+    referral = _own_referral(referral_id)
+    booking = lifecycle.active_booking(referral)
+    since = referral.received_on - timedelta(days=current_area.repeat_lookback_days)
+    elsewhere = repeats.elsewhere(current_area, repeats.record_of(referral.person), since)
+    return _confirmation_of(referral, describe(booking.session) if booking else None, elsewhere)
+
+
+def _slots(disposal: Disposal) -> list:
+    """First appointments are offered with a pre-arrest diversion (others start on a course)."""
+    return open_initial_slots(current_area) if disposal is Disposal.PRE_ARREST_DIVERSION else []
+
+
+def _chosen_programme(form: ReferralForm) -> int | None:
+    value = form.programme.data or ""
+    return int(value) if value.isdigit() else None
+
+
+def _offer_programmes(form: ReferralForm, disposal: Disposal) -> None:
+    """When several programmes fit the person typed, the officer chooses among them."""
+    born = form.date_of_birth.data
+    if born is None:
+        return
+    age = submission.age_on(born, form.offence_date.data or date.today())
+    fitting = programme_rules.fitting(current_area, age, disposal.value)
+    if len(fitting) > 1:
+        form.programme.choices = options([(str(p.id), p.name) for p in fitting])
 
 
 @bp.route("/<area_slug>/referrals/new", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_REFERRAL)
 def new_referral() -> str | Response:
-    form = ReferralForm()
-    _offer_choices(form, open_initial_slots(current_area))
+    disposal = _disposal()
+    form = _referral_form(disposal)
+    _offer_choices(form, _slots(disposal))
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
@@ -100,7 +202,7 @@ def new_referral() -> str | Response:
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
         try:
-            referral = _submit(form)
+            referral_id = _submit(form, disposal)
         except Refusal as refusal:
             db.session.rollback()
             if isinstance(refusal, use_cases.RepeatUnconfirmed):
@@ -113,9 +215,22 @@ def new_referral() -> str | Response:
                 raise
             return redirect(url_for(".confirmation", referral_id=already.id))
         else:
-            return redirect(url_for(".confirmation", referral_id=referral.id))
-        _offer_choices(form, open_initial_slots(current_area))
-    return render_template("referrals/new.html", form=form, found=found, labels=lifecycle.LABELS)
+            return redirect(url_for(".confirmation", referral_id=referral_id))
+        _offer_choices(form, _slots(disposal))
+    if form.is_submitted():
+        _offer_programmes(form, disposal)
+    return render_template(
+        "referrals/new.html",
+        form=form,
+        found=found,
+        labels=lifecycle.LABELS,
+        disposal=disposal,
+        disposal_labels=DISPOSAL_LABELS,
+        other_disposals=[
+            d for d in programme_rules.offered_disposals(current_area) if d is not disposal
+        ],
+        booking_days=BOOKING_WINDOW.days,
+    )
 
 
 def _own_referral(referral_id: int) -> Referral:
@@ -130,22 +245,33 @@ def _own_referral(referral_id: int) -> Referral:
 @bp.route("/<area_slug>/referrals/<id:referral_id>/confirmation")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def confirmation(referral_id: int) -> str:
-    referral = _own_referral(referral_id)
-    booking = lifecycle.active_booking(referral)
-    since = referral.received_on - timedelta(days=current_area.repeat_lookback_days)
+    shown = session.pop(CONFIRMATION, None)
+    if not shown or (shown["referral_id"], shown["area_id"]) != (referral_id, current_area.id):
+        shown = _looked_up_confirmation(referral_id)
     return render_template(
         "referrals/confirmation.html",
-        referral=referral,
-        appointment=describe(booking.session) if booking else None,
-        elsewhere=repeats.elsewhere(current_area, repeats.record_of(referral.person), since),
+        reference=shown["reference"],
+        appointment=shown["appointment"],
+        elsewhere=[(name, date.fromisoformat(on)) for name, on in shown["elsewhere"]],
     )
+
+
+# The officer's list narrowed to what their home page points at.
+MY_FILTERS = {
+    "returned": ("Returned to you for another outcome", lifecycle.RETURNED_TO_OFFICER),
+    "awaiting": ("Awaiting contact", frozenset({ReferralStatus.SUBMITTED})),
+}
 
 
 @bp.route("/<area_slug>/referrals")
 @requires(Permission.VIEW_OWN_REFERRALS)
 def my_referrals() -> str:
     page = query_page()
+    status = request.args.get("status", "")
+    shown = MY_FILTERS.get(status)
     mine = queries.submitted_by(current_user)
+    if shown is not None:
+        mine = mine & Referral.status.in_(shown[1])
     total = db.session.scalar(select(func.count()).select_from(Referral).where(mine))
     referrals = db.session.scalars(
         select(Referral)
@@ -162,15 +288,35 @@ def my_referrals() -> str:
         .order_by(Referral.closed_on.desc(), Referral.id.desc())
         .limit(50)
     ).all()
+    reasons = _closing_notes(returned)
     return render_template(
         "referrals/mine.html",
         referrals=referrals,
         returned=returned,
+        reasons=reasons,
         labels=lifecycle.LABELS,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         total=total,
+        status=status if shown else "",
+        shown=shown[0] if shown else None,
     )
+
+
+def _closing_notes(referrals: list[Referral]) -> dict[int, str]:
+    """Why each returned case was closed: the note of the event that closed it."""
+    notes: dict[int, str] = {}
+    events = db.session.execute(
+        select(ReferralEvent.referral_id, ReferralEvent.note)
+        .where(
+            ReferralEvent.referral_id.in_([r.id for r in referrals]),
+            ReferralEvent.to_status.in_([s.value for s in lifecycle.RETURNED_TO_OFFICER]),
+        )
+        .order_by(ReferralEvent.id)
+    )
+    for referral_id, note in events:
+        notes[referral_id] = note or ""
+    return notes
 
 
 @bp.route("/<area_slug>/referrals/<id:referral_id>")

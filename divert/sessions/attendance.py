@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from divert.clock import utcnow
 from divert.extensions import db
-from divert.formfields import show_refusal
+from divert.formfields import options, show_refusal
 from divert.models import (
     Booking,
     DiarySession,
@@ -41,7 +42,11 @@ def session_detail(session_id: int) -> str:
         .where(DiarySession.id == session_id)
     )
     return render_template(
-        "sessions/session.html", session=session, describe=describe, labels=lifecycle.LABELS
+        "sessions/session.html",
+        session=session,
+        describe=describe,
+        labels=lifecycle.LABELS,
+        started=session.starts_at <= utcnow(),
     )
 
 
@@ -49,24 +54,29 @@ def _attendance_choices(form: AttendanceForm) -> None:
     substances = db.session.scalars(
         select(Substance).where(Substance.active).order_by(Substance.position)
     ).all()
-    form.main_substance.choices = [("", "Choose a substance")] + [
-        (str(s.id), s.label) for s in substances
-    ]
-    form.other_substances.choices = [(str(s.id), s.label) for s in substances]
-    form.interventions.choices = [
-        (str(i.id), i.label)
-        for i in db.session.scalars(
-            select(Intervention).where(Intervention.active).order_by(Intervention.position)
-        )
-    ]
-    form.onward_service.choices = [("", "No onward referral")] + [
-        (str(t.id), t.label)
-        for t in db.session.scalars(
-            select(TreatmentService)
-            .where(TreatmentService.active)
-            .order_by(TreatmentService.position)
-        )
-    ]
+    form.main_substance.choices = options(
+        [("", "Choose a substance")] + [(str(s.id), s.label) for s in substances]
+    )
+    form.other_substances.choices = options([(str(s.id), s.label) for s in substances])
+    form.interventions.choices = options(
+        [
+            (str(i.id), i.label)
+            for i in db.session.scalars(
+                select(Intervention).where(Intervention.active).order_by(Intervention.position)
+            )
+        ]
+    )
+    form.onward_service.choices = options(
+        [("", "No onward referral")]
+        + [
+            (str(t.id), t.label)
+            for t in db.session.scalars(
+                select(TreatmentService)
+                .where(TreatmentService.active)
+                .order_by(TreatmentService.position)
+            )
+        ]
+    )
 
 
 def _chosen(model: type, ids: list[str] | None) -> list:

@@ -7,18 +7,23 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from divert import audit
+from divert.clock import utcnow
 from divert.extensions import db
-from divert.formfields import choice_id, show_refusal
+from divert.formfields import choice_id, options, show_refusal
 from divert.models import (
+    Booking,
+    BookingStatus,
     ContactAttempt,
+    DiarySession,
     Referral,
 )
-from divert.params import query_int, query_page
-from divert.permissions import Permission, requires
+from divert.params import query_page
+from divert.permissions import Permission, can, requires
+from divert.programmes import case_page
 from divert.referrals import lifecycle
 from divert.referrals import use_cases as referral_cases
 from divert.referrals.slots import describe, open_initial_slots
@@ -28,13 +33,23 @@ from divert.sessions.blueprint import bp
 from divert.sessions.forms import BookForm, ContactForm, OutcomeForm, SafeguardingForm
 from divert.tenancy import current_area
 
+BOOKING_LABELS = {
+    BookingStatus.BOOKED: "Booked",
+    BookingStatus.ATTENDED: "Attended",
+    BookingStatus.DID_NOT_ATTEND: "Did not attend",
+    BookingStatus.CANCELLED: "Cancelled",
+    BookingStatus.RESCHEDULED: "Moved to another session",
+}
+# A contact attempt's method and outcome in words, as the contact form offers them.
+CONTACT_LABELS = {**use_cases.CONTACT_METHODS, **use_cases.CONTACT_OUTCOMES}
+
 
 @bp.route("/<area_slug>/caseload")
 @requires(Permission.VIEW_CASES)
 def caseload() -> str:
     status = request.args.get("status", "awaiting")
     status = status if status in queries.CASELOAD_FILTERS else "awaiting"
-    educator_id = query_int("educator", minimum=1)
+    educator_id = queries.parse_whose(request.args.get("educator"))
     page = query_page()
     return render_template(
         "sessions/caseload.html",
@@ -43,6 +58,7 @@ def caseload() -> str:
         status=status,
         educator_id=educator_id,
         educators=queries.area_educators(current_area.id),
+        unassigned=queries.UNASSIGNED,
         today=date.today(),
         labels=lifecycle.LABELS,
     )
@@ -63,14 +79,39 @@ def _render_case(referral: Referral, **forms: object) -> str:
         .order_by(ContactAttempt.at.desc())
     ).all()
     booking = lifecycle.active_booking(referral)
+    bookings = db.session.scalars(
+        select(Booking)
+        .join(Booking.session)
+        .options(
+            selectinload(Booking.interventions),
+            selectinload(Booking.other_substances),
+            joinedload(Booking.main_substance),
+            joinedload(Booking.onward_service),
+        )
+        .where(Booking.referral_id == referral.id)
+        .order_by(DiarySession.starts_at)
+    ).all()
     book_form = forms.get("book_form") or BookForm()
-    book_form.slot.choices = [(str(s.id), describe(s)) for s in open_initial_slots(current_area)]
+    book_form.slot.choices = options(
+        [
+            (str(s.id), describe(s))
+            for s in open_initial_slots(current_area)
+            if s.programme_id == referral.programme_id
+        ]
+    )
     return render_template(
         "sessions/case.html",
         referral=referral,
         contact_attempts=contact_attempts,
         booking=booking,
-        appointment=describe(booking.session) if booking else None,
+        appointment=f"{booking.session.programme.name}: {describe(booking.session)}"
+        if booking
+        else None,
+        bookings=bookings,
+        describe=describe,
+        now=utcnow(),
+        booking_labels=BOOKING_LABELS,
+        contact_labels=CONTACT_LABELS,
         contact_form=forms.get("contact_form") or ContactForm(),
         book_form=book_form,
         outcome_form=forms.get("outcome_form") or OutcomeForm(),
@@ -79,6 +120,7 @@ def _render_case(referral: Referral, **forms: object) -> str:
         can_raise_concern=safeguarding.can_raise(referral),
         labels=lifecycle.LABELS,
         is_open=referral.status not in lifecycle.CLOSED,
+        programme=case_page.panel(referral, may_record=can(Permission.RECORD_ATTENDANCE)),
     )
 
 

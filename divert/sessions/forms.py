@@ -5,14 +5,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     IntegerField,
     RadioField,
@@ -30,9 +22,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from divert.formfields import GovDateField, Required
+from divert.formfields import GovDateField, Required, options
 from divert.referrals.lifecycle import CANCELLED_BY
 from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
+from divert.widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 WEEKDAYS = [
     ("0", "Monday"),
@@ -46,7 +46,7 @@ WEEKDAYS = [
 LONGEST_PATTERN = timedelta(days=366)
 
 
-def _time(value: str) -> time:
+def parse_time(value: str) -> time:
     try:
         return time.fromisoformat(value.strip())
     except ValueError as error:
@@ -57,13 +57,22 @@ class SessionForm(FlaskForm):
     kind = RadioField(
         "Kind of session",
         widget=GovRadioInput(),
-        choices=[
-            ("initial", "Initial one-to-one"),
-            ("follow_up", "Follow-up"),
-            ("group", "Group session"),
-        ],
+        choices=options(
+            [
+                ("initial", "Initial one-to-one"),
+                ("follow_up", "Follow-up"),
+                ("group", "Group session"),
+                ("assessment", "Young person's assessment"),
+            ]
+        ),
         default="initial",
         validators=[Required(message="Choose the kind of session")],
+    )
+    programme = SelectField(
+        "Programme",
+        widget=GovSelect(),
+        coerce=str,
+        validators=[DataRequired(message="Choose the programme")],
     )
     educator = SelectField(
         "Educator",
@@ -100,14 +109,14 @@ class SessionForm(FlaskForm):
     repeat_days = SelectMultipleField(
         "Repeat every week on",
         widget=GovCheckboxesInput(),
-        choices=WEEKDAYS,
+        choices=options(WEEKDAYS),
         validators=[Optional()],
     )
     repeat_until = GovDateField("Repeat until", subject="repeat end date")
     submit = SubmitField("Publish", widget=GovSubmitInput())
 
     def validate_starts(self, field: StringField) -> None:
-        _time(field.data or "")
+        parse_time(field.data or "")
 
     def validate_first_date(self, field: GovDateField) -> None:
         if field.data is not None and field.data < date.today():
@@ -129,7 +138,7 @@ class SessionForm(FlaskForm):
             raise ValidationError("An initial one-to-one has one place")
 
     def start_time(self) -> time:
-        return _time(self.starts.data or "")
+        return parse_time(self.starts.data or "")
 
     def dates(self) -> list[date]:
         """The first date, plus every chosen weekday up to the repeat end date."""
@@ -152,13 +161,13 @@ class ContactForm(FlaskForm):
     method = RadioField(
         "How",
         widget=GovRadioInput(),
-        choices=list(CONTACT_METHODS.items()),
+        choices=options(list(CONTACT_METHODS.items())),
         validators=[Required(message="Choose how you tried to contact them")],
     )
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
-        choices=list(CONTACT_OUTCOMES.items()),
+        choices=options(list(CONTACT_OUTCOMES.items())),
         validators=[Required(message="Choose what happened")],
     )
     note = TextAreaField(
@@ -181,12 +190,14 @@ class OutcomeForm(FlaskForm):
     outcome = RadioField(
         "Close the case as",
         widget=GovRadioInput(),
-        choices=[
-            ("completed", "Completed"),
-            ("not_engaged", "Not engaged – return to the officer"),
-            ("ineligible", "Ineligible – return to the officer"),
-            ("withdrawn", "Withdrawn"),
-        ],
+        choices=options(
+            [
+                ("completed", "Completed"),
+                ("not_engaged", "Not engaged – return to the officer"),
+                ("ineligible", "Ineligible – return to the officer"),
+                ("withdrawn", "Withdrawn"),
+            ]
+        ),
         validators=[Required(message="Choose an outcome")],
     )
     note = TextAreaField(
@@ -201,13 +212,13 @@ class AttendanceForm(FlaskForm):
     outcome = RadioField(
         "What happened",
         widget=GovRadioInput(),
-        choices=[(status.value, label) for status, label in ATTENDANCE_OUTCOMES.items()],
+        choices=options([(status.value, label) for status, label in ATTENDANCE_OUTCOMES.items()]),
         validators=[Required(message="Choose what happened")],
     )
     cancelled_by = RadioField(
         "Cancelled by",
         widget=GovRadioInput(),
-        choices=list(CANCELLED_BY.items()),
+        choices=options(CANCELLED_BY.items()),
         validators=[Optional()],
     )
     # Choices are checked against the area's lists when the attendance is recorded.

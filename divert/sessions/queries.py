@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from divert.clock import LOCAL
+from divert.clock import LOCAL, utcnow
 from divert.extensions import db
-from divert.models import Booking, DiarySession, Membership, Referral, ReferralStatus, Role, User
+from divert.models import (
+    Booking,
+    BookingStatus,
+    DiarySession,
+    Membership,
+    Referral,
+    ReferralStatus,
+    Role,
+    User,
+)
 
 S = ReferralStatus
 CASELOAD_FILTERS = {
@@ -18,8 +28,13 @@ CASELOAD_FILTERS = {
     "booked": ("Booked", (S.BOOKED,)),
     "did_not_attend": ("Did not attend", (S.DID_NOT_ATTEND,)),
     "attended": ("Attended: decision due", (S.ATTENDED,)),
+    "attendance_due": ("Attendance to record", (S.BOOKED,)),
 }
+# The caseload's and the diary's "educator" filter: a user id, or this for nobody's.
+UNASSIGNED = "none"
+Whose = int | str | None
 PAGE_SIZE = 25
+APPOINTMENT_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND)
 
 
 @dataclass
@@ -27,21 +42,59 @@ class CaseloadPage:
     referrals: list[Referral]
     total: int
     page: int
+    # When each case's latest appointment is (or was), by referral id; absent when never booked.
+    appointments: dict[int, datetime]
 
     @property
     def pages(self) -> int:
         return max((self.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
 
 
-def _caseload_query(status: str, educator_id: int | None) -> Select:
+def attendance_due(educator_id: int | None = None) -> ColumnElement[bool]:
+    """The referral is booked into a session (of this educator) that has begun, and its
+    attendance is not recorded yet."""
+    conditions = [
+        Booking.referral_id == Referral.id,
+        Booking.status == BookingStatus.BOOKED,
+        Booking.session_id == DiarySession.id,
+        DiarySession.starts_at <= utcnow(),
+    ]
+    if educator_id is not None:
+        conditions.append(DiarySession.educator_id == educator_id)
+    return exists().where(*conditions)
+
+
+def educator_has_left(area_id: int) -> ColumnElement[bool]:
+    """The session's educator no longer holds an educator's or manager's role in the area."""
+    return ~exists().where(
+        Membership.user_id == DiarySession.educator_id,
+        Membership.area_id == area_id,
+        Membership.active,
+        Membership.role.in_((Role.EDUCATOR, Role.MANAGER)),
+    )
+
+
+def parse_whose(value: str | None) -> Whose:
+    """The "educator" filter from a query string: an id, UNASSIGNED, or None for everyone."""
+    if value == UNASSIGNED:
+        return UNASSIGNED
+    # A number too large for the database's integers is nobody, never an overflow in the driver.
+    return int(value) if value and value.isdigit() and int(value) < 2**31 else None
+
+
+def _caseload_query(status: str, educator_id: Whose) -> Select:
     statuses = CASELOAD_FILTERS.get(status, CASELOAD_FILTERS["awaiting"])[1]
     query = select(Referral).where(Referral.status.in_(statuses))
-    if educator_id:
+    if status == "attendance_due":
+        query = query.where(attendance_due())
+    if educator_id == UNASSIGNED:
+        query = query.where(Referral.educator_id.is_(None))
+    elif educator_id:
         query = query.where(Referral.educator_id == educator_id)
     return query
 
 
-def caseload(status: str, educator_id: int | None, page: int) -> CaseloadPage:
+def caseload(status: str, educator_id: Whose, page: int) -> CaseloadPage:
     """Open cases of one status, oldest first (those waiting longest come first)."""
     query = _caseload_query(status, educator_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -51,7 +104,21 @@ def caseload(status: str, educator_id: int | None, page: int) -> CaseloadPage:
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    return CaseloadPage(list(referrals), total or 0, page)
+    return CaseloadPage(list(referrals), total or 0, page, _appointments(referrals))
+
+
+def _appointments(referrals: Sequence[Referral]) -> dict[int, datetime]:
+    """Each referral's latest booking that was kept or still stands, in one query."""
+    rows = db.session.execute(
+        select(Booking.referral_id, DiarySession.starts_at)
+        .join(Booking.session)
+        .where(
+            Booking.referral_id.in_([r.id for r in referrals]),
+            Booking.status.in_(APPOINTMENT_STATUSES),
+        )
+        .order_by(DiarySession.starts_at)
+    ).all()
+    return {referral_id: starts_at for referral_id, starts_at in rows}  # the latest wins
 
 
 def area_educators(area_id: int) -> list[User]:
@@ -69,8 +136,11 @@ def area_educators(area_id: int) -> list[User]:
     )
 
 
-def diary(educator_id: int | None, start: date, days: int) -> list[DiarySession]:
-    """Sessions from `start` for `days` days, with their bookings and people."""
+def diary(
+    educator_id: Whose, start: date, days: int, area_id: int, programme_id: int | None = None
+) -> list[DiarySession]:
+    """Sessions from `start` for `days` days, with their bookings and people; every
+    programme's, or one's."""
     query = (
         select(DiarySession)
         .options(
@@ -79,6 +149,8 @@ def diary(educator_id: int | None, start: date, days: int) -> list[DiarySession]
             .joinedload(Referral.person),
             joinedload(DiarySession.venue),
             joinedload(DiarySession.educator),
+            joinedload(DiarySession.programme),
+            joinedload(DiarySession.course),
         )
         .where(
             DiarySession.starts_at >= datetime.combine(start, time(0), tzinfo=LOCAL),
@@ -88,6 +160,10 @@ def diary(educator_id: int | None, start: date, days: int) -> list[DiarySession]
         )
         .order_by(DiarySession.starts_at, DiarySession.id)
     )
-    if educator_id:
+    if educator_id == UNASSIGNED:
+        query = query.where(educator_has_left(area_id))
+    elif educator_id:
         query = query.where(DiarySession.educator_id == educator_id)
+    if programme_id:
+        query = query.where(DiarySession.programme_id == programme_id)
     return list(db.session.scalars(query).unique())

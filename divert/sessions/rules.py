@@ -34,7 +34,13 @@ def due_for_not_engaged(area: Area, today: date) -> list[tuple[Referral, str]]:
         ContactAttempt.referral_id == Referral.id, ContactAttempt.outcome == REACHED
     )
     missed_too_often = Referral.missed_appointments >= area.missed_appointment_limit
-    never_contacted = (Referral.received_on < contact_deadline) & ~booked & ~reached
+    # A case with its own deadline (a conditional caution's) waits for its course until then.
+    never_contacted = (
+        (Referral.received_on < contact_deadline)
+        & ~booked
+        & ~reached
+        & Referral.deadline_on.is_(None)
+    )
     candidates = db.session.scalars(
         select(Referral)
         .where(

@@ -10,8 +10,8 @@ from sqlalchemy.exc import DatabaseError
 
 from divert.audit import AuditTrailIsAppendOnly
 from divert.extensions import db
-from divert.models import AuditEvent, Role, User
-from divert.tenancy import area_scope
+from divert.models import AuditEvent, Referral, Role, User
+from divert.tenancy import area_scope, system_scope
 from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
 from tests.referrals.builders import referral
 
@@ -28,7 +28,13 @@ def _sign_in(client: FlaskClient, email: str) -> None:
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    with system_scope():
+        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def _action_of(event_id: int) -> str:
+    with system_scope():
+        return db.session.get(AuditEvent, event_id).action
 
 
 def _officer() -> User:
@@ -82,21 +88,22 @@ def _one_event() -> int:
 
 def test_the_application_cannot_change_or_delete_an_event(app_ctx: Flask) -> None:
     event_id = _one_event()
-    event = db.session.get(AuditEvent, event_id)
-    event.action = "something_else"
-    with pytest.raises(AuditTrailIsAppendOnly):
-        db.session.flush()
-    db.session.rollback()
-    db.session.delete(db.session.get(AuditEvent, event_id))
-    with pytest.raises(AuditTrailIsAppendOnly):
-        db.session.flush()
-    db.session.rollback()
-    with pytest.raises(AuditTrailIsAppendOnly):
-        db.session.execute(update(AuditEvent).values(action="x"))
-    with pytest.raises(AuditTrailIsAppendOnly):
-        db.session.execute(delete(AuditEvent))
-    db.session.rollback()
-    assert db.session.get(AuditEvent, event_id).action == "sign_in"
+    with system_scope():
+        event = db.session.get(AuditEvent, event_id)
+        event.action = "something_else"
+        with pytest.raises(AuditTrailIsAppendOnly):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.get(AuditEvent, event_id))
+        with pytest.raises(AuditTrailIsAppendOnly):
+            db.session.flush()
+        db.session.rollback()
+        with pytest.raises(AuditTrailIsAppendOnly):
+            db.session.execute(update(AuditEvent).values(action="x"))
+        with pytest.raises(AuditTrailIsAppendOnly):
+            db.session.execute(delete(AuditEvent))
+        db.session.rollback()
+    assert _action_of(event_id) == "sign_in"
 
 
 @pytest.mark.parametrize(
@@ -105,10 +112,10 @@ def test_the_application_cannot_change_or_delete_an_event(app_ctx: Flask) -> Non
 )
 def test_the_database_refuses_changes_to_events(app_ctx: Flask, statement: str) -> None:
     event_id = _one_event()
-    with pytest.raises(DatabaseError, match="append-only"):
+    with system_scope(), pytest.raises(DatabaseError, match="append-only"):
         db.session.execute(text(statement))
     db.session.rollback()
-    assert db.session.get(AuditEvent, event_id).action == "sign_in"
+    assert _action_of(event_id) == "sign_in"
 
 
 def test_no_administration_route_can_write_to_the_trail(app: Flask) -> None:
@@ -154,3 +161,16 @@ def test_a_manager_sees_only_their_areas_trail(accounts: None, client: FlaskClie
     assert "commissioner@warwickshire.example" in page
     assert "commissioner@staffordshire.example" not in page
     assert client.get("/staffordshire/audit").status_code == 404
+
+
+def test_the_trail_reads_in_words_with_references(accounts: None, client: FlaskClient) -> None:
+    referral_id = _officer_views_a_referral(client)
+    with area_scope(area("warwickshire")):
+        reference = db.session.get(Referral, referral_id).reference
+    client.post("/sign-out")
+    _sign_in(client, account_email(Role.MANAGER, "warwickshire"))
+    page = client.get("/warwickshire/audit").text
+    assert "Viewed a person&#39;s record" in page and "Signed in" in page
+    assert f">{reference}</td>" in page and f"referral {referral_id}" not in page
+    assert "sign_in" not in page.split("<tbody")[1]
+    assert ">Police officer</td>" in page

@@ -15,6 +15,7 @@ from divert.extensions import db, limiter
 from divert.models import (
     ApiToken,
     AuditEvent,
+    DiarySession,
     IdempotencyKey,
     Membership,
     Referral,
@@ -202,6 +203,14 @@ def test_educator_records_attendance(app: Flask, api: Api, api_world: ApiWorld) 
     booking_id = referral["booking"]["id"]
     path = f"/areas/{AREA}/bookings/{booking_id}/attendance"
     educator = api_world.tokens["educator"]
+    too_soon = api.post(path, educator, json={"outcome": "did_not_attend"})
+    assert too_soon.status_code == 409
+    assert too_soon.get_json()["error"]["field"] == "outcome"
+    assert "once the session has started" in too_soon.get_json()["error"]["message"]
+    with app.app_context(), area_scope(area(AREA)):
+        session = db.session.get(DiarySession, api_world.slots[0])
+        session.starts_at = utcnow() - timedelta(minutes=5)  # the session is now under way
+        db.session.commit()
     missing = api.post(path, educator, json={"outcome": "attended"})
     assert missing.status_code == 422
     assert missing.get_json()["error"]["field"] == "main_substance"
@@ -289,7 +298,7 @@ def test_a_token_of_one_area_gets_404_for_another_areas_records(
     """Even when its holder belongs to both areas."""
     other = api.create(api_world.other_tokens["officer"], "theirs", area_slug=OTHER_AREA)
     other_id = other.get_json()["id"]
-    with app.app_context():
+    with app.app_context(), system_scope():
         officer = user(account_email(Role.OFFICER, AREA))
         officer.memberships.append(Membership(area=area(OTHER_AREA), role=Role.OFFICER))
         db.session.commit()
@@ -335,7 +344,7 @@ def test_an_expired_token_stops_working(app: Flask, api: Api, api_world: ApiWorl
 def test_a_token_stops_with_its_holders_membership(
     app: Flask, api: Api, api_world: ApiWorld
 ) -> None:
-    with app.app_context():
+    with app.app_context(), system_scope():
         officer = user(account_email(Role.OFFICER, AREA))
         officer.memberships[0].active = False
         db.session.commit()
@@ -355,7 +364,8 @@ def test_only_the_hash_is_stored_and_every_use_is_audited(
             select(ApiToken).where(ApiToken.user_id == user(account_email("officer", AREA)).id)
         ).one()
         assert held.last_used_at is not None
-        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        with system_scope():
+            events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
         api_events = [e for e in events if e.detail.get("token_id") == held.id]
         assert [(e.action, e.detail.get("status")) for e in api_events] == [
             ("referral_submitted", None),

@@ -4,6 +4,7 @@ referral form completed with the keyboard alone. axe-core checks every page on t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -13,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from divert.extensions import db
-from divert.models import Role, User
+from divert.models import DiarySession, Role, User
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope
 from tests.browser.conftest import accessibility_violations, sign_in
@@ -39,6 +40,15 @@ def open_slot(app_ctx: Flask) -> int:
         slot = session_slot(here, educator, starts_at=datetime.combine(day, time(11), tzinfo=UTC))
         db.session.commit()
         return slot.id
+
+
+def _has_started(slot_id: int) -> None:
+    """Time passes: the session began a few minutes ago, so attendance can be recorded."""
+    with area_scope(area("warwickshire")):
+        slot = db.session.get(DiarySession, slot_id)
+        slot.starts_at = datetime.now(UTC) - timedelta(minutes=5)
+        slot.ends_at = slot.starts_at + timedelta(hours=1)
+        db.session.commit()
 
 
 @pytest.fixture
@@ -96,6 +106,9 @@ def test_referral_to_attendance_to_figures(
     sign_in(educator, live_server, EDUCATOR)
     educator.goto(f"{live_server}/warwickshire/sessions/{open_slot}")
     _checked(educator)
+    expect(educator.get_by_role("link", name="Record attendance")).to_have_count(0)
+    _has_started(open_slot)
+    educator.reload()
     educator.get_by_role("link", name="Record attendance").click()
     _checked(educator)
     educator.get_by_label("Attended", exact=True).check()
@@ -121,6 +134,11 @@ def test_referral_to_attendance_to_figures(
         commissioner_context.close()
 
 
+def _fill_date(page: Page, name: str, day_month_year: str) -> None:
+    for part, value in zip(("day", "month", "year"), day_month_year.split(), strict=True):
+        page.fill(f"#{name}-{part}", value)
+
+
 def test_admin_creates_a_contract(desk: Page, live_server: str, open_slot: int) -> None:
     sign_in(desk, live_server, ADMIN_EMAIL)
     desk.goto(f"{live_server}/admin/")
@@ -131,8 +149,8 @@ def test_admin_creates_a_contract(desk: Page, live_server: str, open_slot: int) 
     _checked(desk)
     desk.get_by_label("Area").select_option(label="West Mercia")
     desk.get_by_label("Label").fill("Extension to March 2028")
-    desk.get_by_label("Start date").fill("2027-04-01")
-    desk.get_by_label("End date").fill("2027-03-01")
+    _fill_date(desk, "starts_on", "1 4 2027")
+    _fill_date(desk, "ends_on", "1 3 2027")
     desk.get_by_label("Places allocated").fill("120")
     desk.get_by_label("Value (£)").fill("6043.50")
     desk.get_by_label("Funding source").fill("OPCC community safety fund")
@@ -142,7 +160,7 @@ def test_admin_creates_a_contract(desk: Page, live_server: str, open_slot: int) 
     )
     expect(desk.get_by_label("Label")).to_have_value("Extension to March 2028")
     _checked(desk)
-    desk.get_by_label("End date").fill("2028-03-31")
+    _fill_date(desk, "ends_on", "31 3 2028")
     desk.get_by_role("button", name="Save").click()
     expect(desk.locator("table")).to_contain_text("Extension to March 2028")
     expect(desk.locator("table")).to_contain_text("£6,043.50")
@@ -233,10 +251,12 @@ def test_educator_records_naloxone_and_two_misses_return_a_case(
     desk.goto(f"{live_server}/warwickshire/cases/{missed_id}")
     desk.locator("input[name=slot]").first.check()
     desk.get_by_role("button", name="Book").click()
+    _has_started(open_slot)
     desk.goto(f"{live_server}/warwickshire/sessions/{open_slot}")
     desk.get_by_role("link", name="Record attendance").click()
     desk.get_by_label("Did not attend", exact=True).check()
     desk.get_by_role("button", name="Save attendance").click()
+    expect(desk.locator(".govuk-notification-banner")).to_contain_text("Morgan Walker")
     _checked(desk)
 
     sign_in(phone, live_server, OFFICER)
@@ -268,7 +288,7 @@ def test_user_management_and_audit_pages_on_a_phone(
     phone.get_by_role("button", name="Send invitation").click()
     expect(phone.locator("table")).to_contain_text("priya.shah@example.org")
     phone.goto(f"{live_server}/warwickshire/audit")
-    expect(phone.locator("table")).to_contain_text("user_invited")
+    expect(phone.locator("table")).to_contain_text("Invited a user")
     _fits_a_phone(phone)
 
     phone.context.clear_cookies()
@@ -276,3 +296,26 @@ def test_user_management_and_audit_pages_on_a_phone(
     for path in ("/admin/admin_contracts/", "/admin/admin_contracts/new/", "/admin/audit/"):
         phone.goto(f"{live_server}{path}")
         _fits_a_phone(phone)
+
+
+def test_the_diary_offers_the_calendar_link_with_a_copy_button(
+    browser: Browser, live_server: str, open_slot: int
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    phone = context.new_page()
+    sign_in(phone, live_server, EDUCATOR)
+    phone.goto(f"{live_server}/warwickshire/diary")
+    phone.get_by_role("button", name="Make a calendar link").click()
+    expect(phone.locator(".govuk-notification-banner")).to_contain_text(
+        "Your calendar link is ready"
+    )
+    expect(phone.locator(".govuk-notification-banner")).not_to_contain_text("no longer works")
+    link = phone.locator("#calendar-link")
+    expect(link).to_have_attribute("href", re.compile(r"/calendar/[\w-]{43}\.ics$"))
+    _fits_a_phone(phone)
+    phone.get_by_role("button", name="Copy link").click()
+    expect(phone.locator("#calendar-link-status")).to_have_text("Link copied")
+    copied = phone.evaluate("navigator.clipboard.readText()")
+    assert copied == link.get_attribute("href")
+    context.close()

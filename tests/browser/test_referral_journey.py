@@ -103,3 +103,19 @@ def test_bad_input_is_shown_and_nothing_typed_is_lost(
     expect(phone.locator("#phone")).to_have_value("12345")
     expect(phone.locator("#crime_reference")).to_have_value("23/12345/24")
     assert accessibility_violations(phone) == []
+
+
+def test_an_error_summary_link_to_a_date_puts_the_cursor_in_it(
+    phone: Page, live_server: str, open_slot: None
+) -> None:
+    sign_in(phone, live_server, OFFICER)
+    phone.goto(f"{live_server}/warwickshire/referrals/new")
+    phone.fill("#forename", "Jordan")
+    phone.fill("#surname", "Smith")
+    phone.fill("#date_of_birth-day", "14")
+    phone.fill("#date_of_birth-year", "2001")
+    phone.get_by_role("button", name="Submit referral").click()
+    link = phone.locator(".govuk-error-summary a", has_text="Date of birth must include a month")
+    expect(link).to_have_attribute("href", "#date_of_birth-month")
+    link.click()
+    assert phone.evaluate("document.activeElement.id") == "date_of_birth-month"

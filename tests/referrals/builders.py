@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from flask import has_request_context
+from sqlalchemy import select
 
 from divert.extensions import db
-from divert.models import Area, DiarySession, Referral, SessionKind, User, utcnow
+from divert.models import Area, DiarySession, Programme, Referral, SessionKind, User, utcnow
 from divert.referrals.submission import create_referral
 from divert.tenancy import area_scope
 from tests.factories import area
@@ -44,11 +45,14 @@ def session_slot(
     kind: SessionKind = SessionKind.INITIAL,
     starts_at: datetime | None = None,
     capacity: int = 1,
+    programme: str = "divert-adults",
 ) -> DiarySession:
+    """A session of the area's programme with code `programme`."""
     starts_at = starts_at or utcnow().replace(microsecond=0) + timedelta(days=2)
     slot = DiarySession(
         area_id=area.id,
         educator_id=educator.id,
+        programme_id=programme_id(area, programme),
         kind=kind,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=1),
@@ -57,3 +61,9 @@ def session_slot(
     db.session.add(slot)
     db.session.flush()
     return slot
+
+
+def programme_id(area: Area, code: str) -> int:
+    return db.session.scalars(
+        select(Programme.id).where(Programme.area_id == area.id, Programme.code == code)
+    ).one()

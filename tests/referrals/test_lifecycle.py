@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from divert.clock import utcnow
 from divert.extensions import db
 from divert.models import (
     Area,
@@ -96,7 +97,7 @@ def test_rebooking_frees_the_earlier_place(
 def test_attending_the_initial_session_records_engagement_and_substance(
     warwickshire: Area, officer: User, educator: User
 ) -> None:
-    slot = session_slot(warwickshire, educator)
+    slot = session_slot(warwickshire, educator, starts_at=utcnow() - timedelta(minutes=10))
     made = referral(warwickshire, officer)
     booking = lifecycle.book(made, slot, officer)
     with pytest.raises(Refusal, match="main substance") as missing:
@@ -116,11 +117,38 @@ def test_attending_the_initial_session_records_engagement_and_substance(
         lifecycle.record_attendance(booking, BookingStatus.DID_NOT_ATTEND, educator)
 
 
+@pytest.mark.parametrize("outcome", [BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND])
+def test_attendance_waits_for_the_session_to_start(
+    warwickshire: Area, officer: User, educator: User, outcome: BookingStatus
+) -> None:
+    starts = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)  # 10:00 in London (GMT)
+    slot = session_slot(warwickshire, educator, starts_at=starts)
+    booking = lifecycle.book(referral(warwickshire, officer), slot, officer)
+    with pytest.raises(TransitionError) as refused:
+        lifecycle.record_attendance(booking, outcome, educator, main_substance=_cannabis())
+    assert refused.value.field == "outcome"
+    assert str(refused.value) == (
+        "Attendance can only be recorded once the session has started (4 March 2030 at 10:00)"
+    )
+    assert (booking.status, booking.referral.status) == (BookingStatus.BOOKED, S.BOOKED)
+
+
+def test_a_booking_can_be_cancelled_before_its_session(
+    warwickshire: Area, officer: User, educator: User
+) -> None:
+    slot = session_slot(warwickshire, educator, starts_at=utcnow() + timedelta(days=3))
+    booking = lifecycle.book(referral(warwickshire, officer), slot, officer)
+    lifecycle.record_attendance(booking, BookingStatus.CANCELLED, educator, cancelled_by="person")
+    assert (booking.status, slot.booked_count) == (BookingStatus.CANCELLED, 0)
+
+
 def test_missing_a_session_counts_and_cancelling_frees_the_place(
     warwickshire: Area, officer: User, educator: User
 ) -> None:
     made = referral(warwickshire, officer)
-    missed = lifecycle.book(made, session_slot(warwickshire, educator), officer)
+    yesterday = utcnow() - timedelta(days=1)
+    earlier = session_slot(warwickshire, educator, starts_at=yesterday)
+    missed = lifecycle.book(made, earlier, officer)
     lifecycle.record_attendance(missed, BookingStatus.DID_NOT_ATTEND, educator)
     assert (made.status, made.missed_appointments) == (S.DID_NOT_ATTEND, 1)
     slot = session_slot(warwickshire, educator)

@@ -50,7 +50,7 @@ def _audited(action: str) -> list[AuditEvent]:
 def test_submit_makes_the_referral_its_event_and_its_audit(
     warwickshire: Area, officer: User
 ) -> None:
-    made = use_cases.submit(warwickshire, officer, _details())
+    made = use_cases.submit(warwickshire, officer, _details()).referral
     db.session.commit()
     assert made.reference.startswith("WAR-")
     assert (made.person.forename, made.crime_reference) == ("Jordan", "WK/26/4417")
@@ -80,7 +80,7 @@ def test_submit_refuses_broken_rules_field_by_field(warwickshire: Area, officer:
 
 
 def test_a_repeat_is_refused_until_confirmed(warwickshire: Area, officer: User) -> None:
-    first = use_cases.submit(warwickshire, officer, _details())
+    first = use_cases.submit(warwickshire, officer, _details()).referral
     db.session.commit()
     with pytest.raises(use_cases.RepeatUnconfirmed) as unconfirmed:
         use_cases.submit(warwickshire, officer, _details(crime_reference="WK/26/5000"))
@@ -89,7 +89,7 @@ def test_a_repeat_is_refused_until_confirmed(warwickshire: Area, officer: User) 
     db.session.rollback()
     again = use_cases.submit(
         warwickshire, officer, _details(crime_reference="WK/26/5000"), confirm_repeat=True
-    )
+    ).referral
     assert again.is_repeat and again.repeat_of == first and again.person == first.person
 
 
@@ -104,7 +104,7 @@ def test_submit_books_an_open_slot_and_refuses_one_that_is_not(
         use_cases.submit(warwickshire, officer, _details(), session_id=group.id)
     assert (closed.value.field, closed.value.code) == ("session_id", "slot_unavailable")
     db.session.rollback()
-    booked = use_cases.submit(warwickshire, officer, _details(), session_id=slot.id)
+    booked = use_cases.submit(warwickshire, officer, _details(), session_id=slot.id).referral
     assert booked.status is S.BOOKED
     assert booked.educator_id == educator.id
     assert slot.booked_count == 1

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import vobject
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from divert.clock import utcnow
 from divert.extensions import db
 from divert.models import (
     Booking,
@@ -19,6 +22,7 @@ from divert.models import (
     Referral,
     ReferralStatus,
     Role,
+    SessionKind,
     Substance,
     User,
 )
@@ -49,6 +53,9 @@ def _in_warwickshire(build):
     with area_scope(area("warwickshire")):
         made = build(area("warwickshire"))
         db.session.commit()
+        # Loaded in its area: outside it, row-level security hides the row from a refresh.
+        for record in made if isinstance(made, tuple) else (made,):
+            db.session.refresh(record)
         return made
 
 
@@ -94,27 +101,28 @@ def test_caseload_queries_do_not_grow(educator_client: FlaskClient, staff) -> No
 def test_case_page_books_records_contact_and_refuses_bad_outcomes(
     educator_client: FlaskClient, staff
 ) -> None:
-    made = _in_warwickshire(lambda a: referral(a, staff["officer"]))
-    slot = _in_warwickshire(lambda a: session_slot(a, staff["educator"]))
-    case_url = f"/warwickshire/cases/{made.id}"
+    made_id = _in_warwickshire(lambda a: referral(a, staff["officer"])).id
+    slot_id = _in_warwickshire(lambda a: session_slot(a, staff["educator"])).id
+    case_url = f"/warwickshire/cases/{made_id}"
     assert "Alex Example" in educator_client.get(case_url).text
-    assert educator_client.post(f"{case_url}/book", data={"slot": str(slot.id)}).status_code == 302
+    assert educator_client.post(f"{case_url}/book", data={"slot": str(slot_id)}).status_code == 302
     contact = educator_client.post(f"{case_url}/contact", data={"method": "phone"})
     assert "Choose what happened" in contact.text
     educator_client.post(f"{case_url}/contact", data={"method": "phone", "outcome": "reached"})
     refused = educator_client.post(f"{case_url}/outcome", data={"outcome": "completed"})
     assert "only be completed after the initial session was attended" in refused.text
     page = educator_client.get(case_url).text
-    assert "Booked" in page and "phone, reached" in page
+    assert "Booked" in page and "Phone, spoke to them or they replied" in page
     with area_scope(area("warwickshire")):
-        assert db.session.get(Referral, made.id).educator_id == staff["educator"].id
+        assert db.session.get(Referral, made_id).educator_id == staff["educator"].id
         assert db.session.scalar(select(func.count()).select_from(ContactAttempt)) == 1
 
 
 def test_attendance_in_one_page_and_one_submit(educator_client: FlaskClient, staff) -> None:
     def build(a):
         made = referral(a, staff["officer"])
-        return lifecycle.book(made, session_slot(a, staff["educator"]), staff["educator"])
+        started = session_slot(a, staff["educator"], starts_at=utcnow() - timedelta(minutes=30))
+        return lifecycle.book(made, started, staff["educator"])
 
     booking = _in_warwickshire(build)
     url = f"/warwickshire/bookings/{booking.id}/attendance"
@@ -179,11 +187,113 @@ def test_calendar_feed_by_secret_link(
     educator_client: FlaskClient, client: FlaskClient, staff
 ) -> None:
     _in_warwickshire(lambda a: session_slot(a, staff["educator"]))
-    educator_client.post("/warwickshire/diary/calendar-link")
+    first = educator_client.post("/warwickshire/diary/calendar-link", follow_redirects=True).text
+    assert "Your calendar link is ready" in first and "no longer works" not in first
     token = db.session.scalar(select(User.calendar_token).where(User.email == "ed@example.org"))
+    link = f"http://localhost/calendar/{token}.ics"
+    assert f'<a class="govuk-link" id="calendar-link" href="{link}">{link}</a>' in first
+    assert 'data-copy-target="calendar-link"' in first
     feed = client.get(f"/calendar/{token}.ics")
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
     assert feed.text.count("BEGIN:VEVENT") == 1
     assert client.get(f"/calendar/{'x' * 43}.ics").status_code == 404
-    educator_client.post("/warwickshire/diary/calendar-link")
+    again = educator_client.post("/warwickshire/diary/calendar-link", follow_redirects=True).text
+    assert "Your calendar link has changed. The old link no longer works." in again
     assert client.get(f"/calendar/{token}.ics").status_code == 404  # the old link stops working
+
+
+def test_calendar_feed_is_valid_rfc_5545(
+    educator_client: FlaskClient, client: FlaskClient, staff
+) -> None:
+    """Read back by vobject (not icalendar, which writes it), validating every component."""
+    starts = datetime(2030, 6, 3, 9, 30, tzinfo=UTC)  # 10:30 in London (BST)
+    _in_warwickshire(lambda a: session_slot(a, staff["educator"], starts_at=starts))
+    _in_warwickshire(lambda a: session_slot(a, staff["educator"], kind=SessionKind.GROUP))
+    educator_client.post("/warwickshire/diary/calendar-link")
+    token = db.session.scalar(select(User.calendar_token).where(User.email == "ed@example.org"))
+    text = client.get(f"/calendar/{token}.ics").text
+    assert all(line.endswith("\r") or not line for line in text.split("\n"))  # CRLF lines
+    calendar = vobject.readOne(text, validate=True)
+    assert calendar.version.value == "2.0"
+    assert calendar.contents["x-wr-calname"][0].value == "divert sessions – Ed Ucator"
+    assert calendar.contents["name"][0].value == "divert sessions – Ed Ucator"
+    events = calendar.contents["vevent"]
+    assert len(events) == 2
+    for event in events:
+        event.validate(raiseException=True)
+        assert event.dtstamp.value.tzinfo is not None  # DTSTAMP in UTC, on every event
+        assert event.uid.value.startswith("session-")
+    later = max(events, key=lambda e: e.dtstart.value)
+    assert later.dtstart.value == starts
+    assert later.dtend.value == datetime(2030, 6, 3, 10, 30, tzinfo=UTC)
+    assert later.summary.value == "DIVERT adults: Initial one-to-one (0 of 1 booked)"
+    assert sorted(e.summary.value for e in events) == [
+        "DIVERT adults: Group session (0 of 1 booked)",
+        "DIVERT adults: Initial one-to-one (0 of 1 booked)",
+    ]
+
+
+def test_attendance_before_the_session_starts_is_refused_next_to_the_outcome(
+    educator_client: FlaskClient, staff
+) -> None:
+    def build(a):
+        made = referral(a, staff["officer"])
+        tomorrow = session_slot(a, staff["educator"], starts_at=utcnow() + timedelta(days=1))
+        return lifecycle.book(made, tomorrow, staff["educator"])
+
+    booking = _in_warwickshire(build)
+    url = f"/warwickshire/bookings/{booking.id}/attendance"
+    refused = educator_client.post(url, data={"outcome": "did_not_attend", "notes": "No answer"})
+    assert refused.status_code == 200
+    assert 'id="outcome-error"' in refused.text
+    assert "Attendance can only be recorded once the session has started" in refused.text
+    assert "No answer" in refused.text  # what was typed is kept
+    with area_scope(area("warwickshire")):
+        assert db.session.get(Booking, booking.id).status is BookingStatus.BOOKED
+
+
+def test_case_page_reads_as_a_person_would_expect(educator_client: FlaskClient, staff) -> None:
+    """No "None" for a missing email, the phone as a tel: link in national form, links to the
+    session and to record attendance, and what was recorded at an attended session."""
+    started = utcnow() - timedelta(hours=1)
+
+    def build(a):
+        made = referral(a, staff["officer"], phone="+447700900123", email=None)
+        slot = session_slot(a, staff["educator"], starts_at=started)
+        return made, slot, lifecycle.book(made, slot, staff["educator"])
+
+    made, slot, booking = _in_warwickshire(build)
+    case_url = f"/warwickshire/cases/{made.id}"
+    page = educator_client.get(case_url).text
+    details = page.split('class="govuk-summary-list')[1].split("</dl>")[0]
+    assert "Email" not in details and not re.search(r">\s*None\s*<", details)
+    assert '<a class="govuk-link" href="tel:+447700900123">07700 900123</a>' in page
+    assert f'href="/warwickshire/sessions/{slot.id}"' in page
+    assert f'href="/warwickshire/bookings/{booking.id}/attendance">Record attendance' in page
+
+    (cocaine,) = _ids(Substance, "cocaine")
+    kit, advice = _ids(Intervention, "naloxone_kit", "harm_reduction")
+    educator_client.post(
+        f"/warwickshire/bookings/{booking.id}/attendance",
+        data={"outcome": "attended", "main_substance": cocaine, "interventions": [kit, advice]},
+    )
+    page = educator_client.get(case_url).text
+    attended = page.split(">Sessions</h2>")[1]
+    assert "Attended" in attended
+    assert "Main substance they reported" in attended and "Cocaine" in attended
+    assert "Harm reduction advice, Naloxone kit supplied" in attended
+    assert "Record attendance" not in attended
+
+
+def test_caseload_shows_each_cases_appointment(educator_client: FlaskClient, staff) -> None:
+    when = datetime(2030, 1, 14, 14, 30, tzinfo=UTC)  # a Monday, 14:30 in London (GMT)
+
+    def build(a):
+        made = referral(a, staff["officer"], surname="Booked")
+        lifecycle.book(made, session_slot(a, staff["educator"], starts_at=when), staff["educator"])
+        return made
+
+    _in_warwickshire(build)
+    page = educator_client.get("/warwickshire/caseload?status=booked").text
+    assert "Mon 14 Jan 2030, 14:30" in page
+    assert "<th scope=\"col\" class=\"govuk-table__header\">Appointment</th>" in page

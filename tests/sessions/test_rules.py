@@ -32,7 +32,10 @@ TODAY = date(2026, 11, 23)
 
 
 def _miss(made, here: Area, staff: dict[str, User]) -> None:
-    booking = lifecycle.book(made, session_slot(here, staff["educator"]), staff["educator"])
+    started = utcnow() - timedelta(hours=2)
+    booking = lifecycle.book(
+        made, session_slot(here, staff["educator"], starts_at=started), staff["educator"]
+    )
     lifecycle.record_attendance(booking, BookingStatus.DID_NOT_ATTEND, staff["educator"])
 
 

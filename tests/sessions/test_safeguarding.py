@@ -59,9 +59,10 @@ def test_a_concern_alerts_the_areas_managers(
     assert sorted(a.recipient for a in alerts) == ["m1@example.org", "m2@example.org"]
     assert all(CONCERN not in a.body and f"/cases/{cases['young']}" in a.body for a in alerts)
     assert concern.concern == CONCERN
-    event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "safeguarding_concern_raised")
-    ).one()
+    with system_scope():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "safeguarding_concern_raised")
+        ).one()
     assert event.detail["managers_alerted"] == 2
     assert CONCERN in client.get(f"/warwickshire/cases/{cases['young']}").get_data(as_text=True)
 

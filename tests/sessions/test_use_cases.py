@@ -3,9 +3,12 @@ no request, no form. Each refusal is checked by the field it names."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from divert.clock import utcnow
 from divert.extensions import db
 from divert.models import (
     Area,
@@ -27,7 +30,8 @@ from tests.referrals.builders import referral, session_slot
 @pytest.fixture
 def booking(warwickshire: Area, staff: dict[str, User]) -> Booking:
     made = referral(warwickshire, staff["officer"])
-    slot = session_slot(warwickshire, staff["educator"], capacity=2)
+    began = utcnow() - timedelta(hours=1)  # attendance is recorded once a session has started
+    slot = session_slot(warwickshire, staff["educator"], capacity=2, starts_at=began)
     return lifecycle.book(made, slot, staff["officer"])
 
 

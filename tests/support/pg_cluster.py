@@ -2,6 +2,10 @@
 
 Started by the test run (and by benchmarks) with the machine's initdb/pg_ctl; as root, the
 server runs as the unprivileged `postgres` user, because initdb refuses to run as root.
+
+The database is set up as production's is (see the README): an owner role that runs the
+migrations and owns the tables, and an application role that does not, so the row-level
+security the migrations force applies to it (a superuser, `postgres` here, bypasses it).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg
 
 SERVER_SETTINGS = [
     "-c",
@@ -49,13 +55,57 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+OWNER_ROLE, APP_ROLE = "divert_owner", "divert_app"
+
+# What a database administrator does once (README, "Running on PostgreSQL"): the owner role owns
+# the database and so every table its migrations create; the app role may read and write rows.
+ROLES_SQL = [f"CREATE ROLE {OWNER_ROLE} LOGIN", f"CREATE ROLE {APP_ROLE} LOGIN"]
+GRANTS_SQL = [
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} "
+    f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}",
+    f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} "
+    f"GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {APP_ROLE}",
+]
+
+
 @dataclass(frozen=True)
 class Cluster:
-    """A running throwaway cluster: its database URL, and what it takes to restart it."""
+    """A running throwaway cluster: its database URLs, and what it takes to restart it.
+
+    `url` is the superuser's (checks that must see every row), `owner_url` the migrations' and
+    `app_url` the application's.
+    """
 
     url: str
     data: Path
     log: Path
+
+    def as_role(self, role: str) -> str:
+        return self.url.replace("//postgres@", f"//{role}@", 1)
+
+    @property
+    def owner_url(self) -> str:
+        return self.as_role(OWNER_ROLE)
+
+    @property
+    def app_url(self) -> str:
+        return self.as_role(APP_ROLE)
+
+    @staticmethod
+    def in_database(url: str, database: str) -> str:
+        return f"{url.rsplit('/', 1)[0]}/{database}"
+
+    def create_database(self, database: str) -> None:
+        """Another database set up as the first: the owner's, its tables usable by the app."""
+        with _connect(self.in_database(self.url, "postgres")) as superuser:
+            superuser.execute(f'CREATE DATABASE "{database}" OWNER {OWNER_ROLE}')
+        with _connect(self.in_database(self.owner_url, database)) as owner:
+            for statement in GRANTS_SQL:
+                owner.execute(statement)
+
+    def drop_database(self, database: str) -> None:
+        with _connect(self.in_database(self.url, "postgres")) as superuser:
+            superuser.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
 
     def restart(self) -> None:
         """`pg_ctl restart -m fast`: clients are disconnected, the server is back when it returns
@@ -67,6 +117,16 @@ class Cluster:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+
+
+def _connect(url: str) -> psycopg.Connection:
+    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+
+
+def _create_roles(cluster: Cluster) -> None:
+    with _connect(cluster.in_database(cluster.url, "postgres")) as superuser:
+        for statement in ROLES_SQL:
+            superuser.execute(statement)
 
 
 @contextmanager
@@ -111,24 +171,12 @@ def running_cluster(database: str = "divert_test") -> Iterator[Cluster]:
         **run,
     )
     try:
-        subprocess.run(
-            _as_server_user(
-                [
-                    _binary("createdb"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-U",
-                    "postgres",
-                    database,
-                ]
-            ),
-            **run,
-        )
-        yield Cluster(
+        cluster = Cluster(
             f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}", data, base / "log"
         )
+        _create_roles(cluster)
+        cluster.create_database(database)
+        yield cluster
     finally:
         subprocess.run(
             _as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]),

@@ -1,0 +1,286 @@
+"""Throughput of the busy pages under gunicorn on PostgreSQL, as a share of the bare layout's.
+
+    python -m benchmarks.pages [--rounds 3] [--seconds 8] [--connections 16]
+
+A throwaway PostgreSQL cluster with the demo region (3,000 referrals) is served by gunicorn (4
+workers) with one extra page, the bare layout (benchmarks/bare_app.py). wrk then drives each
+page in turn with a fixed number of connections (a closed loop: the highest rate it can serve),
+signed in as the demo account of the role that uses it, and the rounds are interleaved so that
+every page and the baseline share the machine's conditions. Each page's requests per second
+are given as min / median / max over the rounds, and as a ratio of its median to the signed-in
+bare layout's median from the same run.
+
+The referral POST sends a new person each time (names from loadtest.people, so never a repeat)
+and follows the redirect to its confirmation page: one pair of requests counts once. The
+sign-in POST signs a demo account in each time (the per-address limit is lifted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import statistics
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from pathlib import Path
+
+import requests
+
+from divert.demo.accounts import DEMO_PASSWORD, account_email
+from loadtest.people import demo_sounds, unheard_names
+from loadtest.run import ROOT, gunicorn, prepare
+from tests.support.pg_cluster import running_cluster
+
+AREA = "warwickshire"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SUBSTANCE = re.compile(r'name="substances_found" type="checkbox" value="(\d+)"')
+PEOPLE_PER_ROUND = 2000  # referrals a round may send; each takes two names
+# Flask-Login's strong session protection ties a session to the browser's User-Agent.
+USER_AGENT = "divert-benchmark"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    role: str | None  # None: anonymous
+    script: str = "get"  # the wrk Lua script: "get", "refer" or "sign_in"
+    pairs: bool = False  # each of its operations is two requests
+
+
+PAGES = [
+    Page("bare layout, anonymous", "/bench/bare", None),
+    Page("bare layout, signed in (baseline)", "/bench/bare", "officer"),
+    Page("referral form GET", f"/{AREA}/referrals/new", "officer"),
+    Page("referral POST + confirmation", f"/{AREA}/referrals/new", "officer", "refer", pairs=True),
+    Page("caseload", f"/{AREA}/caseload", "educator"),
+    Page("dashboard", f"/{AREA}/dashboard", "manager"),
+    Page("sign-in POST", "/sign-in", None, "sign_in"),
+]
+BASELINE = "bare layout, signed in (baseline)"
+
+# Each wrk thread counts the answers that were not what the page should give (a GET that is
+# not a 200 may be a redirect to sign in, which wrk alone would count as served).
+LUA_COMMON = """
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  offset = tonumber(args[1])
+  made = 0
+  wrong = 0
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("wrong") end
+  io.write(string.format("wrong answers: %d\\n", total))
+end
+"""
+
+REFER = """
+local pending = nil
+function request()
+  if pending then
+    local follow = pending
+    pending = nil
+    return follow
+  end
+  local n = offset + made * THREADS + id
+  made = made + 1
+  local body = "csrf_token=" .. CSRF .. "&submission_token=bench-" .. n
+    .. "&forename=" .. NAMES[2 * n + 1] .. "&surname=" .. NAMES[2 * n + 2]
+    .. "&date_of_birth=17&date_of_birth=5&date_of_birth=1990"
+    .. "&phone=07911+123456&offence_date=" .. TODAY
+    .. "&crime_reference=BENCH%2F" .. n .. "&substances_found=" .. SUBSTANCE
+    .. "&slot=none&consent_to_contact=y"
+  return wrk.format("POST", PATH, {["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = COOKIE, ["User-Agent"] = USER_AGENT}, body)
+end
+function response(status, headers, body)
+  local location = headers["Location"]
+  if status == 302 and location and string.find(location, "/confirmation") then
+    local cookie = string.match(headers["Set-Cookie"] or "", "(session=[^;]+)")
+    pending = wrk.format("GET", location, {["Cookie"] = cookie, ["User-Agent"] = USER_AGENT})
+  elseif status ~= 200 or not string.find(body, "Referral submitted", 1, true) then
+    wrong = wrong + 1
+  end
+end
+"""
+
+GET = """
+function request()
+  return wrk.format("GET", PATH, {["Cookie"] = COOKIE, ["User-Agent"] = USER_AGENT})
+end
+function response(status, headers, body)
+  if status ~= 200 then wrong = wrong + 1 end
+end
+"""
+
+SIGN_IN = """
+function request()
+  local email = EMAILS[(made * THREADS + id) % #EMAILS + 1]
+  made = made + 1
+  return wrk.format("POST", PATH, {["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = COOKIE, ["User-Agent"] = USER_AGENT},
+    "csrf_token=" .. CSRF .. "&email=" .. email .. "&password=" .. PASSWORD)
+end
+function response(status, headers, body)
+  if status ~= 302 then wrong = wrong + 1 end
+end
+"""
+
+
+def _lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _lua_table(values: list[str]) -> str:
+    return "{" + ",".join(_lua_string(v) for v in values) + "}"
+
+
+def _signed_in(base_url: str, role: str | None) -> tuple[str, requests.Session]:
+    """A session cookie ("session=...") of the role's demo account in the area, or anonymous."""
+    browser = requests.Session()
+    browser.headers["User-Agent"] = USER_AGENT
+    page = browser.get(f"{base_url}/sign-in")
+    if role is not None:
+        token = CSRF.search(page.text)
+        assert token is not None, "no CSRF token on the sign-in page"
+        answer = browser.post(
+            f"{base_url}/sign-in",
+            data={
+                "csrf_token": token[1],
+                "email": account_email(role, AREA),
+                "password": DEMO_PASSWORD,
+            },
+            allow_redirects=False,
+        )
+        assert answer.status_code == 302, f"{role} could not sign in"
+    return f"session={browser.cookies['session']}", browser
+
+
+def _script(page: Page, base_url: str, work: Path, threads: int, names: list[str]) -> Path:
+    _cookie, browser = _signed_in(base_url, page.role)
+    form = browser.get(f"{base_url}{page.path}").text
+    # After the page: a form's CSRF token is kept in the session it gave back.
+    cookie = f"session={browser.cookies['session']}"
+    today = date.today()
+    constants = {
+        "THREADS": str(threads),
+        "PATH": _lua_string(page.path),
+        "COOKIE": _lua_string(cookie),
+        "USER_AGENT": _lua_string(USER_AGENT),
+    }
+    token = CSRF.search(form)
+    if token is not None:
+        constants["CSRF"] = _lua_string(requests.utils.quote(token[1], safe=""))
+    if page.script == "get":
+        body = GET
+    elif page.script == "refer":
+        substance = SUBSTANCE.search(form)
+        assert substance is not None, "no substance offered on the referral form"
+        constants |= {
+            "NAMES": _lua_table(names),
+            "SUBSTANCE": _lua_string(substance[1]),
+            "TODAY": _lua_string(
+                f"{today.day}&offence_date={today.month}&offence_date={today.year}"
+            ),
+        }
+        body = REFER
+    else:
+        emails = [
+            account_email(role, area)
+            for role in ("officer", "educator", "manager", "commissioner")
+            for area in ("warwickshire", "staffordshire", "west-mercia", "west-midlands")
+        ]
+        constants |= {"EMAILS": _lua_table(emails), "PASSWORD": _lua_string(DEMO_PASSWORD)}
+        body = SIGN_IN
+    lines = [f"{name} = {value}" for name, value in constants.items()]
+    path = work / f"{page.name.replace(' ', '_').replace(',', '')}.lua"
+    path.write_text("\n".join(lines) + LUA_COMMON + body)
+    return path
+
+
+def _wrk(url: str, args: argparse.Namespace, script: Path, offset: int) -> tuple[float, str]:
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections)]
+    command += ["-d", f"{args.seconds}s", "-s", str(script), url, "--", str(offset)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    assert rate is not None, output
+    problems = [line.strip() for line in output.splitlines() if "Non-2xx" in line or "rror" in line]
+    wrong = re.search(r"wrong answers: (\d+)", output)
+    if wrong and int(wrong[1]):
+        problems.append(f"{wrong[1]} wrong answers")
+    return float(rate[1]), "; ".join(problems)
+
+
+@contextmanager
+def _service(referrals: int, workers: int, code: Path) -> Iterator[str]:
+    work = Path(tempfile.mkdtemp(prefix="divert-pages-"))
+    with running_cluster("divert_pages") as cluster:
+        env = {
+            **dict(__import__("os").environ),
+            "DATABASE_URL": cluster.url,
+            "SECRET_KEY": secrets.token_hex(32),
+            "SIGN_IN_RATE_LIMIT": "1000000 per minute",
+            "PYTHONPATH": str(code),  # the served checkout's packages before this one's
+        }
+        prepare(env, referrals, work, code)
+        with gunicorn(env, workers, work, app="benchmarks.bare_app:app", code=code) as base_url:
+            yield base_url
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--referrals", type=int, default=3000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", nargs="*", help="page names to run (and the baseline)")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="checkout to serve (with benchmarks/bare_app.py)"
+    )
+    args = parser.parse_args(argv)
+    pages = [p for p in PAGES if not args.only or p.name == BASELINE or p.name in args.only]
+    names = list(islice(unheard_names(demo_sounds()), 2 * PEOPLE_PER_ROUND * args.rounds))
+    rates: dict[str, list[float]] = {page.name: [] for page in pages}
+    problems: dict[str, list[str]] = {page.name: [] for page in pages}
+    service = _service(args.referrals, args.workers, args.code)
+    with service as base_url, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        scripts = {p.name: _script(p, base_url, work, args.threads, names) for p in pages}
+        for round_number in range(args.rounds):
+            for page in pages:
+                offset = round_number * PEOPLE_PER_ROUND
+                rate, problem = _wrk(f"{base_url}{page.path}", args, scripts[page.name], offset)
+                rates[page.name].append(rate / 2 if page.pairs else rate)
+                if problem:
+                    problems[page.name].append(problem)
+    baseline = statistics.median(rates[BASELINE])
+    print(
+        f"code {args.code}; gunicorn {args.workers} workers, PostgreSQL, {args.referrals:,} "
+        f"referrals; wrk "
+        f"{args.threads} threads, {args.connections} connections, {args.seconds} s x {args.rounds}"
+    )
+    for page in pages:
+        found = rates[page.name]
+        median = statistics.median(found)
+        print(
+            f"{page.name:38} min {min(found):7.1f} / median {median:7.1f} / max {max(found):7.1f}"
+            f" per s; / baseline {median / baseline:.2f}"
+            + (f"  PROBLEMS: {' | '.join(problems[page.name])}" if problems[page.name] else "")
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Areas and regions by slug, kept in each web process.
+
+Every area page needs its area, and areas change only through `flask tenants sync` and
+/admin: so each process keeps their columns and hands each request its own copy, attached to
+the request's session without a query. A commit that changes an area or a region empties this
+process's cache at once; other processes (gunicorn workers, the CLI) see it within MAX_AGE.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from typing import Any, TypeVar
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from divert.extensions import db
+from divert.models import Area, Region
+
+MAX_AGE_SECONDS = 30.0
+
+Place = TypeVar("Place", Area, Region)
+
+# (engine, model, slug) -> (when loaded, column values); per engine, as tests run several apps.
+_loaded: dict[tuple[Any, type, str], tuple[float, dict[str, Any]]] = {}
+
+
+def by_slug(model: type[Place], slug: str) -> Place | None:
+    """The area (or region) with this slug in the current session, or None."""
+    key = (db.engine, model, slug)
+    entry = _loaded.get(key)
+    if entry is None or time.monotonic() - entry[0] > MAX_AGE_SECONDS:
+        record = db.session.scalar(select(model).where(model.slug == slug))
+        if record is None:
+            return None  # unknown slugs are not kept: anyone can send any number of them
+        values = {attr.key: getattr(record, attr.key) for attr in inspect(model).column_attrs}
+        _loaded[key] = (time.monotonic(), values)
+        return record
+    # A copy per request (the JSON settings are mutable), attached as if just loaded.
+    record = model(**copy.deepcopy(entry[1]))
+    make_transient_to_detached(record)
+    return db.session.merge(record, load=False)
+
+
+def forget() -> None:
+    _loaded.clear()
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(record, Area | Region) for record in changed):
+        session.info["divert_areas_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_change(session: Session) -> None:
+    if session.info.pop("divert_areas_changed", False):
+        forget()

@@ -1,0 +1,1 @@
+"""Programmes: which one a referral belongs to, and what each one's rules say."""

@@ -1,0 +1,73 @@
+"""Choosing a referral's programme by age and disposal, and the deadline a disposal sets."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from divert.extensions import db
+from divert.models import DISPOSAL_LABELS, Area, Disposal, Programme
+from divert.refusals import Refusal
+
+
+class ProgrammeRefusal(Refusal):
+    """No programme (or more than one) fits; `field` names the input at fault."""
+
+    default_code = "no_programme"
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(field, message)
+
+
+def area_programmes(area: Area, *, active_only: bool = True) -> list[Programme]:
+    query = select(Programme).where(Programme.area_id == area.id)
+    if active_only:
+        query = query.where(Programme.active)
+    return list(db.session.scalars(query.order_by(Programme.position, Programme.id)))
+
+
+def by_id(area: Area, programme_id: int | None) -> Programme | None:
+    """One of the area's programmes, or None (an id from another area finds nothing)."""
+    if programme_id is None:
+        return None
+    return next((p for p in area_programmes(area, active_only=False) if p.id == programme_id), None)
+
+
+def offered_disposals(area: Area) -> list[Disposal]:
+    """The disposals some active programme of the area goes with, in the enum's order."""
+    offered = {d for p in area_programmes(area) for d in p.disposals}
+    return [d for d in Disposal if d.value in offered]
+
+
+def fitting(area: Area, age: int, disposal: str) -> list[Programme]:
+    return [p for p in area_programmes(area) if p.fits(age, disposal)]
+
+
+def choose(area: Area, age: int, disposal: str, programme_id: int | None = None) -> Programme:
+    """The programme for someone of `age` given `disposal`: the only one that fits, or the one
+    chosen among several. Raises ProgrammeRefusal naming the field at fault."""
+    candidates = fitting(area, age, disposal)
+    if not candidates:
+        label = DISPOSAL_LABELS.get(Disposal(disposal), disposal).lower()
+        raise ProgrammeRefusal(
+            f"{area.name} has no programme for someone aged {age} with a {label}",
+            "date_of_birth",
+        )
+    if programme_id is not None:
+        chosen = next((p for p in candidates if p.id == programme_id), None)
+        if chosen is None:
+            raise ProgrammeRefusal(
+                "That programme is not open to them: choose one of those listed", "programme"
+            )
+        return chosen
+    if len(candidates) > 1:
+        raise ProgrammeRefusal("Choose the programme to refer them to", "programme")
+    return candidates[0]
+
+
+def deadline(programme: Programme, disposal_on: date | None) -> date | None:
+    """The day the programme must be completed by, where the disposal sets one."""
+    if programme.deadline_days is None or disposal_on is None:
+        return None
+    return disposal_on + timedelta(days=programme.deadline_days)
