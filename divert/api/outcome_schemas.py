@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from divert.api.schemas import FigureRow, Page, Period, Request, _date, _text
+from divert.api.schemas import FigureRow, Page, Period, Request, date_field, text_field
 
 MAX_BATCH = 1000
 MOST = 10_000_000
@@ -30,10 +30,10 @@ class DuePage(Page):
 
 class ReoffendingResult(Request):
     reference = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9-]{1,20}$"))
-    crime_reference = _text(40)
+    crime_reference = text_field(40)
     reoffended = fields.Boolean(required=True)
     offence_count = _count(required=True)
-    first_offence_on = _date(allow_none=True, load_default=None)
+    first_offence_on = date_field(allow_none=True, load_default=None)
     any_violent = fields.Boolean(required=True)
     any_alcohol = fields.Boolean(required=True)
 
@@ -73,8 +73,8 @@ class EligibleRecorded(Schema):
 
 
 class NewComparisonGroup(Request):
-    starts_on = _date(required=True)
-    ends_on = _date(required=True)
+    starts_on = date_field(required=True)
+    ends_on = date_field(required=True)
     people = _count(required=True)
     reoffended = _count(required=True)
     offences = _count(required=True)
@@ -94,7 +94,7 @@ class ComparisonGroup(Schema):
 
 class NewTreatmentEntry(Request):
     reference = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9-]{1,20}$"))
-    entered_on = _date(required=True)
+    entered_on = date_field(required=True)
 
 
 class TreatmentEntry(Schema):
@@ -103,47 +103,21 @@ class TreatmentEntry(Schema):
     service = fields.String(required=True, allow_none=True)
 
 
-class Reoffending(Schema):
-    cases = fields.Integer(required=True)
-    window_passed = fields.Integer(required=True)
-    results_in = fields.Integer(required=True)
-    awaited = fields.Integer(required=True)
-    reoffended = fields.Integer(required=True)
-    offences = fields.Integer(required=True)
-    violent = fields.Integer(required=True)
-    alcohol = fields.Integer(required=True)
-    reoffended_share = fields.Float(required=True, allow_none=True)
-    average_offences = fields.Float(required=True, allow_none=True)
-    violent_share = fields.Float(required=True, allow_none=True)
-    alcohol_share = fields.Float(required=True, allow_none=True)
-
-
-class Cohorts(Schema):
-    completed = fields.Nested(Reoffending, required=True)
-    attended_not_completed = fields.Nested(Reoffending, required=True)
-    not_engaged = fields.Nested(Reoffending, required=True)
-    comparison_group = fields.Nested(Reoffending, required=True, allow_none=True)
-
-
-class Outcomes(Schema):
-    completed = fields.Integer(required=True)
-    not_completed = fields.Integer(required=True)
-    completion_rate = fields.Float(required=True, allow_none=True)
-    referred_to_treatment = fields.Integer(required=True)
-    entered_treatment = fields.Integer(required=True)
-    treatment_rate = fields.Float(required=True, allow_none=True)
-    police_outcomes = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    reoffending = fields.Nested(Cohorts, required=True)
-    eligible_offences = fields.Integer(required=True)
-    referrals_in_reported_months = fields.Integer(required=True)
-    take_up = fields.Float(required=True, allow_none=True)
+def _outcome_values(description: str) -> fields.Dict:
+    """{section: {row: value}}: each outcome figure of one column, null when suppressed."""
+    return fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
+        required=True,
+        metadata={"description": description},
+    )
 
 
 class AreaOutcomes(Schema):
     area = fields.String(required=True)
     period = fields.Nested(Period, required=True)
-    outcomes = fields.Nested(Outcomes, required=True)
-    region = fields.Nested(Outcomes, required=True, metadata={"description": "The region pooled"})
+    outcomes = _outcome_values("The area's, by section and row, as the figures below")
+    region = _outcome_values("The region pooled, by section and row")
     publication = fields.Boolean(required=True)
     figures = fields.List(
         fields.Nested(FigureRow),

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from divert import audit
 from divert.api import outcome_schemas as schemas
 from divert.api.blueprint import bp, operation
-from divert.api.figures import _period, rows_out
+from divert.api.figures import asked_period, rows_out
 from divert.api.paging import page_of
 from divert.api.problems import ApiError
 from divert.api.referrals import KEEP_KEYS, body_hash
@@ -25,12 +25,14 @@ from divert.api.schemas import IdempotencyHeader, PageQuery, PeriodQuery
 from divert.clock import local_today
 from divert.extensions import db
 from divert.figures import outcome_report, report
-from divert.figures.outcomes import COHORTS, Outcomes, Reoffending, area_and_region
+from divert.figures.report import Cell, Figures, Kind
 from divert.figures.suppression import small_periods_restricted
 from divert.models import ForceBatch, Referral, ResultSource
 from divert.outcomes import follow_up, force_counts, treatment
 from divert.permissions import Permission
 from divert.tenancy import current_area, system_scope
+
+OUTCOME_GROUPS = (outcome_report.OUTCOMES, outcome_report.REOFFENDING)
 
 # A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
 Answer = tuple[dict[str, Any], int, dict[str, str]]
@@ -211,41 +213,24 @@ def confirm_treatment_entry(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _reoffending_out(found: Reoffending | None) -> dict[str, Any] | None:
-    if found is None:
+def _value(cell: Cell) -> int | float | str | None:
+    """A presented cell's value for JSON: null when suppressed (or when there is none)."""
+    if cell.suppressed or cell.value is None:
         return None
-    return {
-        "cases": found.cases,
-        "window_passed": found.window_passed,
-        "results_in": found.results_in,
-        "awaited": found.awaited,
-        "reoffended": found.reoffended,
-        "offences": found.offences,
-        "violent": found.violent,
-        "alcohol": found.alcohol,
-        "reoffended_share": found.share("reoffended"),
-        "average_offences": found.average_offences,
-        "violent_share": found.share("violent"),
-        "alcohol_share": found.share("alcohol"),
-    }
+    if cell.kind is Kind.TEXT:
+        return str(cell.value)
+    if cell.kind is Kind.COUNT:
+        return int(cell.value)
+    return float(cell.value)
 
 
-def outcomes_out(found: Outcomes) -> dict[str, Any]:
+def outcomes_out(figures: Figures, column: int) -> dict[str, dict[str, Any]]:
+    """One column's outcome figures by section and row, from the presented cells: suppressed
+    by the same rule as the pages, so no raw count escapes beside a hidden one."""
     return {
-        "completed": found.completed,
-        "not_completed": found.not_completed,
-        "completion_rate": found.completion_rate,
-        "referred_to_treatment": found.onward,
-        "entered_treatment": found.entered,
-        "treatment_rate": found.treatment_rate,
-        "police_outcomes": dict(found.police),
-        "reoffending": {
-            **{cohort.value: _reoffending_out(found.cohorts[cohort]) for cohort in COHORTS},
-            "comparison_group": _reoffending_out(found.comparison),
-        },
-        "eligible_offences": found.eligible,
-        "referrals_in_reported_months": found.referrals_in_reported_months,
-        "take_up": found.take_up,
+        section.key: {row.key: _value(row.cells[column]) for row in section.rows}
+        for section in figures.sections
+        if section.group in OUTCOME_GROUPS
     }
 
 
@@ -258,24 +243,19 @@ def outcome_figures(query: dict[str, Any]) -> dict[str, Any]:
     Completion, entry into treatment, police outcomes of returned cases, reoffending by cohort
     (only cases whose window has passed and whose result is in; `awaited` beside) and take-up.
     """
-    period = _period(query)
-    found, region = area_and_region(current_area, period, local_today())
     figures = report.area_figures(
         current_area,
-        period,
+        asked_period(query),
         publication=query["publication"],
         restrict_small_periods=small_periods_restricted(g.role),
+        programme=query["programme"],
         today=local_today(),
     )
     return {
         "area": current_area.slug,
-        "period": period,
-        "outcomes": outcomes_out(found),
-        "region": outcomes_out(region),
+        "period": figures.period,
+        "outcomes": outcomes_out(figures, 0),
+        "region": outcomes_out(figures, figures.total_index),
         "publication": figures.publication,
-        "figures": [
-            row
-            for group in (outcome_report.OUTCOMES, outcome_report.REOFFENDING)
-            for row in rows_out(figures, group)
-        ],
+        "figures": [row for group in OUTCOME_GROUPS for row in rows_out(figures, group)],
     }

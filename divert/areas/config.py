@@ -81,7 +81,6 @@ class AreaConfig:
     no_contact_limit_days: int
     retention_months: int
     suppression_threshold: int
-    follow_up_months: int
     bank_holidays: str | None
     opening_hours: dict[str, list[str]]
     contracts: list[ContractConfig] = field(default_factory=list)
@@ -282,11 +281,6 @@ def load_area(path: Path) -> AreaConfig:
         suppression_threshold=_positive(
             int(data.get("figures", {}).get("suppression_threshold", 5)),
             "figures.suppression_threshold",
-            source,
-        ),
-        follow_up_months=_positive(
-            int(data.get("outcomes", {}).get("follow_up_months", 6)),
-            "outcomes.follow_up_months",
             source,
         ),
         bank_holidays=hours.get("bank_holidays"),

@@ -87,7 +87,6 @@ def _sync_area(config: AreaConfig, region: Region, changes: list[str]) -> Area:
         "suppression_threshold": config.suppression_threshold,
         "bank_holidays": config.bank_holidays,
         "opening_hours": config.opening_hours,
-        "settings": {**(area.settings or {}), "follow_up_months": config.follow_up_months},
     }
     _apply(area, values, f"area {config.slug}", changes)
     db.session.flush()

@@ -12,8 +12,8 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import load_only
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import load_only, selectinload
 
 from divert.extensions import db
 from divert.figures.counts import month_start
@@ -26,12 +26,12 @@ from divert.models import (
     PoliceOutcome,
     PoliceOutcomeKind,
     Referral,
-    ReferralStatus,
     ResultSource,
     Role,
     utcnow,
 )
-from divert.outcomes.completion import cohort_of, follow_up_months, months_after
+from divert.outcomes.completion import cohort_of, follow_up_due_on
+from divert.referrals.lifecycle import RETURNED_TO_OFFICER
 from divert.tenancy import system_scope
 
 REOFFENDING = {Cohort.COMPLETED: 0.11, Cohort.ATTENDED_NOT_COMPLETED: 0.2, Cohort.NOT_ENGAGED: 0.3}
@@ -43,7 +43,6 @@ POLICE = {
     PoliceOutcomeKind.CHARGE: 7,
     PoliceOutcomeKind.OTHER: 3,
 }
-RETURNED = (ReferralStatus.NOT_ENGAGED, ReferralStatus.INELIGIBLE)
 
 
 def _user_ids(role: Role) -> dict[int, int]:
@@ -84,7 +83,7 @@ def _case_outcomes(
             "referral_id": referral.id,
             "cohort": cohort,
             "closed_on": referral.closed_on,
-            "follow_up_due_on": months_after(referral.closed_on, follow_up_months(referral.area)),
+            "follow_up_due_on": follow_up_due_on(referral),
         }
         if row["follow_up_due_on"] <= today and rng.random() < 0.85:
             row.update(_result(rng, row))
@@ -102,7 +101,7 @@ def _police_outcomes(
 ):
     rows = []
     for referral in closed:
-        if referral.status not in RETURNED:
+        if referral.status not in RETURNED_TO_OFFICER:
             continue
         overdue = referral.closed_on < today - timedelta(days=14)
         if rng.random() >= (0.93 if overdue else 0.4):
@@ -181,13 +180,18 @@ def build_outcomes(seed: int, today: date) -> int:
                         Referral.status,
                         Referral.initial_attended_on,
                         Referral.closed_on,
-                    )
+                        Referral.programme_id,
+                    ),
+                    selectinload(Referral.programme),  # each programme's reoffending window
                 )
                 .where(Referral.closed_on.is_not(None))
                 .order_by(Referral.id)
             )
         )
         cases = _case_outcomes(rng, closed, analysts, today)
+        # Cases the demo closed through the lifecycle (course registers) got a cohort then,
+        # dated the day the demo ran; the builder has since moved their dates back in time.
+        db.session.execute(delete(CaseOutcome))
         for model, rows in (
             (CaseOutcome, cases),
             (PoliceOutcome, _police_outcomes(rng, closed, officers, today)),

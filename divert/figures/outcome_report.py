@@ -200,8 +200,9 @@ def sections(columns: list[Outcomes]) -> list[Section]:
 
 
 def outcome_sections(
-    region: Region, shown: list[Area], period: Period, today: date
+    region: Region, shown: list[Area], period: Period, today: date, programme: str | None = None
 ) -> list[Section]:
-    """The outcome sections of the areas shown and the region pooled, as report columns."""
-    by_area = outcomes_by_area(region, period, today)
+    """The outcome sections of the areas shown and the region pooled, as report columns, of
+    one programme (by its code) or of every programme."""
+    by_area = outcomes_by_area(region, period, today, programme)
     return sections([by_area[area.id] for area in shown] + [pooled(by_area)])

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 
 from divert.extensions import db
-from divert.figures.counts import _in_period, month_start
+from divert.figures.counts import in_period, month_start
 from divert.figures.periods import Period
 from divert.models import (
     Area,
@@ -32,9 +32,9 @@ from divert.models import (
     Region,
     TreatmentEntry,
 )
+from divert.referrals.lifecycle import RETURNED_TO_OFFICER
 from divert.tenancy import regional_scope
 
-RETURNED = (ReferralStatus.NOT_ENGAGED, ReferralStatus.INELIGIBLE)
 AWAITING = "awaiting"  # a returned case with no police outcome yet
 
 
@@ -127,7 +127,7 @@ class Outcomes:
         return self.referrals_in_reported_months / self.eligible if self.eligible else None
 
 
-def _completion_and_treatment(period: Period) -> Any:
+def _completion_and_treatment(period: Period, programme: str | None) -> Any:
     onward = exists().where(
         Booking.referral_id == Referral.id,
         Booking.status == BookingStatus.ATTENDED,
@@ -143,21 +143,21 @@ def _completion_and_treatment(period: Period) -> Any:
             func.count().filter(and_(onward, entered)),
         )
         .outerjoin(CaseOutcome, CaseOutcome.referral_id == Referral.id)
-        .where(_in_period(period))
+        .where(in_period(period, programme))
         .group_by(Referral.area_id)
     )
 
 
-def _police(period: Period) -> Any:
+def _police(period: Period, programme: str | None) -> Any:
     return (
         select(Referral.area_id, PoliceOutcome.outcome, func.count())
         .outerjoin(PoliceOutcome, PoliceOutcome.referral_id == Referral.id)
-        .where(_in_period(period), Referral.status.in_(RETURNED))
+        .where(in_period(period, programme), Referral.status.in_(RETURNED_TO_OFFICER))
         .group_by(Referral.area_id, PoliceOutcome.outcome)
     )
 
 
-def _reoffending(period: Period, today: date) -> Any:
+def _reoffending(period: Period, programme: str | None, today: date) -> Any:
     passed = CaseOutcome.follow_up_due_on <= today
     result_in = and_(passed, CaseOutcome.result_at.is_not(None))
     return (
@@ -173,7 +173,7 @@ def _reoffending(period: Period, today: date) -> Any:
             func.count().filter(and_(result_in, CaseOutcome.any_alcohol.is_(True))),
         )
         .join(Referral, Referral.id == CaseOutcome.referral_id)
-        .where(_in_period(period))
+        .where(in_period(period, programme))
         .group_by(CaseOutcome.area_id, CaseOutcome.cohort)
     )
 
@@ -222,17 +222,17 @@ def _referrals_per_month(period: Period) -> Any:
     )
 
 
-def _fill(by_area: dict[int, Outcomes], period: Period, today: date) -> None:
+def _fill(by_area: dict[int, Outcomes], period: Period, programme: str | None, today: date) -> None:
     session = db.session
     for area_id, completed, not_completed, onward, entered in session.execute(
-        _completion_and_treatment(period)
+        _completion_and_treatment(period, programme)
     ):
         found = by_area[area_id]
         found.completed, found.not_completed = completed, not_completed
         found.onward, found.entered = onward, entered
-    for area_id, outcome, count in session.execute(_police(period)):
+    for area_id, outcome, count in session.execute(_police(period, programme)):
         by_area[area_id].police[outcome.value if outcome else AWAITING] += count
-    for area_id, cohort, *counts in session.execute(_reoffending(period, today)):
+    for area_id, cohort, *counts in session.execute(_reoffending(period, programme, today)):
         by_area[area_id].cohorts[cohort] = Reoffending(*(int(c or 0) for c in counts))
     for area_id, people, *counts in session.execute(_comparison(period)):
         by_area[area_id].comparison = Reoffending(
@@ -249,12 +249,16 @@ def _fill(by_area: dict[int, Outcomes], period: Period, today: date) -> None:
         by_area[area_id].months_reported = len(months)
 
 
-def outcomes_by_area(region: Region, period: Period, today: date) -> dict[int, Outcomes]:
-    """Outcome counts for every area of the region (areas with none get zeros)."""
+def outcomes_by_area(
+    region: Region, period: Period, today: date, programme: str | None = None
+) -> dict[int, Outcomes]:
+    """Outcome counts for every area of the region (areas with none get zeros), of one
+    programme's referrals (by its code) or of every programme's. The force's counts (eligible
+    offences, comparison groups) are of the whole scheme, whichever programme is shown."""
     months = len(period.months())
     by_area = {area.id: Outcomes(months=months) for area in region.areas}
     with regional_scope(region):
-        _fill(by_area, period, today)
+        _fill(by_area, period, programme, today)
     return by_area
 
 

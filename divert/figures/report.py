@@ -666,7 +666,9 @@ def area_figures(
         restrict_small_periods=restrict_small_periods,
         programme=programme,
         today=today,
-        extra_sections=lambda shown, on: outcome_sections(area.region, shown, period, on),
+        extra_sections=lambda shown, on: outcome_sections(
+            area.region, shown, period, on, programme
+        ),
     )
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import CaseOutcome, Referral
-from divert.outcomes.completion import cohort_of, follow_up_months, months_after
+from divert.outcomes.completion import cohort_of, follow_up_due_on
 
 
 def case_closed(referral: Referral) -> CaseOutcome | None:
@@ -19,5 +19,5 @@ def case_closed(referral: Referral) -> CaseOutcome | None:
         outcome = CaseOutcome(referral_id=referral.id, area_id=referral.area_id)
         db.session.add(outcome)
     outcome.cohort, outcome.closed_on = cohort, referral.closed_on
-    outcome.follow_up_due_on = months_after(referral.closed_on, follow_up_months(referral.area))
+    outcome.follow_up_due_on = follow_up_due_on(referral)
     return outcome

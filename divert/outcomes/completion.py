@@ -1,9 +1,11 @@
-"""Completion: the one place that decides whether a closed case was completed, and which
-reoffending cohort it falls in, and when its follow-up is due.
+"""Completion: the one place that decides which reoffending cohort a closed case falls in, and
+when its follow-up is due.
 
-Today every case is on DIVERT adults, whose rule is "the initial one-to-one attended". When
-programmes carry their own rules (e.g. 3 of 4 course sessions), `is_completed` asks the
-case's programme instead; nothing else changes.
+Whether a case was completed is its programme's completion rule (divert.models.programme
+CompletionRule), already applied when the case closed: the educator closes a one-to-one case as
+completed once it was attended; divert.courses.services.decide closes a course case as completed
+or not completed. So a completed case is one whose status says so. The reoffending window is the
+programme's `reoffending_months` (tenants/<area>.toml, per programme).
 """
 
 from __future__ import annotations
@@ -11,32 +13,27 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from divert.models import Area, Cohort, Referral, ReferralStatus
-
-DEFAULT_FOLLOW_UP_MONTHS = 6
-
-
-def is_completed(referral: Referral) -> bool:
-    """Whether the case met its completion rule (DIVERT adults: initial one-to-one attended)."""
-    return referral.initial_attended_on is not None
+from divert.models import Cohort, Referral, ReferralStatus
 
 
 def cohort_of(referral: Referral) -> Cohort | None:
-    """The reoffending cohort of a closed case; None for a case in no cohort (ineligible, or
-    withdrawn before attending, or voided)."""
-    if is_completed(referral):
+    """The reoffending cohort of a closed case; None for a case in no cohort (ineligible,
+    referred on, voided, or withdrawn before engaging)."""
+    if referral.status is ReferralStatus.COMPLETED:
         return Cohort.COMPLETED
+    if referral.status in (ReferralStatus.REFERRED_ON, ReferralStatus.VOIDED):
+        return None
     if referral.initial_attended_on is not None:
         return Cohort.ATTENDED_NOT_COMPLETED
-    if referral.status is ReferralStatus.NOT_ENGAGED:
-        return Cohort.NOT_ENGAGED
+    if referral.status in (ReferralStatus.NOT_ENGAGED, ReferralStatus.NOT_COMPLETED):
+        return Cohort.NOT_ENGAGED  # closed without attending its programme's first step
     return None
 
 
-def follow_up_months(area: Area) -> int:
-    """The reoffending window after a case closes: the area's setting (tenants/*.toml
-    `[outcomes] follow_up_months`), six months when it has none."""
-    return int((area.settings or {}).get("follow_up_months", DEFAULT_FOLLOW_UP_MONTHS))
+def follow_up_due_on(referral: Referral) -> date:
+    """The end of the reoffending window after the case closed: its programme's months."""
+    assert referral.closed_on is not None
+    return months_after(referral.closed_on, referral.programme.reoffending_months)
 
 
 def months_after(day: date, months: int) -> date:

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovFileInput,
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
-)
 from wtforms import HiddenField, IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
-from divert.formfields import GovDateField
+from divert.formfields import GovDateField, options
 from divert.outcomes.police import LABELS
+from divert.widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextInput
 
 
 class PoliceOutcomeForm(FlaskForm):
     outcome = RadioField(
         "What did the police do?",
         widget=GovRadioInput(),
-        choices=[(kind.value, label) for kind, label in LABELS.items()],
+        choices=options((kind.value, label) for kind, label in LABELS.items()),
         validators=[InputRequired(message="Select what the police did")],
     )
     decided_on = GovDateField(

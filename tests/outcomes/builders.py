@@ -42,7 +42,7 @@ def returned_case(area: Area, officer: User, returned_days_ago: int, **fields: o
 def attended_case(area: Area, educator: User, officer: User, **fields: object) -> Referral:
     """A referral whose initial one-to-one was attended (cannabis reported), still open."""
     made = referral(area, officer, **fields)
-    slot = session_slot(area, educator)
+    slot = session_slot(area, educator, starts_at=lifecycle.utcnow() - timedelta(hours=2))
     booking = lifecycle.book(made, slot, officer)
     cannabis = db.session.scalars(select(Substance).where(Substance.code == "cannabis")).one()
     lifecycle.record_attendance(booking, BookingStatus.ATTENDED, educator, main_substance=cannabis)

@@ -26,7 +26,7 @@ from divert.tenancy import area_scope
 from tests.conftest import Auth
 from tests.factories import account_email, area, create_demo_accounts
 from tests.outcomes.builders import attended_case, demo_user
-from tests.referrals.builders import referral, session_slot
+from tests.referrals.builders import programme_id, referral, session_slot
 
 AREA = "warwickshire"
 
@@ -52,9 +52,10 @@ def test_cohorts_and_follow_up_dates(app_ctx: Flask) -> None:
         ineligible = referral(here, officer)
         lifecycle.change_status(ineligible, ReferralStatus.INELIGIBLE, educator)
         db.session.commit()
-        # DIVERT adults: the initial one-to-one attended is completion, whatever closed it.
+        # Completed by the programme's rule (DIVERT adults: closed as completed once the
+        # one-to-one was attended); attended, then closed otherwise, is not completed.
         assert _outcome(completed.id).cohort is Cohort.COMPLETED
-        assert _outcome(withdrawn_after.id).cohort is Cohort.COMPLETED
+        assert _outcome(withdrawn_after.id).cohort is Cohort.ATTENDED_NOT_COMPLETED
         assert _outcome(not_engaged.id).cohort is Cohort.NOT_ENGAGED
         assert _outcome(withdrawn_before.id) is None
         assert _outcome(ineligible.id) is None
@@ -63,24 +64,28 @@ def test_cohorts_and_follow_up_dates(app_ctx: Flask) -> None:
         assert (due.year, due.month) == (six_months_on.year, six_months_on.month)
 
 
-def test_the_window_is_the_areas_setting(app_ctx: Flask) -> None:
+def test_the_window_is_the_programmes(app_ctx: Flask) -> None:
+    """tenants/*.toml: six months for both DIVERT programmes, twelve for the ARV course."""
     create_demo_accounts()
-    here, elsewhere = area(AREA), area("staffordshire")
-    here.settings = {**here.settings, "follow_up_months": 12}
-    db.session.commit()
-    for place, closed_on, due_on in (
-        (here, date(2025, 1, 31), date(2026, 1, 31)),  # twelve months
-        (elsewhere, date(2025, 8, 31), date(2026, 2, 28)),  # six, to the shorter month's end
-    ):
-        with area_scope(place):
-            made = referral(place, demo_user(Role.OFFICER, place))
+    here = area(AREA)
+    with area_scope(here):
+        officer = demo_user(Role.OFFICER, here)
+        for code, closed_on, due_on in (
+            ("arv", date(2025, 1, 31), date(2026, 1, 31)),  # twelve months
+            ("divert-adults", date(2025, 8, 31), date(2026, 2, 28)),  # six, to the month's end
+            ("divert-young-people", date(2025, 3, 15), date(2025, 9, 15)),
+        ):
+            made = referral(here, officer)
+            made.programme_id = programme_id(here, code)
             lifecycle.change_status(made, ReferralStatus.NOT_ENGAGED, None)
             made.closed_on = closed_on
+            db.session.flush()
+            db.session.expire(made, ["programme"])
             closure.case_closed(made)
             assert (_outcome(made.id).closed_on, _outcome(made.id).follow_up_due_on) == (
                 closed_on,
                 due_on,
-            )
+            ), code
 
 
 def test_an_educator_records_entry_into_treatment(app_ctx: Flask, client: FlaskClient) -> None:

@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 from divert.demo.builder import build_demo
 from divert.demo.outcomes import build_outcomes
 from divert.extensions import db
-from divert.models import CaseOutcome, EligibleOffences, PoliceOutcome, Referral, ReferralStatus
+from divert.models import (
+    CaseOutcome,
+    EligibleOffences,
+    PoliceOutcome,
+    Programme,
+    Referral,
+    ReferralStatus,
+)
 from divert.tenancy import system_scope
 from tests.factories import create_demo_accounts
 
@@ -25,9 +32,25 @@ def test_demo_outcomes_follow_the_cases(app_ctx: Flask) -> None:
         closed = db.session.scalar(
             select(func.count())
             .select_from(Referral)
-            .where(Referral.status.in_((ReferralStatus.COMPLETED, ReferralStatus.NOT_ENGAGED)))
+            .where(
+                Referral.status.in_(
+                    (
+                        ReferralStatus.COMPLETED,
+                        ReferralStatus.NOT_COMPLETED,
+                        ReferralStatus.NOT_ENGAGED,
+                    )
+                )
+            )
         )
         assert cases == closed > 0
+        # Every programme's closed cases have outcomes.
+        codes = db.session.scalars(
+            select(Programme.code)
+            .distinct()
+            .join(Referral, Referral.programme_id == Programme.id)
+            .join(CaseOutcome, CaseOutcome.referral_id == Referral.id)
+        ).all()
+        assert set(codes) == {"divert-adults", "divert-young-people", "arv"}
         assert db.session.scalar(select(func.count()).select_from(EligibleOffences)) > 0
         assert db.session.scalar(select(func.count()).select_from(PoliceOutcome)) > 0
         early = select(func.count()).where(

@@ -329,6 +329,15 @@ def test_outcome_figures_for_publication_through_the_api(app: Flask, client: Fla
     assert texts[("reoffending_reoffended", comparison)] == ["40%", "40%"]  # 8 of 20
     assert texts[("reoffending_violent", comparison)] == hidden  # 3 of 20
     assert texts[("reoffending_awaited", comparison)] == ["–", "–"]
+    # The values by section and row are the same cells: what is hidden above is null here.
+    assert body["outcomes"]["completion"]["not_completed"] == 6
+    assert body["region"]["completion"]["not_completed"] is None
+    assert body["region"]["completion"]["completion_rate"] is None
+    assert body["outcomes"]["completion"]["completion_rate"] == 0.5
+    assert body["outcomes"]["reoffending_results_in"]["completed"] == 5
+    assert body["outcomes"]["reoffending_reoffended"]["completed"] is None
+    assert body["region"]["reoffending_violent"]["completed"] is None
+    assert body["outcomes"]["reoffending_average_offences"]["not_engaged"] == 1.2
     Auth(client).sign_in(account_email(Role.COMMISSIONER, AREA))
     for path in ("dashboard", "dashboard/board-report"):
         page = client.get(f"/{AREA}/{path}?period=m:2026-3").get_data(as_text=True)
