@@ -180,7 +180,9 @@ def own_sessions_everywhere(
                     DiarySession.cancelled_at.is_(None),
                     DiarySession.starts_at >= since,
                 )
-                .options(selectinload(DiarySession.venue), selectinload(DiarySession.programme))
+                .options(
+                    selectinload(DiarySession.venue), selectinload(DiarySession.programme)
+                )
                 .order_by(DiarySession.starts_at)
             )
         )

@@ -137,7 +137,6 @@ class RecordView(AdminOnly, ModelView):
         return sentence_case(name)
 
     _prettify_name = prettify_name
-
     def _get_list_extra_args(self) -> ViewArgs:
         """The list's page, size and sort through divert's one number parser: a number too
         large for the database is the first page, not an overflow in the driver."""

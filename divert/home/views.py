@@ -45,7 +45,9 @@ def area_home() -> str:
     if role is Role.OFFICER:
         todo = tasks.officer_tasks(current_user)
     elif role is Role.MANAGER:
-        todo = tasks.manager_tasks(current_area) + tasks.educator_tasks(current_user, everyone=True)
+        todo = tasks.manager_tasks(current_area) + tasks.educator_tasks(
+            current_user, everyone=True
+        )
     elif role is Role.EDUCATOR:
         todo = tasks.educator_tasks(current_user, everyone=False)
     figures = tasks.headline_figures(current_area) if role is Role.COMMISSIONER else None

@@ -296,4 +296,4 @@ def test_caseload_shows_each_cases_appointment(educator_client: FlaskClient, sta
     _in_warwickshire(build)
     page = educator_client.get("/warwickshire/caseload?status=booked").text
     assert "Mon 14 Jan 2030, 14:30" in page
-    assert '<th scope="col" class="govuk-table__header">Appointment</th>' in page
+    assert "<th scope=\"col\" class=\"govuk-table__header\">Appointment</th>" in page
