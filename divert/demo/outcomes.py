@@ -83,7 +83,7 @@ def _case_outcomes(
             "referral_id": referral.id,
             "cohort": cohort,
             "closed_on": referral.closed_on,
-            "follow_up_due_on": follow_up_due_on(referral),
+            "follow_up_due_on": follow_up_due_on(referral.programme, referral.closed_on),
         }
         if row["follow_up_due_on"] <= today and rng.random() < 0.85:
             row.update(_result(rng, row))

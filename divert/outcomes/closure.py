@@ -19,5 +19,5 @@ def case_closed(referral: Referral) -> CaseOutcome | None:
         outcome = CaseOutcome(referral_id=referral.id, area_id=referral.area_id)
         db.session.add(outcome)
     outcome.cohort, outcome.closed_on = cohort, referral.closed_on
-    outcome.follow_up_due_on = follow_up_due_on(referral)
+    outcome.follow_up_due_on = follow_up_due_on(referral.programme, referral.closed_on)
     return outcome

@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from divert.models import Cohort, Referral, ReferralStatus
+from divert.models import Cohort, Programme, Referral, ReferralStatus
 
 
 def cohort_of(referral: Referral) -> Cohort | None:
@@ -30,10 +30,9 @@ def cohort_of(referral: Referral) -> Cohort | None:
     return None
 
 
-def follow_up_due_on(referral: Referral) -> date:
-    """The end of the reoffending window after the case closed: its programme's months."""
-    assert referral.closed_on is not None
-    return months_after(referral.closed_on, referral.programme.reoffending_months)
+def follow_up_due_on(programme: Programme, closed_on: date) -> date:
+    """The end of the reoffending window after a case of `programme` closed on `closed_on`."""
+    return months_after(closed_on, programme.reoffending_months)
 
 
 def months_after(day: date, months: int) -> date:
