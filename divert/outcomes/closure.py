@@ -14,10 +14,12 @@ def case_closed(referral: Referral) -> CaseOutcome | None:
     cohort = cohort_of(referral)
     if cohort is None or referral.closed_on is None:
         return None
+    # Before the new row joins the session: loading the programme may flush it.
+    due_on = follow_up_due_on(referral.programme, referral.closed_on)
     outcome = db.session.scalar(select(CaseOutcome).where(CaseOutcome.referral_id == referral.id))
     if outcome is None:
         outcome = CaseOutcome(referral_id=referral.id, area_id=referral.area_id)
         db.session.add(outcome)
     outcome.cohort, outcome.closed_on = cohort, referral.closed_on
-    outcome.follow_up_due_on = follow_up_due_on(referral.programme, referral.closed_on)
+    outcome.follow_up_due_on = due_on
     return outcome
