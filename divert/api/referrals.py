@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import json
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from flask import request, url_for
@@ -200,9 +201,12 @@ def list_referrals(query: dict[str, Any]) -> dict[str, Any]:
 @bp.response(200, schemas.Referral)
 def get_referral(referral: Referral) -> dict[str, Any]:
     """One of your referrals"""
-    audit.record("person_viewed", record_type="referral", record_id=referral.id)
-    db.session.commit()
-    return referral_out(referral)
+    return audit.record_with_answer(
+        "person_viewed",
+        partial(referral_out, referral),
+        record_type="referral",
+        record_id=referral.id,
+    )
 
 
 @bp.route(

@@ -6,6 +6,7 @@ always its holder's own. A token's secret is shown once, on the page that made i
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -86,10 +87,18 @@ def _new() -> str | Response:
             region=None if _in_area() else g.region,
             lifetime=LIFETIMES.get(form.expires.data or ""),
         )
-        audit.record("api_token_created", record_type="api_token", record_id=made.token.id)
-        db.session.commit()
         page = make_response(
-            render_template("auth/api_token_created.html", made=made, endpoints=_endpoints())
+            audit.record_with_answer(
+                "api_token_created",
+                partial(
+                    render_template,
+                    "auth/api_token_created.html",
+                    made=made,
+                    endpoints=_endpoints(),
+                ),
+                record_type="api_token",
+                record_id=made.token.id,
+            )
         )
         page.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
         return page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -323,15 +324,17 @@ def _closing_notes(referrals: list[Referral]) -> dict[int, str]:
 @requires(Permission.VIEW_OWN_REFERRALS)
 def referral_detail(referral_id: int) -> str:
     referral = _own_referral(referral_id)
-    audit.record("person_viewed", record_type="referral", record_id=referral.id)
-    db.session.commit()
     booking = lifecycle.active_booking(referral)
-    return render_template(
+    page = partial(
+        render_template,
         "referrals/detail.html",
         referral=referral,
         labels=lifecycle.LABELS,
         appointment=describe(booking.session) if booking else None,
         can_withdraw=ReferralStatus.VOIDED in lifecycle.TRANSITIONS[referral.status],
+    )
+    return audit.record_with_answer(
+        "person_viewed", page, record_type="referral", record_id=referral.id
     )
 
 
