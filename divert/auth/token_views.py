@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -53,15 +53,10 @@ def _endpoints() -> dict[str, str]:
     }
 
 
-def _tokens_here() -> Select:
+def _tokens_here() -> Select[tuple[ApiToken]]:
     """Tokens of this area (or region) the user may see: their own, or all for a manager."""
-    if _in_area():
-        query = select(ApiToken).where(ApiToken.area_id == g.area.id)
-    else:
-        query = select(ApiToken).where(ApiToken.region_id == g.region.id)
-    if not _manages_others():
-        query = query.where(ApiToken.user_id == current_user.id)
-    return query
+    place = g.area if _in_area() else g.region
+    return tokens.of_place(place, holder=None if _manages_others() else current_user)
 
 
 def _listing() -> str:
