@@ -12,7 +12,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from divert.api.outcomes import forget_old_batches
-from divert.api.referrals import forget_old_keys
 from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
 from divert.courses.services import apply_deadlines
@@ -30,6 +29,7 @@ from divert.notifications.sending import (
     send_due,
 )
 from divert.privacy.retention import apply_retention
+from divert.referrals.idempotency import forget_old_keys
 from divert.sessions.rules import apply_not_engaged
 from divert.tenancy import area_scope
 

@@ -4,6 +4,8 @@ database is away."""
 from __future__ import annotations
 
 from contextlib import suppress
+from types import SimpleNamespace
+from typing import TypeGuard
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -54,14 +56,27 @@ def _csrf_error(error: CSRFError) -> tuple[object, int]:
     return _render(error, "The form had expired or was sent from elsewhere. Go back and try again.")
 
 
-def _server_error(error: Exception) -> tuple[object, int]:
+def _database_away(error: BaseException | None) -> TypeGuard[SQLAlchemyError]:
+    """Whether `error` says the database cannot be reached (as opposed to a fault of ours)."""
+    if isinstance(error, OperationalError | DisconnectionError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _server_error(error: InternalServerError) -> tuple[object, ...]:
+    """An error no handler took. The database can also fail after the view, in another error
+    handler's page or in an after-request function: that is still a 503, not a fault."""
+    if _database_away(error.original_exception):
+        return _database_unavailable(error.original_exception)
     return _render(InternalServerError())
 
 
-def _database_unavailable(error: Exception) -> tuple[object, int, dict[str, str]]:
+def _database_unavailable(error: BaseException) -> tuple[object, int, dict[str, str]]:
     """The database went away (restart, fail-over, network): a 503 in the service's look that
     the client may retry, never a traceback. The engine's pre-ping replaces dead pooled
-    connections, so requests succeed again as soon as the database is back."""
+    connections, so requests succeed again as soon as the database is back.
+
+    The page reads nothing from the database, whatever stage of the request failed."""
     # The driver's message only: the wrapped error also quotes the statement's parameters.
     current_app.logger.warning("Database unavailable: %s", getattr(error, "orig", None) or error)
     with suppress(SQLAlchemyError):  # the connection may be gone: nothing left to undo there
@@ -74,10 +89,12 @@ def _database_unavailable(error: Exception) -> tuple[object, int, dict[str, str]
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if _wants_json():
         return error_response(ServiceUnavailable(), detail), 503, headers
-    # Rendered without the context processors: they would load the signed-in user from the
-    # database that has just failed.
+    # Rendered without the context processors, which would load the signed-in user, and with
+    # none of the request's records in `g`: the rollback above expired them (the area of an
+    # area page, say), and reading one would go back to the database that has just failed.
     page = current_app.jinja_env.get_template("errors/unavailable.html")
-    return page.render(status=503, title=title, detail=detail), 503, headers
+    body = page.render(status=503, title=title, detail=detail, g=SimpleNamespace())
+    return body, 503, headers
 
 
 def _end_session(error: BaseException | None) -> None:
@@ -88,7 +105,7 @@ def _end_session(error: BaseException | None) -> None:
     try:
         db.session.remove()
     except DBAPIError as lost:
-        if not lost.connection_invalidated:
+        if not _database_away(lost):
             raise
         current_app.logger.warning("Database connection lost after the response: %s", lost.orig)
 

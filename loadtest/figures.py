@@ -8,6 +8,8 @@ from pathlib import Path
 
 from benchmarks.common import percentile
 
+# The prober's request (fault run only).
+PROBE = "/[area]/ (probe)"
 # Request names (see loadtest/locustfile.py) by the part of the service they exercise.
 GROUPS = {
     "referral submissions": ("/[area]/referrals/new [POST]",),

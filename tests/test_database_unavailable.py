@@ -1,10 +1,11 @@
 """When the database cannot be reached, every page answers with the service's 503 page, never a
-500 traceback: signed in or not, in an area or not. (The recovery after a real PostgreSQL
-restart is tested under load in tests/test_loadtest.py.)"""
+500 traceback: signed in or not, in an area or not, whatever stage of the request it fails in.
+(The recovery after a real PostgreSQL restart is tested under load in tests/test_loadtest.py.)"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -16,7 +17,7 @@ from divert.extensions import db
 from divert.models import Role
 from tests.conftest import Auth, make_app
 from tests.factories import account_email, create_demo_accounts
-from tests.support.pg_cluster import free_port
+from tests.support.pg_cluster import APP_ROLE, Cluster, free_port
 
 UNAVAILABLE = "Sorry, the service is unavailable"
 
@@ -100,3 +101,60 @@ def test_pooled_connections_of_a_restarted_server_are_replaced(database_url: str
                 break
             time.sleep(0.1)
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.fixture
+def database_lost(cluster: Cluster) -> Iterator[Callable[[], None]]:
+    """Call it inside a request: PostgreSQL ends the request's connection and refuses new ones
+    for the application's role, as it does while it shuts down for a restart. Connections are
+    allowed again after the test."""
+    superuser = psycopg.connect(cluster.url.replace("postgresql+psycopg://", "postgresql://"))
+    superuser.autocommit = True
+
+    def lose() -> None:
+        backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        superuser.execute(f"ALTER ROLE {APP_ROLE} NOLOGIN")
+        ended = superuser.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,))
+        assert ended.fetchone() == (True,)
+
+    try:
+        yield lose
+    finally:
+        superuser.execute(f"ALTER ROLE {APP_ROLE} LOGIN")
+        superuser.close()
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("stage", ["view", "after the view"])
+def test_connection_lost_in_the_middle_of_an_area_page(
+    app_ctx: Flask,
+    client: FlaskClient,
+    auth: Auth,
+    database_url: str,
+    database_lost: Callable[[], None],
+    stage: str,
+) -> None:
+    """A request that had read its user and its area loses its connection while PostgreSQL
+    shuts down: the 503 page, whose layout must not read the area again (the rollback expired
+    it, and the database refuses to connect); not the 500 the load test saw once in a while."""
+    create_demo_accounts()
+    auth.sign_in(account_email(Role.OFFICER, "warwickshire"))
+    signed_in = client.get_cookie("session")
+    assert signed_in is not None
+    # As in production: an error no handler takes goes to the 500 handler, not to the test.
+    app = make_app(database_url, PROPAGATE_EXCEPTIONS=False)
+    if stage == "view":
+        app.before_request(database_lost)  # runs once the area is resolved: the view fails
+    else:
+
+        @app.after_request
+        def lose_then_read(response: Response) -> Response:
+            database_lost()
+            db.session.execute(text("SELECT 1"))
+            return response
+
+    failing = app.test_client()
+    failing.set_cookie("session", signed_in.value)
+    response = failing.get("/warwickshire/referrals/new")
+    _assert_unavailable_page(response)
+    assert "Warwickshire" not in response.get_data(as_text=True)

@@ -99,8 +99,9 @@ PAGES = [
     ("officer", f"/{AREA}/referrals/new", 5),  # open slots, substances, the programmes that fit
     ("officer", f"/{AREA}/referrals", 7),  # count, page, people, repeats of, programmes
     ("educator", f"/{AREA}/caseload", 5),  # count, page, next sessions, educators
-    # the case, its lists, the audit of the view and what its commit expires
-    ("educator", f"/{AREA}/cases/{{case}}", 24),  # with its programme, assessment and outcomes
+    # the case, its lists and the audit of the view, committed once the page is made (so
+    # nothing is read again after it)
+    ("educator", f"/{AREA}/cases/{{case}}", 20),  # with its programme, assessment and outcomes
     ("educator", f"/{AREA}/diary", 3),  # the week's sessions, the programmes to filter by
     # contracts, region and areas, substances, the period's referrals grouped, what sessions
     # gave, the contracts' money and its counts, substance and service labels

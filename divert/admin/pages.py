@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
@@ -105,9 +106,11 @@ class PeopleView(AdminOnly, BaseView):
     @expose("/<id:person_id>", methods=("GET", "POST"))
     def person(self, person_id: int) -> str | Response:
         person = self._person(person_id)
-        audit.record("person_viewed", record_type="person", record_id=person.id, area=person.area)
         form = EraseForm()
         if form.validate_on_submit():
+            audit.record(
+                "person_viewed", record_type="person", record_id=person.id, area=person.area
+            )
             remove_personal_data([person])
             audit.record(
                 "person_erased",
@@ -119,21 +122,28 @@ class PeopleView(AdminOnly, BaseView):
             db.session.commit()
             flash("The person's personal data has been erased.", "success")
             return redirect(url_for(".person", person_id=person.id))
-        db.session.commit()
-        return self.render("admin/person.html", person=person, form=form)
+        return audit.record_with_answer(
+            "person_viewed",
+            partial(self.render, "admin/person.html", person=person, form=form),
+            record_type="person",
+            record_id=person.id,
+            area=person.area,
+        )
 
     @expose("/<id:person_id>/subject-access.json")
     def export(self, person_id: int) -> Response:
         person = self._person(person_id)
-        body = json.dumps(subject_access(person), indent=2, ensure_ascii=False)
-        audit.record(
-            "subject_access_exported", record_type="person", record_id=person.id, area=person.area
+        body = audit.record_with_answer(
+            "subject_access_exported",
+            lambda: json.dumps(subject_access(person), indent=2, ensure_ascii=False),
+            record_type="person",
+            record_id=person.id,
+            area=person.area,
         )
-        db.session.commit()
         return Response(
             body,
             mimetype="application/json",
             headers={
-                "Content-Disposition": f'attachment; filename="subject-access-{person.id}.json"'
+                "Content-Disposition": f'attachment; filename="subject-access-{person_id}.json"'
             },
         )

@@ -3,16 +3,16 @@ and book an open initial slot."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from flask import request, url_for
 from flask_login import current_user
 from marshmallow import RAISE
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -34,16 +34,10 @@ from divert.permissions import Permission
 from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, queries, use_cases
 from divert.referrals.slots import describe, open_slots
-from divert.tenancy import current_area, system_scope
+from divert.tenancy import current_area
 
 # A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
 Answer = tuple[dict[str, Any], int, dict[str, str]]
-# The body's fields by the same names (a programme is named by its code, not its id).
-DETAILS = [
-    field.name
-    for field in dataclasses.fields(use_cases.ReferralDetails)
-    if field.name not in ("substances_found", "programme_id")
-]
 
 
 def body_hash(body: Any) -> str:
@@ -109,20 +103,6 @@ def _replay(earlier: IdempotencyKey, request_hash: str) -> Answer:
     return replayed, 201, {"Idempotent-Replayed": "true"}
 
 
-# A client retries within minutes; a month covers any outage a records system could ride out.
-KEEP_KEYS = timedelta(days=30)
-
-
-def forget_old_keys(now: datetime) -> int:
-    """Delete idempotency keys older than KEEP_KEYS (every area's); returns how many went."""
-    with system_scope():
-        forgotten = db.session.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEEP_KEYS)
-        )
-        db.session.commit()
-    return forgotten.rowcount
-
-
 def _earlier_key(key: str) -> IdempotencyKey | None:
     return db.session.scalar(
         select(IdempotencyKey).where(
@@ -146,8 +126,8 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     earlier = _earlier_key(key)
     if earlier is not None:
         return _replay(earlier, request_hash)
-    details = use_cases.ReferralDetails(
-        **{name: body[name] for name in DETAILS},
+    details = use_cases.ReferralDetails.typed(
+        body,
         substances_found=by_codes(Substance, body["substances_found"], "substances_found"),
         programme_id=_programme_id(body["programme"]),
     )
@@ -200,9 +180,12 @@ def list_referrals(query: dict[str, Any]) -> dict[str, Any]:
 @bp.response(200, schemas.Referral)
 def get_referral(referral: Referral) -> dict[str, Any]:
     """One of your referrals"""
-    audit.record("person_viewed", record_type="referral", record_id=referral.id)
-    db.session.commit()
-    return referral_out(referral)
+    return audit.record_with_answer(
+        "person_viewed",
+        partial(referral_out, referral),
+        record_type="referral",
+        record_id=referral.id,
+    )
 
 
 @bp.route(

@@ -6,7 +6,8 @@ refuses it too (a trigger, see migrations/versions/0002_admin_audit.py).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
@@ -53,6 +54,24 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+Answer = TypeVar("Answer")
+
+
+def record_with_answer(action: str, answer: Callable[[], Answer], **event: Any) -> Answer:
+    """Record the event (as `record` does), make the answer, then commit; the answer returned.
+
+    The way for a view that answers with records it has read (a page, a download, a JSON
+    body): a commit expires every record the session holds, so an answer made after it reads
+    them all again, and under PostgreSQL's row-level security a record read in another scope
+    (a region's figures, an administrator's view of any area) is gone by then. What the view
+    changed commits with the event, once the answer is made; if making it fails, neither does.
+    """
+    record(action, **event)
+    made = answer()
+    db.session.commit()
+    return made
 
 
 class AuditTrailIsAppendOnly(RuntimeError):

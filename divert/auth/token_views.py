@@ -6,6 +6,7 @@ always its holder's own. A token's secret is shown once, on the page that made i
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -18,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -52,15 +53,10 @@ def _endpoints() -> dict[str, str]:
     }
 
 
-def _tokens_here() -> Select:
+def _tokens_here() -> Select[tuple[ApiToken]]:
     """Tokens of this area (or region) the user may see: their own, or all for a manager."""
-    if _in_area():
-        query = select(ApiToken).where(ApiToken.area_id == g.area.id)
-    else:
-        query = select(ApiToken).where(ApiToken.region_id == g.region.id)
-    if not _manages_others():
-        query = query.where(ApiToken.user_id == current_user.id)
-    return query
+    place = g.area if _in_area() else g.region
+    return tokens.of_place(place, holder=None if _manages_others() else current_user)
 
 
 def _listing() -> str:
@@ -86,10 +82,18 @@ def _new() -> str | Response:
             region=None if _in_area() else g.region,
             lifetime=LIFETIMES.get(form.expires.data or ""),
         )
-        audit.record("api_token_created", record_type="api_token", record_id=made.token.id)
-        db.session.commit()
         page = make_response(
-            render_template("auth/api_token_created.html", made=made, endpoints=_endpoints())
+            audit.record_with_answer(
+                "api_token_created",
+                partial(
+                    render_template,
+                    "auth/api_token_created.html",
+                    made=made,
+                    endpoints=_endpoints(),
+                ),
+                record_type="api_token",
+                record_id=made.token.id,
+            )
         )
         page.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
         return page

@@ -1,5 +1,10 @@
 """API tokens: made with a high-entropy secret shown once, kept as its SHA-256, revocable,
-optionally expiring; and reading the `Authorization: Bearer` header of an API request."""
+optionally expiring; and reading the `Authorization: Bearer` header of an API request.
+
+A token is not area-owned (a regional lead's has a region and no area, and it is read before
+any area is in scope: it decides which one the request opens), so this module is the only
+reader of tokens, in two ways: by its secret when a request comes in (`user_from_request`),
+and by the area or region it was made for on the token pages (`of_place`)."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Request, g
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from divert.extensions import db
 from divert.models import ApiToken, Area, Region, User, utcnow
@@ -57,6 +62,16 @@ def create_token(
     db.session.add(token)
     db.session.flush()
     return NewToken(token, secret)
+
+
+def of_place(place: Area | Region, holder: User | None = None) -> Select[tuple[ApiToken]]:
+    """The tokens made for this area or region (only `holder`'s when given), to list or to
+    pick one from."""
+    if isinstance(place, Area):
+        query = select(ApiToken).where(ApiToken.area_id == place.id)
+    else:
+        query = select(ApiToken).where(ApiToken.region_id == place.id)
+    return query if holder is None else query.where(ApiToken.user_id == holder.id)
 
 
 def revoke(token: ApiToken, by: User) -> None:

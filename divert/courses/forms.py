@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, time
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
@@ -12,14 +10,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from divert.formfields import GovDateField, Required, options
 from divert.models import Booking
-from divert.sessions.forms import parse_time
+from divert.sessions.forms import SessionTimes, minutes_field, places_field, start_time_field
 
 
-class CourseForm(FlaskForm):
+class CourseForm(SessionTimes, FlaskForm):
     programme = SelectField(
         "Programme", widget=GovSelect(), validators=[DataRequired(message="Choose the programme")]
     )
@@ -32,21 +30,8 @@ class CourseForm(FlaskForm):
     first_date = GovDateField(
         "Date of the first session", subject="date", required_message="Enter the date"
     )
-    starts = StringField(
-        "Start time",
-        widget=GovTextInput(),
-        description="For example, 18:00",
-        validators=[Required(message="Enter the start time")],
-    )
-    minutes = IntegerField(
-        "Length of each session in minutes",
-        widget=GovTextInput(),
-        default=120,
-        validators=[
-            Required(message="Enter the length in minutes"),
-            NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
-        ],
-    )
+    starts = start_time_field("18:00")
+    minutes = minutes_field("Length of each session in minutes", default=120)
     every_days = IntegerField(
         "Days between sessions",
         widget=GovTextInput(),
@@ -56,27 +41,9 @@ class CourseForm(FlaskForm):
             NumberRange(min=1, max=28, message="Days between sessions must be 1 to 28"),
         ],
     )
-    capacity = IntegerField(
-        "Places",
-        widget=GovTextInput(),
-        default=12,
-        validators=[
-            Required(message="Enter the number of places"),
-            NumberRange(min=1, max=50, message="Places must be 1 to 50"),
-        ],
-    )
+    capacity = places_field(default=12)
     venue = SelectField("Where", widget=GovSelect())
     submit = SubmitField("Publish course", widget=GovSubmitInput())
-
-    def validate_starts(self, field: StringField) -> None:
-        parse_time(field.data or "")
-
-    def validate_first_date(self, field: GovDateField) -> None:
-        if field.data is not None and field.data < date.today():
-            raise ValidationError("The date must be today or in the future")
-
-    def start_time(self) -> time:
-        return parse_time(self.starts.data or "")
 
 
 class EnrolForm(FlaskForm):

@@ -73,16 +73,13 @@ def _download(
 ) -> Response:
     if figures is None:
         return Response(page(), status=400)
-    audit.record(
+    body, mimetype = audit.record_with_answer(
         "figures_exported",
+        lambda: (as_csv(figures), "text/csv") if kind == "csv" else (as_xlsx(figures), XLSX),
         format=kind,
         period=figures.period.label,
         publication=figures.publication,
     )
-    # Written before the commit: the figures' records must not be reloaded afterwards, where
-    # row-level security shows only the request's own area (a region's are in none).
-    body, mimetype = (as_csv(figures), "text/csv") if kind == "csv" else (as_xlsx(figures), XLSX)
-    db.session.commit()
     name = f"{name}-{figures.programme or 'all'}"
     filename = f"divert-{name}-{figures.period.start}-{figures.period.end}.{kind}"
     return Response(
@@ -124,15 +121,16 @@ def export_xlsx() -> Response:
 
 
 def _board_report(form: PeriodForm, figures: Figures | None, heading: str) -> str:
-    page = render_template(
-        "dashboard/board_report.html", form=form, figures=figures, heading=heading
-    )  # rendered before the commit, for the reason given in _download
-    if figures is not None:
-        audit.record(
-            "board_report_viewed", period=figures.period.label, publication=figures.publication
+    def page() -> str:
+        return render_template(
+            "dashboard/board_report.html", form=form, figures=figures, heading=heading
         )
-        db.session.commit()
-    return page
+
+    if figures is None:
+        return page()
+    return audit.record_with_answer(
+        "board_report_viewed", page, period=figures.period.label, publication=figures.publication
+    )
 
 
 @bp.route("/<area_slug>/dashboard/board-report")

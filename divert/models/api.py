@@ -18,9 +18,9 @@ class ApiToken(Base):
     one region. Only a hash of the secret is kept; the secret is shown once, when made.
 
     Not AreaOwned: a regional lead's token has a region and no area, and every token is read
-    before any area is in scope. It is reached through two functions: by its secret's hash when
-    a request comes in (divert.auth.tokens), and pinned to the page's area or region on the
-    token pages (divert.auth.token_views._tokens_here).
+    before any area is in scope. It is read only in divert.auth.tokens, by two functions: by
+    its secret's hash when a request comes in, and by the area or region it was made for on the
+    token pages.
     """
 
     __tablename__ = "api_token"

@@ -10,9 +10,10 @@ rolls back on a refusal, so that nothing is half-saved.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from typing import Any
 
 from divert import audit
 from divert.clock import utcnow
@@ -72,6 +73,26 @@ class ReferralDetails:
     disposal_on: date | None = None
     deadline_on: date | None = None
     programme_id: int | None = None
+
+    @classmethod
+    def typed(
+        cls,
+        values: Mapping[str, Any],
+        *,
+        substances_found: Sequence[Substance],
+        programme_id: int | None,
+    ) -> ReferralDetails:
+        """The details from what was typed into the web form or sent in an API body, held
+        under these fields' names (other names are left out; a name missing keeps its
+        default). Optional text left blank is None. What is found and the programme are named
+        differently by each (ids in the form, codes in the API): the caller looks them up."""
+        given: dict[str, Any] = {}
+        for field in fields(cls):
+            if field.name in ("substances_found", "programme_id") or field.name not in values:
+                continue
+            value = values[field.name]
+            given[field.name] = None if field.default is None and value == "" else value
+        return cls(**given, substances_found=tuple(substances_found), programme_id=programme_id)
 
     def person(self) -> PersonRecord:
         return PersonRecord.from_typed(

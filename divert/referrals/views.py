@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -90,34 +91,13 @@ def _earlier_submission(token: str | None) -> Referral | None:
 
 def _details(form: ReferralForm, disposal: Disposal) -> use_cases.ReferralDetails:
     found_ids = [int(i) for i in form.substances_found.data or []]
-    return use_cases.ReferralDetails(
-        forename=form.forename.data or "",
-        surname=form.surname.data or "",
-        date_of_birth=form.date_of_birth.data,
-        offence_date=form.offence_date.data,
-        crime_reference=form.crime_reference.data or "",
+    return use_cases.ReferralDetails.typed(
+        {**form.data, "disposal": disposal.value},
         substances_found=db.session.scalars(
             select(Substance).where(Substance.id.in_(found_ids))
         ).all(),
-        phone=form.phone.data or None,
-        email=form.email.data or None,
-        consent_to_contact=bool(form.consent_to_contact.data),
-        gender=form.gender.data or None,
-        ethnicity=form.ethnicity.data or None,
-        postcode_district=form.postcode_district.data or None,
-        notes=form.notes.data or None,
-        guardian_name=form.guardian_name.data or None,
-        guardian_contact=form.guardian_contact.data or None,
-        disposal=disposal.value,
         programme_id=_chosen_programme(form),
-        **_disposal_dates(form),
     )
-
-
-def _disposal_dates(form: ReferralForm) -> dict[str, object]:
-    if isinstance(form, DisposalReferralForm):
-        return {"disposal_on": form.disposal_on.data, "deadline_on": form.deadline_on.data}
-    return {}
 
 
 def _submit(form: ReferralForm, disposal: Disposal) -> int:
@@ -323,15 +303,17 @@ def _closing_notes(referrals: list[Referral]) -> dict[int, str]:
 @requires(Permission.VIEW_OWN_REFERRALS)
 def referral_detail(referral_id: int) -> str:
     referral = _own_referral(referral_id)
-    audit.record("person_viewed", record_type="referral", record_id=referral.id)
-    db.session.commit()
     booking = lifecycle.active_booking(referral)
-    return render_template(
+    page = partial(
+        render_template,
         "referrals/detail.html",
         referral=referral,
         labels=lifecycle.LABELS,
         appointment=describe(booking.session) if booking else None,
         can_withdraw=ReferralStatus.VOIDED in lifecycle.TRANSITIONS[referral.status],
+    )
+    return audit.record_with_answer(
+        "person_viewed", page, record_type="referral", record_id=referral.id
     )
 
 

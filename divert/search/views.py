@@ -3,11 +3,12 @@ referrals."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from divert import audit
-from divert.extensions import db
 from divert.permissions import Permission, can, requires
 from divert.referrals import lifecycle
 from divert.referrals import search as referral_search
@@ -21,11 +22,8 @@ def search() -> str:
     term = request.args.get("q", "").strip()
     whole_area = can(Permission.VIEW_CASES)
     found = referral_search.find(term, officer=None if whole_area else current_user)
-    if term:
-        # Names were shown: the audit trail says who searched, not what for (that may be a name).
-        audit.record("referrals_searched", results=len(found))
-        db.session.commit()
-    return render_template(
+    page = partial(
+        render_template,
         "search/results.html",
         term=term,
         found=found,
@@ -33,3 +31,7 @@ def search() -> str:
         labels=lifecycle.LABELS,
         limit=referral_search.LIMIT,
     )
+    if not term:
+        return page()
+    # Names were shown: the audit trail says who searched, not what for (that may be a name).
+    return audit.record_with_answer("referrals_searched", page, results=len(found))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -128,9 +129,12 @@ def _render_case(referral: Referral, **forms: object) -> str:
 @requires(Permission.VIEW_CASES)
 def case(referral_id: int) -> str:
     referral = _case(referral_id)
-    audit.record("person_viewed", record_type="referral", record_id=referral.id)
-    db.session.commit()
-    return _render_case(referral)
+    return audit.record_with_answer(
+        "person_viewed",
+        partial(_render_case, referral),
+        record_type="referral",
+        record_id=referral.id,
+    )
 
 
 @bp.route("/<area_slug>/cases/<id:referral_id>/contact", methods=["POST"])

@@ -53,7 +53,60 @@ def parse_time(value: str) -> time:
         raise ValidationError("Enter a time like 09:30 or 14:00") from error
 
 
-class SessionForm(FlaskForm):
+# What every published session states, by the same rules, whether a diary slot or a course's
+# sessions: each form declares these fields in its own order, with its own words and defaults.
+
+
+def start_time_field(example: str) -> StringField:
+    return StringField(
+        "Start time",
+        widget=GovTextInput(),
+        description=f"For example, {example}",
+        validators=[Required(message="Enter the start time")],
+    )
+
+
+def minutes_field(label: str, default: int) -> IntegerField:
+    return IntegerField(
+        label,
+        widget=GovTextInput(),
+        default=default,
+        validators=[
+            Required(message="Enter the length in minutes"),
+            NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
+        ],
+    )
+
+
+def places_field(default: int) -> IntegerField:
+    return IntegerField(
+        "Places",
+        widget=GovTextInput(),
+        default=default,
+        validators=[
+            Required(message="Enter the number of places"),
+            NumberRange(min=1, max=50, message="Places must be 1 to 50"),
+        ],
+    )
+
+
+class SessionTimes:
+    """The checks of a form with `first_date` and `starts` fields, and its start time."""
+
+    starts: StringField
+
+    def validate_starts(self, field: StringField) -> None:
+        parse_time(field.data or "")
+
+    def validate_first_date(self, field: GovDateField) -> None:
+        if field.data is not None and field.data < date.today():
+            raise ValidationError("The date must be today or in the future")
+
+    def start_time(self) -> time:
+        return parse_time(self.starts.data or "")
+
+
+class SessionForm(SessionTimes, FlaskForm):
     kind = RadioField(
         "Kind of session",
         widget=GovRadioInput(),
@@ -81,30 +134,9 @@ class SessionForm(FlaskForm):
         validators=[DataRequired(message="Choose the educator")],
     )
     first_date = GovDateField("Date", subject="date", required_message="Enter the date")
-    starts = StringField(
-        "Start time",
-        widget=GovTextInput(),
-        description="For example, 10:00",
-        validators=[Required(message="Enter the start time")],
-    )
-    minutes = IntegerField(
-        "Length in minutes",
-        widget=GovTextInput(),
-        default=60,
-        validators=[
-            Required(message="Enter the length in minutes"),
-            NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
-        ],
-    )
-    capacity = IntegerField(
-        "Places",
-        widget=GovTextInput(),
-        default=1,
-        validators=[
-            Required(message="Enter the number of places"),
-            NumberRange(min=1, max=50, message="Places must be 1 to 50"),
-        ],
-    )
+    starts = start_time_field("10:00")
+    minutes = minutes_field("Length in minutes", default=60)
+    capacity = places_field(default=1)
     venue = SelectField("Where", widget=GovSelect(), coerce=str)
     repeat_days = SelectMultipleField(
         "Repeat every week on",
@@ -114,13 +146,6 @@ class SessionForm(FlaskForm):
     )
     repeat_until = GovDateField("Repeat until", subject="repeat end date")
     submit = SubmitField("Publish", widget=GovSubmitInput())
-
-    def validate_starts(self, field: StringField) -> None:
-        parse_time(field.data or "")
-
-    def validate_first_date(self, field: GovDateField) -> None:
-        if field.data is not None and field.data < date.today():
-            raise ValidationError("The date must be today or in the future")
 
     def validate_repeat_until(self, field: GovDateField) -> None:
         if not self.repeat_days.data:
@@ -136,9 +161,6 @@ class SessionForm(FlaskForm):
     def validate_capacity(self, field: IntegerField) -> None:
         if self.kind.data == "initial" and field.data and field.data > 1:
             raise ValidationError("An initial one-to-one has one place")
-
-    def start_time(self) -> time:
-        return parse_time(self.starts.data or "")
 
     def dates(self) -> list[date]:
         """The first date, plus every chosen weekday up to the repeat end date."""

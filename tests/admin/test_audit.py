@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError
 
+from divert import audit
 from divert.audit import AuditTrailIsAppendOnly
 from divert.extensions import db
 from divert.models import AuditEvent, Referral, Role, User
 from divert.tenancy import area_scope, system_scope
-from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
+from tests.factories import (
+    ADMIN_EMAIL,
+    REGIONAL_LEAD_EMAIL,
+    account_email,
+    area,
+    create_demo_accounts,
+    make_user,
+)
 from tests.referrals.builders import referral
 
 PASSWORD = "divert-demo-password"
@@ -174,3 +184,47 @@ def test_the_trail_reads_in_words_with_references(accounts: None, client: FlaskC
     assert f">{reference}</td>" in page and f"referral {referral_id}" not in page
     assert "sign_in" not in page.split("<tbody")[1]
     assert ">Police officer</td>" in page
+
+
+@pytest.fixture
+def regional_referrals(accounts: None) -> None:
+    """Two referrals in each of two areas of the region, in financial year 2023–24."""
+    for slug in ("warwickshire", "staffordshire"):
+        officer = make_user(f"pc@{slug}.test", {slug: Role.OFFICER})
+        with area_scope(area(slug)):
+            for day in (1, 2):
+                referral(area(slug), officer, received_on=date(2023, 11, day))
+            db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("route", "action", "shows"),
+    [
+        ("export.csv", "figures_exported", "Warwickshire,Referrals,Referrals received,,2,count"),
+        ("board-report", "board_report_viewed", "<strong>Warwickshire:</strong> Referrals were"),
+    ],
+)
+def test_a_regional_download_is_made_before_its_event_commits(
+    client: FlaskClient, regional_referrals: None, route: str, action: str, shows: str
+) -> None:
+    """The region's figures are read in its scope; the commit of the audit event expires them,
+    and on PostgreSQL, under row-level security, the request's own scope (no area) could not
+    read them again: the download is made first (audit.record_with_answer), then the commit."""
+    _sign_in(client, REGIONAL_LEAD_EMAIL)
+    answer = client.get(
+        f"/region/west-midlands-region/dashboard/{route}", query_string={"period": "fy:2023"}
+    )
+    assert answer.status_code == 200
+    assert shows in answer.text
+    (event,) = _events(action)
+    assert (event.area_id, event.detail["period"]) == (None, "2023–24")
+
+
+def test_an_event_whose_answer_fails_is_not_recorded(app_ctx: Flask) -> None:
+    def failing_page() -> str:
+        raise LookupError("the page could not be made")
+
+    with area_scope(area("warwickshire")), pytest.raises(LookupError):
+        audit.record_with_answer("person_viewed", failing_page, area=area("warwickshire"))
+    db.session.rollback()  # as the request's error handling does
+    assert _events("person_viewed") == []

@@ -10,8 +10,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from divert.assessments import services
 from divert.extensions import db
-from divert.models import Assessment, Referral, ReferralStatus, Role, Substance
+from divert.models import (
+    Assessment,
+    AssessmentOutcome,
+    Referral,
+    ReferralStatus,
+    Role,
+    Substance,
+    User,
+)
 from divert.privacy.removal import remove_personal_data
 from divert.tenancy import area_scope
 from tests.conftest import Auth
@@ -154,3 +163,35 @@ def test_erasure_blanks_what_was_said_and_keeps_the_route(client: FlaskClient, y
         "group_course",
         ["young_person", "guardian"],
     )
+
+
+def test_the_assessment_use_case_driven_without_a_request(young: int) -> None:
+    """services.record as a plain call (an area scope, no request, no form): each refusal names
+    its field, and a recorded assessment makes the case attended."""
+    here = area("warwickshire")
+    with area_scope(here):
+        case = db.session.get(Referral, young)
+        educator = db.session.scalar(select(User).where(User.email == "ed@example.org"))
+        cannabis = db.session.scalar(select(Substance).where(Substance.code == "cannabis"))
+        said = {
+            "held_on": TODAY,
+            "present": ["young_person", "guardian"],
+            "answers": {"education": "Year 10"},
+            "outcome": AssessmentOutcome.ONE_TO_ONE,
+            "main_substance": cannabis,
+        }
+        refusals = {
+            "present": {"present": ["young_person"]},
+            "held_on": {"held_on": TODAY + timedelta(days=1)},
+            "main_substance": {"main_substance": None},
+            "out_reason": {"outcome": AssessmentOutcome.OUT, "out_reason": "nowhere"},
+        }
+        for field, changes in refusals.items():
+            with pytest.raises(services.AssessmentRefusal) as refused:
+                services.record(case, educator, **{**said, **changes})
+            assert refused.value.field == field
+        made = services.record(case, educator, **said)
+        db.session.commit()
+        assert (made.outcome, made.answers) == ("one_to_one", {"education": "Year 10"})
+        assert (case.status, case.initial_attended_on) == (ReferralStatus.ATTENDED, TODAY)
+        assert case.main_substance.code == "cannabis"

@@ -153,3 +153,43 @@ def test_record_outcome_takes_closing_outcomes_only(
     assert closed.status is S.INELIGIBLE and closed.closed_on is not None
     [audited] = _audited("status_changed")
     assert audited.detail == {"to": "ineligible"}
+
+
+def test_the_web_form_and_the_api_body_build_the_same_details() -> None:
+    """One builder for both: the form's data (with its own fields besides) and the API's body
+    (with its own names besides) give the same details; optional text left blank is None."""
+    typed = {
+        "forename": "Jordan",
+        "surname": "Ellis",
+        "date_of_birth": date(1999, 8, 21),
+        "offence_date": date(2026, 1, 10),
+        "crime_reference": "WK/26/4417",
+        "phone": "07911 123456",
+        "email": "",
+        "consent_to_contact": False,
+        "gender": "",
+        "notes": "Found near the station",
+    }
+    from_form = ReferralDetails.typed(
+        {**typed, "csrf_token": "x", "slot": "none", "substances_found": ["3"], "programme": ""},
+        substances_found=(),
+        programme_id=7,
+    )
+    from_body = ReferralDetails.typed(
+        {**typed, "confirm_repeat": True, "substances_found": ["cannabis"], "programme": "adults"},
+        substances_found=(),
+        programme_id=7,
+    )
+    assert from_form == from_body == ReferralDetails(
+        forename="Jordan",
+        surname="Ellis",
+        date_of_birth=date(1999, 8, 21),
+        offence_date=date(2026, 1, 10),
+        crime_reference="WK/26/4417",
+        phone="07911 123456",
+        email=None,
+        consent_to_contact=False,
+        gender=None,
+        notes="Found near the station",
+        programme_id=7,
+    )

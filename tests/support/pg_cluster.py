@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,12 +74,13 @@ class Cluster:
     """A running throwaway cluster: its database URLs, and what it takes to restart it.
 
     `url` is the superuser's (checks that must see every row), `owner_url` the migrations' and
-    `app_url` the application's.
+    `app_url` the application's; `options` what the server was started with.
     """
 
     url: str
     data: Path
     log: Path
+    options: str
 
     def as_role(self, role: str) -> str:
         return self.url.replace("//postgres@", f"//{role}@", 1)
@@ -107,16 +109,14 @@ class Cluster:
         with _connect(self.in_database(self.url, "postgres")) as superuser:
             superuser.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
 
-    def restart(self) -> None:
-        """`pg_ctl restart -m fast`: clients are disconnected, the server is back when it returns
-        (pg_ctl starts it again with the options it was started with)."""
-        pg_ctl = [_binary("pg_ctl"), "-D", str(self.data), "-l", str(self.log)]
-        subprocess.run(
-            _as_server_user([*pg_ctl, "-m", "fast", "-w", "restart"]),
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+    def restart(self, down_for: float = 0.0) -> None:
+        """`pg_ctl stop -m fast`, then `pg_ctl start` `down_for` seconds later: clients are
+        disconnected, and the server is back when it returns."""
+        pg_ctl = [_binary("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w"]
+        run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+        subprocess.run(_as_server_user([*pg_ctl, "-m", "fast", "stop"]), **run)
+        time.sleep(down_for)
+        subprocess.run(_as_server_user([*pg_ctl, "-o", self.options, "start"]), **run)
 
 
 def _connect(url: str) -> psycopg.Connection:
@@ -172,7 +172,10 @@ def running_cluster(database: str = "divert_test") -> Iterator[Cluster]:
     )
     try:
         cluster = Cluster(
-            f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}", data, base / "log"
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}",
+            data,
+            base / "log",
+            options,
         )
         _create_roles(cluster)
         cluster.create_database(database)
