@@ -35,6 +35,7 @@ from divert import (
 from divert.clock import LOCAL
 from divert.config import check_secrets, engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
+from divert.figures import summary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     tenancy.init_app(app)
+    summary.init_app(app)
     security.init_app(app)
     static_assets.init_app(app)
     _configure_templates(app)

@@ -40,6 +40,7 @@ from divert.models.referral import (
     SubmissionToken,
     referral_substance_found,
 )
+from divert.models.summary import MonthlySummary
 from divert.models.user import (
     AccountLink,
     AccountLinkPurpose,
@@ -77,6 +78,7 @@ __all__ = [
     "Intervention",
     "MatchReview",
     "Membership",
+    "MonthlySummary",
     "Offence",
     "OutboxMessage",
     "PathwayStep",
