@@ -65,10 +65,8 @@ def _note_written(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _recompute_noted(session: Session) -> None:
-    if not session.info.get(_MONTHS):
-        return
-    session.flush()  # the last changes are noted too
-    for area_id, month in sorted(session.info.pop(_MONTHS)):
+    session.flush()  # changes not flushed yet are noted too (no SQL when there are none)
+    for area_id, month in sorted(session.info.pop(_MONTHS, ())):
         recompute(session, area_id, month)
 
 
