@@ -168,36 +168,40 @@ def _records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -
     keys = (
         Referral.area_id,
         month_start(Referral.received_on),
-        Referral.main_substance_id,
+        Substance.code,
         Referral.gender,
         Referral.ethnicity,
     )
-    return select(*keys, *referral_counts()).where(_received(ranges, programme)).group_by(*keys)
+    return (
+        select(*keys, *referral_counts())
+        .outerjoin(Substance, Substance.id == Referral.main_substance_id)
+        .where(_received(ranges, programme))
+        .group_by(*keys)
+    )
 
 
 def _summary_query(months: tuple[date, date], programme: str | None) -> Select:
     """The referrals of whole months, from the monthly summary, in the same groups."""
     s = MonthlySummary
-    keys = (s.area_id, s.month, s.main_substance_id, s.gender, s.ethnicity)
+    keys = (s.area_id, s.month, Substance.code, s.gender, s.ethnicity)
     return (
         select(*keys, *(func.sum(getattr(s, name)) for name in Counts.SCALARS))
+        .outerjoin(Substance, Substance.id == s.main_substance_id)
         .where(s.month.between(*months), s.referrals > 0, _of_programme(s.programme_id, programme))
         .group_by(*keys)
     )
 
 
-def _add_group(
-    counts: Counts, key: tuple[Any, ...], values: tuple[int, ...], substance_codes: dict[int, str]
-) -> None:
-    month, substance_id, gender, ethnicity = key
+def _add_group(counts: Counts, key: tuple[Any, ...], values: tuple[int, ...]) -> None:
+    month, substance, gender, ethnicity = key
     for name, value in zip(Counts.SCALARS, values, strict=True):
         setattr(counts, name, getattr(counts, name) + int(value or 0))
     referrals, attended = int(values[0]), int(values[1] or 0)
     counts.per_month[(month.year, month.month)] += referrals
     counts.genders[gender or NOT_RECORDED] += referrals
     counts.ethnicities[ethnicity or NOT_RECORDED] += referrals
-    if substance_id is not None and attended:
-        counts.substances[substance_codes[substance_id]] += attended
+    if substance is not None and attended:
+        counts.substances[substance] += attended
 
 
 def _session_records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -> Select:
@@ -241,12 +245,10 @@ def counts_by_area(
     programme with code `programme` or of all programmes."""
     by_area = {area.id: Counts() for area in region.areas}
     with regional_scope(region):
-        rows = db.session.execute(select(Substance.id, Substance.code))
-        substance_codes = {substance_id: code for substance_id, code in rows}
         for referrals, sessions in _queries(period, programme):
             for area_id, *rest in db.session.execute(referrals):
                 key, values = tuple(rest[:4]), tuple(rest[4:])
-                _add_group(by_area[area_id], key, values, substance_codes)
+                _add_group(by_area[area_id], key, values)
             for area_id, service, kits, onward in db.session.execute(sessions):
                 by_area[area_id].naloxone_kits += int(kits or 0)
                 if service is not None:

@@ -140,7 +140,8 @@ def recompute(session: Session, area_id: int, month: date) -> None:
             for row in session.execute(_month_groups(area_id, month))
         ]
         if rows:
-            session.execute(insert(MonthlySummary), rows)
+            # NULLs written out, so every row has the same columns: one statement for them all.
+            session.execute(insert(MonthlySummary).execution_options(render_nulls=True), rows)
 
 
 def rebuild() -> None:
