@@ -27,7 +27,6 @@ from divert.models import (
     Booking,
     BookingStatus,
     DiarySession,
-    MonthlySummary,
     Referral,
     ReferralStatus,
     Role,
@@ -41,6 +40,7 @@ from divert.referrals import lifecycle
 from divert.tenancy import area_scope, system_scope
 from tests.factories import area, make_user
 from tests.referrals.builders import referral, session_slot
+from tests.support.summary import summary_rows
 
 S = ReferralStatus
 AREAS = ("warwickshire", "staffordshire")
@@ -109,19 +109,12 @@ def _plain(counts: Counts) -> dict[str, Any]:
     return plain
 
 
-def _summary_rows() -> list[tuple[Any, ...]]:
-    names = ("area_id", "month", *summary.COLUMNS)
-    with system_scope():
-        rows = db.session.execute(select(*(getattr(MonthlySummary, n) for n in names)))
-        return sorted((tuple(row) for row in rows), key=repr)
-
-
 def assert_summary_right() -> None:
-    kept = _summary_rows()
+    kept = summary_rows()
     with system_scope():
         summary.rebuild()
         db.session.flush()
-    assert kept == _summary_rows(), "a change escaped the summary"
+    assert kept == summary_rows(), "a change escaped the summary"
     db.session.rollback()
     region = area(AREAS[0]).region
     for period in PERIODS:
@@ -270,14 +263,14 @@ def test_the_summary_gives_the_records_figures_after_every_change(
 def test_a_rolled_back_change_leaves_the_summary_as_it_was(app_ctx: Flask) -> None:
     records = Records(3)
     records.new()
-    before = _summary_rows()
+    before = summary_rows()
     slug, referral_id = records.made[0]
     with area_scope(area(slug)):
         made = db.session.get(Referral, referral_id)
         lifecycle.change_status(made, S.VOIDED, records.staff[slug][0])
         db.session.flush()
         db.session.rollback()
-    assert _summary_rows() == before
+    assert summary_rows() == before
     records.new()  # the next commit works out only its own month
     assert_summary_right()
 
