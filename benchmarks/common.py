@@ -79,24 +79,27 @@ def grow_referrals(url: str, target: int) -> None:
     started = time.perf_counter()
     with system_scope():
         have = db.session.scalar(select(func.count()).select_from(Referral))
-        originals = db.session.scalar(select(func.max(Referral.id)))
+        copied = Referral.reference.contains("~")
+        originals = db.session.scalar(select(func.count()).where(~copied))
         if target > have:
-            columns = [
-                c.name for c in Referral.__table__.columns if c.name not in ("id", "reference")
-            ]
+            kept = Referral.__table__.columns
+            columns = [c.name for c in kept if c.name not in ("id", "reference")]
             names = ", ".join(f'"{name}"' for name in columns)
-            copied = ", ".join(f'r."{name}"' for name in columns)
+            values = ", ".join(f'r."{name}"' for name in columns)
             db.session.execute(
                 text(
                     "WITH RECURSIVE copy(n) AS ("
-                    " SELECT 1 UNION ALL SELECT n + 1 FROM copy WHERE n < :copies)"
+                    " SELECT CAST(:first AS INTEGER)"
+                    " UNION ALL SELECT n + 1 FROM copy WHERE n < :last)"
                     f' INSERT INTO referral ({names}, "reference")'
-                    f" SELECT {copied}, r.reference || '~' || CAST(copy.n AS TEXT)"
-                    " FROM referral r CROSS JOIN copy WHERE r.id <= :originals LIMIT :needed"
+                    f" SELECT {values}, r.reference || '~' || CAST(copy.n AS TEXT)"
+                    " FROM referral r CROSS JOIN copy"
+                    " WHERE r.reference NOT LIKE '%~%' LIMIT :needed"
                 ),
                 {
-                    "copies": -(-(target - have) // have),
-                    "originals": originals,
+                    # Copy numbers go on from those of an earlier call (its last may be partial).
+                    "first": -(-(have - originals) // originals) + 1,
+                    "last": -(-(target - originals) // originals),
                     "needed": target - have,
                 },
             )
