@@ -58,7 +58,8 @@ def _note_written(session: Session, _context: Any, _instances: Any) -> None:
     months: set[tuple[int, date]] = session.info.setdefault(_MONTHS, set())
     for record in chain(session.new, session.dirty, session.deleted):
         if isinstance(record, Booking):
-            record = record.referral
+            with area_scope(record.area_id):  # its referral, whatever scope the flush is in
+                record = record.referral
         if isinstance(record, Referral):
             for area_id in _values(record, "area_id"):
                 months |= {(area_id, month_of(day)) for day in _values(record, "received_on")}
