@@ -4,6 +4,7 @@ migrated, synced and filled with the demo region, and timing helpers."""
 from __future__ import annotations
 
 import enum
+import os
 import statistics
 import tempfile
 import time
@@ -15,13 +16,16 @@ from typing import Any
 import psycopg
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, func, select, text
 
 from divert import create_app
 from divert.areas.sync import sync_tenants
 from divert.demo.accounts import create_demo_accounts
 from divert.demo.builder import Rows, build_demo, insert_rows
 from divert.extensions import db
+from divert.figures import summary
+from divert.models import Referral
+from divert.tenancy import system_scope
 from tests.support.pg_cluster import postgres_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +69,48 @@ def load_demo(url: str, referrals: int) -> None:
     vacuum(url)
 
 
+def grow_referrals(url: str, target: int) -> None:
+    """Copies of the referrals already there, made by the database itself (INSERT ... SELECT
+    over a counting CTE: no rows pass through Python), until there are `target`; then the
+    monthly summary is worked out again from them, as after any bulk load, and fresh statistics.
+
+    Copies keep their dates, so each month holds more referrals: what a dashboard that grew
+    with the table would show. References get "~n" (unique: "~" is in no reference)."""
+    started = time.perf_counter()
+    with system_scope():
+        have = db.session.scalar(select(func.count()).select_from(Referral))
+        copied = Referral.reference.contains("~")
+        originals = db.session.scalar(select(func.count()).where(~copied))
+        if target > have:
+            kept = Referral.__table__.columns
+            columns = [c.name for c in kept if c.name not in ("id", "reference")]
+            names = ", ".join(f'"{name}"' for name in columns)
+            values = ", ".join(f'r."{name}"' for name in columns)
+            db.session.execute(
+                text(
+                    "WITH RECURSIVE copy(n) AS ("
+                    " SELECT CAST(:first AS INTEGER)"
+                    " UNION ALL SELECT n + 1 FROM copy WHERE n < :last)"
+                    f' INSERT INTO referral ({names}, "reference")'
+                    f" SELECT {values}, r.reference || '~' || CAST(copy.n AS TEXT)"
+                    " FROM referral r CROSS JOIN copy"
+                    " WHERE r.reference NOT LIKE '%~%' LIMIT :needed"
+                ),
+                {
+                    # Copy numbers go on from those of an earlier call (its last may be partial).
+                    "first": -(-(have - originals) // originals) + 1,
+                    "last": -(-(target - originals) // originals),
+                    "needed": target - have,
+                },
+            )
+        summary.rebuild()
+        db.session.commit()
+    db.session.remove()
+    vacuum(url)
+    seconds = time.perf_counter() - started
+    print(f"grew to {target:,} referrals and rebuilt the summary in {seconds:.1f} s")
+
+
 def vacuum(url: str) -> None:
     """Fresh statistics and visibility map on PostgreSQL, as autovacuum would give."""
     if url.startswith("postgresql"):
@@ -102,6 +148,11 @@ def timed(action: Callable[[], Any]) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load averages: a shared box depresses every figure."""
+    return " / ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def percentile(samples: list[float], share: float) -> float:

@@ -8,7 +8,8 @@ page in turn with a fixed number of connections (a closed loop: the highest rate
 signed in as the demo account of the role that uses it, and the rounds are interleaved so that
 every page and the baseline share the machine's conditions. Each page's requests per second
 are given as min / median / max over the rounds, and as a ratio of its median to the signed-in
-bare layout's median from the same run.
+bare layout's median from the same run, with the machine's 1-minute load average after its runs
+(lowest-highest): a shared machine depresses every figure.
 
 The referral POST sends a new person each time (names from loadtest.people, so never a repeat)
 and follows the redirect to its confirmation page: one pair of requests counts once. The
@@ -18,6 +19,7 @@ sign-in POST signs a demo account in each time (the per-address limit is lifted)
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import secrets
 import statistics
@@ -254,6 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     pages = [p for p in PAGES if not args.only or p.name == BASELINE or p.name in args.only]
     names = list(islice(unheard_names(demo_sounds()), 2 * PEOPLE_PER_ROUND * args.rounds))
     rates: dict[str, list[float]] = {page.name: [] for page in pages}
+    loads: dict[str, list[float]] = {page.name: [] for page in pages}  # 1-minute, after each
     problems: dict[str, list[str]] = {page.name: [] for page in pages}
     service = _service(args.referrals, args.workers, args.code)
     with service as base_url, tempfile.TemporaryDirectory() as tmp:
@@ -264,6 +267,7 @@ def main(argv: list[str] | None = None) -> None:
                 offset = round_number * PEOPLE_PER_ROUND
                 rate, problem = _wrk(f"{base_url}{page.path}", args, scripts[page.name], offset)
                 rates[page.name].append(rate / 2 if page.pairs else rate)
+                loads[page.name].append(os.getloadavg()[0])
                 if problem:
                     problems[page.name].append(problem)
     baseline = statistics.median(rates[BASELINE])
@@ -278,6 +282,7 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{page.name:38} min {min(found):7.1f} / median {median:7.1f} / max {max(found):7.1f}"
             f" per s; / baseline {median / baseline:.2f}"
+            f"; load {min(loads[page.name]):.1f}-{max(loads[page.name]):.1f}"
             + (f"  PROBLEMS: {' | '.join(problems[page.name])}" if problems[page.name] else "")
         )
 

@@ -36,6 +36,7 @@ from divert.clock import LOCAL
 from divert.config import check_secrets, engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
 from divert.outcomes import web as outcomes
+from divert.figures import summary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     tenancy.init_app(app)
+    summary.init_app(app)
     security.init_app(app)
     static_assets.init_app(app)
     _configure_templates(app)

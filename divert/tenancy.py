@@ -97,9 +97,10 @@ def _scoped(scope: Scope) -> Iterator[None]:
         _scope.reset(token)
 
 
-def area_scope(area: Area) -> Any:
-    """Work inside one area (CLI jobs, tests, demo data)."""
-    return _scoped(Scope(frozenset({area.id})))
+def area_scope(area: Area | int) -> Any:
+    """Work inside one area, given as a record or by its id (CLI jobs, tests, demo data, and
+    the monthly summary, which works out an area's months again when its records change)."""
+    return _scoped(Scope(frozenset({area if isinstance(area, int) else area.id})))
 
 
 def regional_scope(region: Region) -> Any:

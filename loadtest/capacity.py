@@ -256,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
                 p50 = statistics.median(step.times) * 1000
                 print(
                     f"rate {rate:6.1f}/s: {len(step.times):5d} operations, p50 {p50:7.1f} ms,"
-                    f" p95 {step.p95 * 1000:7.1f} ms, errors {len(step.errors)}"
+                    f" p95 {step.p95 * 1000:7.1f} ms, errors {len(step.errors)},"
+                    f" load average {os.getloadavg()[0]:.1f}"
                     + (f" ({step.errors[0]})" if step.errors else "")
                 )
                 if not step.passed:

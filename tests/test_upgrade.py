@@ -16,11 +16,13 @@ from sqlalchemy import func, inspect, select, table, text
 
 from divert.extensions import db
 from divert.models import CaseOutcome
+from divert.figures import summary
 from divert.tenancy import system_scope
 from tests.conftest import ROOT, make_app
 from tests.factories import DEMO_PASSWORD
 from tests.support import snapshot
 from tests.support.pg_cluster import Cluster
+from tests.support.summary import summary_rows
 
 PREVIOUS_DEMO = ROOT / "tests" / "fixtures" / "demo_0003_api_tokens.json.gz"
 
@@ -109,6 +111,16 @@ def _assert_closed_cases_have_cohorts(before: list[dict]) -> None:
     assert len(found) > 100
 
 
+def _assert_summary_as_the_application_counts() -> None:
+    """Issue 19: the migration filled the monthly summary (in its own SQL) with the rows the
+    application works out from the same records."""
+    filled = summary_rows()
+    assert filled, "the summary was left empty"
+    summary.rebuild()
+    assert summary_rows() == filled
+    db.session.rollback()
+
+
 def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, str]) -> None:
     previous = snapshot.read(PREVIOUS_DEMO)
     app_url, migration_url = empty_database
@@ -133,6 +145,7 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, s
         with system_scope():
             _assert_every_referral_in_a_programme(previous["tables"]["referral"])
             _assert_closed_cases_have_cohorts(previous["tables"]["referral"])
+            _assert_summary_as_the_application_counts()
         db.session.remove()
         db.engine.dispose()
 

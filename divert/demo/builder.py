@@ -20,6 +20,7 @@ from sqlalchemy import Table, func, insert, select
 
 from divert.demo.programmes import build_programme_demo
 from divert.extensions import db
+from divert.figures import summary
 from divert.matching.keys import index_keys
 from divert.matching.normalise import PersonRecord
 from divert.matching.regional import published_hashes
@@ -460,5 +461,6 @@ def build_demo(
             if counters:
                 db.session.execute(insert(ReferenceCounter), counters)
         build_programme_demo(list(areas), seed, builder.today)
+        summary.rebuild()  # the rows went in by bulk inserts, which no flush notes
         db.session.commit()
     return {slug: sum(ctx.counters.values()) for slug, ctx in contexts.items()}

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, func, select
+from sqlalchemy import Date, Select, and_, func, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from divert.extensions import db
-from divert.figures.periods import Period
+from divert.figures.periods import Period, split
 from divert.models import (
     AgeGroup,
     Area,
     Booking,
     BookingStatus,
+    MonthlySummary,
     Programme,
     Referral,
     ReferralStatus,
@@ -93,18 +96,25 @@ def _flag(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
-def in_period(period: Period, programme: str | None = None) -> Any:
-    """Referrals received in the period (not voided), of one programme (by its code, the same
-    in every area of the region) or of all."""
+def _received(ranges: Sequence[tuple[date, date]], programme: str | None = None) -> Any:
+    """Referrals received in any of the date ranges (not voided), of one programme (by its
+    code, the same in every area of the region) or of all."""
     condition = and_(
-        Referral.received_on >= period.start,
-        Referral.received_on <= period.end,
+        or_(*(Referral.received_on.between(start, end) for start, end in ranges)),
         Referral.status != S.VOIDED,
     )
-    if programme is not None:
-        of_programme = select(Programme.id).where(Programme.code == programme)
-        condition = and_(condition, Referral.programme_id.in_(of_programme))
-    return condition
+    return and_(condition, _of_programme(Referral.programme_id, programme))
+
+
+def in_period(period: Period, programme: str | None = None) -> Any:
+    """Referrals received in the period (not voided), of one programme or of all."""
+    return _received([(period.start, period.end)], programme)
+
+
+def _of_programme(column: Any, programme: str | None) -> Any:
+    if programme is None:
+        return true()
+    return column.in_(select(Programme.id).where(Programme.code == programme))
 
 
 class month_start(GenericFunction[Date]):  # named as SQL functions are
@@ -127,72 +137,110 @@ def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
 CLOSED_UNATTENDED = (S.NOT_ENGAGED, S.NOT_COMPLETED)
 
 
-def _grouped_query(period: Period, programme: str | None = None) -> Select:
-    """One pass over the period's referrals, grouped finely enough to give every figure.
+def referral_counts() -> list[Any]:
+    """The counts of a group of referrals, in the order of Counts.SCALARS (and the monthly
+    summary's columns): the one definition of each, for the records and the summary alike."""
+    attended = Referral.initial_attended_on.is_not(None)
+    return [
+        func.count(),
+        _flag(attended),
+        _flag(and_(Referral.status.in_(CLOSED_UNATTENDED), Referral.initial_attended_on.is_(None))),
+        _flag(Referral.is_repeat),
+        _flag(Referral.status == S.COMPLETED),
+        _flag(Referral.status == S.INELIGIBLE),
+        _flag(Referral.status == S.WITHDRAWN),
+        _flag(Referral.status.in_(IN_PROGRESS)),
+        _flag(Referral.age_group == AgeGroup.UNDER_18),
+        _flag(Referral.age_group == AgeGroup.ADULT),
+        _flag(and_(Referral.status == S.NOT_COMPLETED, attended)),
+        _flag(Referral.status == S.REFERRED_ON),
+    ]
 
-    At most areas × months × substances × genders × ethnicities groups (a few thousand), so
-    the scan is done once in the database and the small remainder is summed here.
-    """
+
+def session_counts() -> list[Any]:
+    """Naloxone kits supplied and onward referrals made at attended bookings (of a group of
+    bookings joined to their referrals), as the monthly summary's last two columns."""
+    attended = Booking.status == BookingStatus.ATTENDED
+    return [
+        _flag(and_(attended, Booking.naloxone_kit_supplied)),
+        _flag(and_(attended, Booking.onward_service_id.is_not(None))),
+    ]
+
+
+def _records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -> Select:
+    """The referrals of part-months, from the records, grouped finely enough to give every
+    figure: at most areas × months × substances × genders × ethnicities groups."""
     keys = (
         Referral.area_id,
         month_start(Referral.received_on),
-        Referral.main_substance_id,
+        Substance.code,
         Referral.gender,
         Referral.ethnicity,
     )
-    attended = Referral.initial_attended_on.is_not(None)
     return (
-        select(
-            *keys,
-            func.count(),
-            _flag(attended),
-            _flag(
-                and_(Referral.status.in_(CLOSED_UNATTENDED), Referral.initial_attended_on.is_(None))
-            ),
-            _flag(Referral.is_repeat),
-            _flag(Referral.status == S.COMPLETED),
-            _flag(Referral.status == S.INELIGIBLE),
-            _flag(Referral.status == S.WITHDRAWN),
-            _flag(Referral.status.in_(IN_PROGRESS)),
-            _flag(Referral.age_group == AgeGroup.UNDER_18),
-            _flag(Referral.age_group == AgeGroup.ADULT),
-            _flag(and_(Referral.status == S.NOT_COMPLETED, attended)),
-            _flag(Referral.status == S.REFERRED_ON),
-        )
-        .where(in_period(period, programme))
+        select(*keys, *referral_counts())
+        .outerjoin(Substance, Substance.id == Referral.main_substance_id)
+        .where(_received(ranges, programme))
         .group_by(*keys)
     )
 
 
-def _add_group(
-    counts: Counts, key: tuple[Any, ...], values: tuple[int, ...], substance_codes: dict[int, str]
-) -> None:
-    month, substance_id, gender, ethnicity = key
+def _summary_query(months: tuple[date, date], programme: str | None) -> Select:
+    """The referrals of whole months, from the monthly summary, in the same groups."""
+    s = MonthlySummary
+    keys = (s.area_id, s.month, Substance.code, s.gender, s.ethnicity)
+    return (
+        select(*keys, *(func.sum(getattr(s, name)) for name in Counts.SCALARS))
+        .outerjoin(Substance, Substance.id == s.main_substance_id)
+        .where(s.month.between(*months), s.referrals > 0, _of_programme(s.programme_id, programme))
+        .group_by(*keys)
+    )
+
+
+def _add_group(counts: Counts, key: tuple[Any, ...], values: tuple[int, ...]) -> None:
+    month, substance, gender, ethnicity = key
     for name, value in zip(Counts.SCALARS, values, strict=True):
         setattr(counts, name, getattr(counts, name) + int(value or 0))
     referrals, attended = int(values[0]), int(values[1] or 0)
     counts.per_month[(month.year, month.month)] += referrals
     counts.genders[gender or NOT_RECORDED] += referrals
     counts.ethnicities[ethnicity or NOT_RECORDED] += referrals
-    if substance_id is not None and attended:
-        counts.substances[substance_codes[substance_id]] += attended
+    if substance is not None and attended:
+        counts.substances[substance] += attended
 
 
-def _session_content_query(period: Period, programme: str | None = None) -> Select:
-    """Naloxone kits and onward referrals given at attended sessions of the period's referrals."""
-    attended = Booking.status == BookingStatus.ATTENDED
+def _session_records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -> Select:
+    """Naloxone kits and onward referrals given at attended sessions of part-months' referrals."""
     return (
-        select(
-            Referral.area_id,
-            TreatmentService.code,
-            _flag(and_(attended, Booking.naloxone_kit_supplied)),
-            _flag(and_(attended, Booking.onward_service_id.is_not(None))),
-        )
+        select(Referral.area_id, TreatmentService.code, *session_counts())
         .join(Referral, Referral.id == Booking.referral_id)
         .outerjoin(TreatmentService, TreatmentService.id == Booking.onward_service_id)
-        .where(in_period(period, programme), attended)
+        .where(_received(ranges, programme), Booking.status == BookingStatus.ATTENDED)
         .group_by(Referral.area_id, TreatmentService.code)
     )
+
+
+def _session_summary_query(months: tuple[date, date], programme: str | None) -> Select:
+    """The same, of whole months' referrals, from the monthly summary."""
+    s = MonthlySummary
+    return (
+        select(s.area_id, TreatmentService.code, func.sum(s.naloxone_kits), func.sum(s.onward))
+        .outerjoin(TreatmentService, TreatmentService.id == s.onward_service_id)
+        .where(s.month.between(*months), s.referrals == 0, _of_programme(s.programme_id, programme))
+        .group_by(s.area_id, TreatmentService.code)
+    )
+
+
+def _queries(period: Period, programme: str | None) -> Iterator[tuple[Select, Select]]:
+    """(referrals, session content) queries that together cover the period exactly once."""
+    parts = split(period.start, period.end)
+    if parts.months:
+        yield (
+            _summary_query(parts.months, programme),
+            _session_summary_query(parts.months, programme),
+        )
+    if parts.edges:
+        yield _records_query(parts.edges, programme), _session_records_query(parts.edges, programme)
 
 
 def counts_by_area(
@@ -202,18 +250,51 @@ def counts_by_area(
     programme with code `programme` or of all programmes."""
     by_area = {area.id: Counts() for area in region.areas}
     with regional_scope(region):
-        rows = db.session.execute(select(Substance.id, Substance.code))
-        substance_codes = {substance_id: code for substance_id, code in rows}
-        for area_id, *rest in db.session.execute(_grouped_query(period, programme)):
-            key, values = tuple(rest[:4]), tuple(rest[4:])
-            _add_group(by_area[area_id], key, values, substance_codes)
-        for area_id, service, kits, onward in db.session.execute(
-            _session_content_query(period, programme)
-        ):
-            by_area[area_id].naloxone_kits += int(kits or 0)
-            if service is not None:
-                by_area[area_id].onward[service] += int(onward or 0)
+        for referrals, sessions in _queries(period, programme):
+            for area_id, *rest in db.session.execute(referrals):
+                key, values = tuple(rest[:4]), tuple(rest[4:])
+                _add_group(by_area[area_id], key, values)
+            for area_id, service, kits, onward in db.session.execute(sessions):
+                by_area[area_id].naloxone_kits += int(kits or 0)
+                if service is not None:
+                    by_area[area_id].onward[service] += int(onward or 0)
     return by_area
+
+
+def referrals_received(spans: Sequence[tuple[int, date, date]]) -> list[int]:
+    """Referrals (not voided, of every programme) received by each (area, first day, last day)
+    span: whole months from the monthly summary, part-months from the records; one query for
+    each, whatever the number of spans."""
+    if not spans:
+        return []
+    s = MonthlySummary
+    in_months, in_edges = [], []
+    for area_id, start, end in spans:
+        parts = split(start, end)
+        in_months.append(
+            and_(s.area_id == area_id, s.month.between(*parts.months)) if parts.months else None
+        )
+        received = [Referral.received_on.between(*edge) for edge in parts.edges]
+        in_edges.append(and_(Referral.area_id == area_id, or_(*received)) if received else None)
+    totals = [0] * len(spans)
+    for query, conditions in (
+        (select().select_from(s), [(c, func.sum(s.referrals)) for c in in_months]),
+        (
+            select().select_from(Referral).where(Referral.status != S.VOIDED),
+            [(c, func.count()) for c in in_edges],
+        ),
+    ):
+        wanted = [(n, c, total) for n, (c, total) in enumerate(conditions) if c is not None]
+        if not wanted:
+            continue
+        counted = db.session.execute(
+            query.add_columns(*(total.filter(c) for _, c, total in wanted)).where(
+                or_(*(c for _, c, _ in wanted))
+            )
+        ).one()
+        for (n, _, _), value in zip(wanted, counted, strict=True):
+            totals[n] += int(value or 0)
+    return totals
 
 
 @dataclass(frozen=True)

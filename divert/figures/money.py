@@ -16,15 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from divert.extensions import db
+from divert.figures.counts import referrals_received
 from divert.figures.periods import Period
 from divert.figures.rounding import pence, whole
-from divert.models import Contract, Pricing, Referral, ReferralStatus, Region
+from divert.models import Contract, Pricing, Region
 from divert.tenancy import regional_scope
 
 LOW_USE, OVER_USE = Decimal("0.6"), Decimal("1.0")
@@ -150,29 +150,18 @@ def period_money(contracts: Iterable[Contract], period: Period) -> PeriodMoney:
     )
 
 
-def _received(contract: Contract, since: date, until: date) -> Any:
-    return and_(
-        Referral.area_id == contract.area_id,
-        Referral.received_on >= since,
-        Referral.received_on <= min(until, contract.ends_on),
-    )
-
-
 def contract_uses(contracts: list[Contract], as_of: date) -> list[ContractUse]:
-    """Each contract with the places used in it up to `as_of`, in one query for them all."""
-    if not contracts:
-        return []
-    columns = []
+    """Each contract with the places used in it up to `as_of`, in two queries for them all."""
+    spans = []
     for contract in contracts:
-        columns += [
-            func.count().filter(_received(contract, contract.starts_on, as_of)),
-            func.count().filter(_received(contract, contract.counts_from, as_of)),
+        until = min(as_of, contract.ends_on)
+        spans += [
+            (contract.area_id, contract.starts_on, until),
+            (contract.area_id, contract.counts_from, until),
         ]
-    used = db.session.execute(
-        select(*columns).select_from(Referral).where(Referral.status != ReferralStatus.VOIDED)
-    ).one()
+    used = referrals_received(spans)
     return [
-        ContractUse(contract, as_of, int(used[2 * n] or 0), int(used[2 * n + 1] or 0))
+        ContractUse(contract, as_of, used[2 * n], used[2 * n + 1])
         for n, contract in enumerate(contracts)
     ]
 

@@ -60,3 +60,35 @@ def custom(start: date, end: date) -> Period:
 
 def financial_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
+
+
+def month_of(day: date) -> date:
+    """The first day of `day`'s month: the monthly summary's key."""
+    return day.replace(day=1)
+
+
+def month_end(first: date) -> date:
+    return _month_end(first.year, first.month)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A span of dates cut into whole months (`months`: the first and the last, inclusive, or
+    None) and the part-months left at its ends (`edges`: inclusive date ranges)."""
+
+    months: tuple[date, date] | None
+    edges: tuple[tuple[date, date], ...]
+
+
+def split(start: date, end: date) -> Split:
+    """Whole months are read from the monthly summary, part-months from the records."""
+    first = start if start.day == 1 else month_end(month_of(start)) + timedelta(days=1)
+    last = month_of(end + timedelta(days=1)) - timedelta(days=1)  # the last whole month's end
+    if first > last:
+        return Split(None, ((start, end),) if start <= end else ())
+    edges = []
+    if start < first:
+        edges.append((start, first - timedelta(days=1)))
+    if last < end:
+        edges.append((last + timedelta(days=1), end))
+    return Split((first, month_of(last)), tuple(edges))

@@ -51,6 +51,7 @@ from divert.models.referral import (
     SubmissionToken,
     referral_substance_found,
 )
+from divert.models.summary import MonthlySummary
 from divert.models.user import (
     AccountLink,
     AccountLinkPurpose,
@@ -93,6 +94,7 @@ __all__ = [
     "Intervention",
     "MatchReview",
     "Membership",
+    "MonthlySummary",
     "Offence",
     "OutboxMessage",
     "PathwayStep",

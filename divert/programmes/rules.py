@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from divert.extensions import db
 from divert.models import DISPOSAL_LABELS, Area, Disposal, Programme
@@ -20,11 +22,36 @@ class ProgrammeRefusal(Refusal):
         super().__init__(field, message)
 
 
+_LOADED = "divert_area_programmes"  # in Session.info: {area id: its programmes, in order}
+
+
 def area_programmes(area: Area, *, active_only: bool = True) -> list[Programme]:
-    query = select(Programme).where(Programme.area_id == area.id)
-    if active_only:
-        query = query.where(Programme.active)
-    return list(db.session.scalars(query.order_by(Programme.position, Programme.id)))
+    """The area's programmes in their order, read once per transaction: a referral's form and
+    its submission each ask, and the records stay valid until the transaction ends."""
+    loaded = db.session.info.setdefault(_LOADED, {})
+    if any(isinstance(record, Programme) for record in db.session.new):
+        loaded.clear()  # one added, not flushed yet: the query's autoflush will write it
+    if area.id not in loaded:
+        loaded[area.id] = list(
+            db.session.scalars(
+                select(Programme)
+                .where(Programme.area_id == area.id)
+                .order_by(Programme.position, Programme.id)
+            )
+        )
+    return [p for p in loaded[area.id] if p.active or not active_only]
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(record, Programme) for record in changed):
+        session.info.pop(_LOADED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_read(session: Session, _transaction: Any) -> None:
+    session.info.pop(_LOADED, None)
 
 
 def by_id(area: Area, programme_id: int | None) -> Programme | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import joinedload
 
 from divert.extensions import db
@@ -133,28 +133,36 @@ def elsewhere(area: Area, record: PersonRecord, since: date) -> list[tuple[str, 
     return regional_earlier_referrals(area, lookup_hashes(record, _regional_secret()), since)
 
 
-def index(referral: Referral) -> None:
-    """Make the referral's person findable: blocking keys here, hashes in the region."""
+def index(referral: Referral, *, new_person: bool) -> None:
+    """Make the referral's person findable: blocking keys here, hashes in the region. Each set
+    goes in as one statement; a person seen before keeps the keys they have."""
     person, area = referral.person, referral.area
     record = record_of(person)
-    present = set(
-        db.session.scalars(
-            select(PersonBlockingKey.key).where(PersonBlockingKey.person_id == person.id)
-        )
-    )
-    db.session.add_all(
-        PersonBlockingKey(area_id=area.id, person_id=person.id, key=key)
-        for key in index_keys(record) - present
-    )
-    if area.region.regional_matching:
-        db.session.add_all(
-            RegionalKeyHash(
-                region_id=area.region_id,
-                area_id=area.id,
-                key_hash=key_hash,
-                referral_on=referral.received_on,
+    keys = index_keys(record)
+    if not new_person:
+        keys -= set(
+            db.session.scalars(
+                select(PersonBlockingKey.key).where(PersonBlockingKey.person_id == person.id)
             )
-            for key_hash in published_hashes(record, _regional_secret())
+        )
+    if keys:
+        db.session.execute(
+            insert(PersonBlockingKey),
+            [{"area_id": area.id, "person_id": person.id, "key": key} for key in sorted(keys)],
+        )
+    hashes = published_hashes(record, _regional_secret()) if area.region.regional_matching else ()
+    if hashes:
+        db.session.execute(
+            insert(RegionalKeyHash),
+            [
+                {
+                    "region_id": area.region_id,
+                    "area_id": area.id,
+                    "key_hash": key_hash,
+                    "referral_on": referral.received_on,
+                }
+                for key_hash in sorted(hashes)
+            ],
         )
 
 

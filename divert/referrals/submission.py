@@ -197,6 +197,7 @@ def create_referral(
         "guardian_name": guardian_name,
         "guardian_contact": guardian_contact,
     }
+    new_person = person is None
     if person is None:
         person = Person(area_id=area.id, **details)
     else:
@@ -234,7 +235,7 @@ def create_referral(
         )
     )
     db.session.flush()
-    repeats.index(referral)
+    repeats.index(referral, new_person=new_person)
     return referral
 
 
