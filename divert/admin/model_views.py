@@ -34,6 +34,7 @@ from divert.models import (
     Membership,
     Offence,
     Pricing,
+    Programme,
     Region,
     RegionalLead,
     Role,
@@ -64,6 +65,18 @@ def _area_names() -> dict[int, str]:
 
 def _area_name(_view: Any, _context: Any, model: Any, _name: str) -> str:
     return _area_names().get(model.area_id, "")
+
+
+def _programme_names() -> dict[int, tuple[int, str]]:
+    """Every area's programmes by id, as (area id, name), once per request."""
+    if "admin_programme_names" not in g:
+        rows = db.session.execute(
+            select(Programme.id, Programme.area_id, Programme.name).order_by(
+                Programme.area_id, Programme.position
+            )
+        ).all()
+        g.admin_programme_names = {pid: (aid, name) for pid, aid, name in rows}
+    return g.admin_programme_names
 
 
 def sentence_case(name: str) -> str:
@@ -351,16 +364,18 @@ class RegionalLeadView(RecordView):
 
 
 class ContractView(AreaOwnedView):
-    """An area's terms for a period, as signed: per place (value ÷ places) or a fixed
-    contribution (places optional), with an optional go-live date. Refused: end before start,
-    a go-live outside the contract, no places for a per-place contract, a negative value, a
-    period overlapping another contract of the area, an extension of another area's contract."""
+    """An area's terms for one of its programmes for a period, as signed: per place (value ÷
+    places) or a fixed contribution (places optional), with an optional go-live date. Refused:
+    end before start, a go-live outside the contract, no places for a per-place contract, a
+    negative value, another area's programme, a period overlapping another contract of the
+    same programme, an extension of another area's or programme's contract."""
 
     # The form's name for a contract rule's field, where it is not the record's.
     FORM_FIELDS = {"value_pence": "value_pounds"}
 
     column_list = [
         "area_id",
+        "programme_id",
         "label",
         "starts_on",
         "ends_on",
@@ -386,9 +401,11 @@ class ContractView(AreaOwnedView):
             f"£{model.value_pence / 100:,.2f}{' (example)' if model.value_example else ''}"
         ),
         "pricing": lambda _v, _c, model, _n: PRICING_LABELS[model.pricing],
+        "programme_id": lambda _v, _c, model, _n: _programme_names()[model.programme_id][1],
     }
     form_columns = [
         "area_id",
+        "programme_id",
         "label",
         "starts_on",
         "go_live_on",
@@ -413,6 +430,11 @@ class ContractView(AreaOwnedView):
                 Required(message="Enter the contract's value in pounds"),
                 NumberRange(min=0, message="Value must be £0 or more"),
             ],
+        ),
+        "programme_id": SelectField(
+            "Programme",
+            coerce=int,
+            description="The programme whose places and money these are",
         ),
         "extends_id": SelectField(
             "Extends", coerce=int, validators=[Optional()], description="For an extension only"
@@ -457,6 +479,10 @@ class ContractView(AreaOwnedView):
             )
         ).all()
         names = _area_names()
+        form.programme_id.choices = options(
+            (pid, f"{names.get(aid, '')}: {name}")
+            for pid, (aid, name) in _programme_names().items()
+        )
         form.extends_id.choices = options(
             [
                 (0, "Not an extension"),
@@ -475,6 +501,7 @@ class ContractView(AreaOwnedView):
     def check(self, form: BaseForm, model: Contract | None) -> Errors:
         found = contracts.problems(
             area_id=form.area_id.data,
+            programme_id=form.programme_id.data,
             starts_on=form.starts_on.data,
             ends_on=form.ends_on.data,
             places_allocated=form.places_allocated.data,

@@ -1,5 +1,9 @@
 """Places and money by the contracts' terms, for any period, across contracts.
 
+Every contract is one programme's: its places used are that programme's referrals only. The
+figures of one programme come from its contracts; those of every programme add up all the
+programmes' contracts (costs and places; places unknown if any is unknown).
+
 - Cost for a period: each contract overlapping it contributes its value pro rata by the days of
   the contract that fall in the period (the page says so).
 - Places allocated for a period: the same share of each contract's places; unknown when a
@@ -19,12 +23,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from divert.extensions import db
 from divert.figures.periods import Period
 from divert.figures.rounding import pence, whole
-from divert.models import Contract, Pricing, Referral, ReferralStatus, Region
+from divert.models import Contract, Pricing, Programme, Referral, ReferralStatus, Region
 from divert.tenancy import regional_scope
 
 LOW_USE, OVER_USE = Decimal("0.6"), Decimal("1.0")
@@ -153,6 +157,7 @@ def period_money(contracts: Iterable[Contract], period: Period) -> PeriodMoney:
 def _received(contract: Contract, since: date, until: date) -> Any:
     return and_(
         Referral.area_id == contract.area_id,
+        Referral.programme_id == contract.programme_id,
         Referral.received_on >= since,
         Referral.received_on <= min(until, contract.ends_on),
     )
@@ -183,17 +188,22 @@ class AreaMoney:
     contracts: list[ContractUse]  # those overlapping the period, oldest first
 
 
-def money_by_area(region: Region, period: Period, as_of: date) -> dict[int, AreaMoney]:
-    """Every area's money for the period and its contracts overlapping it."""
+def money_by_area(
+    region: Region, period: Period, as_of: date, programme: str | None = None
+) -> dict[int, AreaMoney]:
+    """Every area's money for the period and its contracts overlapping it: those of one
+    programme (by its code, the same in every area), or of every programme."""
+    query = (
+        select(Contract)
+        .join(Contract.programme)
+        .options(contains_eager(Contract.programme), selectinload(Contract.extends))
+        .where(Contract.starts_on <= period.end, Contract.ends_on >= period.start)
+        .order_by(Contract.starts_on, Programme.position, Contract.id)
+    )
+    if programme is not None:
+        query = query.where(Programme.code == programme)
     with regional_scope(region):
-        contracts = list(
-            db.session.scalars(
-                select(Contract)
-                .options(selectinload(Contract.extends))
-                .where(Contract.starts_on <= period.end, Contract.ends_on >= period.start)
-                .order_by(Contract.starts_on)
-            )
-        )
+        contracts = list(db.session.scalars(query))
         uses = contract_uses(contracts, as_of)
     return {
         area.id: AreaMoney(

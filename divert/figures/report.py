@@ -451,6 +451,7 @@ def _contract_terms(column: Column, use: ContractUse) -> ContractTerms:
     )
     rows = [
         Row("Places used to date", [used], "used"),
+        Row("Programme", [_text(contract.programme.name)]),
         Row("Dates", [_text(f"{contract.starts_on:%-d %B %Y} to {contract.ends_on:%-d %B %Y}")]),
         Row(
             "Go-live date",
@@ -478,9 +479,7 @@ def _contract_terms(column: Column, use: ContractUse) -> ContractTerms:
             [
                 Cell(
                     kind=Kind.RATE,
-                    value=share(use.used, use.allocated)
-                    if use.per_place and use.allocated
-                    else None,
+                    value=share(use.used, use.allocated) if use.allocated else None,
                     parts=(used,),
                     example=contract.places_example,
                 )
@@ -560,11 +559,11 @@ def build(
     today: date | None = None,
 ) -> Figures:
     """The figures of `shown` areas (each a column) and of the region pooled, suppressed; of
-    one programme (by its code) or of every programme. Places and money are the contracts'
-    whichever programme is shown."""
+    one programme (by its code) or of every programme. Places and money are that programme's
+    contracts', or every programme's added up."""
     as_of = min(today or date.today(), period.end)
     by_area = counts_by_area(region, period, programme)
-    money = money_by_area(region, period, as_of)
+    money = money_by_area(region, period, as_of, programme)
     labels = reference_labels(region, prefer=shown[0] if len(shown) == 1 else None)
     total_counts = pooled(by_area)
     total_money = _pooled_money(money, period)

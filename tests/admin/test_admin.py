@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from divert.extensions import db
-from divert.models import AuditEvent, Contract, OutboxMessage, Pricing, Role, User
+from divert.models import AuditEvent, Contract, OutboxMessage, Pricing, Programme, Role, User
 from divert.tenancy import system_scope
 from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
 
@@ -25,10 +25,23 @@ def admin(app_ctx: Flask, client: FlaskClient) -> FlaskClient:
     return client
 
 
+def _programme(slug: str, code: str) -> str:
+    """The id of an area's programme, as the form posts it."""
+    with system_scope():
+        return str(
+            db.session.scalars(
+                select(Programme.id).where(
+                    Programme.area_id == area(slug).id, Programme.code == code
+                )
+            ).one()
+        )
+
+
 def _contract(**changes: str | list[str]) -> dict[str, str | list[str]]:
     """A contract form as posted: each date as the day, month and year boxes."""
     fields: dict[str, str | list[str]] = {
         "area_id": str(area("west-mercia").id),
+        "programme_id": _programme("west-mercia", "divert-adults"),
         "label": "Extension to March 2028",
         "starts_on": ["1", "4", "2027"],
         "ends_on": ["31", "3", "2028"],
@@ -98,7 +111,11 @@ def test_a_fixed_contribution_needs_no_places_and_keeps_its_terms(admin: FlaskCl
         ),
         ({"places_allocated": "0"}, "places_allocated", "Places must be 1 or more"),
         ({"value_pounds": "-1"}, "value_pounds", "Value must be £0 or more"),
-        ({"starts_on": ["1", "12", "2026"]}, "starts_on", "overlaps another contract of the area"),
+        (
+            {"starts_on": ["1", "12", "2026"]},
+            "starts_on",
+            "overlaps another DIVERT adults contract of the area",
+        ),
         ({"starts_on": ["31", "2", "2027"]}, "starts_on", "Start date must be a real date"),
         ({"starts_on": ["1", "", "2027"]}, "starts_on", "Start date must include a month"),
         ({"ends_on": ["", "", ""]}, "ends_on", "Enter the end date"),
@@ -127,6 +144,42 @@ def test_an_extension_must_extend_the_same_areas_contract(admin: FlaskClient) ->
     assert "An extension must extend a contract of the same area" in response.get_data(as_text=True)
 
 
+def test_two_programmes_contracts_may_overlap(admin: FlaskClient) -> None:
+    before = _contract_count()
+    assert admin.post(f"{CONTRACTS}new/", data=_contract()).status_code == 302
+    young_people = _programme("west-mercia", "divert-young-people")
+    response = admin.post(f"{CONTRACTS}new/", data=_contract(programme_id=young_people))
+    assert response.status_code == 302
+    assert _contract_count() == before + 2
+    with system_scope():
+        made = db.session.scalars(select(Contract).order_by(Contract.id.desc())).first()
+    assert str(made.programme_id) == young_people
+
+
+def test_a_contract_is_for_a_programme_of_its_own_area(admin: FlaskClient) -> None:
+    before = _contract_count()
+    elsewhere = _programme("warwickshire", "divert-adults")
+    page = admin.post(f"{CONTRACTS}new/", data=_contract(programme_id=elsewhere)).text
+    assert 'id="programme_id-error"' in page and "Choose one of the area&#39;s programmes" in page
+    assert _contract_count() == before
+
+
+def test_an_extension_must_extend_the_same_programmes_contract(admin: FlaskClient) -> None:
+    with system_scope():
+        adults = db.session.scalars(
+            select(Contract)
+            .join(Contract.programme)
+            .where(Contract.area_id == area("west-mercia").id, Programme.code == "divert-adults")
+            .order_by(Contract.starts_on.desc())
+        ).first()
+    arv = _programme("west-mercia", "arv")
+    page = admin.post(
+        f"{CONTRACTS}new/", data=_contract(programme_id=arv, extends_id=str(adults.id))
+    ).text
+    assert 'id="extends_id-error"' in page
+    assert "An extension must extend a contract of the same programme" in page
+
+
 def test_editing_shows_pounds_and_refuses_a_bad_change(admin: FlaskClient) -> None:
     with system_scope():
         contract = db.session.scalars(
@@ -138,6 +191,7 @@ def test_editing_shows_pounds_and_refuses_a_bad_change(admin: FlaskClient) -> No
         f"{CONTRACTS}edit/?id={contract.id}",
         data=_contract(
             area_id=str(contract.area_id),
+            programme_id=str(contract.programme_id),
             starts_on=str(contract.starts_on),
             ends_on=str(contract.ends_on),
             places_allocated="0",
