@@ -293,8 +293,8 @@ def _column_cells(
         ("per_month", c.per_month),
     ):
         cells.breakdowns[name] = {key: count(counter[key], wholes.get(name)) for key in keys[name]}
-    places = None if m.places is None else whole(m.places)
     covered = m.covered_days > 0
+    places = None if m.places is None or not covered else whole(m.places)
     cost = m.cost_pence if covered else None
     n["places_for_period"] = Cell(kind=Kind.PLACES, value=places, example=m.places_are_example)
     n["share_of_places_used"] = Cell(
@@ -629,9 +629,12 @@ def _leave_out_withheld_rows(figures: Figures) -> None:
 
 
 def _pooled_money(money: dict[int, AreaMoney], period: Period) -> PeriodMoney:
+    """The areas' contracts added up; an area with no contract in the period (of the programme
+    shown) bought no places in it, which leaves the others' known."""
     total = PeriodMoney(0, Decimal(0), False, False, 0, period.days)
     for area_money in money.values():
-        total = total + area_money.period
+        if area_money.period.covered_days:
+            total = total + area_money.period
     return total
 
 
