@@ -72,6 +72,25 @@ def _assert_every_referral_in_a_programme(before: list[dict]) -> None:
     assert disagreeing == 0
 
 
+def _assert_every_contract_in_divert_adults(before: list[dict]) -> None:
+    """Each contract kept, with its terms, for its own area's DIVERT adults programme."""
+    expected = {
+        (row["area_id"], row["starts_on"]): (row["area_id"], "divert-adults", row["label"])
+        for row in before
+    }
+    with db.engine.connect() as connection:
+        assigned = {
+            (area_id, str(starts_on)): (programme_area, code, label)
+            for area_id, starts_on, programme_area, code, label in connection.execute(
+                text(
+                    "SELECT c.area_id, c.starts_on, p.area_id, p.code, c.label FROM contract c "
+                    "JOIN programme p ON p.id = c.programme_id"
+                )
+            )
+        }
+    assert assigned == expected
+
+
 def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, str]) -> None:
     previous = snapshot.read(PREVIOUS_DEMO)
     app_url, migration_url = empty_database
@@ -95,6 +114,7 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, s
         assert len(references) == 400
         with system_scope():
             _assert_every_referral_in_a_programme(previous["tables"]["referral"])
+            _assert_every_contract_in_divert_adults(previous["tables"]["contract"])
         db.engine.dispose()
 
     # The upgraded data serves: an officer's referrals and a manager's dashboard open.
