@@ -25,6 +25,7 @@ from divert.figures.counts import (
     Labels,
     counts_by_area,
     pooled,
+    programme_choices,
     reference_labels,
 )
 from divert.figures.money import AreaMoney, ContractUse, PeriodMoney, money_by_area
@@ -168,6 +169,7 @@ class Figures:
     publication: bool
     narrative: list[str] = field(default_factory=list)
     programme: str | None = None  # a programme's code, or None for every programme
+    programme_name: str = "All programmes"
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -191,6 +193,13 @@ class Figures:
     def notes(self) -> list[str]:
         """What a reader of any copy (page, export, report) must know to read it right."""
         notes = [
+            f"{self.programme_name}: "
+            + (
+                "its referrals only, and its contracts' places and money."
+                if self.programme
+                else "places and money add up every programme's contracts, each counting its "
+                "own programme's referrals."
+            ),
             f"Referrals received from {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}"
             f", as of {self.as_of:%-d %B %Y}; entries voided as made in error are not counted.",
             "Percentages are rounded half up: to one decimal place under 10%, to a whole "
@@ -609,6 +618,8 @@ def build(
         publication=publication,
         programme=programme,
     )
+    if programme is not None:
+        figures.programme_name = dict(programme_choices(region)).get(programme, programme)
     suppression.apply(
         figures, publication=publication, restrict_small_periods=restrict_small_periods
     )

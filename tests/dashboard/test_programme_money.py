@@ -24,9 +24,11 @@ The period is July to September 2022 (92 days), as of its last day, 30 September
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import pandas as pd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -49,6 +51,7 @@ from divert.models import (
 )
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope
+from tests.conftest import Auth
 from tests.factories import area, make_token, make_user
 from tests.referrals.builders import programme_id, referral, session_slot
 
@@ -258,6 +261,10 @@ def test_all_programmes_add_up_the_programmes_contracts(two_programmes: Area) ->
         "Cost per referral": ("£294.40", "£398.67"),
         "Cost per person who attended": ("£490.67", "£797.33"),
     }
+    assert figures.notes[0] == (
+        "All programmes: places and money add up every programme's contracts, each counting "
+        "its own programme's referrals."
+    )
     # Each programme's contract, with its own places used: adults first (the same start).
     assert [
         (terms.use.contract.programme.code, terms.rows[0].cells[0].text)
@@ -307,3 +314,44 @@ def test_the_api_gives_each_programmes_contract(two_programmes: Area, client: Fl
         ("warwickshire", "£2,944.00"),
         ("west-midlands-region", "£4,784.00"),
     ]
+
+
+def test_the_export_and_board_report_say_which_programme(
+    two_programmes: Area, client: FlaskClient, auth: Auth
+) -> None:
+    make_user("opcc@warwickshire.test", {"warwickshire": Role.COMMISSIONER})
+    auth.sign_in("opcc@warwickshire.test")
+    query = [
+        ("period", "custom"),
+        *(("start", part) for part in ("1", "7", "2022")),
+        *(("end", part) for part in ("30", "9", "2022")),
+        ("programme", "divert-young-people"),
+    ]
+    export = client.get("/warwickshire/dashboard/export.csv", query_string=query)
+    assert export.status_code == 200
+    frame = pd.read_csv(io.BytesIO(export.get_data()))
+    contracts = frame[frame["section"] == "Contracts"]
+    assert dict(zip(contracts["figure"], contracts["text"], strict=True)) == {
+        "Places used to date": "6",
+        "Programme": "DIVERT young people",
+        "Dates": "1 April 2022 to 30 September 2022",
+        "Go-live date": "–",
+        "Pricing": "Fixed contribution for the period",
+        "Places allocated": "10",
+        "Contribution": "£2,196.00",
+        "Funding source": "OPCC",
+        "Extends": "–",
+        "Utilisation": "60%",
+        "Spend to date": "£2,196.00",
+        "Projected use by the end of the contract (at the rate since go-live)": "6",
+    }
+    cost = frame[(frame["figure"] == "Cost for the period")]
+    assert dict(zip(cost["area"], cost["value"], strict=True)) == {
+        "Warwickshire": 1104.0,
+        "West Midlands region": 1104.0,
+    }
+    report = client.get("/warwickshire/dashboard/board-report", query_string=query).text
+    assert "Warwickshire – DIVERT young people" in report
+    assert "DIVERT young people: its referrals only, and its contracts&#39; places and money." in (
+        report
+    )
