@@ -474,19 +474,21 @@ class ContractView(AreaOwnedView):
     def _with_areas(self, form: BaseForm) -> BaseForm:
         form = super()._with_areas(form)
         contracts = db.session.execute(
-            select(Contract.id, Contract.area_id, Contract.label).order_by(
-                Contract.area_id, Contract.starts_on
+            select(Contract.id, Contract.programme_id, Contract.label).order_by(
+                Contract.area_id, Contract.programme_id, Contract.starts_on
             )
         ).all()
-        names = _area_names()
-        form.programme_id.choices = options(
-            (pid, f"{names.get(aid, '')}: {name}")
-            for pid, (aid, name) in _programme_names().items()
-        )
+        names, programmes = _area_names(), _programme_names()
+
+        def programme(pid: int) -> str:
+            area_id, name = programmes[pid]
+            return f"{names.get(area_id, '')}: {name}"
+
+        form.programme_id.choices = options((pid, programme(pid)) for pid in programmes)
         form.extends_id.choices = options(
             [
                 (0, "Not an extension"),
-                *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
+                *((cid, f"{programme(pid)}: {label}") for cid, pid, label in contracts),
             ]
         )
         return form
