@@ -25,23 +25,11 @@ def admin(app_ctx: Flask, client: FlaskClient) -> FlaskClient:
     return client
 
 
-def _programme(slug: str, code: str) -> str:
-    """The id of an area's programme, as the form posts it."""
-    with system_scope():
-        return str(
-            db.session.scalars(
-                select(Programme.id).where(
-                    Programme.area_id == area(slug).id, Programme.code == code
-                )
-            ).one()
-        )
-
-
 def _contract(**changes: str | list[str]) -> dict[str, str | list[str]]:
     """A contract form as posted: each date as the day, month and year boxes."""
     fields: dict[str, str | list[str]] = {
         "area_id": str(area("west-mercia").id),
-        "programme_id": _programme("west-mercia", "divert-adults"),
+        "programme_code": "divert-adults",
         "label": "Extension to March 2028",
         "starts_on": ["1", "4", "2027"],
         "ends_on": ["31", "3", "2028"],
@@ -147,20 +135,35 @@ def test_an_extension_must_extend_the_same_areas_contract(admin: FlaskClient) ->
 def test_two_programmes_contracts_may_overlap(admin: FlaskClient) -> None:
     before = _contract_count()
     assert admin.post(f"{CONTRACTS}new/", data=_contract()).status_code == 302
-    young_people = _programme("west-mercia", "divert-young-people")
-    response = admin.post(f"{CONTRACTS}new/", data=_contract(programme_id=young_people))
+    response = admin.post(f"{CONTRACTS}new/", data=_contract(programme_code="divert-young-people"))
     assert response.status_code == 302
     assert _contract_count() == before + 2
     with system_scope():
         made = db.session.scalars(select(Contract).order_by(Contract.id.desc())).first()
-    assert str(made.programme_id) == young_people
+        assert (made.programme.area_id, made.programme.code) == (
+            area("west-mercia").id,
+            "divert-young-people",
+        )
 
 
-def test_a_contract_is_for_a_programme_of_its_own_area(admin: FlaskClient) -> None:
+def test_a_contract_is_for_a_programme_the_area_runs(admin: FlaskClient) -> None:
+    with system_scope():
+        db.session.add(
+            Programme(
+                area_id=area("warwickshire").id,
+                code="cannabis-awareness",
+                name="Cannabis awareness evening",
+                disposals=["community_resolution"],
+                pathway=["one_to_one"],
+                completion_rule="one_to_one_attended",
+            )
+        )
+        db.session.commit()
     before = _contract_count()
-    elsewhere = _programme("warwickshire", "divert-adults")
-    page = admin.post(f"{CONTRACTS}new/", data=_contract(programme_id=elsewhere)).text
-    assert 'id="programme_id-error"' in page and "Choose one of the area&#39;s programmes" in page
+    page = admin.post(f"{CONTRACTS}new/", data=_contract(programme_code="cannabis-awareness")).text
+    assert 'id="programme_code-error"' in page
+    assert "Choose one of the area&#39;s programmes" in page
+    assert 'value="OPCC community safety fund"' in page
     assert _contract_count() == before
 
 
@@ -172,9 +175,8 @@ def test_an_extension_must_extend_the_same_programmes_contract(admin: FlaskClien
             .where(Contract.area_id == area("west-mercia").id, Programme.code == "divert-adults")
             .order_by(Contract.starts_on.desc())
         ).first()
-    arv = _programme("west-mercia", "arv")
     page = admin.post(
-        f"{CONTRACTS}new/", data=_contract(programme_id=arv, extends_id=str(adults.id))
+        f"{CONTRACTS}new/", data=_contract(programme_code="arv", extends_id=str(adults.id))
     ).text
     assert 'id="extends_id-error"' in page
     assert "An extension must extend a contract of the same programme" in page
@@ -187,11 +189,11 @@ def test_editing_shows_pounds_and_refuses_a_bad_change(admin: FlaskClient) -> No
         ).first()
     page = admin.get(f"{CONTRACTS}edit/", query_string={"id": contract.id}).get_data(as_text=True)
     assert 'value="8058.00"' in page
+    assert '<option selected value="divert-adults">' in page
     response = admin.post(
         f"{CONTRACTS}edit/?id={contract.id}",
         data=_contract(
             area_id=str(contract.area_id),
-            programme_id=str(contract.programme_id),
             starts_on=str(contract.starts_on),
             ends_on=str(contract.ends_on),
             places_allocated="0",
