@@ -35,8 +35,8 @@ from divert import (
 from divert.clock import LOCAL
 from divert.config import check_secrets, engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
-from divert.outcomes import web as outcomes
 from divert.figures import summary
+from divert.outcomes import web as outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
 

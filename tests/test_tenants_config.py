@@ -21,10 +21,17 @@ slug = "testshire"
 code = "TST"
 name = "Testshire"
 region = "west-midlands-region"
+
+[[programmes]]
+code = "divert-adults"
+name = "DIVERT adults"
+min_age = 18
+pathway = ["one_to_one"]
 """
 CONTRACT = """
 [[contracts]]
 label = "Main"
+programme = "divert-adults"
 starts_on = 2024-04-01
 ends_on = 2025-03-31
 places = 100
@@ -51,6 +58,11 @@ def test_warwickshire_is_as_published() -> None:
     assert extension.funding_source == "Underspends across the OPCC budget"
     assert (extension.example, extension.example_values) == (False, ())
     assert config.suppression_threshold == 5
+    # The published terms are DIVERT adults'; every other programme's contract is an example.
+    assert (first.programme, extension.programme) == ("divert-adults", "divert-adults")
+    others = [c for c in config.contracts if c.programme != "divert-adults"]
+    assert {c.programme for c in others} == {"divert-young-people", "arv"}
+    assert all(c.example for c in others)
 
 
 @pytest.mark.parametrize(
@@ -72,6 +84,14 @@ def test_warwickshire_is_as_published() -> None:
             "'example_values' may name only",
         ),
         ("[figures]\nsuppression_threshold = 0\n", "'figures.suppression_threshold'"),
+        (
+            CONTRACT.replace('programme = "divert-adults"\n', ""),
+            "contract 'Main': 'programme' must name the programme it is for",
+        ),
+        (
+            CONTRACT.replace('programme = "divert-adults"', 'programme = "arv"'),
+            "contract 'Main' names programme 'arv', which the file does not declare",
+        ),
     ],
 )
 def test_a_broken_contract_is_named_with_its_setting(
@@ -102,4 +122,9 @@ def test_sync_brings_the_terms_in(app_ctx: Flask) -> None:
     assert not first.places_example and not first.is_example
     assert (extension.pricing, extension.places_allocated) == (Pricing.FIXED, None)
     assert extension.extends_id == first.id and not extension.value_example
+    with area_scope(warwickshire):
+        assert (first.programme.code, extension.programme.code) == (
+            "divert-adults",
+            "divert-adults",
+        )
     assert warwickshire.suppression_threshold == 5

@@ -15,8 +15,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select, table, text
 
 from divert.extensions import db
-from divert.models import CaseOutcome
 from divert.figures import summary
+from divert.models import CaseOutcome
 from divert.tenancy import system_scope
 from tests.conftest import ROOT, make_app
 from tests.factories import DEMO_PASSWORD
@@ -121,6 +121,25 @@ def _assert_summary_as_the_application_counts() -> None:
     db.session.rollback()
 
 
+def _assert_every_contract_in_divert_adults(before: list[dict]) -> None:
+    """Each contract kept, with its terms, for its own area's DIVERT adults programme."""
+    expected = {
+        (row["area_id"], row["starts_on"]): (row["area_id"], "divert-adults", row["label"])
+        for row in before
+    }
+    with db.engine.connect() as connection:
+        assigned = {
+            (area_id, str(starts_on)): (programme_area, code, label)
+            for area_id, starts_on, programme_area, code, label in connection.execute(
+                text(
+                    "SELECT c.area_id, c.starts_on, p.area_id, p.code, c.label FROM contract c "
+                    "JOIN programme p ON p.id = c.programme_id"
+                )
+            )
+        }
+    assert assigned == expected
+
+
 def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, str]) -> None:
     previous = snapshot.read(PREVIOUS_DEMO)
     app_url, migration_url = empty_database
@@ -146,6 +165,7 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, s
             _assert_every_referral_in_a_programme(previous["tables"]["referral"])
             _assert_closed_cases_have_cohorts(previous["tables"]["referral"])
             _assert_summary_as_the_application_counts()
+            _assert_every_contract_in_divert_adults(previous["tables"]["contract"])
         db.session.remove()
         db.engine.dispose()
 
@@ -163,4 +183,51 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, s
     )
     assert client.get("/staffordshire/dashboard").status_code == 200
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_contract_in_an_area_without_programmes_gets_divert_adults(
+    empty_database: tuple[str, str],
+) -> None:
+    """An area synced from a file without programmes after 0009 kept its contracts: 0013 gives
+    the area DIVERT adults and the contracts to it, rather than lose them."""
+    app_url, migration_url = empty_database
+    app = make_app(app_url, MIGRATION_DATABASE_URI=migration_url)
+    migrations = str(ROOT / "migrations")
+    with app.app_context():
+        upgrade(directory=migrations, revision="0009_programmes")
+        with system_scope(), db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO region (id, slug, name, regional_matching) "
+                    "VALUES (1, 'r', 'R', false)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO area (id, slug, code, name, region_id, repeat_lookback_days, "
+                    "repeat_policy, missed_appointment_limit, no_contact_limit_days, "
+                    "retention_months, opening_hours, settings) VALUES (1, 'newshire', 'NEW', "
+                    "'Newshire', 1, 365, 'allow', 2, 28, 24, '{}', '{}')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO contract (id, area_id, label, starts_on, ends_on, "
+                    "places_allocated, value_pence, funding_source, is_example, "
+                    "places_is_example) VALUES (1, 1, 'Newshire 2024', '2024-04-01', "
+                    "'2025-03-31', 10, 1000, 'OPCC', false, false)"
+                )
+            )
+        upgrade(directory=migrations)
+        with system_scope(), db.engine.connect() as connection:
+            assigned = connection.execute(
+                text(
+                    "SELECT c.label, p.area_id, p.code, p.name, p.min_age FROM contract c "
+                    "JOIN programme p ON p.id = c.programme_id"
+                )
+            ).all()
+        assert [tuple(row) for row in assigned] == [
+            ("Newshire 2024", 1, "divert-adults", "DIVERT adults", 18)
+        ]
         db.engine.dispose()

@@ -34,6 +34,7 @@ from divert.models import (
     Membership,
     Offence,
     Pricing,
+    Programme,
     Region,
     RegionalLead,
     Role,
@@ -64,6 +65,24 @@ def _area_names() -> dict[int, str]:
 
 def _area_name(_view: Any, _context: Any, model: Any, _name: str) -> str:
     return _area_names().get(model.area_id, "")
+
+
+def _programmes() -> dict[int, tuple[int, str, str]]:
+    """Every area's programmes by id, as (area id, code, name), once per request."""
+    if "admin_programmes" not in g:
+        rows = db.session.execute(
+            select(Programme.id, Programme.area_id, Programme.code, Programme.name).order_by(
+                Programme.position, Programme.area_id
+            )
+        ).all()
+        g.admin_programmes = {pid: (aid, code, name) for pid, aid, code, name in rows}
+    return g.admin_programmes
+
+
+def _area_programme(area_id: int | None, code: str | None) -> int | None:
+    """The id of the area's programme with `code`; None if the area has no such programme."""
+    found = (pid for pid, (aid, c, _) in _programmes().items() if (aid, c) == (area_id, code))
+    return next(found, None)
 
 
 def sentence_case(name: str) -> str:
@@ -351,16 +370,18 @@ class RegionalLeadView(RecordView):
 
 
 class ContractView(AreaOwnedView):
-    """An area's terms for a period, as signed: per place (value ÷ places) or a fixed
-    contribution (places optional), with an optional go-live date. Refused: end before start,
-    a go-live outside the contract, no places for a per-place contract, a negative value, a
-    period overlapping another contract of the area, an extension of another area's contract."""
+    """An area's terms for one of its programmes for a period, as signed: per place (value ÷
+    places) or a fixed contribution (places optional), with an optional go-live date. Refused:
+    end before start, a go-live outside the contract, no places for a per-place contract, a
+    negative value, another area's programme, a period overlapping another contract of the
+    same programme, an extension of another area's or programme's contract."""
 
     # The form's name for a contract rule's field, where it is not the record's.
-    FORM_FIELDS = {"value_pence": "value_pounds"}
+    FORM_FIELDS = {"value_pence": "value_pounds", "programme_id": "programme_code"}
 
     column_list = [
         "area_id",
+        "programme_id",
         "label",
         "starts_on",
         "ends_on",
@@ -386,9 +407,11 @@ class ContractView(AreaOwnedView):
             f"£{model.value_pence / 100:,.2f}{' (example)' if model.value_example else ''}"
         ),
         "pricing": lambda _v, _c, model, _n: PRICING_LABELS[model.pricing],
+        "programme_id": lambda _v, _c, model, _n: _programmes()[model.programme_id][2],
     }
     form_columns = [
         "area_id",
+        "programme_code",
         "label",
         "starts_on",
         "go_live_on",
@@ -413,6 +436,10 @@ class ContractView(AreaOwnedView):
                 Required(message="Enter the contract's value in pounds"),
                 NumberRange(min=0, message="Value must be £0 or more"),
             ],
+        ),
+        # By its code, the same in every area: the contract is for the chosen area's programme.
+        "programme_code": SelectField(
+            "Programme", description="The programme whose places and money these are"
         ),
         "extends_id": SelectField(
             "Extends", coerce=int, validators=[Optional()], description="For an extension only"
@@ -452,15 +479,22 @@ class ContractView(AreaOwnedView):
     def _with_areas(self, form: BaseForm) -> BaseForm:
         form = super()._with_areas(form)
         contracts = db.session.execute(
-            select(Contract.id, Contract.area_id, Contract.label).order_by(
-                Contract.area_id, Contract.starts_on
+            select(Contract.id, Contract.programme_id, Contract.label).order_by(
+                Contract.area_id, Contract.programme_id, Contract.starts_on
             )
         ).all()
-        names = _area_names()
+        names, programmes = _area_names(), _programmes()
+
+        def programme(pid: int) -> str:
+            area_id, _code, name = programmes[pid]
+            return f"{names.get(area_id, '')}: {name}"
+
+        codes = {code: name for _area, code, name in programmes.values()}
+        form.programme_code.choices = options(codes.items())
         form.extends_id.choices = options(
             [
                 (0, "Not an extension"),
-                *((cid, f"{names.get(aid, '')}: {label}") for cid, aid, label in contracts),
+                *((cid, f"{programme(pid)}: {label}") for cid, pid, label in contracts),
             ]
         )
         return form
@@ -471,10 +505,12 @@ class ContractView(AreaOwnedView):
             form.value_pounds.data = Decimal(contract.value_pence) / 100
             form.extends_id.data = contract.extends_id or 0
             form.pricing.data = contract.pricing.value
+            form.programme_code.data = _programmes()[contract.programme_id][1]
 
     def check(self, form: BaseForm, model: Contract | None) -> Errors:
         found = contracts.problems(
             area_id=form.area_id.data,
+            programme_id=_area_programme(form.area_id.data, form.programme_code.data),
             starts_on=form.starts_on.data,
             ends_on=form.ends_on.data,
             places_allocated=form.places_allocated.data,
@@ -490,6 +526,7 @@ class ContractView(AreaOwnedView):
         model.value_pence = int(form.value_pounds.data * 100)
         model.extends_id = form.extends_id.data or None
         model.pricing = Pricing(form.pricing.data)
+        model.programme_id = _area_programme(form.area_id.data, form.programme_code.data)
         super().on_model_change(form, model, is_created)
 
 

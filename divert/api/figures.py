@@ -19,7 +19,7 @@ from divert.api.blueprint import bp, operation
 from divert.figures import periods, report
 from divert.figures.counts import Counts
 from divert.figures.periods import Period
-from divert.figures.report import Cell, ColumnCells, Figures
+from divert.figures.report import Cell, ColumnCells, ContractTerms, Figures
 from divert.figures.suppression import small_periods_restricted
 from divert.permissions import Permission
 from divert.tenancy import current_area
@@ -100,36 +100,36 @@ def rows_out(figures: Figures, group: str | None = "") -> list[dict[str, Any]]:
     ]
 
 
-def places_out(figures: Figures) -> dict[str, Any] | None:
-    """The contract covering the period's last day (or today), as before; null if none."""
-    terms = next(
-        (
-            t
-            for t in figures.contracts
-            if t.use.contract.starts_on <= figures.as_of <= t.use.contract.ends_on
-        ),
-        None,
-    )
-    if terms is None:
-        return None
+def contract_out(terms: ContractTerms) -> dict[str, Any]:
+    """One contract's terms and use so far; what a small period would reveal is null."""
     use, used = terms.use, terms.rows[0].cells[0]
     hidden = used.suppressed
     return {
         "contract": use.contract.label,
+        "programme": use.contract.programme.code,
         "contract_starts_on": use.contract.starts_on,
         "contract_ends_on": use.contract.ends_on,
         "as_of": use.as_of,
         "pricing": use.contract.pricing.value,
         "allocated": use.allocated,
         "used": None if hidden else use.used,
-        "utilisation": None
-        if hidden or not use.allocated or not use.per_place
-        else use.used / use.allocated,
+        "utilisation": None if hidden or not use.allocated else use.used / use.allocated,
         "unit_price_pence": use.unit_price_pence,
         "spend_to_date_pence": None if hidden and use.per_place else use.spend_to_date_pence,
         "projected_use": None if hidden else use.projected_use,
         "example": use.contract.is_example or use.contract.value_example,
     }
+
+
+def places_out(figures: Figures) -> dict[str, Any] | None:
+    """The contract covering the period's last day (or today); null if none, or if contracts
+    of several programmes cover it (each is in `contracts`)."""
+    covering = [
+        t
+        for t in figures.contracts
+        if t.use.contract.starts_on <= figures.as_of <= t.use.contract.ends_on
+    ]
+    return contract_out(covering[0]) if len(covering) == 1 else None
 
 
 @bp.route("/areas/<area_slug>/figures", tags=["figures"])
@@ -141,8 +141,9 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
 
     Of one programme (by its code) or of every programme. Engagement counts the first step of
     each referral's programme attended; completion follows each programme's rule. Periods are
-    inclusive dates of referral receipt; places are counted against the contract
-    covering the period's last day (or today, if sooner). With publication=true, counts under
+    inclusive dates of referral receipt; places are counted against each programme's
+    contracts, with that programme's referrals only (`contracts`; `places` is the one covering
+    the period's last day, or today if sooner). With publication=true, counts under
     the area's threshold and any figure that would reveal one are null.
     """
     figures = report.area_figures(
@@ -159,6 +160,7 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
         "counts": counts_out(figures.by_column[0]),
         "region": counts_out(figures.by_column[-1]),
         "places": places_out(figures),
+        "contracts": [contract_out(terms) for terms in figures.contracts],
         "figures": rows_out(figures),
     }
 

@@ -458,6 +458,7 @@ class Counts(Schema):
 
 class Places(Schema):
     contract = fields.String(required=True)
+    programme = fields.String(required=True, metadata={"description": "The programme's code"})
     contract_starts_on = fields.Date(required=True)
     contract_ends_on = fields.Date(required=True)
     as_of = fields.Date(required=True)
@@ -499,7 +500,20 @@ class AreaFigures(Schema):
     publication = fields.Boolean(required=True)
     counts = fields.Nested(Counts, required=True)
     region = fields.Nested(Counts, required=True, metadata={"description": "The region pooled"})
-    places = fields.Nested(Places, required=True, allow_none=True)
+    places = fields.Nested(
+        Places,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The contract covering the period's last day (or today); null if "
+            "none, or if several programmes' contracts do (see contracts)"
+        },
+    )
+    contracts = fields.List(
+        fields.Nested(Places),
+        required=True,
+        metadata={"description": "Every contract overlapping the period, of the programme shown"},
+    )
     figures = fields.List(fields.Nested(FigureRow), required=True)
 
 

@@ -25,11 +25,14 @@ EXAMPLE_PARTS = ("value_pence", "places")
 
 @dataclass(frozen=True)
 class ContractConfig:
-    """A contract as signed: `pricing` is per_place (value ÷ places) or fixed (a contribution
-    for the period, places optional); `example` marks the whole contract as an example, and
-    `example_values` only the settings named (value_pence, places) that were not published."""
+    """A contract as signed, for one of the file's programmes (`programme`, its code):
+    `pricing` is per_place (value ÷ places) or fixed (a contribution for the period, places
+    optional); `example` marks the whole contract as an example, and `example_values` only the
+    settings named (value_pence, places) that were not published. `extends` is the start date
+    of the same programme's contract it extends."""
 
     label: str
+    programme: str
     starts_on: date
     ends_on: date
     places: int | None
@@ -40,7 +43,6 @@ class ContractConfig:
     pricing: str = "per_place"
     go_live_on: date | None = None
     example_values: tuple[str, ...] = ()
-    programme: str | None = None  # a programme's code; none covers all the area's programmes
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,13 @@ def _optional(data: dict[str, Any], key: str, kind: type, source: str) -> Any:
     return None if data.get(key) is None else _require(data, key, kind, source)
 
 
+def _programme_code(data: dict[str, Any], where: str) -> str:
+    programme = data.get("programme")
+    if not isinstance(programme, str):
+        raise AreaConfigError(f"{where}: 'programme' must name the programme it is for")
+    return programme
+
+
 def _contract(data: dict[str, Any], source: str) -> ContractConfig:
     label = _require(data, "label", str, source)
     where = f"{source}: contract '{label}'"
@@ -117,6 +126,7 @@ def _contract(data: dict[str, Any], source: str) -> ContractConfig:
         raise AreaConfigError(f"{where}: 'example_values' may name only value_pence and places")
     contract = ContractConfig(
         label=label,
+        programme=_programme_code(data, where),
         starts_on=_require(data, "starts_on", date, source),
         ends_on=_require(data, "ends_on", date, source),
         places=places,
@@ -222,7 +232,11 @@ def _check_programme(programme: ProgrammeConfig, where: str) -> None:
 
 
 # The settings of a contract in the file, where they are named otherwise than on the record.
-CONTRACT_SETTINGS = {"places_allocated": "places", "extends_id": "extends"}
+CONTRACT_SETTINGS = {
+    "places_allocated": "places",
+    "extends_id": "extends",
+    "programme_id": "programme",
+}
 
 
 def contract_error(source: str, label: str, found: dict[str, str]) -> AreaConfigError:
@@ -255,7 +269,7 @@ def load_area(path: Path) -> AreaConfig:
         raise AreaConfigError(f"{source}: two programmes share a code")
     contract_configs = [_contract(c, source) for c in data.get("contracts", [])]
     for contract in contract_configs:
-        if contract.programme is not None and contract.programme not in codes:
+        if contract.programme not in codes:
             raise AreaConfigError(
                 f"{source}: contract '{contract.label}' names programme '{contract.programme}', "
                 f"which the file does not declare"

@@ -133,17 +133,23 @@ def _sync_programmes(
     return existing
 
 
+def _contract_name(area: Area, config: ContractConfig) -> str:
+    return f"contract {area.slug} {config.programme} {config.starts_on}"
+
+
 def _sync_contracts(
     area: Area,
     contracts: list[ContractConfig],
     programmes: dict[str, Programme],
     changes: list[str],
 ) -> None:
+    """Create or update the file's contracts, each found by its programme and start date."""
     existing = {
-        c.starts_on: c
+        (c.programme_id, c.starts_on): c
         for c in db.session.scalars(select(Contract).where(Contract.area_id == area.id))
     }
     for config in contracts:
+        programme_id = programmes[config.programme].id
         values = {
             "label": config.label,
             "ends_on": config.ends_on,
@@ -151,29 +157,36 @@ def _sync_contracts(
             "value_pence": config.value_pence,
             "funding_source": config.funding_source,
             "is_example": config.example,
-            "programme_id": programmes[config.programme].id if config.programme else None,
             "pricing": Pricing(config.pricing),
             "go_live_on": config.go_live_on,
             "value_is_example": "value_pence" in config.example_values,
             "places_is_example": "places" in config.example_values,
         }
-        contract = existing.get(config.starts_on)
+        key = (programme_id, config.starts_on)
+        name = _contract_name(area, config)
+        contract = existing.get(key)
         if contract is None:
-            contract = Contract(area_id=area.id, starts_on=config.starts_on, **values)
+            contract = Contract(
+                area_id=area.id, programme_id=programme_id, starts_on=config.starts_on, **values
+            )
             db.session.add(contract)
-            existing[config.starts_on] = contract
-            changes.append(f"created contract {area.slug} {config.starts_on}")
+            existing[key] = contract
+            changes.append(f"created {name}")
         else:
-            _apply(contract, values, f"contract {area.slug} {config.starts_on}", changes)
+            _apply(contract, values, name, changes)
     db.session.flush()
     source = f"{area.slug}.toml"
     for config in contracts:
-        extended = existing.get(config.extends) if config.extends else None
+        programme_id = programmes[config.programme].id
+        # An extension extends a contract of its own programme, found by its start date.
+        extended = existing.get((programme_id, config.extends)) if config.extends else None
         if config.extends and extended is None:
-            raise contract_error(source, config.label, {"extends_id": contract_rules.OTHER_AREA})
-        contract = existing[config.starts_on]
+            raise contract_error(
+                source, config.label, {"extends_id": contract_rules.OTHER_PROGRAMME}
+            )
+        contract = existing[(programme_id, config.starts_on)]
         values = {"extends_id": extended.id if extended else None}
-        _apply(contract, values, f"contract {area.slug} {config.starts_on}", changes)
+        _apply(contract, values, _contract_name(area, config), changes)
         terms = {name: getattr(contract, name) for name in contract_rules.TERMS}
         found = contract_rules.problems(area_id=area.id, contract_id=contract.id, **terms)
         if found:

@@ -261,21 +261,35 @@ def counts_by_area(
     return by_area
 
 
-def referrals_received(spans: Sequence[tuple[int, date, date]]) -> list[int]:
-    """Referrals (not voided, of every programme) received by each (area, first day, last day)
-    span: whole months from the monthly summary, part-months from the records; one query for
+def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int]:
+    """Referrals (not voided) received by each (area, programme, first day, last day) span:
+    whole months from the monthly summary, part-months from the records; one query for
     each, whatever the number of spans."""
     if not spans:
         return []
     s = MonthlySummary
     in_months, in_edges = [], []
-    for area_id, start, end in spans:
+    for area_id, programme_id, start, end in spans:
         parts = split(start, end)
         in_months.append(
-            and_(s.area_id == area_id, s.month.between(*parts.months)) if parts.months else None
+            and_(
+                s.area_id == area_id,
+                s.programme_id == programme_id,
+                s.month.between(*parts.months),
+            )
+            if parts.months
+            else None
         )
         received = [Referral.received_on.between(*edge) for edge in parts.edges]
-        in_edges.append(and_(Referral.area_id == area_id, or_(*received)) if received else None)
+        in_edges.append(
+            and_(
+                Referral.area_id == area_id,
+                Referral.programme_id == programme_id,
+                or_(*received),
+            )
+            if received
+            else None
+        )
     totals = [0] * len(spans)
     for query, conditions in (
         (select().select_from(s), [(c, func.sum(s.referrals)) for c in in_months]),

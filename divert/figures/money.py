@@ -1,5 +1,9 @@
 """Places and money by the contracts' terms, for any period, across contracts.
 
+Every contract is one programme's: its places used are that programme's referrals only. The
+figures of one programme come from its contracts; those of every programme add up all the
+programmes' contracts (costs and places; places unknown if any is unknown).
+
 - Cost for a period: each contract overlapping it contributes its value pro rata by the days of
   the contract that fall in the period (the page says so).
 - Places allocated for a period: the same share of each contract's places; unknown when a
@@ -18,13 +22,13 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from divert.extensions import db
 from divert.figures.counts import referrals_received
 from divert.figures.periods import Period
 from divert.figures.rounding import pence, whole
-from divert.models import Contract, Pricing, Region
+from divert.models import Contract, Pricing, Programme, Region
 from divert.tenancy import regional_scope
 
 LOW_USE, OVER_USE = Decimal("0.6"), Decimal("1.0")
@@ -156,8 +160,8 @@ def contract_uses(contracts: list[Contract], as_of: date) -> list[ContractUse]:
     for contract in contracts:
         until = min(as_of, contract.ends_on)
         spans += [
-            (contract.area_id, contract.starts_on, until),
-            (contract.area_id, contract.counts_from, until),
+            (contract.area_id, contract.programme_id, contract.starts_on, until),
+            (contract.area_id, contract.programme_id, contract.counts_from, until),
         ]
     used = referrals_received(spans)
     return [
@@ -172,17 +176,22 @@ class AreaMoney:
     contracts: list[ContractUse]  # those overlapping the period, oldest first
 
 
-def money_by_area(region: Region, period: Period, as_of: date) -> dict[int, AreaMoney]:
-    """Every area's money for the period and its contracts overlapping it."""
+def money_by_area(
+    region: Region, period: Period, as_of: date, programme: str | None = None
+) -> dict[int, AreaMoney]:
+    """Every area's money for the period and its contracts overlapping it: those of one
+    programme (by its code, the same in every area), or of every programme."""
+    query = (
+        select(Contract)
+        .join(Contract.programme)
+        .options(contains_eager(Contract.programme), selectinload(Contract.extends))
+        .where(Contract.starts_on <= period.end, Contract.ends_on >= period.start)
+        .order_by(Contract.starts_on, Programme.position, Contract.id)
+    )
+    if programme is not None:
+        query = query.where(Programme.code == programme)
     with regional_scope(region):
-        contracts = list(
-            db.session.scalars(
-                select(Contract)
-                .options(selectinload(Contract.extends))
-                .where(Contract.starts_on <= period.end, Contract.ends_on >= period.start)
-                .order_by(Contract.starts_on)
-            )
-        )
+        contracts = list(db.session.scalars(query))
         uses = contract_uses(contracts, as_of)
     return {
         area.id: AreaMoney(

@@ -25,6 +25,7 @@ from divert.figures.counts import (
     Labels,
     counts_by_area,
     pooled,
+    programme_choices,
     reference_labels,
 )
 from divert.figures.money import AreaMoney, ContractUse, PeriodMoney, money_by_area
@@ -172,6 +173,7 @@ class Figures:
     publication: bool
     narrative: list[str] = field(default_factory=list)
     programme: str | None = None  # a programme's code, or None for every programme
+    programme_name: str = "All programmes"
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -195,6 +197,13 @@ class Figures:
     def notes(self) -> list[str]:
         """What a reader of any copy (page, export, report) must know to read it right."""
         notes = [
+            f"{self.programme_name}: "
+            + (
+                "its referrals only, and its contracts' places and money."
+                if self.programme
+                else "places and money add up every programme's contracts, each counting its "
+                "own programme's referrals."
+            ),
             f"Referrals received from {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}"
             f", as of {self.as_of:%-d %B %Y}; entries voided as made in error are not counted.",
             "Percentages are rounded half up: to one decimal place under 10%, to a whole "
@@ -297,8 +306,8 @@ def _column_cells(
         ("per_month", c.per_month),
     ):
         cells.breakdowns[name] = {key: count(counter[key], wholes.get(name)) for key in keys[name]}
-    places = None if m.places is None else whole(m.places)
     covered = m.covered_days > 0
+    places = None if m.places is None or not covered else whole(m.places)
     cost = m.cost_pence if covered else None
     n["places_for_period"] = Cell(kind=Kind.PLACES, value=places, example=m.places_are_example)
     n["share_of_places_used"] = Cell(
@@ -455,6 +464,7 @@ def _contract_terms(column: Column, use: ContractUse) -> ContractTerms:
     )
     rows = [
         Row("Places used to date", [used], "used"),
+        Row("Programme", [_text(contract.programme.name)]),
         Row("Dates", [_text(f"{contract.starts_on:%-d %B %Y} to {contract.ends_on:%-d %B %Y}")]),
         Row(
             "Go-live date",
@@ -482,9 +492,7 @@ def _contract_terms(column: Column, use: ContractUse) -> ContractTerms:
             [
                 Cell(
                     kind=Kind.RATE,
-                    value=share(use.used, use.allocated)
-                    if use.per_place and use.allocated
-                    else None,
+                    value=share(use.used, use.allocated) if use.allocated else None,
                     parts=(used,),
                     example=contract.places_example,
                 )
@@ -565,13 +573,13 @@ def build(
     extra_sections: Callable[[list[Area], date], list[Section]] | None = None,
 ) -> Figures:
     """The figures of `shown` areas (each a column) and of the region pooled, suppressed; of
-    one programme (by its code) or of every programme. Places and money are the contracts'
-    whichever programme is shown. `extra_sections` gives more sections of the same columns
-    (given the areas and today), suppressed with the rest."""
+    one programme (by its code) or of every programme. Places and money are that programme's
+    contracts', or every programme's added up. `extra_sections` gives more sections of the same
+    columns (given the areas and today), suppressed with the rest."""
     today = today or date.today()
     as_of = min(today, period.end)
     by_area = counts_by_area(region, period, programme)
-    money = money_by_area(region, period, as_of)
+    money = money_by_area(region, period, as_of, programme)
     labels = reference_labels(region, prefer=shown[0] if len(shown) == 1 else None)
     total_counts = pooled(by_area)
     total_money = _pooled_money(money, period)
@@ -618,6 +626,8 @@ def build(
         publication=publication,
         programme=programme,
     )
+    if programme is not None:
+        figures.programme_name = dict(programme_choices(region)).get(programme, programme)
     suppression.apply(
         figures, publication=publication, restrict_small_periods=restrict_small_periods
     )
@@ -638,9 +648,12 @@ def _leave_out_withheld_rows(figures: Figures) -> None:
 
 
 def _pooled_money(money: dict[int, AreaMoney], period: Period) -> PeriodMoney:
+    """The areas' contracts added up; an area with no contract in the period (of the programme
+    shown) bought no places in it, which leaves the others' known."""
     total = PeriodMoney(0, Decimal(0), False, False, 0, period.days)
     for area_money in money.values():
-        total = total + area_money.period
+        if area_money.period.covered_days:
+            total = total + area_money.period
     return total
 
 

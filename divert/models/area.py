@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from divert.models.base import AreaOwned, Base
 
 if TYPE_CHECKING:
+    from divert.models.programme import Programme
     from divert.models.user import Membership
 
 
@@ -80,7 +81,8 @@ class Pricing(enum.StrEnum):
 
 
 class Contract(AreaOwned, Base):
-    """An area's terms for a period, as signed; an extension points at the contract it extends.
+    """An area's terms for one programme for a period, as signed; an extension points at the
+    contract it extends (of the same programme).
 
     Figures that were not published are marked as examples (the whole contract, or just its
     value or its places) and shown as examples wherever they appear.
@@ -110,16 +112,19 @@ class Contract(AreaOwned, Base):
     value_pence: Mapped[int]
     funding_source: Mapped[str] = mapped_column(String(120))
     extends_id: Mapped[int | None] = mapped_column(ForeignKey("contract.id"))
-    # The programme the places are for; none for a contract that covers the area's every one.
-    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    # The programme the places and money are for: figures count only its referrals.
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     is_example: Mapped[bool] = mapped_column(default=False)
     value_is_example: Mapped[bool] = mapped_column(default=False, server_default=false())
     places_is_example: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     extends: Mapped[Contract | None] = relationship(remote_side=[id])
+    programme: Mapped[Programme] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("area_id", "starts_on", name="uq_contract_area_start"),
+        UniqueConstraint(
+            "area_id", "programme_id", "starts_on", name="uq_contract_area_programme_start"
+        ),
         CheckConstraint("ends_on >= starts_on", name="period_ordered"),
         CheckConstraint("places_allocated > 0", name="places_positive"),
         CheckConstraint("value_pence >= 0", name="value_not_negative"),

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from divert.extensions import db
-from divert.models import AuditEvent, Contract, OutboxMessage, Pricing, Role, User
+from divert.models import AuditEvent, Contract, OutboxMessage, Pricing, Programme, Role, User
 from divert.tenancy import system_scope
 from tests.factories import ADMIN_EMAIL, account_email, area, create_demo_accounts
 
@@ -29,6 +29,7 @@ def _contract(**changes: str | list[str]) -> dict[str, str | list[str]]:
     """A contract form as posted: each date as the day, month and year boxes."""
     fields: dict[str, str | list[str]] = {
         "area_id": str(area("west-mercia").id),
+        "programme_code": "divert-adults",
         "label": "Extension to March 2028",
         "starts_on": ["1", "4", "2027"],
         "ends_on": ["31", "3", "2028"],
@@ -98,7 +99,11 @@ def test_a_fixed_contribution_needs_no_places_and_keeps_its_terms(admin: FlaskCl
         ),
         ({"places_allocated": "0"}, "places_allocated", "Places must be 1 or more"),
         ({"value_pounds": "-1"}, "value_pounds", "Value must be £0 or more"),
-        ({"starts_on": ["1", "12", "2026"]}, "starts_on", "overlaps another contract of the area"),
+        (
+            {"starts_on": ["1", "12", "2026"]},
+            "starts_on",
+            "overlaps another DIVERT adults contract of the area",
+        ),
         ({"starts_on": ["31", "2", "2027"]}, "starts_on", "Start date must be a real date"),
         ({"starts_on": ["1", "", "2027"]}, "starts_on", "Start date must include a month"),
         ({"ends_on": ["", "", ""]}, "ends_on", "Enter the end date"),
@@ -127,6 +132,56 @@ def test_an_extension_must_extend_the_same_areas_contract(admin: FlaskClient) ->
     assert "An extension must extend a contract of the same area" in response.get_data(as_text=True)
 
 
+def test_two_programmes_contracts_may_overlap(admin: FlaskClient) -> None:
+    before = _contract_count()
+    assert admin.post(f"{CONTRACTS}new/", data=_contract()).status_code == 302
+    response = admin.post(f"{CONTRACTS}new/", data=_contract(programme_code="divert-young-people"))
+    assert response.status_code == 302
+    assert _contract_count() == before + 2
+    with system_scope():
+        made = db.session.scalars(select(Contract).order_by(Contract.id.desc())).first()
+        assert (made.programme.area_id, made.programme.code) == (
+            area("west-mercia").id,
+            "divert-young-people",
+        )
+
+
+def test_a_contract_is_for_a_programme_the_area_runs(admin: FlaskClient) -> None:
+    with system_scope():
+        db.session.add(
+            Programme(
+                area_id=area("warwickshire").id,
+                code="cannabis-awareness",
+                name="Cannabis awareness evening",
+                disposals=["community_resolution"],
+                pathway=["one_to_one"],
+                completion_rule="one_to_one_attended",
+            )
+        )
+        db.session.commit()
+    before = _contract_count()
+    page = admin.post(f"{CONTRACTS}new/", data=_contract(programme_code="cannabis-awareness")).text
+    assert 'id="programme_code-error"' in page
+    assert "Choose one of the area&#39;s programmes" in page
+    assert 'value="OPCC community safety fund"' in page
+    assert _contract_count() == before
+
+
+def test_an_extension_must_extend_the_same_programmes_contract(admin: FlaskClient) -> None:
+    with system_scope():
+        adults = db.session.scalars(
+            select(Contract)
+            .join(Contract.programme)
+            .where(Contract.area_id == area("west-mercia").id, Programme.code == "divert-adults")
+            .order_by(Contract.starts_on.desc())
+        ).first()
+    page = admin.post(
+        f"{CONTRACTS}new/", data=_contract(programme_code="arv", extends_id=str(adults.id))
+    ).text
+    assert 'id="extends_id-error"' in page
+    assert "An extension must extend a contract of the same programme" in page
+
+
 def test_editing_shows_pounds_and_refuses_a_bad_change(admin: FlaskClient) -> None:
     with system_scope():
         contract = db.session.scalars(
@@ -134,6 +189,7 @@ def test_editing_shows_pounds_and_refuses_a_bad_change(admin: FlaskClient) -> No
         ).first()
     page = admin.get(f"{CONTRACTS}edit/", query_string={"id": contract.id}).get_data(as_text=True)
     assert 'value="8058.00"' in page
+    assert '<option selected value="divert-adults">' in page
     response = admin.post(
         f"{CONTRACTS}edit/?id={contract.id}",
         data=_contract(
