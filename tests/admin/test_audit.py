@@ -174,3 +174,14 @@ def test_the_trail_reads_in_words_with_references(accounts: None, client: FlaskC
     assert f">{reference}</td>" in page and f"referral {referral_id}" not in page
     assert "sign_in" not in page.split("<tbody")[1]
     assert ">Police officer</td>" in page
+
+
+def test_an_events_detail_reads_in_words(accounts: None, client: FlaskClient) -> None:
+    _sign_in(client, account_email(Role.COMMISSIONER, "warwickshire"))
+    query = {"period": "fy:2025", "publication": "y"}
+    assert client.get("/warwickshire/dashboard/board-report", query_string=query).status_code == 200
+    client.post("/sign-out")
+    _sign_in(client, account_email(Role.MANAGER, "warwickshire"))
+    page = client.get("/warwickshire/audit").text
+    assert "<td class=\"govuk-table__cell\">Period: 2025–26; Publication: yes</td>" in page
+    assert "True" not in page.split("<tbody")[1]
