@@ -28,11 +28,16 @@ class Shown:
 
 @dataclass
 class Bar:
-    """One row of a chart as drawn: its label, its figure's text and whether a bar is drawn."""
+    """One row of a chart as drawn: its label, its figure's text and its bar's length in percent
+    of the chart's width ("" when no bar is drawn)."""
 
     label: str
     text: str
-    drawn: bool = False
+    length: str = ""
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.length)
 
 
 @dataclass
@@ -82,7 +87,7 @@ class _Page(HTMLParser):
         if "divert-chart__value" in classes:
             self._chart_part = "text"
         if tag == "rect" and self.charts and self.charts[-1].bars:
-            self.charts[-1].bars[-1].drawn = True
+            self.charts[-1].bars[-1].length = dict(attrs).get("width") or ""
         self._stack.append(tag)
 
     def handle_data(self, data: str) -> None:
