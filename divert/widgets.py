@@ -104,11 +104,22 @@ class _FromMacro:
         return component(name, macro, params, remember=not _holds_data(params))
 
 
+class _ItemsNamedByFieldId:
+    """Radios and checkboxes take their items' ids from the field's id (govuk-frontend starts
+    them from its name): a field given an id of its own keeps its labels to itself when another
+    form on the page has a field of the same name. A field's id is its name unless given."""
+
+    def map_gov_params(self, field: Field, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
+        params.setdefault("idPrefix", field.id)
+        return params
+
+
 class GovCheckboxInput(_FromMacro, wtf.GovCheckboxInput):
     pass
 
 
-class GovCheckboxesInput(_FromMacro, wtf.GovCheckboxesInput):
+class GovCheckboxesInput(_FromMacro, _ItemsNamedByFieldId, wtf.GovCheckboxesInput):
     pass
 
 
@@ -124,7 +135,7 @@ class GovPasswordInput(_FromMacro, wtf.GovPasswordInput):
     pass
 
 
-class GovRadioInput(_FromMacro, wtf.GovRadioInput):
+class GovRadioInput(_FromMacro, _ItemsNamedByFieldId, wtf.GovRadioInput):
     pass
 
 

@@ -96,3 +96,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(words.action_words)
     app.add_template_global(words.role_words)
+    app.add_template_global(words.detail_words)

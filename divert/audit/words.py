@@ -3,7 +3,8 @@ call them (a referral by its reference, a user by their email address)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -61,6 +62,22 @@ def action_words(action: str) -> str:
 
 def role_words(role: str | None) -> str:
     return ROLES.get(role or "", role or "–")
+
+
+def _value_words(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return "–" if value is None else str(value)
+
+
+def detail_words(detail: Mapping[str, Any] | None) -> str:
+    """An event's detail as one line: "Period: 2026–27; Publication: no"."""
+    return "; ".join(
+        f"{key.replace('_', ' ').capitalize()}: {_value_words(value)}"
+        for key, value in (detail or {}).items()
+    )
 
 
 def record_names(events: Iterable[AuditEvent]) -> dict[tuple[str, int], str]:

@@ -118,10 +118,49 @@ class Section:
     note: str | None = None
     group: str | None = None  # where a page lays it out: None with the activity figures
 
-    def largest(self, index: int) -> int:
-        """The largest figure shown in a column (a chart's scale)."""
-        shown = [row.cells[index].value for row in self.rows if row.cells[index].shown]
-        return int(max(shown, default=0))  # type: ignore[type-var]
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a bar chart: its label, its figure as the table shows it, and the bar's
+    length as a percentage of the longest bar. A hidden figure draws no bar (length 0), and the
+    scale is the largest figure shown, so no bar tells how big a hidden one is."""
+
+    label: str
+    text: str
+    length: Decimal
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of one column of a section, drawn before that section's table."""
+
+    id: str
+    title: str
+    bars: list[Bar]
+
+
+# The sections drawn as charts as well as tables: the breakdowns a reader compares by eye.
+CHARTED = ("substances", "months")
+
+
+def _length(value: Decimal | None, top: Decimal) -> Decimal:
+    """A bar's length in percent of the chart's largest figure shown, to one decimal place."""
+    if value is None or not top:
+        return Decimal(0)
+    return (100 * value / top).quantize(Decimal("0.1"))
+
+
+def _chart(section: Section, column: Column, index: int, id_prefix: str) -> Chart:
+    cells = [row.cells[index] for row in section.rows]
+    values = [Decimal(cell.value) if cell.shown else None for cell in cells]  # type: ignore[arg-type]
+    top = max((v for v in values if v is not None), default=Decimal(0))
+    bars = [
+        Bar(row.label, cell.text, _length(value, top))
+        for row, cell, value in zip(section.rows, cells, values, strict=True)
+    ]
+    return Chart(
+        f"{id_prefix}-{section.key}-{index}", f"{column.name}: {_label(section.title)}", bars
+    )
 
 
 @dataclass(frozen=True)
@@ -189,6 +228,16 @@ class Figures:
         for terms in self.contracts:
             for row in terms.rows:
                 yield from row.cells
+
+    def charts(self, section: Section, id_prefix: str) -> list[Chart]:
+        """The charts drawn before a section's table: one per area shown, not the region
+        pooled (its figures are the table's last column)."""
+        if section.key not in CHARTED or not section.rows:
+            return []
+        return [
+            _chart(section, column, index, id_prefix)
+            for index, column in enumerate(self.columns[: self.total_index])
+        ]
 
     def cell(self, index: int, name: str) -> Cell:
         return self.by_column[index].named[name]

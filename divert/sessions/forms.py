@@ -180,22 +180,30 @@ class SessionForm(SessionTimes, FlaskForm):
 
 
 class ContactForm(FlaskForm):
+    """On the case page beside the outcome form, whose fields have the same names: its ids are
+    its own, so a label ("Completed") never ticks a radio in the other form."""
+
     method = RadioField(
         "How",
         widget=GovRadioInput(),
         choices=options(list(CONTACT_METHODS.items())),
         validators=[Required(message="Choose how you tried to contact them")],
+        id="contact-method",
     )
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
         choices=options(list(CONTACT_OUTCOMES.items())),
         validators=[Required(message="Choose what happened")],
+        id="contact-outcome",
     )
     note = TextAreaField(
-        "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
+        "Note (optional)",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2000)],
+        id="contact-note",
     )
-    submit = SubmitField("Record contact", widget=GovSubmitInput())
+    submit = SubmitField("Record contact", widget=GovSubmitInput(), id="contact-submit")
 
 
 class BookForm(FlaskForm):
@@ -205,7 +213,7 @@ class BookForm(FlaskForm):
         validate_choice=False,
         validators=[Required(message="Choose a session")],
     )
-    submit = SubmitField("Book", widget=GovSubmitInput())
+    submit = SubmitField("Book", widget=GovSubmitInput(), id="book-submit")
 
 
 class OutcomeForm(FlaskForm):

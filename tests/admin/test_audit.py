@@ -228,3 +228,14 @@ def test_an_event_whose_answer_fails_is_not_recorded(app_ctx: Flask) -> None:
         audit.record_with_answer("person_viewed", failing_page, area=area("warwickshire"))
     db.session.rollback()  # as the request's error handling does
     assert _events("person_viewed") == []
+
+
+def test_an_events_detail_reads_in_words(accounts: None, client: FlaskClient) -> None:
+    _sign_in(client, account_email(Role.COMMISSIONER, "warwickshire"))
+    query = {"period": "fy:2025", "publication": "y"}
+    assert client.get("/warwickshire/dashboard/board-report", query_string=query).status_code == 200
+    client.post("/sign-out")
+    _sign_in(client, account_email(Role.MANAGER, "warwickshire"))
+    page = client.get("/warwickshire/audit").text
+    assert "<td class=\"govuk-table__cell\">Period: 2025–26; Publication: yes</td>" in page
+    assert "True" not in page.split("<tbody")[1]

@@ -1,6 +1,6 @@
 """Every page of every role, on a 375-px phone and a 1280-px desk, in a real Chromium: each
-answers 200, passes axe-core's WCAG 2.2 AA checks with no violation, and is never wider than
-the screen (a table may scroll inside its own box, the page may not).
+answers 200, passes axe-core's WCAG 2.2 AA checks with no violation, gives no id to two elements,
+and is never wider than the screen (a table may scroll inside its own box, the page may not).
 
 Pages are found from the URL map, so a new page is visited without editing this test; Flask-
 Admin's record pages are reached through the first "Change" link of each list.
@@ -64,6 +64,17 @@ WITH_QUERY = {
     "sessions.caseload": "status=booked",
     "audit.area_audit": "action=sign_in",
 }
+
+
+# Ids that more than one element carries, hidden inputs (a form's CSRF token) aside: a label or
+# an error-summary link to such an id reaches the first, which may be in another form.
+SHARED_IDS = """() => {
+  const seen = {};
+  for (const e of document.querySelectorAll('[id]:not(input[type=hidden])')) {
+    seen[e.id] = (seen[e.id] || 0) + 1;
+  }
+  return Object.keys(seen).filter(id => seen[id] > 1);
+}"""
 
 
 @dataclass
@@ -186,6 +197,9 @@ def _check(page: Page, base: str, path: str, width: int) -> list[str]:
     wide = page.evaluate("document.documentElement.scrollWidth")
     if wide > width:
         problems.append(f"{path} at {width}px: the page is {wide}px wide")
+    shared = page.evaluate(SHARED_IDS)
+    if shared:
+        problems.append(f"{path} at {width}px: ids on more than one element: {shared}")
     problems += [f"{path} at {width}px: {v}" for v in accessibility_violations(page)]
     return problems
 

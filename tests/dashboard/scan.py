@@ -27,6 +27,26 @@ class Shown:
 
 
 @dataclass
+class Bar:
+    """One row of a chart as drawn: its label, its figure's text and its bar's length in percent
+    of the chart's width ("" when no bar is drawn)."""
+
+    label: str
+    text: str
+    length: str = ""
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.length)
+
+
+@dataclass
+class Chart:
+    title: str
+    bars: list[Bar] = field(default_factory=list)
+
+
+@dataclass
 class Table:
     caption: str
     columns: list[str]
@@ -45,18 +65,29 @@ class _Page(HTMLParser):
         super().__init__()
         self.tables: list[Table] = []
         self.sentences: list[str] = []
-        self.chart_labels: list[str] = []
+        self.charts: list[Chart] = []
         self._stack: list[str] = []
+        self._chart_part = ""  # the Bar field ("label" or "text") being read
         self._text = ""
         self._row: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
             self.tables.append(Table("", []))
-        if tag in ("caption", "th", "td", "text", "p"):
+        if tag in ("caption", "th", "td", "p", "figcaption", "span"):
             self._text = ""
         if tag == "tr":
             self._row = []
+        classes = (dict(attrs).get("class") or "").split()
+        if "divert-chart" in classes:
+            self.charts.append(Chart(""))
+        if "divert-chart__label" in classes:
+            self.charts[-1].bars.append(Bar("", ""))
+            self._chart_part = "label"
+        if "divert-chart__value" in classes:
+            self._chart_part = "text"
+        if tag == "rect" and self.charts and self.charts[-1].bars:
+            self.charts[-1].bars[-1].length = dict(attrs).get("width") or ""
         self._stack.append(tag)
 
     def handle_data(self, data: str) -> None:
@@ -66,6 +97,11 @@ class _Page(HTMLParser):
         if self._stack:
             self._stack.pop()
         text = " ".join(self._text.split())
+        if tag == "figcaption" and self.charts:
+            self.charts[-1].title = text
+        elif tag == "span" and self._chart_part:
+            setattr(self.charts[-1].bars[-1], self._chart_part, text)
+            self._chart_part = ""
         if tag == "caption" and self.tables:
             self.tables[-1].caption = text
         elif tag in ("th", "td"):
@@ -76,8 +112,6 @@ class _Page(HTMLParser):
                 table.columns = self._row[1:]
             else:
                 table.rows[self._row[0]] = [shown(t) for t in self._row[1:]]
-        elif tag == "text":
-            self.chart_labels.append(text)
         elif tag == "p":
             self.sentences.append(text)
 
@@ -86,13 +120,13 @@ class _Page(HTMLParser):
 class Seen:
     tables: list[Table]
     sentences: list[str] = field(default_factory=list)
-    chart_labels: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
 
 
 def page(html: str) -> Seen:
     parser = _Page()
     parser.feed(html)
-    return Seen(parser.tables, parser.sentences, parser.chart_labels)
+    return Seen(parser.tables, parser.sentences, parser.charts)
 
 
 def _tidy(records: list[dict[str, Any]]) -> Seen:

@@ -206,6 +206,20 @@ def test_the_decision_paper_reproduces(decision_paper_region: None) -> None:
     assert substances["Amphetamines"] == ("2 (6.7%)", "2 (0.4%)")
     assert substances["Other"] == ("3 (10%)", "38 (7.6%)")
     assert list(substances) == ["Cannabis", "Cocaine", "Other", "Amphetamines"]
+    # One chart, the area's (the region pooled is the table's last column only), its bars in
+    # percent of the largest: 6 ÷ 19 = 31.6%, 3 ÷ 19 = 15.8%, 2 ÷ 19 = 10.5%.
+    [chart] = figures.charts(figures.section("substances"), "report")
+    assert (chart.id, chart.title) == (
+        "report-substances-0",
+        "Warwickshire: main substance reported by attendees",
+    )
+    assert [(bar.label, bar.text, str(bar.length)) for bar in chart.bars] == [
+        ("Cannabis", "19 (63%)", "100.0"),
+        ("Cocaine", "6 (20%)", "31.6"),
+        ("Other", "3 (10%)", "15.8"),
+        ("Amphetamines", "2 (6.7%)", "10.5"),
+    ]
+    assert figures.charts(figures.section("engagement"), "report") == []
     session = _texts(figures, "session_content")
     assert session["Naloxone kits supplied"] == ("12", "12")
     assert session["Onward referral: Community drug and alcohol service"] == ("4", "4")

@@ -196,10 +196,13 @@ def problems(seen: scan.Seen, *, every_area_shown: bool) -> list[str]:
             for match in re.finditer(pattern, sentence):
                 if 0 < int(match.group(1)) < THRESHOLD:
                     found.append(f"sentence: {sentence}")
-    for label in seen.chart_labels:
-        shown = scan.shown(label)
-        if shown.count and shown.count < THRESHOLD:
-            found.append(f"chart label {label}")
+    for chart in seen.charts:
+        for bar in chart.bars:
+            shown = scan.shown(bar.text)
+            if shown.count and shown.count < THRESHOLD:
+                found.append(f"chart {chart.title} / {bar.label} shows {bar.text}")
+            if shown.hidden and bar.drawn:
+                found.append(f"chart {chart.title} / {bar.label} draws a bar for a hidden figure")
     return found
 
 
@@ -257,6 +260,12 @@ def test_publication_mode_reveals_no_small_count_anywhere(
         if not path.endswith(("csv", "xlsx")):
             _engagement_sentence_hidden(seen, "")
             assert "fewer than 5" in response.get_data(as_text=True)
+            substances = next(c for c in seen.charts if "main substance" in c.title)
+            assert substances.title == "Warwickshire: main substance reported by attendees"
+            bars = {bar.label: bar for bar in substances.bars}
+            # The largest figure shown is the scale: the hidden one is not.
+            assert bars["Cannabis"].length == "100.0" and bars["Cannabis"].text.startswith("6 (")
+            assert bars["Cocaine"].text == "fewer than 5" and not bars["Cocaine"].drawn
     auth.sign_out()
     auth.sign_in(REGIONAL_LEAD_EMAIL)
     for path in REGION_ROUTES:
@@ -271,6 +280,14 @@ def test_publication_mode_reveals_no_small_count_anywhere(
         assert referrals[0].hidden  # 7, hidden with West Midlands' 3 that it would give away
         if not path.endswith(("csv", "xlsx")):
             _engagement_sentence_hidden(seen, "Warwickshire")
+            # A chart per area shown for each charted section; the region pooled is the
+            # table's last column only.
+            assert [c.title for c in seen.charts if "per month" in c.title] == [
+                "Staffordshire: referrals per month",
+                "Warwickshire: referrals per month",
+                "West Mercia: referrals per month",
+                "West Midlands: referrals per month",
+            ]
 
 
 def _user(email: str) -> User:

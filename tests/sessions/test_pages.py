@@ -118,6 +118,22 @@ def test_case_page_books_records_contact_and_refuses_bad_outcomes(
         assert db.session.scalar(select(func.count()).select_from(ContactAttempt)) == 1
 
 
+def test_each_label_on_the_case_page_belongs_to_its_own_form(
+    educator_client: FlaskClient, staff
+) -> None:
+    """The contact and outcome forms both have an "outcome" field: each radio's id is its own,
+    so clicking "Completed" ticks the outcome form's radio, not the contact form's first."""
+    made_id = _in_warwickshire(lambda a: referral(a, staff["officer"])).id
+    page = educator_client.get(f"/warwickshire/cases/{made_id}").text
+    ids = re.findall(r' id="([^"]+)"', page)
+    labelled = re.findall(r' for="([^"]+)"', page)
+    assert labelled and all(ids.count(target) == 1 for target in labelled)
+    assert re.search(r'id="outcome" name="outcome" type="radio" value="completed"', page)
+    assert re.search(r'id="contact-outcome" name="outcome" type="radio" value="reached"', page)
+    refused = educator_client.post(f"/warwickshire/cases/{made_id}/contact", data={})
+    assert 'href="#contact-method"' in refused.text and 'href="#contact-outcome"' in refused.text
+
+
 def test_attendance_in_one_page_and_one_submit(educator_client: FlaskClient, staff) -> None:
     def build(a):
         made = referral(a, staff["officer"])
