@@ -36,6 +36,10 @@ class Permission(enum.StrEnum):
     # Find referrals by name or reference: educators and managers in the whole area, officers
     # among their own referrals only (the view narrows it; see divert/search).
     SEARCH_REFERRALS = "search_referrals"
+    # CARS (divert/custody): the custody worker's caseload and records, and the follow-up
+    # appointments police book out of hours.
+    RECORD_CUSTODY_CONTACTS = "record_custody_contacts"
+    BOOK_CUSTODY_FOLLOW_UP = "book_custody_follow_up"
     # Not tied to an area.
     SIGNED_IN = "signed_in"
     VIEW_REGION = "view_region"
@@ -59,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_OWN_REFERRALS,
             Permission.MANAGE_API_TOKENS,
             Permission.SEARCH_REFERRALS,
+            Permission.BOOK_CUSTODY_FOLLOW_UP,
         }
     ),
     Role.EDUCATOR: frozenset(_EDUCATOR),
@@ -71,6 +76,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AREA_AUDIT,
             Permission.VIEW_DASHBOARD,
             Permission.EXPORT_FIGURES,
+            Permission.RECORD_CUSTODY_CONTACTS,
+            Permission.BOOK_CUSTODY_FOLLOW_UP,
         }
     ),
     Role.COMMISSIONER: frozenset(
@@ -78,6 +85,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AREA_HOME,
             Permission.VIEW_DASHBOARD,
             Permission.EXPORT_FIGURES,
+            Permission.MANAGE_API_TOKENS,
+        }
+    ),
+    Role.CUSTODY_WORKER: frozenset(
+        {
+            Permission.VIEW_AREA_HOME,
+            Permission.RECORD_CUSTODY_CONTACTS,
+            Permission.BOOK_CUSTODY_FOLLOW_UP,
             Permission.MANAGE_API_TOKENS,
         }
     ),

@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     EDUCATOR = "educator"
     MANAGER = "manager"
     COMMISSIONER = "commissioner"
+    CUSTODY_WORKER = "custody_worker"  # a CARS arrest referral worker
 
     @property
     def label(self) -> str:
@@ -31,6 +32,7 @@ ROLE_LABELS = {
     Role.EDUCATOR: "Drug educator",
     Role.MANAGER: "Provider manager",
     Role.COMMISSIONER: "Commissioner (OPCC)",
+    Role.CUSTODY_WORKER: "Custody worker (CARS)",
 }
 
 

@@ -133,19 +133,38 @@ def elsewhere(area: Area, record: PersonRecord, since: date) -> list[tuple[str, 
     return regional_earlier_referrals(area, lookup_hashes(record, _regional_secret()), since)
 
 
-def index(referral: Referral) -> None:
-    """Make the referral's person findable: blocking keys here, hashes in the region."""
-    person, area = referral.person, referral.area
-    record = record_of(person)
+def index_person(person: Person) -> None:
+    """Make the person findable in their area by their blocking keys (a referral or a custody
+    contact: both are matched against the same people)."""
     present = set(
         db.session.scalars(
             select(PersonBlockingKey.key).where(PersonBlockingKey.person_id == person.id)
         )
     )
     db.session.add_all(
-        PersonBlockingKey(area_id=area.id, person_id=person.id, key=key)
-        for key in index_keys(record) - present
+        PersonBlockingKey(area_id=person.area_id, person_id=person.id, key=key)
+        for key in index_keys(record_of(person)) - present
     )
+
+
+def matching_person(record: PersonRecord) -> Person | None:
+    """The area's person this record surely is (a match, not a possible one), if any: the one
+    with the highest weight. Used where the same person is recorded again without an officer
+    to confirm it (a custody contact)."""
+    person_ids = candidate_people(record)
+    if not person_ids:
+        return None
+    people = db.session.scalars(select(Person).where(Person.id.in_(person_ids)))
+    scored = [(compare(record, record_of(person)), person) for person in people]
+    matches = [(c.weight, p.id, p) for c, p in scored if c.tier is MatchTier.MATCH]
+    return max(matches)[2] if matches else None
+
+
+def index(referral: Referral) -> None:
+    """Make the referral's person findable: blocking keys here, hashes in the region."""
+    person, area = referral.person, referral.area
+    record = record_of(person)
+    index_person(person)
     if area.region.regional_matching:
         db.session.add_all(
             RegionalKeyHash(

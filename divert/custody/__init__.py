@@ -1,0 +1,3 @@
+"""CARS, the arrest referral service in custody: custody contacts, required assessments,
+appointments, assessments (Drug Interventions Records), court suitability assessments and
+activities. The records are in divert/models/custody.py; the actions in use_cases.py."""
