@@ -121,10 +121,14 @@ class Section:
 
 @dataclass(frozen=True)
 class Column:
+    """An area's (or the region's) column; `counted` is how many of its `subject` the period
+    has (referrals; custody contacts for CARS): fewer than `threshold` make the period small."""
+
     slug: str
     name: str
     threshold: int
-    referrals: int
+    counted: int
+    subject: str = "referrals"
 
 
 @dataclass(eq=False)
