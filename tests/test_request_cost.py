@@ -103,9 +103,11 @@ PAGES = [
     ("educator", f"/{AREA}/cases/{{case}}", 21),  # with its programme and assessment
     ("educator", f"/{AREA}/diary", 3),  # the week's sessions, the programmes to filter by
     # contracts, region and areas, substances, the period's referrals grouped, what sessions
-    # gave, the contracts' money and its counts, substance and service labels
-    ("manager", f"/{AREA}/dashboard", 12),  # and the programmes to choose from
-    ("commissioner", f"/{AREA}/dashboard", 12),
+    # gave, the contracts' money and its counts, substance and service labels, the programmes
+    # to choose from; the CARS programmes and the CARS figures' seven counts (contacts,
+    # required assessments, assessment records, suitability, closures, naloxone, bookings)
+    ("manager", f"/{AREA}/dashboard", 20),
+    ("commissioner", f"/{AREA}/dashboard", 20),
 ]
 
 

@@ -271,7 +271,7 @@ def _narrative(figures: Figures, index: int) -> str:
     named = figures.by_column[index].named
     suitable = "of those found suitable"
     parts = [
-        _phrase("Custody contacts", named["contacts"]),
+        _phrase(f"In {figures.columns[index].name}, custody contacts", named["contacts"]),
         _phrase("assessments of every kind", named["assessments"], "of contacts"),
         _phrase("required after a positive test", named["required_completed"]),
         _phrase("referrals into treatment", named["treatment_referrals"]),

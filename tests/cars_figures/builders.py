@@ -50,15 +50,16 @@ def contact(
     voluntary: bool = False,
     at_court: bool = False,
 ) -> InitialContact:
-    """Someone seen (each a different person: a distinct name and date of birth)."""
+    """Someone seen: each a different person, with a name and date of birth no other shares
+    (so the repeat matcher finds few candidates)."""
     number = next(_people)
     return use_cases.record_contact(
         area,
         worker,
         ContactDetails(
-            forename="Sam",
-            surname=f"Custody{_letters(number)}",
-            date_of_birth=date(1960, 1, 1).replace(year=1960 + number % 40),
+            forename=FORENAMES[number % len(FORENAMES)],
+            surname=_letters(number).capitalize(),
+            date_of_birth=date(1950, 1, 1) + timedelta(days=(number * 7) % 18000),
             location_id=location("court" if at_court else "custody_suite"),
             seen_at=seen_at,
             test_result=test_result,
@@ -67,8 +68,11 @@ def contact(
     )
 
 
+FORENAMES = ("Sam", "Alex", "Jordan", "Robin", "Casey", "Morgan", "Jamie", "Kit", "Drew", "Lee")
+
+
 def _letters(number: int) -> str:
-    """A surname part that sounds different for every number (names match on sound)."""
+    """A surname that sounds different for every number (names are matched on sound)."""
     letters = "bdfgklmnprstvz"
     word = ""
     while number:

@@ -307,16 +307,17 @@ def test_published_figures_hide_small_counts(built: Area) -> None:
     assert warwickshire["cars_court.drr_made"] == "fewer than 5"
     assert warwickshire["cars_appointments.out_of_hours"] == "fewer than 5"
     assert figures.narrative[0].startswith(
-        "Custody contacts: 7; assessments of every kind: 6 (86% of contacts); required after "
-        "a positive test: fewer than 5;"
+        "In Warwickshire, custody contacts: 7; assessments of every kind: 6 (86% of contacts); "
+        "required after a positive test: fewer than 5;"
     )
 
 
 def test_the_sentence_says_what_the_table_shows(built: Area) -> None:
     figures = area_cars_figures(built, Q4, today=TODAY)
     assert figures.narrative[0] == (
-        "Custody contacts: 7; assessments of every kind: 6 (86% of contacts); required after "
-        "a positive test: 2; referrals into treatment: 2; entered treatment: 1 (50% of the "
-        "referrals); DRR assigned: 1 (100% of those found suitable); ATR assigned: 1 (50% of "
+        "In Warwickshire, custody contacts: 7; assessments of every kind: 6 (86% of contacts); "
+        "required after a positive test: 2; referrals into treatment: 2; entered treatment: 1 "
+        "(50% of the referrals); DRR assigned: 1 (100% of those found suitable); ATR assigned: "
+        "1 (50% of "
         "those found suitable)."
     )
