@@ -221,6 +221,8 @@ CASEWORK = "educator manager"
 EXPECTED_ACCESS: dict[str, str] = {
     # the JSON API (bearer tokens; a session cookie gets 401)
     "api.area_figures": "manager commissioner",
+    "api.area_cars_figures": "manager commissioner",
+    "api.region_cars_figures": "regional_lead",
     "api.book_slot": "officer",
     "api.create_referral": "officer",
     "api.docs": EVERYONE,

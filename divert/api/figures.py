@@ -27,7 +27,7 @@ from divert.tenancy import current_area
 COUNT_NAMES = (*Counts.SCALARS, "naloxone_kits")
 
 
-def _period(query: dict[str, Any]) -> Period:
+def period_asked(query: dict[str, Any]) -> Period:
     """The dates asked for, or this financial year."""
     if query.get("from_") and query.get("to"):
         return periods.custom(query["from_"], query["to"])
@@ -145,7 +145,7 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
     """
     figures = report.area_figures(
         current_area,
-        _period(query),
+        period_asked(query),
         publication=query["publication"],
         restrict_small_periods=small_periods_restricted(g.role),
         programme=query["programme"],
@@ -168,7 +168,10 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
 def region_figures(query: dict[str, Any]) -> dict[str, Any]:
     """Every area of the region side by side, and the region pooled"""
     figures = report.region_figures(
-        g.region, _period(query), publication=query["publication"], programme=query["programme"]
+        g.region,
+        period_asked(query),
+        publication=query["publication"],
+        programme=query["programme"],
     )
     return {
         "region": g.region.slug,
