@@ -213,7 +213,7 @@ def _url(rule: Rule, area_slug: str, region_slug: str, ids: dict[str, int]) -> s
 # test whose expectations came from ROLE_PERMISSIONS stayed green when commissioners (who must
 # never see a name) were given the case pages.
 
-AREA_MEMBERS = "officer educator manager commissioner"
+AREA_MEMBERS = "officer educator manager commissioner custody_worker"
 SIGNED_IN = f"{AREA_MEMBERS} regional_lead admin"
 EVERYONE = f"{SIGNED_IN} anonymous"
 CASEWORK = "educator manager"
