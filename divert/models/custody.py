@@ -94,7 +94,15 @@ class TestResult(enum.StrEnum):
 
     @property
     def positive(self) -> bool:
-        return self.value.startswith("positive_")
+        return self in POSITIVE_RESULTS
+
+
+# The results that require an assessment (the figures count "test on arrest" by these too).
+POSITIVE_RESULTS = (
+    TestResult.POSITIVE_COCAINE,
+    TestResult.POSITIVE_OPIATES,
+    TestResult.POSITIVE_BOTH,
+)
 
 
 class ClosureReason(enum.StrEnum):
