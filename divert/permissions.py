@@ -36,8 +36,8 @@ class Permission(enum.StrEnum):
     # Find referrals by name or reference: educators and managers in the whole area, officers
     # among their own referrals only (the view narrows it; see divert/search).
     SEARCH_REFERRALS = "search_referrals"
-    # CARS (divert/custody): the custody worker's caseload and records, and the follow-up
-    # appointments police book out of hours.
+    # CARS (divert/custody): the custody worker's caseload and records (managers' too), and
+    # the appointments police book for the service out of hours.
     RECORD_CUSTODY_CONTACTS = "record_custody_contacts"
     BOOK_CUSTODY_FOLLOW_UP = "book_custody_follow_up"
     # Not tied to an area.
@@ -77,7 +77,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_DASHBOARD,
             Permission.EXPORT_FIGURES,
             Permission.RECORD_CUSTODY_CONTACTS,
-            Permission.BOOK_CUSTODY_FOLLOW_UP,
         }
     ),
     Role.COMMISSIONER: frozenset(
@@ -92,7 +91,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VIEW_AREA_HOME,
             Permission.RECORD_CUSTODY_CONTACTS,
-            Permission.BOOK_CUSTODY_FOLLOW_UP,
             Permission.MANAGE_API_TOKENS,
         }
     ),

@@ -23,12 +23,14 @@ from werkzeug.routing import Rule
 
 from divert.auth import tokens
 from divert.courses import services as courses
+from divert.custody import use_cases as custody
 from divert.extensions import db
 from divert.models import (
     Area,
     ContactAttempt,
     Contract,
     Course,
+    CustodyLocation,
     MatchReview,
     Membership,
     Programme,
@@ -37,6 +39,7 @@ from divert.models import (
     Region,
     Role,
     SessionKind,
+    TreatmentService,
     User,
 )
 from divert.referrals import lifecycle
@@ -118,6 +121,7 @@ def _build_area_world(slug: str) -> AreaWorld:
         )
         db.session.add(review)
         db.session.flush()
+        cars_ids = _custody_records(here, slug)
         contract = db.session.query(Contract).first()
         token = tokens.create_token(officer, name="records system", area=here)
         event = db.session.query(ReferralEvent).filter_by(referral_id=made.id).first()
@@ -132,9 +136,60 @@ def _build_area_world(slug: str) -> AreaWorld:
             "event_id": event.id,
             "person_id": made.person_id,
             "token_id": token.token.id,
+            **cars_ids,
         }
         db.session.commit()
     return AreaWorld(ids)
+
+
+def _custody_records(here: Area, slug: str) -> dict[str, int]:
+    """A CARS contact with a positive test, an appointment, an assessment that referred them
+    into treatment and a court's request, recorded by the area's custody worker."""
+    worker = _user(account_email(Role.CUSTODY_WORKER, slug))
+    location = db.session.query(CustodyLocation).filter_by(code=_COURT[slug]).one()
+    seen = custody.record_contact(
+        here,
+        worker,
+        custody.ContactDetails(
+            forename=_marker(slug),
+            surname=_marker(slug),
+            date_of_birth=date(1990, 1, 2),
+            location_id=location.id,
+            seen_at=datetime.now(UTC) - timedelta(hours=1),
+            test_result="positive_both",
+        ),
+    )
+    appointment = custody.book_appointment(
+        seen, worker, kind="follow_up", starts_at=datetime.now(UTC) + timedelta(days=1)
+    )
+    suitability = custody.request_suitability(
+        seen,
+        worker,
+        requested_on=date.today(),
+        court_date=date.today() + timedelta(days=7),
+        adjourned=False,
+    )
+    record = custody.record_assessment(
+        seen,
+        worker,
+        custody.AssessmentDetails(
+            kind="required",
+            assessed_on=date.today(),
+            alcohol_use="none",
+            outcome="referred_to_treatment",
+            treatment_service=db.session.query(TreatmentService).first(),
+        ),
+    )
+    return {
+        "contact_id": seen.id,
+        "appointment_id": appointment.id,
+        "suitability_id": suitability.id,
+        "record_id": record.id,
+    }
+
+
+# A court of each area of the walk.
+_COURT = {"warwickshire": "leamington-court", "staffordshire": "cannock-court"}
 
 
 def _course_with_a_cohort(here: Area, officer: User, educator: User, slug: str) -> Course:
@@ -213,10 +268,11 @@ def _url(rule: Rule, area_slug: str, region_slug: str, ids: dict[str, int]) -> s
 # test whose expectations came from ROLE_PERMISSIONS stayed green when commissioners (who must
 # never see a name) were given the case pages.
 
-AREA_MEMBERS = "officer educator manager commissioner"
+AREA_MEMBERS = "officer educator manager commissioner custody_worker"
 SIGNED_IN = f"{AREA_MEMBERS} regional_lead admin"
 EVERYONE = f"{SIGNED_IN} anonymous"
 CASEWORK = "educator manager"
+CUSTODY = "custody_worker manager"
 
 EXPECTED_ACCESS: dict[str, str] = {
     # the JSON API (bearer tokens; a session cookie gets 401)
@@ -243,6 +299,20 @@ EXPECTED_ACCESS: dict[str, str] = {
     "courses.enrol": CASEWORK,
     "courses.new_course": CASEWORK,
     "courses.register": CASEWORK,
+    # CARS: custody workers' and managers' casework; police book out of hours (no names shown)
+    "custody.activity": CUSTODY,
+    "custody.appointment": CUSTODY,
+    "custody.assessment": CUSTODY,
+    "custody.book": CUSTODY,
+    "custody.caseload": CUSTODY,
+    "custody.close": CUSTODY,
+    "custody.contact": CUSTODY,
+    "custody.new_contact": CUSTODY,
+    "custody.police_booking": "officer",
+    "custody.request_suitability": CUSTODY,
+    "custody.suitability": CUSTODY,
+    "custody.take": CUSTODY,
+    "custody.treatment": CUSTODY,
     "api.withdraw_referral": "officer",
     # API tokens: each person's own, in their area or region
     "api_tokens.list_area_tokens": AREA_MEMBERS,

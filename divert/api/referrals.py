@@ -79,7 +79,7 @@ def _programme_id(code: str | None) -> int | None:
     if code is None:
         return None
     programme = next(
-        (p for p in programme_rules.area_programmes(current_area) if p.code == code), None
+        (p for p in programme_rules.referral_programmes(current_area) if p.code == code), None
     )
     if programme is None:
         raise ApiError(422, f"No programme has the code {code} here", field="programme")

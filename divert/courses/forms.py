@@ -14,9 +14,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
-from divert.formfields import GovDateField, Required, options
+from divert.formfields import GovDateField, Required, options, parse_time
 from divert.models import Booking
-from divert.sessions.forms import parse_time
 
 
 class CourseForm(FlaskForm):

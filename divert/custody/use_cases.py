@@ -155,9 +155,12 @@ def _location(location_id: int) -> CustodyLocation:
     return location
 
 
-def record_contact(area: Area, worker: User, details: ContactDetails) -> InitialContact:
-    """A person seen in custody or at court. The person is the area's same Person record when
-    the repeat matcher says they surely are (someone referred before, or seen before); a
+def record_contact(
+    area: Area, by: User, details: ContactDetails, *, by_police: bool = False
+) -> InitialContact:
+    """A person seen in custody or at court, in the caseload of the worker `by` (or, recorded
+    by police out of hours, awaiting a worker). The person is the area's same Person record
+    when the repeat matcher says they surely are (someone referred before, or seen before); a
     positive test on arrest imposes a required assessment."""
     now = utcnow()
     problems = _contact_problems(details, now)
@@ -186,7 +189,9 @@ def record_contact(area: Area, worker: User, details: ContactDetails) -> Initial
         area_id=area.id,
         programme=programme,
         person=person,
-        worker_id=worker.id,
+        worker_id=None if by_police else by.id,
+        recorded_by_id=by.id,
+        recorded_by_police=by_police,
         location=location,
         seen_at=details.seen_at,
         voluntary_assessment_agreed=details.voluntary_assessment_agreed,
@@ -203,7 +208,34 @@ def record_contact(area: Area, worker: User, details: ContactDetails) -> Initial
         )
     db.session.flush()
     repeats.index_person(person)
-    audit_contact("custody_contact_recorded", contact, worker, test_result=result.value)
+    audit_contact("custody_contact_recorded", contact, by, test_result=result.value)
+    return contact
+
+
+def book_out_of_hours(
+    area: Area, officer: User, details: ContactDetails, *, starts_at: datetime
+) -> CustodyAppointment:
+    """Police book the service's appointment while its workers are away: the contact (awaiting
+    a worker) and its appointment, the required assessment's after a positive test, else a
+    follow-up."""
+    contact = record_contact(area, officer, details, by_police=True)
+    kind = AppointmentKind.REQUIRED_ASSESSMENT if contact.required_assessment else None
+    return book_appointment(
+        contact,
+        officer,
+        kind=(kind or AppointmentKind.FOLLOW_UP).value,
+        starts_at=starts_at,
+        by_police=True,
+    )
+
+
+def take_contact(contact: InitialContact, worker: User) -> InitialContact:
+    """A custody worker takes a contact into their caseload (one police booked, or a
+    colleague's)."""
+    _open(contact, "worker_id")
+    contact.worker_id = worker.id
+    db.session.flush()
+    audit_contact("custody_contact_taken", contact, worker)
     return contact
 
 

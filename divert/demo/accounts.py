@@ -52,7 +52,7 @@ def _create_demo_accounts() -> list[DemoAccount]:
             email = account_email(role, area.slug)
             user = _user(
                 email,
-                f"Demo {role.value.title()} ({area.name})",
+                f"Demo {role.value.replace('_', ' ').title()} ({area.name})",
                 password_hash,
                 collar_number=f"{area.code}{number:04d}" if role is Role.OFFICER else None,
             )

@@ -9,7 +9,7 @@ most referrals in the West Midlands, fewest in Warwickshire. Rows go in with bul
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +18,8 @@ from faker import Faker
 from flask import current_app
 from sqlalchemy import Table, func, insert, select
 
+from divert.demo.custody import build_custody_demo
+from divert.demo.ids import Ids
 from divert.demo.programmes import build_programme_demo
 from divert.extensions import db
 from divert.matching.keys import index_keys
@@ -292,26 +294,6 @@ def _chunks(items: Iterator[Planned], size: int) -> Iterator[list[Planned]]:
         yield chunk
 
 
-class Ids:
-    """Ids handed out in the builder, so bulk inserts need no RETURNING round-trip."""
-
-    def __init__(self, *models: type) -> None:
-        self.next = {m: (db.session.scalar(select(func.max(m.id))) or 0) + 1 for m in models}
-
-    def assign(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
-        for row in rows:
-            row["id"] = self.next[model]
-            self.next[model] += 1
-
-    def advance_sequences(self) -> None:
-        """On PostgreSQL, move each id sequence past the ids handed out here."""
-        if db.engine.dialect.name != "postgresql":
-            return
-        for model, next_id in self.next.items():
-            sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
-            db.session.execute(select(func.setval(sequence, next_id, False)))
-
-
 # (model or association table, rows): ORM bulk inserts accept rows with differing keys.
 Rows = list[tuple[type | Table, list[dict[str, Any]]]]
 
@@ -460,5 +442,6 @@ def build_demo(
             if counters:
                 db.session.execute(insert(ReferenceCounter), counters)
         build_programme_demo(list(areas), seed, builder.today)
+        build_custody_demo(list(areas), seed, builder.today)
         db.session.commit()
     return {slug: sum(ctx.counters.values()) for slug, ctx in contexts.items()}

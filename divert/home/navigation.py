@@ -11,6 +11,8 @@ NAVIGATION: list[tuple[Permission, str, str]] = [
     (Permission.SUBMIT_REFERRAL, "referrals.new_referral", "New referral"),
     (Permission.VIEW_OWN_REFERRALS, "referrals.my_referrals", "My referrals"),
     (Permission.VIEW_CASES, "sessions.caseload", "Caseload"),
+    (Permission.RECORD_CUSTODY_CONTACTS, "custody.caseload", "Custody contacts"),
+    (Permission.BOOK_CUSTODY_FOLLOW_UP, "custody.police_booking", "CARS appointment"),
     (Permission.SEARCH_REFERRALS, "search.search", "Search"),
     (Permission.MANAGE_DIARY, "sessions.diary", "Diary"),
     (Permission.VIEW_CASES, "courses.courses", "Courses"),

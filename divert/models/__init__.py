@@ -6,6 +6,7 @@ from divert.models.area import Area, Contract, Pricing, Region
 from divert.models.audit import AuditEvent, OutboxMessage
 from divert.models.base import AreaOwned, Base
 from divert.models.custody import (
+    POSITIVE_RESULTS,
     ActivityKind,
     AlcoholUse,
     AppointmentKind,
@@ -73,6 +74,7 @@ from divert.models.user import (
 
 __all__ = [
     "DISPOSAL_LABELS",
+    "POSITIVE_RESULTS",
     "AccountLink",
     "AccountLinkPurpose",
     "ActivityKind",

@@ -6,7 +6,9 @@ Interventions Programme's record set that custody teams know.
 - `InitialContact` (table initial_contact), the DIP *initial contact form*: one person seen by
   a custody worker in a custody suite or at court.
     * `person_id`: the same Person record as referrals (repeat matching finds either).
-    * `worker_id`: the custody worker whose caseload it is; `location_id`: where.
+    * `worker_id`: the custody worker whose caseload it is (None while a contact police
+      booked out of hours awaits a worker); `recorded_by_id` who recorded it, and
+      `recorded_by_police` when a police officer did (out of hours); `location_id`: where.
     * `seen_at`: date and time of the contact (UTC).
     * `voluntary_assessment_agreed`: the person agreed to a voluntary assessment (after a cell
       sweep, say), without a positive test requiring one.
@@ -92,7 +94,15 @@ class TestResult(enum.StrEnum):
 
     @property
     def positive(self) -> bool:
-        return self.value.startswith("positive_")
+        return self in POSITIVE_RESULTS
+
+
+# The results that require an assessment (the figures count "test on arrest" by these too).
+POSITIVE_RESULTS = (
+    TestResult.POSITIVE_COCAINE,
+    TestResult.POSITIVE_OPIATES,
+    TestResult.POSITIVE_BOTH,
+)
 
 
 class ClosureReason(enum.StrEnum):
@@ -180,7 +190,10 @@ class InitialContact(AreaOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # None until a custody worker takes a contact that police booked out of hours.
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_by_police: Mapped[bool] = mapped_column(default=False)
     location_id: Mapped[int] = mapped_column(ForeignKey("custody_location.id"))
     seen_at: Mapped[datetime]
     voluntary_assessment_agreed: Mapped[bool] = mapped_column(default=False)
@@ -195,7 +208,7 @@ class InitialContact(AreaOwned, Base):
 
     programme: Mapped[Programme] = relationship()
     person: Mapped[Person] = relationship()
-    worker: Mapped[User] = relationship()
+    worker: Mapped[User | None] = relationship(foreign_keys=[worker_id])
     location: Mapped[CustodyLocation] = relationship()
     required_assessment: Mapped[RequiredAssessment | None] = relationship(back_populates="contact")
     appointments: Mapped[list[CustodyAppointment]] = relationship(

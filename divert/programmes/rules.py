@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from divert.extensions import db
-from divert.models import DISPOSAL_LABELS, Area, Disposal, Programme
+from divert.models import DISPOSAL_LABELS, Area, Disposal, PathwayStep, Programme
 from divert.refusals import Refusal
 
 
@@ -25,6 +25,12 @@ def area_programmes(area: Area, *, active_only: bool = True) -> list[Programme]:
     if active_only:
         query = query.where(Programme.active)
     return list(db.session.scalars(query.order_by(Programme.position, Programme.id)))
+
+
+def referral_programmes(area: Area) -> list[Programme]:
+    """The area's active programmes that people are referred to (CARS, whose people are seen
+    in custody instead, has its own pages: divert/custody)."""
+    return [p for p in area_programmes(area) if not p.has(PathwayStep.CUSTODY_CONTACT)]
 
 
 def by_id(area: Area, programme_id: int | None) -> Programme | None:

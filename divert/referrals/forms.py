@@ -134,7 +134,7 @@ class ReferralForm(FlaskForm):
         "Programme", widget=GovRadioInput(), choices=[], validate_choice=False, default=""
     )
     confirm_repeat = BooleanField(
-        "I have checked the earlier referral and want to refer them again",
+        "I have checked the earlier records and want to refer them",
         widget=GovCheckboxInput(),
     )
     same_person_elsewhere = RadioField(

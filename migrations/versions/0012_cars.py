@@ -50,7 +50,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('worker_id', sa.Integer(), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_police', sa.Boolean(), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=False),
     sa.Column('seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('voluntary_assessment_agreed', sa.Boolean(), nullable=False),
@@ -67,6 +69,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['location_id'], ['custody_location.id'], name=op.f('fk_initial_contact_location_id_custody_location')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_initial_contact_person_id_person')),
     sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_initial_contact_programme_id_programme')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_initial_contact_recorded_by_id_user_account')),
     sa.ForeignKeyConstraint(['worker_id'], ['user_account.id'], name=op.f('fk_initial_contact_worker_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_initial_contact'))
     )

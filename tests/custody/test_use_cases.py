@@ -25,7 +25,7 @@ from divert.models import (
     utcnow,
 )
 from divert.refusals import Conflict, Invalid, Refusal
-from tests.custody.conftest import contact, location_id
+from tests.custody.conftest import contact, details, location_id
 
 TODAY = date.today()
 
@@ -351,3 +351,28 @@ def test_naloxone_and_closing_the_case(warwickshire: Area, worker: User) -> None
             made, worker, kind="follow_up", starts_at=utcnow() + timedelta(days=3)
         )
     assert closed.value.code == "case_closed"
+
+
+def test_police_book_out_of_hours_and_a_worker_takes_the_contact(
+    warwickshire: Area, worker: User, officer: User
+) -> None:
+    booked = use_cases.book_out_of_hours(
+        warwickshire, officer, details(), starts_at=utcnow() + timedelta(days=1)
+    )
+    made = booked.contact
+    assert (made.worker_id, made.recorded_by_id, made.recorded_by_police) == (
+        None,
+        officer.id,
+        True,
+    )
+    assert booked.kind.value == "required_assessment"
+    assert booked.booked_by_police
+    negative = use_cases.book_out_of_hours(
+        warwickshire,
+        officer,
+        details(forename="Casey", test_result="negative"),
+        starts_at=utcnow() + timedelta(days=1),
+    )
+    assert negative.kind.value == "follow_up"
+    use_cases.take_contact(made, worker)
+    assert made.worker_id == worker.id
