@@ -11,7 +11,7 @@ from marshmallow import RAISE
 
 from divert.api import cars_figure_schemas as schemas
 from divert.api.blueprint import bp, operation
-from divert.api.figures import period_asked, rows_out
+from divert.api.figures import area_answer, period_asked, region_answer
 from divert.figures import cars_report
 from divert.figures.report import Cell, ColumnCells
 from divert.figures.suppression import small_periods_restricted
@@ -63,14 +63,7 @@ def area_cars_figures(query: dict[str, Any]) -> dict[str, Any]:
         publication=query["publication"],
         restrict_small_periods=small_periods_restricted(g.role),
     )
-    return {
-        "area": current_area.slug,
-        "period": figures.period,
-        "publication": figures.publication,
-        "counts": counts_out(figures.by_column[0]),
-        "region": counts_out(figures.by_column[-1]),
-        "figures": rows_out(figures),
-    }
+    return area_answer(figures, counts_out)
 
 
 @bp.route("/regions/<region_slug>/cars/figures", tags=["figures"])
@@ -82,14 +75,4 @@ def region_cars_figures(query: dict[str, Any]) -> dict[str, Any]:
     figures = cars_report.region_cars_figures(
         g.region, period_asked(query), publication=query["publication"]
     )
-    return {
-        "region": g.region.slug,
-        "period": figures.period,
-        "publication": figures.publication,
-        "areas": [
-            {"area": column.slug, "name": column.name, "counts": counts_out(cells)}
-            for column, cells in zip(figures.columns[:-1], figures.by_column, strict=False)
-        ],
-        "total": counts_out(figures.by_column[-1]),
-        "figures": rows_out(figures),
-    }
+    return region_answer(figures, counts_out)

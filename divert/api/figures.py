@@ -8,6 +8,7 @@ figure is null.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -130,6 +131,37 @@ def places_out(figures: Figures) -> dict[str, Any] | None:
     }
 
 
+Counter = Callable[[ColumnCells], dict[str, Any]]
+
+
+def area_answer(figures: Figures, counts: Counter) -> dict[str, Any]:
+    """An area's figures beside the region's: each column's counts (as `counts` gives them)
+    and every presented row."""
+    return {
+        "area": current_area.slug,
+        "period": figures.period,
+        "publication": figures.publication,
+        "counts": counts(figures.by_column[0]),
+        "region": counts(figures.by_column[-1]),
+        "figures": rows_out(figures),
+    }
+
+
+def region_answer(figures: Figures, counts: Counter) -> dict[str, Any]:
+    """Every area's figures side by side, the region's pooled, and every presented row."""
+    return {
+        "region": g.region.slug,
+        "period": figures.period,
+        "publication": figures.publication,
+        "areas": [
+            {"area": column.slug, "name": column.name, "counts": counts(cells)}
+            for column, cells in zip(figures.columns[:-1], figures.by_column, strict=False)
+        ],
+        "total": counts(figures.by_column[-1]),
+        "figures": rows_out(figures),
+    }
+
+
 @bp.route("/areas/<area_slug>/figures", tags=["figures"])
 @operation(Permission.VIEW_DASHBOARD)
 @bp.arguments(schemas.PeriodQuery, location="query", unknown=RAISE)
@@ -150,15 +182,7 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
         restrict_small_periods=small_periods_restricted(g.role),
         programme=query["programme"],
     )
-    return {
-        "area": current_area.slug,
-        "period": figures.period,
-        "publication": figures.publication,
-        "counts": counts_out(figures.by_column[0]),
-        "region": counts_out(figures.by_column[-1]),
-        "places": places_out(figures),
-        "figures": rows_out(figures),
-    }
+    return {**area_answer(figures, counts_out), "places": places_out(figures)}
 
 
 @bp.route("/regions/<region_slug>/figures", tags=["figures"])
@@ -173,14 +197,4 @@ def region_figures(query: dict[str, Any]) -> dict[str, Any]:
         publication=query["publication"],
         programme=query["programme"],
     )
-    return {
-        "region": g.region.slug,
-        "period": figures.period,
-        "publication": figures.publication,
-        "areas": [
-            {"area": column.slug, "name": column.name, "counts": counts_out(cells)}
-            for column, cells in zip(figures.columns[:-1], figures.by_column, strict=False)
-        ],
-        "total": counts_out(figures.by_column[-1]),
-        "figures": rows_out(figures),
-    }
+    return region_answer(figures, counts_out)

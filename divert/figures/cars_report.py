@@ -20,15 +20,7 @@ from divert.figures.cars_counts import (
     pooled,
 )
 from divert.figures.periods import Period
-from divert.figures.report import (
-    Cell,
-    Column,
-    ColumnCells,
-    Figures,
-    Row,
-    Section,
-    count,
-)
+from divert.figures.report import Cell, ColumnCells, Figures, Row, Section, columns_of, count
 from divert.figures.rounding import percent_text
 from divert.models import Area, ClosureReason, NonEntryReason, Region
 
@@ -298,22 +290,7 @@ def build(
     counts_list = [by_area[a.id] for a in shown] + [total]
     months = period.months()
     cells = [_column_cells(c, months) for c in counts_list]
-    columns = [
-        Column(a.slug, a.name, a.suppression_threshold, by_area[a.id].contacts, SUBJECT)
-        for a in shown
-    ]
-    columns.append(
-        Column(
-            region.slug,
-            region.name,
-            max(
-                (a.suppression_threshold for a in region.areas),
-                default=suppression.DEFAULT_THRESHOLD,
-            ),
-            total.contacts,
-            SUBJECT,
-        )
-    )
+    columns = columns_of(region, shown, {key: c.contacts for key, c in by_area.items()}, SUBJECT)
     figures = CarsFigures(
         period=period,
         as_of=as_of,
