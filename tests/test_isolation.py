@@ -278,7 +278,10 @@ EXPECTED_ACCESS: dict[str, str] = {
     # the JSON API (bearer tokens; a session cookie gets 401)
     "api.area_figures": "manager commissioner",
     "api.book_slot": "officer",
+    "api.create_custody_assessment": CUSTODY,
+    "api.create_custody_contact": CUSTODY,
     "api.create_referral": "officer",
+    "api.get_custody_contact": CUSTODY,
     "api.docs": EVERYONE,
     "api.enrol": CASEWORK,
     "api.list_courses": CASEWORK,
