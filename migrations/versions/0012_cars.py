@@ -56,7 +56,7 @@ def upgrade():
     sa.Column('location_id', sa.Integer(), nullable=False),
     sa.Column('seen_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('voluntary_assessment_agreed', sa.Boolean(), nullable=False),
-    sa.Column('test_result', sa.Enum('positive_cocaine', 'positive_opiates', 'positive_both', 'negative', 'refused', 'not_tested', name='testresult', native_enum=False, length=24), nullable=False),
+    sa.Column('test_result', sa.Enum('positive_cocaine', 'positive_opiates', 'positive_both', 'negative', 'refused', 'not_tested', name='drugtestresult', native_enum=False, length=24), nullable=False),
     sa.Column('age_group', sa.Enum('UNDER_18', 'ADULT', name='agegroup', native_enum=False, length=10), nullable=False),
     sa.Column('gender', sa.String(length=20), nullable=True),
     sa.Column('ethnicity', sa.String(length=40), nullable=True),

@@ -19,9 +19,9 @@ from divert.models import (
     AssessmentResult,
     CustodyAppointment,
     DrugInterventionsRecord,
+    DrugTestResult,
     InitialContact,
     Role,
-    TestResult,
 )
 from divert.tenancy import area_scope
 from tests.browser.conftest import accessibility_violations, sign_in
@@ -99,7 +99,7 @@ def test_a_custody_worker_records_a_contact_an_assessment_and_a_follow_up(
     _checked(phone)
     with area_scope(area("warwickshire")):
         contact = db.session.scalars(select(InitialContact)).one()
-        assert contact.test_result is TestResult.POSITIVE_COCAINE
+        assert contact.test_result is DrugTestResult.POSITIVE_COCAINE
         assert contact.required_assessment is not None
         assert contact.required_assessment.completed_on == TODAY
         record = db.session.scalars(select(DrugInterventionsRecord)).one()
