@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from divert.api.referrals import forget_old_keys
+from divert.api.idempotency import forget_old_keys
 from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
 from divert.courses.services import apply_deadlines

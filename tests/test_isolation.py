@@ -23,14 +23,12 @@ from werkzeug.routing import Rule
 
 from divert.auth import tokens
 from divert.courses import services as courses
-from divert.custody import use_cases as custody
 from divert.extensions import db
 from divert.models import (
     Area,
     ContactAttempt,
     Contract,
     Course,
-    CustodyLocation,
     MatchReview,
     Membership,
     Programme,
@@ -39,11 +37,11 @@ from divert.models import (
     Region,
     Role,
     SessionKind,
-    TreatmentService,
     User,
 )
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope, system_scope
+from tests.custody.builders import cars_records
 from tests.factories import (
     ADMIN_EMAIL,
     REGIONAL_LEAD_EMAIL,
@@ -121,7 +119,9 @@ def _build_area_world(slug: str) -> AreaWorld:
         )
         db.session.add(review)
         db.session.flush()
-        cars_ids = _custody_records(here, slug)
+        cars_ids = cars_records(
+            here, _user(account_email(Role.CUSTODY_WORKER, slug)), _COURT[slug], _marker(slug)
+        )
         contract = db.session.query(Contract).first()
         token = tokens.create_token(officer, name="records system", area=here)
         event = db.session.query(ReferralEvent).filter_by(referral_id=made.id).first()
@@ -142,53 +142,7 @@ def _build_area_world(slug: str) -> AreaWorld:
     return AreaWorld(ids)
 
 
-def _custody_records(here: Area, slug: str) -> dict[str, int]:
-    """A CARS contact with a positive test, an appointment, an assessment that referred them
-    into treatment and a court's request, recorded by the area's custody worker."""
-    worker = _user(account_email(Role.CUSTODY_WORKER, slug))
-    location = db.session.query(CustodyLocation).filter_by(code=_COURT[slug]).one()
-    seen = custody.record_contact(
-        here,
-        worker,
-        custody.ContactDetails(
-            forename=_marker(slug),
-            surname=_marker(slug),
-            date_of_birth=date(1990, 1, 2),
-            location_id=location.id,
-            seen_at=datetime.now(UTC) - timedelta(hours=1),
-            test_result="positive_both",
-        ),
-    )
-    appointment = custody.book_appointment(
-        seen, worker, kind="follow_up", starts_at=datetime.now(UTC) + timedelta(days=1)
-    )
-    suitability = custody.request_suitability(
-        seen,
-        worker,
-        requested_on=date.today(),
-        court_date=date.today() + timedelta(days=7),
-        adjourned=False,
-    )
-    record = custody.record_assessment(
-        seen,
-        worker,
-        custody.AssessmentDetails(
-            kind="required",
-            assessed_on=date.today(),
-            alcohol_use="none",
-            outcome="referred_to_treatment",
-            treatment_service=db.session.query(TreatmentService).first(),
-        ),
-    )
-    return {
-        "contact_id": seen.id,
-        "appointment_id": appointment.id,
-        "suitability_id": suitability.id,
-        "record_id": record.id,
-    }
-
-
-# A court of each area of the walk.
+# A court of each area of the walk, where its CARS contact was seen.
 _COURT = {"warwickshire": "leamington-court", "staffordshire": "cannock-court"}
 
 
@@ -280,7 +234,10 @@ EXPECTED_ACCESS: dict[str, str] = {
     "api.area_cars_figures": "manager commissioner",
     "api.region_cars_figures": "regional_lead",
     "api.book_slot": "officer",
+    "api.create_custody_assessment": CUSTODY,
+    "api.create_custody_contact": CUSTODY,
     "api.create_referral": "officer",
+    "api.get_custody_contact": CUSTODY,
     "api.docs": EVERYONE,
     "api.enrol": CASEWORK,
     "api.list_courses": CASEWORK,

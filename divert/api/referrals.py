@@ -4,21 +4,19 @@ and book an open initial slot."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import request, url_for
 from flask_login import current_user
 from marshmallow import RAISE
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from divert import audit
-from divert.api import schemas
+from divert.api import idempotency, schemas
 from divert.api.blueprint import bp, operation
+from divert.api.idempotency import Answer
 from divert.api.lookups import by_codes
 from divert.api.paging import page_of
 from divert.api.problems import ApiError
@@ -34,22 +32,14 @@ from divert.permissions import Permission
 from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, queries, use_cases
 from divert.referrals.slots import describe, open_slots
-from divert.tenancy import current_area, system_scope
+from divert.tenancy import current_area
 
-# A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
-Answer = tuple[dict[str, Any], int, dict[str, str]]
 # The body's fields by the same names (a programme is named by its code, not its id).
 DETAILS = [
     field.name
     for field in dataclasses.fields(use_cases.ReferralDetails)
     if field.name not in ("substances_found", "programme_id")
 ]
-
-
-def body_hash(body: Any) -> str:
-    """The same JSON, however it was spaced or ordered, hashes the same."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def referral_out(referral: Referral) -> dict[str, Any]:
@@ -98,36 +88,11 @@ def own_referral(referral_id: int) -> Referral:
 
 
 def _replay(earlier: IdempotencyKey, request_hash: str) -> Answer:
-    if earlier.request_hash != request_hash:
-        raise ApiError(
-            422,
-            "This Idempotency-Key was already used for a different referral",
-            code="idempotency_key_reused",
-            field="Idempotency-Key",
-        )
-    replayed = referral_out(db.session.get(Referral, earlier.referral_id))
-    return replayed, 201, {"Idempotent-Replayed": "true"}
-
-
-# A client retries within minutes; a month covers any outage a records system could ride out.
-KEEP_KEYS = timedelta(days=30)
-
-
-def forget_old_keys(now: datetime) -> int:
-    """Delete idempotency keys older than KEEP_KEYS (every area's); returns how many went."""
-    with system_scope():
-        forgotten = db.session.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEEP_KEYS)
-        )
-        db.session.commit()
-    return forgotten.rowcount
-
-
-def _earlier_key(key: str) -> IdempotencyKey | None:
-    return db.session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.user_id == current_user.id, IdempotencyKey.key == key
-        )
+    return idempotency.replay(
+        earlier,
+        request_hash,
+        "referral",
+        lambda: referral_out(db.session.get(Referral, earlier.referral_id)),
     )
 
 
@@ -142,8 +107,8 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     Send an Idempotency-Key: a retry with the same key and body returns the referral made the
     first time (with `Idempotent-Replayed: true`); the same key with another body is refused.
     """
-    key, request_hash = headers["idempotency_key"], body_hash(request.get_json())
-    earlier = _earlier_key(key)
+    key, request_hash = headers["idempotency_key"], idempotency.body_hash(request.get_json())
+    earlier = idempotency.earlier_key(key)
     if earlier is not None:
         return _replay(earlier, request_hash)
     details = use_cases.ReferralDetails(
@@ -159,18 +124,12 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
         same_person_elsewhere=body["same_person_elsewhere"],
         session_id=body["session_id"],
     ).referral
-    db.session.add(
+    earlier = idempotency.commit_with_key(
         IdempotencyKey(
             user_id=current_user.id, key=key, request_hash=request_hash, referral_id=referral.id
         )
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # the same key, sent twice at once: answer with the first
-        earlier = _earlier_key(key)
-        if earlier is None:
-            raise
+    if earlier is not None:  # the same key, sent twice at once: answer with the first
         return _replay(earlier, request_hash)
     location = url_for("api.get_referral", referral_id=referral.id)
     return referral_out(referral), 201, {"Location": location}

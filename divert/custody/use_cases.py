@@ -33,6 +33,7 @@ from divert.models import (
     CustodyAppointment,
     CustodyLocation,
     DrugInterventionsRecord,
+    DrugTestResult,
     InitialContact,
     NonEntryReason,
     PathwayStep,
@@ -43,7 +44,6 @@ from divert.models import (
     Route,
     Substance,
     SuitabilityAssessment,
-    TestResult,
     TreatmentService,
     User,
 )
@@ -143,7 +143,7 @@ def _contact_problems(details: ContactDetails, now: datetime) -> dict[str, str]:
         found["date_of_birth"] = problem
     if details.seen_at > now:
         found["seen_at"] = "The contact must be now or in the past"
-    if details.test_result not in {r.value for r in TestResult}:
+    if details.test_result not in {r.value for r in DrugTestResult}:
         found["test_result"] = "Choose the Drug Testing on Arrest result"
     return found
 
@@ -184,7 +184,7 @@ def record_contact(
         for name, value in typed.items():
             if value is not None:
                 setattr(person, name, value)
-    result = TestResult(details.test_result)
+    result = DrugTestResult(details.test_result)
     contact = InitialContact(
         area_id=area.id,
         programme=programme,

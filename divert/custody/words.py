@@ -15,19 +15,19 @@ from divert.models import (
     BookingStatus,
     ClosureReason,
     CourtResult,
+    DrugTestResult,
     NonEntryReason,
     Recommendation,
     Route,
-    TestResult,
 )
 
 TEST_RESULTS = {
-    TestResult.POSITIVE_COCAINE: "Positive for cocaine",
-    TestResult.POSITIVE_OPIATES: "Positive for opiates",
-    TestResult.POSITIVE_BOTH: "Positive for cocaine and opiates",
-    TestResult.NEGATIVE: "Negative",
-    TestResult.REFUSED: "Refused the test",
-    TestResult.NOT_TESTED: "Not tested",
+    DrugTestResult.POSITIVE_COCAINE: "Positive for cocaine",
+    DrugTestResult.POSITIVE_OPIATES: "Positive for opiates",
+    DrugTestResult.POSITIVE_BOTH: "Positive for cocaine and opiates",
+    DrugTestResult.NEGATIVE: "Negative",
+    DrugTestResult.REFUSED: "Refused the test",
+    DrugTestResult.NOT_TESTED: "Not tested",
 }
 CONTACT_KINDS = {
     "test_on_arrest": "Test on arrest",

@@ -80,6 +80,7 @@ ETHNICITIES = {
 }
 MONTHS = 18
 CHUNK = 5000
+FULL_CARS_YEAR = 3000  # referrals: from this size up, the CARS demo is the seeds' full year
 
 
 def _pick(rng: random.Random, weights: dict[Any, float]) -> Any:
@@ -442,6 +443,10 @@ def build_demo(
             if counters:
                 db.session.execute(insert(ReferenceCounter), counters)
         build_programme_demo(list(areas), seed, builder.today)
-        build_custody_demo(list(areas), seed, builder.today)
+        # The seeds' year of CARS with the 3,000 referrals `make run` builds; a smaller demo
+        # (the tests') gets a share of it.
+        build_custody_demo(
+            list(areas), seed, builder.today, scale=min(1.0, referrals / FULL_CARS_YEAR)
+        )
         db.session.commit()
     return {slug: sum(ctx.counters.values()) for slug, ctx in contexts.items()}

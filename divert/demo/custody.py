@@ -175,8 +175,8 @@ class CustodyDemo:
         moment = time(self.rng.randint(first, last), self.rng.choice((0, 15, 30, 45)))
         return datetime.combine(day, moment, tzinfo=LOCAL).astimezone(UTC)
 
-    def year(self) -> None:
-        count = CONTACTS_A_YEAR.get(self.area.slug, 1000)
+    def year(self, scale: float) -> None:
+        count = round(CONTACTS_A_YEAR.get(self.area.slug, 1000) * scale)
         for _ in range(count):
             self.contact(self.today - timedelta(days=self.rng.randint(0, 364)))
 
@@ -362,9 +362,11 @@ class CustodyDemo:
             contact["closed_on"] = self.today
 
 
-def build_custody_demo(areas: list[Area], seed: int, today: date) -> dict[str, int]:
-    """A year of CARS records in every area that commissions it; returns contacts per area.
-    Runs in the system scope; the caller commits."""
+def build_custody_demo(
+    areas: list[Area], seed: int, today: date, scale: float = 1.0
+) -> dict[str, int]:
+    """A year of CARS records in every area that commissions it (`scale` of the seeds' number
+    of contacts); returns contacts per area. Runs in the system scope; the caller commits."""
     rng = random.Random(seed)  # nosec B311 - reproducible demo data, not secrets
     faker = Faker("en_GB")
     faker.seed_instance(seed)
@@ -377,7 +379,7 @@ def build_custody_demo(areas: list[Area], seed: int, today: date) -> dict[str, i
         ):
             continue
         before = len(rows.tables.get(InitialContact, []))
-        CustodyDemo(area, rng, faker, today, rows).year()
+        CustodyDemo(area, rng, faker, today, rows).year(scale)
         made[area.slug] = len(rows.tables[InitialContact]) - before
     for model in ORDER:
         if rows.tables.get(model):

@@ -27,6 +27,7 @@ from divert.models import (
     CustodyActivity,
     CustodyAppointment,
     DrugInterventionsRecord,
+    DrugTestResult,
     InitialContact,
     PathwayStep,
     Programme,
@@ -34,7 +35,6 @@ from divert.models import (
     Region,
     RequiredAssessment,
     SuitabilityAssessment,
-    TestResult,
 )
 from divert.tenancy import regional_scope
 
@@ -125,7 +125,7 @@ def _months(period: Period) -> list[tuple[tuple[int, int], date, date]]:
 
 
 def _contacts(period: Period, by_area: dict[int, CarsCounts]) -> None:
-    tested = InitialContact.test_result != TestResult.NOT_TESTED
+    tested = InitialContact.test_result != DrugTestResult.NOT_TESTED
     months = _months(period)
     query = (
         select(

@@ -12,7 +12,7 @@ Interventions Programme's record set that custody teams know.
     * `seen_at`: date and time of the contact (UTC).
     * `voluntary_assessment_agreed`: the person agreed to a voluntary assessment (after a cell
       sweep, say), without a positive test requiring one.
-    * `test_result`: the Drug Testing on Arrest result (TestResult): positive_cocaine,
+    * `test_result`: the Drug Testing on Arrest result (DrugTestResult): positive_cocaine,
       positive_opiates, positive_both, negative, refused, not_tested. A positive result
       requires an assessment (RequiredAssessment).
     * `age_group`, `gender`, `ethnicity`: kept through retention, for the monitoring return.
@@ -82,7 +82,7 @@ class CustodyLocation(ReferenceItem, Base):
     kind: Mapped[str] = mapped_column(String(20), default="custody_suite")
 
 
-class TestResult(enum.StrEnum):
+class DrugTestResult(enum.StrEnum):
     """The Drug Testing on Arrest result."""
 
     POSITIVE_COCAINE = "positive_cocaine"
@@ -99,9 +99,9 @@ class TestResult(enum.StrEnum):
 
 # The results that require an assessment (the figures count "test on arrest" by these too).
 POSITIVE_RESULTS = (
-    TestResult.POSITIVE_COCAINE,
-    TestResult.POSITIVE_OPIATES,
-    TestResult.POSITIVE_BOTH,
+    DrugTestResult.POSITIVE_COCAINE,
+    DrugTestResult.POSITIVE_OPIATES,
+    DrugTestResult.POSITIVE_BOTH,
 )
 
 
@@ -197,7 +197,7 @@ class InitialContact(AreaOwned, Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("custody_location.id"))
     seen_at: Mapped[datetime]
     voluntary_assessment_agreed: Mapped[bool] = mapped_column(default=False)
-    test_result: Mapped[TestResult] = mapped_column(_enum(TestResult))
+    test_result: Mapped[DrugTestResult] = mapped_column(_enum(DrugTestResult))
     age_group: Mapped[AgeGroup] = mapped_column(Enum(AgeGroup, native_enum=False, length=10))
     gender: Mapped[str | None] = mapped_column(String(20))
     ethnicity: Mapped[str | None] = mapped_column(String(40))
@@ -229,7 +229,7 @@ class InitialContact(AreaOwned, Base):
     @property
     def contact_kind(self) -> str:
         """test_on_arrest, voluntary_assessment or contact_only (see the module docstring)."""
-        if self.test_result is not TestResult.NOT_TESTED:
+        if self.test_result is not DrugTestResult.NOT_TESTED:
             return "test_on_arrest"
         return "voluntary_assessment" if self.voluntary_assessment_agreed else "contact_only"
 

@@ -279,3 +279,29 @@ def test_police_book_out_of_hours_and_a_worker_takes_the_contact(
     taken = client.post(f"/warwickshire/custody/{contact_id}/take", data={})
     assert taken.status_code == 302
     assert "Sam Taylor" in client.get("/warwickshire/custody").text
+
+
+def test_the_custody_workers_home_page_says_what_to_do(
+    app_ctx: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    make_user("pc@example.org", {"warwickshire": Role.OFFICER})
+    make_user("cars@example.org", {"warwickshire": Role.CUSTODY_WORKER})
+    auth.sign_in("pc@example.org")
+    client.post(
+        "/warwickshire/custody/book",
+        data={
+            "forename": "Sam",
+            "surname": "Taylor",
+            "date_of_birth": ["2", "6", "1985"],
+            "location": _location_id("nuneaton"),
+            "test_result": "negative",
+            "day": _parts(TOMORROW),
+            "starts": "09:30",
+        },
+    )
+    auth.sign_out()
+    auth.sign_in("cars@example.org")
+    page = client.get("/warwickshire/").text
+    assert "1 contact booked by police is awaiting a worker" in page
+    assert "You have no open custody contacts" in page
+    assert "Custody contacts" in page
