@@ -1,18 +1,20 @@
 """CARS on a 375-px phone in a real Chromium, axe-core checking every page on the way: a custody
 worker records a contact with a positive test on arrest, an assessment that refers the person
 into treatment and a follow-up booked; the treatment service's confirmation marks them as
-engaged with treatment."""
+engaged with treatment; the commissioner's quarterly CARS figures, on a phone too, change by
+exactly those records."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from divert.clock import LOCAL
+from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.models import (
     AppointmentKind,
@@ -21,19 +23,53 @@ from divert.models import (
     DrugInterventionsRecord,
     DrugTestResult,
     InitialContact,
+    Person,
     Role,
 )
 from divert.tenancy import area_scope
-from tests.browser.conftest import accessibility_violations, sign_in
-from tests.factories import account_email, area, create_demo_accounts
+from tests.browser.conftest import PHONE, accessibility_violations, sign_in
+from tests.cars_figures.builders import contact
+from tests.factories import account_email, area, create_demo_accounts, make_user
 
 WORKER = account_email(Role.CUSTODY_WORKER, "warwickshire")
+COMMISSIONER = account_email(Role.COMMISSIONER, "warwickshire")
 TODAY = date.today()
+# What the worker's records add to the commissioner's figures (Warwickshire's column).
+CHANGES = {
+    "Custody contacts": 1,
+    "Test on arrest": 1,
+    "Contact only": 0,
+    "Required assessments requested": 1,
+    "Required assessments completed": 1,
+    "Referrals into mainstream treatment": 1,
+    "Entered treatment": 1,
+    "Appointments booked": 1,
+    "Cases closed": 0,
+}
 
 
 @pytest.fixture
 def accounts(app_ctx: Flask) -> None:
     create_demo_accounts()
+    # Five contacts already this quarter, so that the commissioner's quarter is not too small
+    # to show figures describing people (the small-period rule).
+    here = area("warwickshire")
+    seen_by = make_user("cars@warwickshire.test", {"warwickshire": Role.CUSTODY_WORKER})
+    with area_scope(here):
+        for _ in range(5):
+            contact(here, seen_by, utcnow().replace(microsecond=0) - timedelta(minutes=1))
+        db.session.commit()
+
+
+def _cars_figures(page: Page) -> dict[str, int]:
+    """Warwickshire's count in each CARS row of CHANGES (the first column)."""
+    page.reload()
+    _checked(page)
+    found = {}
+    for label in CHANGES:
+        row = page.locator("tr", has=page.locator("th", has_text=re.compile(rf"^{label}$")))
+        found[label] = int(row.first.locator("td").first.inner_text().split()[0])
+    return found
 
 
 def _checked(page: Page) -> Page:
@@ -50,8 +86,15 @@ def _fill_date(page: Page, field: str, day: date) -> None:
 
 
 def test_a_custody_worker_records_a_contact_an_assessment_and_a_follow_up(
-    accounts: None, phone: Page, live_server: str
+    accounts: None, browser: Browser, phone: Page, live_server: str
 ) -> None:
+    opcc = browser.new_context(viewport=PHONE)
+    commissioner = opcc.new_page()
+    sign_in(commissioner, live_server, COMMISSIONER)
+    quarter = f"q:{TODAY.year}-{(TODAY.month - 1) // 3 + 1}"
+    commissioner.goto(f"{live_server}/warwickshire/dashboard?period={quarter}&programme=cars")
+    before = _cars_figures(commissioner)
+
     sign_in(phone, live_server, WORKER)
     phone.get_by_role("link", name="Custody contacts").first.click()
     _checked(phone)
@@ -98,7 +141,9 @@ def test_a_custody_worker_records_a_contact_an_assessment_and_a_follow_up(
     expect(phone.locator("main")).to_contain_text("Follow-up appointment")
     _checked(phone)
     with area_scope(area("warwickshire")):
-        contact = db.session.scalars(select(InitialContact)).one()
+        contact = db.session.scalars(
+            select(InitialContact).join(Person).where(Person.surname == "Ellis")
+        ).one()
         assert contact.test_result is DrugTestResult.POSITIVE_COCAINE
         assert contact.required_assessment is not None
         assert contact.required_assessment.completed_on == TODAY
@@ -107,8 +152,6 @@ def test_a_custody_worker_records_a_contact_an_assessment_and_a_follow_up(
         booked = db.session.scalars(select(CustodyAppointment)).one()
         assert booked.kind is AppointmentKind.FOLLOW_UP
         assert booked.starts_at.astimezone(LOCAL).strftime("%H:%M") == "10:30"
-    # The commissioner's quarterly CARS figures before the confirmation go here (figures
-    # helper): read them, then confirm, then assert they changed by exactly these records.
     # The treatment service confirms they entered treatment: engaged with treatment.
     phone.get_by_role("link", name="Record what the treatment service said").click()
     _checked(phone)
@@ -120,3 +163,6 @@ def test_a_custody_worker_records_a_contact_an_assessment_and_a_follow_up(
     db.session.expire_all()  # read again what the live server wrote since
     with area_scope(area("warwickshire")):
         assert db.session.scalars(select(DrugInterventionsRecord)).one().treatment_entry_on == TODAY
+    after = _cars_figures(commissioner)
+    assert {label: after[label] - before[label] for label in CHANGES} == CHANGES
+    opcc.close()
