@@ -401,18 +401,19 @@ def _suitability(suitability_id: int) -> SuitabilityAssessment:
     )
 
 
-def _decide(shown: SuitabilityAssessment, form: FlaskForm) -> SuitabilityAssessment:
+def _decide(
+    shown: SuitabilityAssessment, form: forms.RecommendationForm | forms.CourtResultForm
+) -> SuitabilityAssessment:
     """The recommendation, or once it is made the court's decision."""
-    if isinstance(form, forms.RecommendationForm):
-        return use_cases.record_recommendation(
-            shown,
-            current_user,
-            recommendation=form.recommendation.data or "",
-            completed_on=form.completed_on.data,
+    if isinstance(form, forms.CourtResultForm):
+        return use_cases.record_court_result(
+            shown, current_user, result=form.result.data or "", result_on=form.result_on.data
         )
-    assert isinstance(form, forms.CourtResultForm)
-    return use_cases.record_court_result(
-        shown, current_user, result=form.result.data or "", result_on=form.result_on.data
+    return use_cases.record_recommendation(
+        shown,
+        current_user,
+        recommendation=form.recommendation.data or "",
+        completed_on=form.completed_on.data,
     )
 
 
@@ -424,7 +425,7 @@ def suitability(suitability_id: int) -> str | Response:
     if shown.result is not None:
         abort(404)  # decided: the contact's page shows it
     recommending = shown.recommendation is None
-    form: FlaskForm = forms.RecommendationForm() if recommending else forms.CourtResultForm()
+    form = forms.RecommendationForm() if recommending else forms.CourtResultForm()
     if _saves(form, lambda: _decide(shown, form), default="submit"):
         return _back_to(shown.contact_id, "Saved.")
     title = "Recommendation to the court" if recommending else "What the court decided"
