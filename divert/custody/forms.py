@@ -31,6 +31,7 @@ from divert.clock import LOCAL
 from divert.custody import words
 from divert.custody.use_cases import RISK_FLAGS
 from divert.formfields import GovDateField, PhoneNumber, Required, options, parse_time
+from divert.referrals import forms as referral_forms
 
 YES_NO = options([("yes", "Yes"), ("no", "No")])
 
@@ -63,25 +64,9 @@ def local_moment(day: date | None, at: time | None) -> datetime | None:
     return datetime.combine(day, at, tzinfo=LOCAL)
 
 
-class PersonFields(FlaskForm):
-    """Who was seen, where and when, and the test on arrest: the initial contact's fields."""
+class PersonFields(referral_forms.PersonFields):
+    """Who was seen, where, and the test on arrest: the initial contact's fields."""
 
-    forename = StringField(
-        "First name",
-        widget=GovTextInput(),
-        validators=[Required(message="Enter their first name"), Length(max=100)],
-    )
-    surname = StringField(
-        "Last name",
-        widget=GovTextInput(),
-        validators=[Required(message="Enter their last name"), Length(max=100)],
-    )
-    date_of_birth = GovDateField(
-        "Date of birth",
-        subject="date of birth",
-        required_message="Enter their date of birth",
-        description="For example, 27 3 1990",
-    )
     location = SelectField(
         "Custody suite or court",
         widget=GovSelect(),

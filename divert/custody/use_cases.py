@@ -77,7 +77,7 @@ def audit_contact(action: str, contact: InitialContact, by: User, **detail: obje
         record_type="initial_contact",
         record_id=contact.id,
         user=by,
-        area=db.session.get(Area, contact.area_id),
+        area=contact.area,
         **detail,
     )
 
@@ -270,8 +270,6 @@ def book_appointment(
     now = utcnow()
     if not now - timedelta(minutes=5) <= starts_at <= now + BOOKING_HORIZON:
         raise Refusal("starts_at", "The appointment must be in the next three months")
-    area = db.session.get(Area, contact.area_id)
-    assert area is not None  # the contact's own area, in scope with it
     appointment = CustodyAppointment(
         area_id=contact.area_id,
         contact=contact,
@@ -280,7 +278,7 @@ def book_appointment(
         booked_by_id=by.id,
         booked_by_police=by_police,
         booked_at=now,
-        out_of_hours=out_of_hours(contact.programme, area, now),
+        out_of_hours=out_of_hours(contact.programme, contact.area, now),
         varies=varies,
     )
     db.session.add(appointment)

@@ -7,7 +7,8 @@ field it names, keeping what was typed.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -38,6 +39,7 @@ from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 bp = Blueprint("custody", __name__)
+Saved = TypeVar("Saved")
 
 PER_PAGE = 50
 # The caseload's lists: (label, whose contacts).
@@ -69,10 +71,30 @@ def _contact_details(form: forms.PersonFields, **more: Any) -> ContactDetails:
     )
 
 
-def _saved(message: str, endpoint: str, **values: Any) -> Response:
+def _saves(
+    form: FlaskForm,
+    action: Callable[[], Saved],
+    *,
+    default: str,
+    renamed: dict[str, str] | None = None,
+) -> Saved | None:
+    """Run the use case of a valid submitted form and commit: what it made, once saved. A
+    refusal is rolled back (nothing half-saved) and shown next to the field it names."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        made = action()
+    except Refusal as refusal:
+        db.session.rollback()
+        show_refusal(form, refusal, default=default, renamed=renamed)
+        return None
     db.session.commit()
+    return made
+
+
+def _back_to(contact_id: int, message: str) -> Response:
     flash(message, "success")
-    return redirect(url_for(endpoint, **values))
+    return redirect(url_for(".contact", contact_id=contact_id))
 
 
 def _contact(contact_id: int) -> InitialContact:
@@ -131,25 +153,25 @@ def caseload() -> str:
 def new_contact() -> str | Response:
     form = forms.ContactForm()
     _locations(form)
-    if form.validate_on_submit():
-        try:
-            made = use_cases.record_contact(
-                current_area,
-                current_user,
-                _contact_details(
-                    form,
-                    seen_at=forms.local_moment(form.seen_on.data, form.seen_at.time),
-                    voluntary_assessment_agreed=bool(form.voluntary_assessment_agreed.data),
-                    phone=form.phone.data or None,
-                    postcode_district=form.postcode_district.data or None,
-                    notes=form.notes.data or None,
-                ),
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="forename", renamed={"location_id": "location"})
-        else:
-            return _saved("Contact saved.", ".contact", contact_id=made.id)
+    made = _saves(
+        form,
+        lambda: use_cases.record_contact(
+            current_area,
+            current_user,
+            _contact_details(
+                form,
+                seen_at=forms.local_moment(form.seen_on.data, form.seen_at.time),
+                voluntary_assessment_agreed=bool(form.voluntary_assessment_agreed.data),
+                phone=form.phone.data or None,
+                postcode_district=form.postcode_district.data or None,
+                notes=form.notes.data or None,
+            ),
+        ),
+        default="forename",
+        renamed={"location_id": "location"},
+    )
+    if made is not None:
+        return _back_to(made.id, "Contact saved.")
     return render_template("custody/new.html", form=form)
 
 
@@ -159,30 +181,22 @@ def police_booking() -> str | Response:
     """Police book the arrest referral service's appointment while its workers are away."""
     form = forms.PoliceBookingForm()
     _locations(form)
-    if form.validate_on_submit():
-        starts_at = forms.local_moment(form.day.data, form.starts.time)
-        try:
-            booked = use_cases.book_out_of_hours(
-                current_area,
-                current_user,
-                _contact_details(form, seen_at=utcnow()),
-                starts_at=starts_at,
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(
-                form,
-                refusal,
-                default="forename",
-                renamed={"location_id": "location", "starts_at": "starts", "seen_at": "day"},
-            )
-        else:
-            kind = words.APPOINTMENT_KINDS[booked.kind].lower()
-            when = form.day.data.strftime("%-d %B %Y") + " at " + (form.starts.data or "")
-            return _saved(
-                f"The {kind} is booked for {when}. Give them the written notice.",
-                ".police_booking",
-            )
+    booked = _saves(
+        form,
+        lambda: use_cases.book_out_of_hours(
+            current_area,
+            current_user,
+            _contact_details(form, seen_at=utcnow()),
+            starts_at=forms.local_moment(form.day.data, form.starts.time),
+        ),
+        default="forename",
+        renamed={"location_id": "location", "starts_at": "starts", "seen_at": "day"},
+    )
+    if booked is not None:
+        kind = words.APPOINTMENT_KINDS[booked.kind].lower()
+        when = form.day.data.strftime("%-d %B %Y") + " at " + (form.starts.data or "")
+        flash(f"The {kind} is booked for {when}. Give them the written notice.", "success")
+        return redirect(url_for(".police_booking"))
     return render_template("custody/police_booking.html", form=form)
 
 
@@ -212,14 +226,11 @@ def contact(contact_id: int) -> str:
 @requires(Permission.RECORD_CUSTODY_CONTACTS)
 def take(contact_id: int) -> Response:
     shown = _contact(contact_id)
-    if forms.TakeForm().validate_on_submit():
-        try:
-            use_cases.take_contact(shown, current_user)
-        except Refusal as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-        else:
-            return _saved("The contact is in your caseload.", ".contact", contact_id=contact_id)
+    form = forms.TakeForm()
+    if _saves(form, lambda: use_cases.take_contact(shown, current_user), default="submit"):
+        return _back_to(contact_id, "The contact is in your caseload.")
+    for message in form.submit.errors:
+        flash(message, "error")
     return redirect(url_for(".contact", contact_id=contact_id))
 
 
@@ -239,20 +250,18 @@ def book(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.AppointmentForm()
     _kind_choices(form, shown)
-    if form.validate_on_submit():
-        try:
-            use_cases.book_appointment(
-                shown,
-                current_user,
-                kind=form.kind.data or "",
-                starts_at=forms.local_moment(form.day.data, form.starts.time),
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="kind", renamed={"starts_at": "day"})
-            shown = _contact(contact_id)
-        else:
-            return _saved("Appointment booked.", ".contact", contact_id=contact_id)
+    if _saves(
+        form,
+        lambda: use_cases.book_appointment(
+            shown,
+            current_user,
+            kind=form.kind.data or "",
+            starts_at=forms.local_moment(form.day.data, form.starts.time),
+        ),
+        default="kind",
+        renamed={"starts_at": "day"},
+    ):
+        return _back_to(contact_id, "Appointment booked.")
     return render_template("custody/book.html", form=form, contact=shown)
 
 
@@ -273,34 +282,29 @@ def appointment(appointment_id: int) -> str | Response:
         abort(404)  # its outcome is recorded: the contact's page shows it
     form = forms.AttendanceForm()
     change = forms.ChangeAppointmentForm(prefix="change")
-    if form.submit.data and form.validate_on_submit():
-        try:
-            use_cases.record_appointment(
-                shown,
-                current_user,
-                outcome=form.outcome.data or "",
-                remained=_yes(form.remained.data),
-                follow_up_required=_yes(form.follow_up_required.data),
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="outcome")
-            shown = _appointment(appointment_id)
-        else:
-            return _saved("Saved.", ".contact", contact_id=shown.contact_id)
-    elif change.submit.data and change.validate_on_submit():
-        try:
-            use_cases.vary_appointment(
-                shown,
-                current_user,
-                starts_at=forms.local_moment(change.day.data, change.starts.time),
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(change, refusal, default="day", renamed={"starts_at": "day"})
-            shown = _appointment(appointment_id)
-        else:
-            return _saved("Appointment changed.", ".contact", contact_id=shown.contact_id)
+    if form.submit.data and _saves(
+        form,
+        lambda: use_cases.record_appointment(
+            shown,
+            current_user,
+            outcome=form.outcome.data or "",
+            remained=_yes(form.remained.data),
+            follow_up_required=_yes(form.follow_up_required.data),
+        ),
+        default="outcome",
+    ):
+        return _back_to(shown.contact_id, "Saved.")
+    if change.submit.data and _saves(
+        change,
+        lambda: use_cases.vary_appointment(
+            shown,
+            current_user,
+            starts_at=forms.local_moment(change.day.data, change.starts.time),
+        ),
+        default="day",
+        renamed={"starts_at": "day"},
+    ):
+        return _back_to(shown.contact_id, "Appointment changed.")
     return render_template(
         "custody/appointment.html", form=form, change=change, appointment=shown, words=words
     )
@@ -327,46 +331,40 @@ def _assessment_choices(form: forms.AssessmentForm, shown: InitialContact) -> No
     )
 
 
+def _assessed(form: forms.AssessmentForm) -> AssessmentDetails:
+    needs = set(form.needs.data or [])
+    return AssessmentDetails(
+        kind=form.kind.data or "",
+        assessed_on=form.assessed_on.data,
+        alcohol_use=form.alcohol_use.data or "",
+        outcome=form.outcome.data or "",
+        substances=db.session.scalars(
+            select(Substance)
+            .where(Substance.code.in_(form.substances.data or []))
+            .order_by(Substance.position)
+        ).all(),
+        route=form.route.data or None,
+        in_treatment="in_treatment" in needs,
+        needs_housing="housing" in needs,
+        needs_mental_health="mental_health" in needs,
+        risk_flags=form.risk_flags.data or [],
+        treatment_service=db.session.get(TreatmentService, choice_id(form.treatment_service.data)),
+        notes=form.notes.data or None,
+    )
+
+
 @bp.route("/<area_slug>/custody/<id:contact_id>/assessment", methods=["GET", "POST"])
 @requires(Permission.RECORD_CUSTODY_CONTACTS)
 def assessment(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.AssessmentForm()
     _assessment_choices(form, shown)
-    if form.validate_on_submit():
-        needs = set(form.needs.data or [])
-        chosen = set(form.substances.data or [])
-        try:
-            use_cases.record_assessment(
-                shown,
-                current_user,
-                AssessmentDetails(
-                    kind=form.kind.data or "",
-                    assessed_on=form.assessed_on.data,
-                    alcohol_use=form.alcohol_use.data or "",
-                    outcome=form.outcome.data or "",
-                    substances=db.session.scalars(
-                        select(Substance)
-                        .where(Substance.code.in_(chosen))
-                        .order_by(Substance.position)
-                    ).all(),
-                    route=form.route.data or None,
-                    in_treatment="in_treatment" in needs,
-                    needs_housing="housing" in needs,
-                    needs_mental_health="mental_health" in needs,
-                    risk_flags=form.risk_flags.data or [],
-                    treatment_service=db.session.get(
-                        TreatmentService, choice_id(form.treatment_service.data)
-                    ),
-                    notes=form.notes.data or None,
-                ),
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="outcome")
-            shown = _contact(contact_id)
-        else:
-            return _saved("Assessment saved.", ".contact", contact_id=contact_id)
+    if _saves(
+        form,
+        lambda: use_cases.record_assessment(shown, current_user, _assessed(form)),
+        default="outcome",
+    ):
+        return _back_to(contact_id, "Assessment saved.")
     return render_template("custody/assessment.html", form=form, contact=shown)
 
 
@@ -375,21 +373,18 @@ def assessment(contact_id: int) -> str | Response:
 def request_suitability(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.SuitabilityForm()
-    if form.validate_on_submit():
-        try:
-            use_cases.request_suitability(
-                shown,
-                current_user,
-                requested_on=form.requested_on.data,
-                court_date=form.court_date.data,
-                adjourned=bool(form.adjourned.data),
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="court_date")
-            shown = _contact(contact_id)
-        else:
-            return _saved("Court request saved.", ".contact", contact_id=contact_id)
+    if _saves(
+        form,
+        lambda: use_cases.request_suitability(
+            shown,
+            current_user,
+            requested_on=form.requested_on.data,
+            court_date=form.court_date.data,
+            adjourned=bool(form.adjourned.data),
+        ),
+        default="court_date",
+    ):
+        return _back_to(contact_id, "Court request saved.")
     return render_template(
         "custody/simple_form.html",
         form=form,
@@ -406,6 +401,22 @@ def _suitability(suitability_id: int) -> SuitabilityAssessment:
     )
 
 
+def _decide(
+    shown: SuitabilityAssessment, form: forms.RecommendationForm | forms.CourtResultForm
+) -> SuitabilityAssessment:
+    """The recommendation, or once it is made the court's decision."""
+    if isinstance(form, forms.CourtResultForm):
+        return use_cases.record_court_result(
+            shown, current_user, result=form.result.data or "", result_on=form.result_on.data
+        )
+    return use_cases.record_recommendation(
+        shown,
+        current_user,
+        recommendation=form.recommendation.data or "",
+        completed_on=form.completed_on.data,
+    )
+
+
 @bp.route("/<area_slug>/custody/court/<id:suitability_id>", methods=["GET", "POST"])
 @requires(Permission.RECORD_CUSTODY_CONTACTS)
 def suitability(suitability_id: int) -> str | Response:
@@ -414,29 +425,9 @@ def suitability(suitability_id: int) -> str | Response:
     if shown.result is not None:
         abort(404)  # decided: the contact's page shows it
     recommending = shown.recommendation is None
-    form: FlaskForm = forms.RecommendationForm() if recommending else forms.CourtResultForm()
-    if form.validate_on_submit():
-        try:
-            if isinstance(form, forms.RecommendationForm):
-                use_cases.record_recommendation(
-                    shown,
-                    current_user,
-                    recommendation=form.recommendation.data or "",
-                    completed_on=form.completed_on.data,
-                )
-            else:
-                use_cases.record_court_result(
-                    shown,
-                    current_user,
-                    result=form.result.data or "",
-                    result_on=form.result_on.data,
-                )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="submit")
-            shown = _suitability(suitability_id)
-        else:
-            return _saved("Saved.", ".contact", contact_id=shown.contact_id)
+    form = forms.RecommendationForm() if recommending else forms.CourtResultForm()
+    if _saves(form, lambda: _decide(shown, form), default="submit"):
+        return _back_to(shown.contact_id, "Saved.")
     title = "Recommendation to the court" if recommending else "What the court decided"
     return render_template(
         "custody/simple_form.html", form=form, contact=shown.contact, title=title
@@ -448,17 +439,14 @@ def suitability(suitability_id: int) -> str | Response:
 def activity(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.ActivityForm()
-    if form.validate_on_submit():
-        try:
-            use_cases.record_activity(
-                shown, current_user, kind=form.kind.data or "", done_on=form.done_on.data
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="kind")
-            shown = _contact(contact_id)
-        else:
-            return _saved("Saved.", ".contact", contact_id=contact_id)
+    if _saves(
+        form,
+        lambda: use_cases.record_activity(
+            shown, current_user, kind=form.kind.data or "", done_on=form.done_on.data
+        ),
+        default="kind",
+    ):
+        return _back_to(contact_id, "Saved.")
     return render_template(
         "custody/simple_form.html", form=form, contact=shown, title="Something done for them"
     )
@@ -471,17 +459,14 @@ def close(contact_id: int) -> str | Response:
     if shown.closed_on is not None:
         abort(404)
     form = forms.CloseForm()
-    if form.validate_on_submit():
-        try:
-            use_cases.close_case(
-                shown, current_user, reason=form.reason.data or "", closed_on=form.closed_on.data
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="reason")
-            shown = _contact(contact_id)
-        else:
-            return _saved("Case closed.", ".contact", contact_id=contact_id)
+    if _saves(
+        form,
+        lambda: use_cases.close_case(
+            shown, current_user, reason=form.reason.data or "", closed_on=form.closed_on.data
+        ),
+        default="reason",
+    ):
+        return _back_to(contact_id, "Case closed.")
     return render_template(
         "custody/simple_form.html", form=form, contact=shown, title="Close the case"
     )
@@ -495,28 +480,29 @@ def _record(record_id: int) -> DrugInterventionsRecord:
     )
 
 
+def _treatment_answer(
+    record: DrugInterventionsRecord, form: forms.TreatmentEntryForm
+) -> DrugInterventionsRecord:
+    if form.entered.data != "yes":
+        return use_cases.record_non_entry(record, current_user, reason=form.entered.data or "")
+    if form.entered_on.data is None:
+        raise Refusal("entered_on", "Enter the date they entered treatment")
+    return use_cases.confirm_treatment_entry(record, current_user, entered_on=form.entered_on.data)
+
+
 @bp.route("/<area_slug>/custody/records/<id:record_id>/treatment", methods=["GET", "POST"])
 @requires(Permission.RECORD_CUSTODY_CONTACTS)
 def treatment(record_id: int) -> str | Response:
     """What the treatment service said: they entered treatment (on a date), or why not."""
     record = _record(record_id)
     form = forms.TreatmentEntryForm()
-    if form.validate_on_submit():
-        try:
-            if form.entered.data != "yes":
-                use_cases.record_non_entry(record, current_user, reason=form.entered.data or "")
-            elif form.entered_on.data is None:
-                raise Refusal("entered_on", "Enter the date they entered treatment")
-            else:
-                use_cases.confirm_treatment_entry(
-                    record, current_user, entered_on=form.entered_on.data
-                )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="entered", renamed={"reason": "entered"})
-            record = _record(record_id)
-        else:
-            return _saved("Saved.", ".contact", contact_id=record.contact_id)
+    if _saves(
+        form,
+        lambda: _treatment_answer(record, form),
+        default="entered",
+        renamed={"reason": "entered"},
+    ):
+        return _back_to(record.contact_id, "Saved.")
     return render_template(
         "custody/simple_form.html", form=form, contact=record.contact, title="Entry into treatment"
     )

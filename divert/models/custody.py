@@ -66,6 +66,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from divert.clock import utcnow
+from divert.models.area import Area
 from divert.models.base import AreaOwned, Base
 from divert.models.diary import BookingStatus
 from divert.models.programme import Programme
@@ -206,6 +207,7 @@ class InitialContact(AreaOwned, Base):
     closure_reason: Mapped[ClosureReason | None] = mapped_column(_enum(ClosureReason))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    area: Mapped[Area] = relationship()
     programme: Mapped[Programme] = relationship()
     person: Mapped[Person] = relationship()
     worker: Mapped[User | None] = relationship(foreign_keys=[worker_id])
