@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from divert.api.idempotency import forget_old_keys
 from divert.api.outcomes import forget_old_batches
 from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
@@ -29,7 +30,6 @@ from divert.notifications.sending import (
     send_due,
 )
 from divert.privacy.retention import apply_retention
-from divert.referrals.idempotency import forget_old_keys
 from divert.sessions.rules import apply_not_engaged
 from divert.tenancy import area_scope
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import time
 from typing import Any
 
 import phonenumbers
@@ -88,6 +89,14 @@ class Required(InputRequired):
         if isinstance(field.data, str) and is_blank(field.data):
             field.errors[:] = []
             raise StopValidation(self.message or "This field is required")
+
+
+def parse_time(value: str) -> time:
+    """A time typed like 09:30 or 14:00, or ValidationError."""
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError as error:
+        raise ValidationError("Enter a time like 09:30 or 14:00") from error
 
 
 def uk_phone_number(value: str) -> str:

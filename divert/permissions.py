@@ -41,6 +41,10 @@ class Permission(enum.StrEnum):
     # Find referrals by name or reference: educators and managers in the whole area, officers
     # among their own referrals only (the view narrows it; see divert/search).
     SEARCH_REFERRALS = "search_referrals"
+    # CARS (divert/custody): the custody worker's caseload and records (managers' too), and
+    # the appointments police book for the service out of hours.
+    RECORD_CUSTODY_CONTACTS = "record_custody_contacts"
+    BOOK_CUSTODY_FOLLOW_UP = "book_custody_follow_up"
     # Not tied to an area.
     SIGNED_IN = "signed_in"
     VIEW_REGION = "view_region"
@@ -65,6 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_POLICE_OUTCOME,
             Permission.MANAGE_API_TOKENS,
             Permission.SEARCH_REFERRALS,
+            Permission.BOOK_CUSTODY_FOLLOW_UP,
         }
     ),
     Role.EDUCATOR: frozenset(_EDUCATOR),
@@ -77,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AREA_AUDIT,
             Permission.VIEW_DASHBOARD,
             Permission.EXPORT_FIGURES,
+            Permission.RECORD_CUSTODY_CONTACTS,
         }
     ),
     Role.COMMISSIONER: frozenset(
@@ -106,6 +112,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # case's reference, nothing else.
     Role.TREATMENT_SERVICE: frozenset(
         {Permission.VIEW_AREA_HOME, Permission.CONFIRM_TREATMENT, Permission.MANAGE_API_TOKENS}
+    ),
+    Role.CUSTODY_WORKER: frozenset(
+        {
+            Permission.VIEW_AREA_HOME,
+            Permission.RECORD_CUSTODY_CONTACTS,
+            Permission.MANAGE_API_TOKENS,
+        }
     ),
 }
 

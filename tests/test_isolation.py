@@ -43,6 +43,7 @@ from divert.models import (
 from divert.outcomes import closure
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope, system_scope
+from tests.custody.builders import cars_records
 from tests.factories import (
     ADMIN_EMAIL,
     REGIONAL_LEAD_EMAIL,
@@ -120,6 +121,9 @@ def _build_area_world(slug: str) -> AreaWorld:
         )
         db.session.add(review)
         db.session.flush()
+        cars_ids = cars_records(
+            here, _user(account_email(Role.CUSTODY_WORKER, slug)), _COURT[slug], _marker(slug)
+        )
         contract = db.session.query(Contract).first()
         token = tokens.create_token(officer, name="records system", area=here)
         event = db.session.query(ReferralEvent).filter_by(referral_id=made.id).first()
@@ -134,9 +138,14 @@ def _build_area_world(slug: str) -> AreaWorld:
             "event_id": event.id,
             "person_id": made.person_id,
             "token_id": token.token.id,
+            **cars_ids,
         }
         db.session.commit()
     return AreaWorld(ids)
+
+
+# A court of each area of the walk, where its CARS contact was seen.
+_COURT = {"warwickshire": "leamington-court", "staffordshire": "cannock-court"}
 
 
 def _course_with_a_cohort(here: Area, officer: User, educator: User, slug: str) -> Course:
@@ -217,19 +226,26 @@ def _url(rule: Rule, area_slug: str, region_slug: str, ids: dict[str, int]) -> s
 
 AREA_MEMBERS = (
     "officer educator manager commissioner police_supervisor force_analyst treatment_service"
+    " custody_worker"
 )
 SIGNED_IN = f"{AREA_MEMBERS} regional_lead admin"
 EVERYONE = f"{SIGNED_IN} anonymous"
 CASEWORK = "educator manager"
 POLICE_OUTCOMES = "officer police_supervisor"  # officers their own returned cases
 FORCE_DATA = "force_analyst"  # references of cases due, never a name
+CUSTODY = "custody_worker manager"
 
 EXPECTED_ACCESS: dict[str, str] = {
     # the JSON API (bearer tokens; a session cookie gets 401)
     "api.area_figures": "manager commissioner",
+    "api.area_cars_figures": "manager commissioner",
+    "api.region_cars_figures": "regional_lead",
     "api.book_slot": "officer",
     "api.confirm_treatment_entry": "treatment_service",
+    "api.create_custody_assessment": CUSTODY,
+    "api.create_custody_contact": CUSTODY,
     "api.create_referral": "officer",
+    "api.get_custody_contact": CUSTODY,
     "api.docs": EVERYONE,
     "api.enrol": CASEWORK,
     "api.list_courses": CASEWORK,
@@ -253,6 +269,20 @@ EXPECTED_ACCESS: dict[str, str] = {
     "courses.enrol": CASEWORK,
     "courses.new_course": CASEWORK,
     "courses.register": CASEWORK,
+    # CARS: custody workers' and managers' casework; police book out of hours (no names shown)
+    "custody.activity": CUSTODY,
+    "custody.appointment": CUSTODY,
+    "custody.assessment": CUSTODY,
+    "custody.book": CUSTODY,
+    "custody.caseload": CUSTODY,
+    "custody.close": CUSTODY,
+    "custody.contact": CUSTODY,
+    "custody.new_contact": CUSTODY,
+    "custody.police_booking": "officer",
+    "custody.request_suitability": CUSTODY,
+    "custody.suitability": CUSTODY,
+    "custody.take": CUSTODY,
+    "custody.treatment": CUSTODY,
     "api.withdraw_referral": "officer",
     # API tokens: each person's own, in their area or region
     "api_tokens.list_area_tokens": AREA_MEMBERS,

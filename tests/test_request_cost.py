@@ -108,10 +108,12 @@ PAGES = [
     # contracts, region and areas, the period's referrals grouped and what sessions gave (whole
     # months from the monthly summary), the contracts' money, places used (whole months from
     # the summary, this part-month from the records), substance and service labels, the
-    # programmes to choose from; then the outcomes: cohorts, treatment, police outcomes,
-    # reoffending results, comparison groups and eligible offences
-    ("manager", f"/{AREA}/dashboard", 18),
-    ("commissioner", f"/{AREA}/dashboard", 18),
+    # programmes to choose from; the outcomes: cohorts, treatment, police outcomes, reoffending
+    # results, comparison groups and eligible offences; the CARS programmes and the CARS
+    # figures' seven counts (contacts, required assessments, assessment records, suitability,
+    # closures, naloxone, bookings)
+    ("manager", f"/{AREA}/dashboard", 26),
+    ("commissioner", f"/{AREA}/dashboard", 26),
 ]
 
 

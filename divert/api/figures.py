@@ -8,6 +8,7 @@ figure is null.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -132,6 +133,37 @@ def places_out(figures: Figures) -> dict[str, Any] | None:
     return contract_out(covering[0]) if len(covering) == 1 else None
 
 
+Counter = Callable[[ColumnCells], dict[str, Any]]
+
+
+def area_answer(figures: Figures, counts: Counter) -> dict[str, Any]:
+    """An area's figures beside the region's: each column's counts (as `counts` gives them)
+    and every presented row."""
+    return {
+        "area": current_area.slug,
+        "period": figures.period,
+        "publication": figures.publication,
+        "counts": counts(figures.by_column[0]),
+        "region": counts(figures.by_column[-1]),
+        "figures": rows_out(figures),
+    }
+
+
+def region_answer(figures: Figures, counts: Counter) -> dict[str, Any]:
+    """Every area's figures side by side, the region's pooled, and every presented row."""
+    return {
+        "region": g.region.slug,
+        "period": figures.period,
+        "publication": figures.publication,
+        "areas": [
+            {"area": column.slug, "name": column.name, "counts": counts(cells)}
+            for column, cells in zip(figures.columns[:-1], figures.by_column, strict=False)
+        ],
+        "total": counts(figures.by_column[-1]),
+        "figures": rows_out(figures),
+    }
+
+
 @bp.route("/areas/<area_slug>/figures", tags=["figures"])
 @operation(Permission.VIEW_DASHBOARD)
 @bp.arguments(schemas.PeriodQuery, location="query", unknown=RAISE)
@@ -154,14 +186,9 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
         programme=query["programme"],
     )
     return {
-        "area": current_area.slug,
-        "period": figures.period,
-        "publication": figures.publication,
-        "counts": counts_out(figures.by_column[0]),
-        "region": counts_out(figures.by_column[-1]),
+        **area_answer(figures, counts_out),
         "places": places_out(figures),
         "contracts": [contract_out(terms) for terms in figures.contracts],
-        "figures": rows_out(figures),
     }
 
 
@@ -177,14 +204,4 @@ def region_figures(query: dict[str, Any]) -> dict[str, Any]:
         publication=query["publication"],
         programme=query["programme"],
     )
-    return {
-        "region": g.region.slug,
-        "period": figures.period,
-        "publication": figures.publication,
-        "areas": [
-            {"area": column.slug, "name": column.name, "counts": counts_out(cells)}
-            for column, cells in zip(figures.columns[:-1], figures.by_column, strict=False)
-        ],
-        "total": counts_out(figures.by_column[-1]),
-        "figures": rows_out(figures),
-    }
+    return region_answer(figures, counts_out)

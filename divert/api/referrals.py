@@ -3,8 +3,6 @@ and book an open initial slot."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -13,12 +11,12 @@ from flask import request, url_for
 from flask_login import current_user
 from marshmallow import RAISE
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from divert import audit
-from divert.api import schemas
+from divert.api import idempotency, schemas
 from divert.api.blueprint import bp, operation
+from divert.api.idempotency import Answer
 from divert.api.lookups import by_codes
 from divert.api.paging import page_of
 from divert.api.problems import ApiError
@@ -35,15 +33,6 @@ from divert.programmes import rules as programme_rules
 from divert.referrals import lifecycle, queries, use_cases
 from divert.referrals.slots import describe, open_slots
 from divert.tenancy import current_area
-
-# A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
-Answer = tuple[dict[str, Any], int, dict[str, str]]
-
-
-def body_hash(body: Any) -> str:
-    """The same JSON, however it was spaced or ordered, hashes the same."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def referral_out(referral: Referral) -> dict[str, Any]:
@@ -73,7 +62,7 @@ def _programme_id(code: str | None) -> int | None:
     if code is None:
         return None
     programme = next(
-        (p for p in programme_rules.area_programmes(current_area) if p.code == code), None
+        (p for p in programme_rules.referral_programmes(current_area) if p.code == code), None
     )
     if programme is None:
         raise ApiError(422, f"No programme has the code {code} here", field="programme")
@@ -92,22 +81,11 @@ def own_referral(referral_id: int) -> Referral:
 
 
 def _replay(earlier: IdempotencyKey, request_hash: str) -> Answer:
-    if earlier.request_hash != request_hash:
-        raise ApiError(
-            422,
-            "This Idempotency-Key was already used for a different referral",
-            code="idempotency_key_reused",
-            field="Idempotency-Key",
-        )
-    replayed = referral_out(db.session.get(Referral, earlier.referral_id))
-    return replayed, 201, {"Idempotent-Replayed": "true"}
-
-
-def _earlier_key(key: str) -> IdempotencyKey | None:
-    return db.session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.user_id == current_user.id, IdempotencyKey.key == key
-        )
+    return idempotency.replay(
+        earlier,
+        request_hash,
+        "referral",
+        lambda: referral_out(db.session.get(Referral, earlier.referral_id)),
     )
 
 
@@ -122,8 +100,8 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     Send an Idempotency-Key: a retry with the same key and body returns the referral made the
     first time (with `Idempotent-Replayed: true`); the same key with another body is refused.
     """
-    key, request_hash = headers["idempotency_key"], body_hash(request.get_json())
-    earlier = _earlier_key(key)
+    key, request_hash = headers["idempotency_key"], idempotency.body_hash(request.get_json())
+    earlier = idempotency.earlier_key(key)
     if earlier is not None:
         return _replay(earlier, request_hash)
     details = use_cases.ReferralDetails.typed(
@@ -139,18 +117,12 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
         same_person_elsewhere=body["same_person_elsewhere"],
         session_id=body["session_id"],
     ).referral
-    db.session.add(
+    earlier = idempotency.commit_with_key(
         IdempotencyKey(
             user_id=current_user.id, key=key, request_hash=request_hash, referral_id=referral.id
         )
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # the same key, sent twice at once: answer with the first
-        earlier = _earlier_key(key)
-        if earlier is None:
-            raise
+    if earlier is not None:  # the same key, sent twice at once: answer with the first
         return _replay(earlier, request_hash)
     location = url_for("api.get_referral", referral_id=referral.id)
     return referral_out(referral), 201, {"Location": location}

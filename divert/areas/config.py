@@ -61,6 +61,10 @@ class ProgrammeConfig:
     deadline_days: int | None
     reoffending_months: int
     assessment_questions: list[dict[str, str]]
+    # The service's own hours (CARS counts bookings outside them as out of hours), if any.
+    opening_hours: dict[str, list[str]] | None = None
+    # CARS: the custody suites and courts where its workers see people (code, label, kind).
+    custody_locations: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -186,10 +190,15 @@ def _programme(data: dict[str, Any], source: str) -> ProgrammeConfig:
     where = f"{source}: programme '{code}'"
     if not _CODE.match(code):
         raise AreaConfigError(f"{where}: 'code' takes lower-case letters, digits and hyphens")
-    disposals = data.get("disposals", [Disposal.PRE_ARREST_DIVERSION.value])
     pathway = data.get("pathway", [])
-    _known(disposals, Disposal, "disposals", where)
     _known(pathway, PathwayStep, "pathway", where)
+    custody = PathwayStep.CUSTODY_CONTACT.value in pathway
+    # People seen in custody come with no police disposal: nobody refers them.
+    disposals = data.get("disposals", [] if custody else [Disposal.PRE_ARREST_DIVERSION.value])
+    if not custody:
+        _known(disposals, Disposal, "disposals", where)
+    elif disposals:
+        raise AreaConfigError(f"{where}: a custody programme takes no 'disposals'")
     rule = data.get("completion", CompletionRule.ONE_TO_ONE_ATTENDED.value)
     if rule not in {r.value for r in CompletionRule}:
         choices = ", ".join(r.value for r in CompletionRule)
@@ -209,13 +218,41 @@ def _programme(data: dict[str, Any], source: str) -> ProgrammeConfig:
             int(data.get("reoffending_months", 6)), "reoffending_months", where
         ),
         assessment_questions=_questions(data, where),
+        opening_hours=_hours(data["hours"], where) if "hours" in data else None,
+        custody_locations=_custody_locations(data, where),
     )
     _check_programme(programme, where)
     return programme
 
 
+CUSTODY_LOCATION_KINDS = ("custody_suite", "court")
+
+
+def _custody_locations(data: dict[str, Any], where: str) -> list[tuple[str, str, str]]:
+    locations = data.get("custody_locations", [])
+    for location in locations:
+        if not (
+            isinstance(location, dict)
+            and _CODE.match(str(location.get("code", "")))
+            and isinstance(location.get("label"), str)
+            and location.get("kind") in CUSTODY_LOCATION_KINDS
+        ):
+            raise AreaConfigError(
+                f"{where}: each of 'custody_locations' needs a code, a label and a kind "
+                f"(custody_suite or court)"
+            )
+    return [(loc["code"], loc["label"], loc["kind"]) for loc in locations]
+
+
 def _check_programme(programme: ProgrammeConfig, where: str) -> None:
     """The settings that only make sense together."""
+    custody = PathwayStep.CUSTODY_CONTACT.value in programme.pathway
+    if custody != (programme.completion_rule == CompletionRule.CASE_CLOSED.value):
+        raise AreaConfigError(
+            f"{where}: a custody_contact pathway goes with completion case_closed, and only it"
+        )
+    if custody and not programme.custody_locations:
+        raise AreaConfigError(f"{where}: a custody programme lists its 'custody_locations'")
     low, high = programme.min_age, programme.max_age
     if low is not None and high is not None and high < low:
         raise AreaConfigError(f"{where}: 'max_age' is below 'min_age'")

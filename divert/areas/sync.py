@@ -26,6 +26,7 @@ from divert.extensions import db
 from divert.models import (
     Area,
     Contract,
+    CustodyLocation,
     Intervention,
     Offence,
     Pricing,
@@ -114,6 +115,7 @@ def _sync_programmes(
             "deadline_days": config.deadline_days,
             "reoffending_months": config.reoffending_months,
             "assessment_questions": config.assessment_questions,
+            "opening_hours": config.opening_hours,
             "position": position,
             "active": True,
         }
@@ -193,6 +195,29 @@ def _sync_contracts(
             raise contract_error(source, config.label, found)
 
 
+def _seed_custody_locations(
+    area: Area, programmes: list[ProgrammeConfig], changes: list[str]
+) -> None:
+    """The custody suites and courts the area's CARS programme lists, added once: an area's
+    own edits to its list are kept, like the other reference lists'."""
+    present = set(
+        db.session.scalars(select(CustodyLocation.code).where(CustodyLocation.area_id == area.id))
+    )
+    listed = [location for config in programmes for location in config.custody_locations]
+    added = 0
+    for position, (code, label, kind) in enumerate(listed):
+        if code not in present:
+            db.session.add(
+                CustodyLocation(
+                    area_id=area.id, code=code, label=label, kind=kind, position=position
+                )
+            )
+            present.add(code)
+            added += 1
+    if added:
+        changes.append(f"added {added} custody_location entries to {area.slug}")
+
+
 def _seed_reference_lists(area: Area, changes: list[str]) -> None:
     for model, defaults in REFERENCE_LISTS:
         present = set(db.session.scalars(select(model.code).where(model.area_id == area.id)))
@@ -216,6 +241,7 @@ def sync_tenants(directory: Path) -> list[str]:
                 programmes = _sync_programmes(area, config.programmes, changes)
                 _sync_contracts(area, config.contracts, programmes, changes)
                 _seed_reference_lists(area, changes)
+                _seed_custody_locations(area, config.programmes, changes)
         except AreaConfigError:
             db.session.rollback()  # a contract that breaks a rule changes nothing
             raise

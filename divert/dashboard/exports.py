@@ -113,11 +113,12 @@ def _safe(value: object) -> object:
     return neutralised(value) if isinstance(value, str) else value
 
 
-def as_csv(figures: Figures) -> str:
+def as_csv(*parts: Figures) -> str:
+    """The parts (DIVERT's figures, CARS's) one after the other under one header."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    for line in lines(figures):
+    for line in (line for figures in parts for line in lines(figures)):
         writer.writerow(
             [
                 ""
@@ -137,14 +138,16 @@ def _text_cell(cell: SheetCell, value: object) -> None:
         cell.data_type = "s"  # never a formula, whatever the text
 
 
-def as_xlsx(figures: Figures) -> bytes:
+def as_xlsx(*parts: Figures) -> bytes:
+    """The parts on one Figures sheet; their notes (each once) on the Notes sheet."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Figures"
     sheet.append(HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for number, line in enumerate(lines(figures), start=2):
+    every_line = (line for figures in parts for line in lines(figures))
+    for number, line in enumerate(every_line, start=2):
         for column, value in enumerate(_values(line), start=1):
             _text_cell(sheet.cell(number, column), value)
         value_cell, share_cell = sheet.cell(number, 5), sheet.cell(number, 7)
@@ -160,11 +163,13 @@ def as_xlsx(figures: Figures) -> bytes:
     notes = book.create_sheet("Notes")
     notes.append(["note"])
     notes["A1"].font = Font(bold=True)
+    period, publication = parts[0].period, parts[0].publication
+    every_note = [note for figures in parts for note in figures.notes]
     for row, note in enumerate(
         [
-            f"Period: {figures.period.label} ({figures.period.start} to {figures.period.end})",
-            f"For publication: {'yes' if figures.publication else 'no'}",
-            *figures.notes,
+            f"Period: {period.label} ({period.start} to {period.end})",
+            f"For publication: {'yes' if publication else 'no'}",
+            *dict.fromkeys(every_note),  # in order, each once
         ],
         start=2,
     ):

@@ -4,6 +4,7 @@ exports and board report. The figures come presented from divert.figures.report.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, Response, g, render_template, request
@@ -14,12 +15,14 @@ from divert.dashboard.exports import as_csv, as_xlsx
 from divert.dashboard.forms import CUSTOM, PeriodForm, period_choices
 from divert.extensions import db
 from divert.figures import periods
+from divert.figures.cars_counts import cars_programme_codes
+from divert.figures.cars_report import CarsFigures, area_cars_figures, region_cars_figures
 from divert.figures.counts import programme_choices
 from divert.figures.periods import Period
 from divert.figures.report import Figures, area_figures, region_figures
 from divert.figures.suppression import small_periods_restricted
 from divert.formfields import options
-from divert.models import Contract, Region
+from divert.models import Area, Contract, Region
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
 
@@ -42,46 +45,85 @@ def _period_form(contracts: list[Contract], region: Region) -> tuple[PeriodForm,
     return form, form.chosen(contracts)
 
 
-def _area_figures() -> tuple[PeriodForm, Figures | None]:
+@dataclass
+class Shown:
+    """What a figures page, export or board report lays out for the period asked for: DIVERT's
+    figures and the CARS figures. CARS's go with every programme's, or alone when a CARS
+    programme is chosen; a region that commissions no CARS has none."""
+
+    form: PeriodForm
+    period: Period | None = None
+    figures: Figures | None = None
+    cars: CarsFigures | None = None
+
+    @property
+    def parts(self) -> list[Figures]:
+        return [part for part in (self.figures, self.cars) if part is not None]
+
+
+def _chosen(form: PeriodForm, region: Region) -> tuple[str | None, bool, bool]:
+    """The programme chosen, and whether DIVERT's figures and CARS's are shown for it."""
+    programme = form.programme.data or None
+    cars_codes = cars_programme_codes(region)
+    with_cars = bool(cars_codes) and (programme is None or programme in cars_codes)
+    return programme, programme not in cars_codes, with_cars
+
+
+def _area_figures() -> Shown:
     contracts = list(db.session.scalars(select(Contract).order_by(Contract.starts_on.desc())))
-    form, period = _period_form(contracts, current_area.region)
+    area: Area = g.area
+    form, period = _period_form(contracts, area.region)
     if period is None:
-        return form, None
-    return form, area_figures(
-        current_area,
+        return Shown(form)
+    programme, with_divert, with_cars = _chosen(form, area.region)
+    publication, restrict = bool(form.publication.data), small_periods_restricted(g.role)
+    return Shown(
+        form,
         period,
-        publication=bool(form.publication.data),
-        restrict_small_periods=small_periods_restricted(g.role),
-        programme=form.programme.data or None,
+        area_figures(
+            area,
+            period,
+            publication=publication,
+            restrict_small_periods=restrict,
+            programme=programme,
+        )
+        if with_divert
+        else None,
+        area_cars_figures(area, period, publication=publication, restrict_small_periods=restrict)
+        if with_cars
+        else None,
     )
 
 
-def _region_figures() -> tuple[PeriodForm, Figures | None]:
+def _region_figures() -> Shown:
     form, period = _period_form([], g.region)
     if period is None:
-        return form, None
-    return form, region_figures(
-        g.region,
+        return Shown(form)
+    programme, with_divert, with_cars = _chosen(form, g.region)
+    publication = bool(form.publication.data)
+    return Shown(
+        form,
         period,
-        publication=bool(form.publication.data),
-        programme=form.programme.data or None,
+        region_figures(g.region, period, publication=publication, programme=programme)
+        if with_divert
+        else None,
+        region_cars_figures(g.region, period, publication=publication) if with_cars else None,
     )
 
 
-def _download(
-    figures: Figures | None, form: PeriodForm, kind: str, name: str, page: Callable[[], str]
-) -> Response:
-    if figures is None:
+def _download(shown: Shown, kind: str, name: str, page: Callable[[], str]) -> Response:
+    if shown.period is None:
         return Response(page(), status=400)
+    parts = shown.parts
     body, mimetype = audit.record_with_answer(
         "figures_exported",
-        lambda: (as_csv(figures), "text/csv") if kind == "csv" else (as_xlsx(figures), XLSX),
+        lambda: (as_csv(*parts), "text/csv") if kind == "csv" else (as_xlsx(*parts), XLSX),
         format=kind,
-        period=figures.period.label,
-        publication=figures.publication,
+        period=shown.period.label,
+        publication=bool(shown.form.publication.data),
     )
-    name = f"{name}-{figures.programme or 'all'}"
-    filename = f"divert-{name}-{figures.period.start}-{figures.period.end}.{kind}"
+    name = f"{name}-{shown.form.programme.data or 'all'}"
+    filename = f"divert-{name}-{shown.period.start}-{shown.period.end}.{kind}"
     return Response(
         body,
         mimetype=mimetype,
@@ -89,23 +131,24 @@ def _download(
     )
 
 
-def _area_page(form: PeriodForm, figures: Figures | None) -> str:
-    return render_template("dashboard/area.html", form=form, figures=figures, custom=CUSTOM)
+def _area_page(shown: Shown) -> str:
+    # `form` too: the layout puts its errors in the page's error summary.
+    return render_template("dashboard/area.html", shown=shown, form=shown.form, custom=CUSTOM)
 
 
-def _region_page(form: PeriodForm, figures: Figures | None) -> str:
-    return render_template("dashboard/region.html", form=form, figures=figures, custom=CUSTOM)
+def _region_page(shown: Shown) -> str:
+    return render_template("dashboard/region.html", shown=shown, form=shown.form, custom=CUSTOM)
 
 
 @bp.route("/<area_slug>/dashboard")
 @requires(Permission.VIEW_DASHBOARD)
 def area_dashboard() -> str:
-    return _area_page(*_area_figures())
+    return _area_page(_area_figures())
 
 
 def _area_export(kind: str) -> Response:
-    form, figures = _area_figures()
-    return _download(figures, form, kind, current_area.slug, lambda: _area_page(form, None))
+    shown = _area_figures()
+    return _download(shown, kind, current_area.slug, lambda: _area_page(shown))
 
 
 @bp.route("/<area_slug>/dashboard/export.csv")
@@ -120,34 +163,37 @@ def export_xlsx() -> Response:
     return _area_export("xlsx")
 
 
-def _board_report(form: PeriodForm, figures: Figures | None, heading: str) -> str:
+def _board_report(shown: Shown, heading: str) -> str:
     def page() -> str:
         return render_template(
-            "dashboard/board_report.html", form=form, figures=figures, heading=heading
+            "dashboard/board_report.html", shown=shown, form=shown.form, heading=heading
         )
 
-    if figures is None:
+    if shown.period is None:
         return page()
     return audit.record_with_answer(
-        "board_report_viewed", page, period=figures.period.label, publication=figures.publication
+        "board_report_viewed",
+        page,
+        period=shown.period.label,
+        publication=bool(shown.form.publication.data),
     )
 
 
 @bp.route("/<area_slug>/dashboard/board-report")
 @requires(Permission.EXPORT_FIGURES)
 def board_report() -> str:
-    return _board_report(*_area_figures(), current_area.name)
+    return _board_report(_area_figures(), current_area.name)
 
 
 @bp.route("/region/<region_slug>/dashboard")
 @requires(Permission.VIEW_REGION)
 def region_dashboard() -> str:
-    return _region_page(*_region_figures())
+    return _region_page(_region_figures())
 
 
 def _region_export(kind: str) -> Response:
-    form, figures = _region_figures()
-    return _download(figures, form, kind, g.region.slug, lambda: _region_page(form, None))
+    shown = _region_figures()
+    return _download(shown, kind, g.region.slug, lambda: _region_page(shown))
 
 
 @bp.route("/region/<region_slug>/dashboard/export.csv")
@@ -165,4 +211,4 @@ def region_export_xlsx() -> Response:
 @bp.route("/region/<region_slug>/dashboard/board-report")
 @requires(Permission.VIEW_REGION)
 def region_board_report() -> str:
-    return _board_report(*_region_figures(), g.region.name)
+    return _board_report(_region_figures(), g.region.name)

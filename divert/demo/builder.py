@@ -9,7 +9,7 @@ most referrals in the West Midlands, fewest in Warwickshire. Rows go in with bul
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +18,8 @@ from faker import Faker
 from flask import current_app
 from sqlalchemy import Table, func, insert, select
 
+from divert.demo.custody import build_custody_demo
+from divert.demo.ids import Ids
 from divert.demo.programmes import build_programme_demo
 from divert.extensions import db
 from divert.figures import summary
@@ -79,6 +81,7 @@ ETHNICITIES = {
 }
 MONTHS = 18
 CHUNK = 5000
+FULL_CARS_YEAR = 3000  # referrals: from this size up, the CARS demo is the seeds' full year
 
 
 def _pick(rng: random.Random, weights: dict[Any, float]) -> Any:
@@ -293,26 +296,6 @@ def _chunks(items: Iterator[Planned], size: int) -> Iterator[list[Planned]]:
         yield chunk
 
 
-class Ids:
-    """Ids handed out in the builder, so bulk inserts need no RETURNING round-trip."""
-
-    def __init__(self, *models: type) -> None:
-        self.next = {m: (db.session.scalar(select(func.max(m.id))) or 0) + 1 for m in models}
-
-    def assign(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
-        for row in rows:
-            row["id"] = self.next[model]
-            self.next[model] += 1
-
-    def advance_sequences(self) -> None:
-        """On PostgreSQL, move each id sequence past the ids handed out here."""
-        if db.engine.dialect.name != "postgresql":
-            return
-        for model, next_id in self.next.items():
-            sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
-            db.session.execute(select(func.setval(sequence, next_id, False)))
-
-
 # (model or association table, rows): ORM bulk inserts accept rows with differing keys.
 Rows = list[tuple[type | Table, list[dict[str, Any]]]]
 
@@ -461,6 +444,11 @@ def build_demo(
             if counters:
                 db.session.execute(insert(ReferenceCounter), counters)
         build_programme_demo(list(areas), seed, builder.today)
+        # The seeds' year of CARS with the 3,000 referrals `make run` builds; a smaller demo
+        # (the tests') gets a share of it.
+        build_custody_demo(
+            list(areas), seed, builder.today, scale=min(1.0, referrals / FULL_CARS_YEAR)
+        )
         summary.rebuild()  # the rows went in by bulk inserts, which no flush notes
         db.session.commit()
     return {slug: sum(ctx.counters.values()) for slug, ctx in contexts.items()}

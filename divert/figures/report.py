@@ -165,10 +165,14 @@ def _chart(section: Section, column: Column, index: int, id_prefix: str) -> Char
 
 @dataclass(frozen=True)
 class Column:
+    """An area's (or the region's) column; `counted` is how many of its `subject` the period
+    has (referrals; custody contacts for CARS): fewer than `threshold` make the period small."""
+
     slug: str
     name: str
     threshold: int
-    referrals: int
+    counted: int
+    subject: str = "referrals"
 
 
 @dataclass(eq=False)
@@ -643,20 +647,7 @@ def build(
     cells = [
         _column_cells(c, m, months, keys) for c, m in zip(counts_list, money_list, strict=True)
     ]
-    columns = [
-        Column(a.slug, a.name, a.suppression_threshold, by_area[a.id].referrals) for a in shown
-    ]
-    columns.append(
-        Column(
-            region.slug,
-            region.name,
-            max(
-                (a.suppression_threshold for a in region.areas),
-                default=suppression.DEFAULT_THRESHOLD,
-            ),
-            total_counts.referrals,
-        )
-    )
+    columns = columns_of(region, shown, {key: c.referrals for key, c in by_area.items()})
     contracts = [
         _contract_terms(column, use)
         for column, area in zip(columns, shown, strict=False)
@@ -683,6 +674,21 @@ def build(
     _leave_out_withheld_rows(figures)
     figures.narrative = [_narrative(figures, i, labels) for i in range(len(columns))]
     return figures
+
+
+def columns_of(
+    region: Region, shown: list[Area], counted: dict[int, int], subject: str = "referrals"
+) -> list[Column]:
+    """A column for each area shown, then the region's: what every area of it counted, under
+    the highest threshold of its areas."""
+    columns = [
+        Column(a.slug, a.name, a.suppression_threshold, counted[a.id], subject) for a in shown
+    ]
+    threshold = max(
+        (a.suppression_threshold for a in region.areas), default=suppression.DEFAULT_THRESHOLD
+    )
+    columns.append(Column(region.slug, region.name, threshold, sum(counted.values()), subject))
+    return columns
 
 
 def _leave_out_withheld_rows(figures: Figures) -> None:

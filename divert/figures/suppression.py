@@ -10,9 +10,10 @@ Publication mode (`publication=True`):
 - a rate, share or price worked out from a hidden count is hidden with it.
 
 Always, publication or not, for commissioners and regional leads: a column whose period has
-fewer referrals than its threshold shows no breakdown that describes people (age, gender,
-ethnicity, substance, engagement, outcomes, session content); the across-column rule then keeps
-the region's figures from giving them back.
+fewer referrals (custody contacts, for CARS) than its threshold shows no breakdown that
+describes people (age, gender, ethnicity, substance, engagement, outcomes, session content,
+assessments, treatment); the across-column rule then keeps the region's figures from giving
+them back.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def fewer_than(threshold: int) -> str:
     return f"fewer than {threshold}"
 
 
-def small_period(threshold: int) -> str:
-    return f"not shown: fewer than {threshold} referrals"
+def small_period(threshold: int, subject: str = "referrals") -> str:
+    return f"not shown: fewer than {threshold} {subject}"
 
 
 def is_small(count: int, threshold: int = DEFAULT_THRESHOLD) -> bool:
@@ -65,9 +66,9 @@ class Hideable:
         self.suppressed, self.suppressed_text = True, text
         return True
 
-    def withhold(self, threshold: int) -> None:
+    def withhold(self, threshold: int, subject: str = "referrals") -> None:
         self.suppressed, self.withheld = True, True
-        self.suppressed_text = small_period(threshold)
+        self.suppressed_text = small_period(threshold, subject)
 
 
 def _hide_next_smallest(cells: Iterable[Hideable], text: str = SUPPRESSED) -> bool:
@@ -114,9 +115,9 @@ def apply(figures: Figures, *, publication: bool, restrict_small_periods: bool) 
     columns = figures.columns
     if restrict_small_periods:
         for index, column in enumerate(columns):
-            if is_small(column.referrals, column.threshold):  # none: nobody to describe
+            if is_small(column.counted, column.threshold):  # none: nobody to describe
                 for row in figures.rows_describing_people():
-                    row.cells[index].withhold(column.threshold)
+                    row.cells[index].withhold(column.threshold, column.subject)
     if publication:
         for section in figures.sections:
             for row in section.rows:

@@ -16,6 +16,8 @@ NAVIGATION: list[tuple[Permission, str, str]] = [
     (Permission.SUPPLY_FORCE_DATA, "outcomes.eligible_offences", "Eligible offences"),
     (Permission.SUPPLY_FORCE_DATA, "outcomes.comparison_groups", "Comparison groups"),
     (Permission.VIEW_CASES, "sessions.caseload", "Caseload"),
+    (Permission.RECORD_CUSTODY_CONTACTS, "custody.caseload", "Custody contacts"),
+    (Permission.BOOK_CUSTODY_FOLLOW_UP, "custody.police_booking", "CARS appointment"),
     (Permission.SEARCH_REFERRALS, "search.search", "Search"),
     (Permission.MANAGE_DIARY, "sessions.diary", "Diary"),
     (Permission.VIEW_CASES, "courses.courses", "Courses"),

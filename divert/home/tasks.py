@@ -16,6 +16,7 @@ from divert.figures.suppression import small_periods_restricted
 from divert.models import (
     Area,
     DiarySession,
+    InitialContact,
     MatchReview,
     Referral,
     ReferralStatus,
@@ -150,6 +151,32 @@ def manager_tasks(area: Area) -> list[Task]:
             "{n} upcoming session whose educator has left " + area.name,
             "{n} upcoming sessions whose educator has left " + area.name,
             url_for("sessions.diary", view="week", educator=cases.UNASSIGNED),
+        ),
+    ]
+
+
+def custody_tasks(worker: User) -> list[Task]:
+    """A CARS custody worker's: contacts police booked out of hours, their own open ones."""
+    awaiting = select(InitialContact.id).where(
+        InitialContact.worker_id.is_(None), InitialContact.closed_on.is_(None)
+    )
+    mine = select(InitialContact.id).where(
+        InitialContact.worker_id == worker.id, InitialContact.closed_on.is_(None)
+    )
+    return [
+        Task(
+            _count(awaiting),
+            "No contact booked by police is awaiting a worker",
+            "{n} contact booked by police is awaiting a worker",
+            "{n} contacts booked by police are awaiting a worker",
+            url_for("custody.caseload", show="awaiting"),
+        ),
+        Task(
+            _count(mine),
+            "You have no open custody contacts",
+            "You have {n} open custody contact",
+            "You have {n} open custody contacts",
+            url_for("custody.caseload", show="mine"),
         ),
     ]
 

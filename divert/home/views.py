@@ -50,6 +50,8 @@ def area_home() -> str:
         )
     elif role is Role.EDUCATOR:
         todo = tasks.educator_tasks(current_user, everyone=False)
+    elif role is Role.CUSTODY_WORKER:
+        todo = tasks.custody_tasks(current_user)
     figures = tasks.headline_figures(current_area) if role is Role.COMMISSIONER else None
     return render_template("home/area_home.html", tasks=todo, figures=figures)
 

@@ -52,9 +52,9 @@ class ApiToken(Base):
 
 
 class IdempotencyKey(AreaOwned, Base):
-    """An `Idempotency-Key` a user sent with a new referral, and a hash of what they sent, so a
-    retried request finds the referral it made and a different request under the same key is
-    refused."""
+    """An `Idempotency-Key` a user sent with a new referral, custody contact or assessment, and
+    a hash of what they sent, so a retried request finds the record it made and a different
+    request under the same key is refused."""
 
     __tablename__ = "api_idempotency_key"
 
@@ -62,7 +62,11 @@ class IdempotencyKey(AreaOwned, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"))
+    # What the first request made: one of a referral, a custody contact (CARS) or an
+    # assessment (a Drug Interventions Record).
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("initial_contact.id"))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("drug_interventions_record.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("area_id", "user_id", "key", name="uq_api_idempotency_key"),)

@@ -44,11 +44,14 @@ class PathwayStep(enum.StrEnum):
     ONE_TO_ONE = "one_to_one"
     GROUP_COURSE = "group_course"
     FOLLOW_UP = "follow_up"
+    # CARS: people seen in custody or at court (divert/custody), not referred by an officer.
+    CUSTODY_CONTACT = "custody_contact"
 
 
 class CompletionRule(enum.StrEnum):
     ONE_TO_ONE_ATTENDED = "one_to_one_attended"  # the educator closes it once attended
     COURSE_SESSIONS = "course_sessions"  # at least `sessions_to_complete` course sessions
+    CASE_CLOSED = "case_closed"  # CARS: the worker closes the custody contact
 
 
 class Programme(AreaOwned, Base):
@@ -72,6 +75,9 @@ class Programme(AreaOwned, Base):
     assessment_questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # The service's own opening hours where they differ from the area's ({"monday": ["07:00",
+    # "22:00"], ...}): CARS counts bookings made outside them as out of hours.
+    opening_hours: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("area_id", "code", name="uq_programme_area_code"),)
 

@@ -22,6 +22,7 @@ class Role(enum.StrEnum):
     POLICE_SUPERVISOR = "police_supervisor"  # every officer's referrals, no clinical notes
     FORCE_ANALYST = "force_analyst"  # reoffending checks and eligible offences, references only
     TREATMENT_SERVICE = "treatment_service"  # confirms entry into treatment through the API
+    CUSTODY_WORKER = "custody_worker"  # a CARS arrest referral worker
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ ROLE_LABELS = {
     Role.POLICE_SUPERVISOR: "Police supervisor",
     Role.FORCE_ANALYST: "Force analyst",
     Role.TREATMENT_SERVICE: "Treatment service",
+    Role.CUSTODY_WORKER: "Custody worker (CARS)",
 }
 
 

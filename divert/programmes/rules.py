@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from divert.extensions import db
-from divert.models import DISPOSAL_LABELS, Area, Disposal, Programme
+from divert.models import DISPOSAL_LABELS, Area, Disposal, PathwayStep, Programme
 from divert.refusals import Refusal
 
 
@@ -52,6 +52,12 @@ def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget_read(session: Session, _transaction: Any) -> None:
     session.info.pop(_LOADED, None)
+
+
+def referral_programmes(area: Area) -> list[Programme]:
+    """The area's active programmes that people are referred to (CARS, whose people are seen
+    in custody instead, has its own pages: divert/custody)."""
+    return [p for p in area_programmes(area) if not p.has(PathwayStep.CUSTODY_CONTACT)]
 
 
 def by_id(area: Area, programme_id: int | None) -> Programme | None:

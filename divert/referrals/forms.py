@@ -44,7 +44,9 @@ ETHNICITIES = [
 ]
 
 
-class ReferralForm(FlaskForm):
+class PersonFields(FlaskForm):
+    """Who the person is: a referral's, and a custody contact's (divert/custody)."""
+
     forename = StringField(
         "First name",
         widget=GovTextInput(),
@@ -61,6 +63,9 @@ class ReferralForm(FlaskForm):
         description="For example, 27 3 2001",
         required_message="Enter their date of birth",
     )
+
+
+class ReferralForm(PersonFields):
     phone = StringField(
         "Phone number",
         widget=GovTextInput(),
@@ -134,7 +139,7 @@ class ReferralForm(FlaskForm):
         "Programme", widget=GovRadioInput(), choices=[], validate_choice=False, default=""
     )
     confirm_repeat = BooleanField(
-        "I have checked the earlier referral and want to refer them again",
+        "I have checked the earlier records and want to refer them",
         widget=GovCheckboxInput(),
     )
     same_person_elsewhere = RadioField(

@@ -8,7 +8,7 @@ Candidates come from the indexed blocking keys (never a scan of all people); a m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, insert, or_, select
@@ -21,6 +21,7 @@ from divert.matching.regional import lookup_hashes, published_hashes
 from divert.matching.score import Comparison, MatchTier, compare
 from divert.models import (
     Area,
+    InitialContact,
     MatchReview,
     Person,
     PersonBlockingKey,
@@ -38,11 +39,26 @@ class Candidate:
     comparison: Comparison
 
 
+@dataclass(frozen=True)
+class CustodyCandidate:
+    """An earlier custody contact (CARS) of someone this record may be."""
+
+    contact: InitialContact
+    comparison: Comparison
+
+    @property
+    def same_person(self) -> bool:
+        return self.comparison.tier is MatchTier.MATCH
+
+
 @dataclass
 class RepeatCheck:
     matches: list[Candidate] = field(default_factory=list)
     possibles: list[Candidate] = field(default_factory=list)
     elsewhere: list[tuple[str, date]] = field(default_factory=list)
+    # Seen by the arrest referral service in custody or at court: not an earlier referral (the
+    # figures' repeats), but shown and confirmed like one, and the same person record.
+    custody: list[CustodyCandidate] = field(default_factory=list)
 
     @property
     def earlier(self) -> list[Referral]:
@@ -123,7 +139,27 @@ def check(area: Area, record: PersonRecord, on: date) -> RepeatCheck:
     ruled_out = _ruled_different({c.referral.person_id for c in result.matches})
     result.possibles = [c for c in result.possibles if c.referral.person_id not in ruled_out]
     result.elsewhere = elsewhere(area, record, since)
+    result.custody = _custody_contacts(record, person_ids, since)
     return result
+
+
+def _custody_contacts(
+    record: PersonRecord, person_ids: set[int], since: date
+) -> list[CustodyCandidate]:
+    """Earlier custody contacts of the candidate people since `since`, newest first."""
+    if not person_ids:
+        return []
+    contacts = db.session.scalars(
+        select(InitialContact)
+        .options(joinedload(InitialContact.person), joinedload(InitialContact.location))
+        .where(
+            InitialContact.person_id.in_(person_ids),
+            InitialContact.seen_at >= datetime.combine(since, time(), tzinfo=UTC),
+        )
+        .order_by(InitialContact.seen_at.desc(), InitialContact.id.desc())
+    )
+    found = [CustodyCandidate(c, compare(record, record_of(c.person))) for c in contacts]
+    return [c for c in found if c.comparison.tier is not MatchTier.NO_MATCH]
 
 
 def elsewhere(area: Area, record: PersonRecord, since: date) -> list[tuple[str, date]]:
@@ -133,12 +169,11 @@ def elsewhere(area: Area, record: PersonRecord, since: date) -> list[tuple[str, 
     return regional_earlier_referrals(area, lookup_hashes(record, _regional_secret()), since)
 
 
-def index(referral: Referral, *, new_person: bool) -> None:
-    """Make the referral's person findable: blocking keys here, hashes in the region. Each set
-    goes in as one statement; a person seen before keeps the keys they have."""
-    person, area = referral.person, referral.area
-    record = record_of(person)
-    keys = index_keys(record)
+def index_person(person: Person, *, new_person: bool = False) -> None:
+    """Make the person findable in their area by their blocking keys (a referral or a custody
+    contact: both are matched against the same people), in one statement; a person seen before
+    keeps the keys they have."""
+    keys = index_keys(record_of(person))
     if not new_person:
         keys -= set(
             db.session.scalars(
@@ -148,9 +183,34 @@ def index(referral: Referral, *, new_person: bool) -> None:
     if keys:
         db.session.execute(
             insert(PersonBlockingKey),
-            [{"area_id": area.id, "person_id": person.id, "key": key} for key in sorted(keys)],
+            [
+                {"area_id": person.area_id, "person_id": person.id, "key": key}
+                for key in sorted(keys)
+            ],
         )
-    hashes = published_hashes(record, _regional_secret()) if area.region.regional_matching else ()
+
+
+def matching_person(record: PersonRecord) -> Person | None:
+    """The area's person this record surely is (a match, not a possible one), if any: the one
+    with the highest weight. Used where the same person is recorded again without an officer
+    to confirm it (a custody contact)."""
+    person_ids = candidate_people(record)
+    if not person_ids:
+        return None
+    people = db.session.scalars(select(Person).where(Person.id.in_(person_ids)))
+    scored = [(compare(record, record_of(person)), person) for person in people]
+    matches = [(c.weight, p.id, p) for c, p in scored if c.tier is MatchTier.MATCH]
+    return max(matches)[2] if matches else None
+
+
+def index(referral: Referral, *, new_person: bool) -> None:
+    """Make the referral's person findable: blocking keys here, hashes in the region, each set
+    in one statement."""
+    person, area = referral.person, referral.area
+    index_person(person, new_person=new_person)
+    if not area.region.regional_matching:
+        return
+    hashes = published_hashes(record_of(person), _regional_secret())
     if hashes:
         db.session.execute(
             insert(RegionalKeyHash),

@@ -25,17 +25,27 @@ def _bank_holidays(calendar: str) -> holidays.HolidayBase:
 
 
 def within_opening_hours(area: Area, starts_at: datetime, ends_at: datetime) -> bool:
-    """Whether a session falls inside the area's opening hours and off its bank holidays.
+    """Whether a session falls inside the area's opening hours and off its bank holidays."""
+    return within_hours(area.opening_hours, area.bank_holidays, starts_at, ends_at)
 
-    An area that sets no hours is open every day; one that sets hours is closed on days it
-    does not list.
+
+def within_hours(
+    opening_hours: dict[str, list[str]] | None,
+    bank_holidays: str | None,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> bool:
+    """Whether `starts_at` to `ends_at` falls inside `opening_hours` ({"monday": ["09:00",
+    "19:00"], ...}, local time) and off the calendar's bank holidays.
+
+    No hours at all means open every day; with hours, a day not listed is closed.
     """
     start, end = starts_at.astimezone(LOCAL), ends_at.astimezone(LOCAL)
-    if area.bank_holidays and start.date() in _bank_holidays(area.bank_holidays):
+    if bank_holidays and start.date() in _bank_holidays(bank_holidays):
         return False
-    if not area.opening_hours:
+    if not opening_hours:
         return True
-    hours = area.opening_hours.get(WEEKDAYS[start.weekday()])
+    hours = opening_hours.get(WEEKDAYS[start.weekday()])
     if not hours:
         return False
     opens, closes = (time.fromisoformat(value) for value in hours)

@@ -32,6 +32,10 @@ from divert.referrals import lifecycle, repeats
 ADULT_AGE = 18
 YOUNGEST_AGE = 10
 REPEAT_UNCONFIRMED = "They have been referred before: check the earlier referral and confirm"
+CUSTODY_UNCONFIRMED = (
+    "They have been seen by the arrest referral service in custody: check the earlier contact "
+    "and confirm"
+)
 ELSEWHERE_UNANSWERED = (
     "There may be an earlier referral of this person in another area: say whether it is them"
 )
@@ -118,6 +122,8 @@ def unanswered_repeat_questions(
     questions = {}
     if found.earlier and not confirmed:
         questions["confirm_repeat"] = REPEAT_UNCONFIRMED
+    elif found.custody and not confirmed:
+        questions["confirm_repeat"] = CUSTODY_UNCONFIRMED
     if found.elsewhere and same_person_elsewhere is None:
         questions["same_person_elsewhere"] = ELSEWHERE_UNANSWERED
     return questions
@@ -249,14 +255,17 @@ def submit(
     **details: object,
 ) -> Referral:
     """Create a checked referral (see repeat_refusal): a repeat of the earlier referral the
-    check matched, or of one in another area that the officer said was the same person;
+    check matched, or of one in another area that the officer said was the same person; the
+    person record of someone the check matched among custody contacts (not a repeat referral);
     possible repeats queued for the managers, and booked into `slot` if given.
     The caller commits; lifecycle.SlotFullError means the slot filled first."""
     earlier = found.matches[0].referral if found.matches else None
+    seen = next((c.contact for c in found.custody if c.same_person), None)
+    person = earlier.person if earlier else (seen.person if seen else None)
     referral = create_referral(
         area=area,
         officer=officer,
-        person=earlier.person if earlier else None,
+        person=person,
         **details,  # type: ignore[arg-type]
     )
     if earlier is not None:

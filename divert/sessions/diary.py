@@ -57,7 +57,7 @@ def diary() -> str:
     return render_template(
         "sessions/diary.html",
         sessions=queries.diary(_diary_educator(), start, days, current_area.id, programme_id),
-        programmes=programme_rules.area_programmes(current_area),
+        programmes=programme_rules.referral_programmes(current_area),
         programme_id=programme_id,
         start=start,
         days=days,
@@ -76,7 +76,7 @@ def diary() -> str:
 
 
 def _session_choices(form: SessionForm) -> None:
-    programmes = programme_rules.area_programmes(current_area)
+    programmes = programme_rules.referral_programmes(current_area)
     form.programme.choices = options([(str(p.id), p.name) for p in programmes])
     if not form.programme.data and programmes:
         form.programme.data = str(programmes[0].id)

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from divert.formfields import GovDateField, Required, options
+from divert.formfields import GovDateField, Required, options, parse_time
 from divert.referrals.lifecycle import CANCELLED_BY
 from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
 from divert.widgets import (
@@ -44,13 +44,6 @@ WEEKDAYS = [
     ("6", "Sunday"),
 ]
 LONGEST_PATTERN = timedelta(days=366)
-
-
-def parse_time(value: str) -> time:
-    try:
-        return time.fromisoformat(value.strip())
-    except ValueError as error:
-        raise ValidationError("Enter a time like 09:30 or 14:00") from error
 
 
 # What every published session states, by the same rules, whether a diary slot or a course's

@@ -11,7 +11,7 @@ The downgrade puts back one contract a start date per area: it fails where two p
 area have contracts starting on the same day, rather than drop one.
 
 Revision ID: 0013_programme_contracts
-Revises: 0009_programmes
+Revises: 0012_cars
 Create Date: 2026-11-29 12:05:00.000000
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_programme_contracts'
-down_revision = '0009_programmes'
+down_revision = '0012_cars'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Derived from the records and kept in step with them by divert.figures.summary; f
 the records already there, so the dashboards show the same figures after the upgrade.
 
 Revision ID: 0014_monthly_summary
-Revises: 0009_programmes
+Revises: 0013_programme_contracts
 Create Date: 2026-11-29 12:10:00.000000
 
 """
@@ -14,7 +14,7 @@ from row_security import protect_area_table, unprotect_area_table
 
 # revision identifiers, used by Alembic.
 revision = '0014_monthly_summary'
-down_revision = '0009_programmes'
+down_revision = '0013_programme_contracts'
 branch_labels = None
 depends_on = None
 

@@ -41,8 +41,10 @@ def test_the_areas_programmes(api: Api, api_world: ApiWorld) -> None:
         ("divert-adults", 18, None),
         ("divert-young-people", None, 17),
         ("arv", 18, None),
+        ("cars", None, None),
     ]
     assert listed["items"][2]["disposals"] == ["conditional_caution", "community_resolution"]
+    assert listed["items"][3]["disposals"] == []  # people are seen in custody, not referred
 
 
 def test_a_caution_referred_enrolled_and_registered(

@@ -26,6 +26,7 @@ from divert.permissions import AREA_PERMISSIONS, Permission, role_can
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope
 from tests.browser.conftest import accessibility_violations, sign_in
+from tests.custody.builders import cars_records
 from tests.factories import (
     ADMIN_EMAIL,
     REGIONAL_LEAD_EMAIL,
@@ -63,6 +64,7 @@ WITH_QUERY = {
     "search.search": "q=Alex+Example",
     "sessions.caseload": "status=booked",
     "audit.area_audit": "action=sign_in",
+    "custody.caseload": "show=open",
 }
 
 
@@ -106,6 +108,8 @@ def world(app_ctx: Flask) -> Iterator[World]:
         # a case returned to the officer, for the police outcome page (returned cases only)
         returned = referral(here, officer, forename="Jo", surname="Returned")
         lifecycle.change_status(returned, ReferralStatus.NOT_ENGAGED, educator)
+        worker = _user(account_email(Role.CUSTODY_WORKER, AREA))
+        cars = cars_records(here, worker, "leamington", "Casey")
         begun = session_slot(here, educator, starts_at=utcnow() - timedelta(hours=1))
         booking = lifecycle.book(made, begun, educator)
         db.session.commit()
@@ -117,6 +121,7 @@ def world(app_ctx: Flask) -> Iterator[World]:
             "person_id": made.person_id,
             "young_referral_id": young.id,
             "returned_referral_id": returned.id,
+            **cars,
             # a group course of the demo (an ARV course runs in every area)
             "course_id": db.session.scalar(select(Course.id).order_by(Course.id).limit(1)),
         }

@@ -50,12 +50,13 @@ def _codes(slug: str) -> list[tuple[str, bool]]:
         ]
 
 
-def test_every_area_has_the_three_programmes(app_ctx: Flask) -> None:
+def test_every_area_has_the_four_programmes(app_ctx: Flask) -> None:
     for slug in ("warwickshire", "west-midlands", "staffordshire", "west-mercia"):
         assert _codes(slug) == [
             ("divert-adults", True),
             ("divert-young-people", True),
             ("arv", True),
+            ("cars", True),
         ]
 
 

@@ -1,0 +1,205 @@
+"""CARS through the API: a custody records system creates custody contacts and their
+assessments, each with an Idempotency-Key as referrals are made, and reads a contact back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from divert.api import custody_schemas as schemas
+from divert.api import idempotency
+from divert.api.blueprint import bp, operation
+from divert.api.idempotency import Answer
+from divert.api.lookups import by_code, by_codes
+from divert.api.problems import ApiError
+from divert.api.schemas import IdempotencyHeader
+from divert.custody import use_cases
+from divert.extensions import db
+from divert.models import (
+    CustodyLocation,
+    DrugInterventionsRecord,
+    IdempotencyKey,
+    InitialContact,
+    Substance,
+    TreatmentService,
+)
+from divert.permissions import Permission
+from divert.tenancy import current_area
+
+
+def contact_out(contact: InitialContact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "seen_at": contact.seen_at,
+        "location": contact.location.code,
+        "test_result": contact.test_result.value,
+        "contact_kind": contact.contact_kind,
+        "voluntary_assessment_agreed": contact.voluntary_assessment_agreed,
+        "required_assessment": contact.required_assessment is not None,
+        "person": contact.person,
+        "closed_on": contact.closed_on,
+        "links": {"self_": url_for("api.get_custody_contact", contact_id=contact.id)},
+    }
+
+
+def assessment_out(record: DrugInterventionsRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "contact_id": record.contact_id,
+        "kind": record.kind.value,
+        "assessed_on": record.assessed_on,
+        "substances": record.substances,
+        "route": record.route.value if record.route else None,
+        "alcohol_use": record.alcohol_use.value,
+        "outcome": record.outcome.value,
+        "treatment_service": record.treatment_service.code if record.treatment_service else None,
+        "treatment_entry_on": record.treatment_entry_on,
+    }
+
+
+def custody_contact(contact_id: int) -> InitialContact:
+    contact = db.session.get(InitialContact, contact_id)  # another area's is not found
+    if contact is None:
+        raise ApiError(404, "No custody contact has that id in this area")
+    return contact
+
+
+def _location_id(code: str) -> int:
+    found = db.session.scalar(
+        select(CustodyLocation.id).where(CustodyLocation.code == code, CustodyLocation.active)
+    )
+    if found is None:
+        raise ApiError(
+            422, f"Unknown code for this area: {code}", code="unknown_code", field="location"
+        )
+    return found
+
+
+@bp.route("/areas/<area_slug>/custody-contacts", methods=["POST"], tags=["CARS"])
+@operation(Permission.RECORD_CUSTODY_CONTACTS, errors=(409,), body=True)
+@bp.arguments(IdempotencyHeader, location="headers")
+@bp.arguments(schemas.NewContact)
+@bp.response(201, schemas.Contact)
+def create_custody_contact(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
+    """Record a custody contact
+
+    Someone seen in custody or at court, in your caseload. A positive Drug Testing on Arrest
+    result requires an assessment. Send an Idempotency-Key, as for referrals.
+    """
+    key, request_hash = headers["idempotency_key"], idempotency.body_hash(request.get_json())
+    earlier = idempotency.earlier_key(key)
+    if earlier is None:
+        made = use_cases.record_contact(
+            current_area,
+            current_user,
+            use_cases.ContactDetails(
+                forename=body["forename"],
+                surname=body["surname"],
+                date_of_birth=body["date_of_birth"],
+                location_id=_location_id(body["location"]),
+                seen_at=body["seen_at"],
+                test_result=body["test_result"],
+                voluntary_assessment_agreed=body["voluntary_assessment_agreed"],
+                phone=body["phone"],
+                postcode_district=body["postcode_district"],
+                notes=body["notes"],
+            ),
+        )
+        earlier = idempotency.commit_with_key(
+            IdempotencyKey(
+                user_id=current_user.id, key=key, request_hash=request_hash, contact_id=made.id
+            )
+        )
+        if earlier is None:
+            location = url_for("api.get_custody_contact", contact_id=made.id)
+            return contact_out(made), 201, {"Location": location}
+    return idempotency.replay(
+        earlier,
+        request_hash,
+        "custody contact",
+        lambda: contact_out(custody_contact(earlier.contact_id or 0)),
+    )
+
+
+@bp.route("/areas/<area_slug>/custody-contacts/<id:contact_id>", tags=["CARS"])
+@operation(Permission.RECORD_CUSTODY_CONTACTS, records={"contact_id": custody_contact})
+@bp.response(200, schemas.Contact)
+def get_custody_contact(contact: InitialContact) -> dict[str, Any]:
+    """A custody contact of the area"""
+    return contact_out(contact)
+
+
+@bp.route(
+    "/areas/<area_slug>/custody-contacts/<id:contact_id>/assessments",
+    methods=["POST"],
+    tags=["CARS"],
+)
+@operation(
+    Permission.RECORD_CUSTODY_CONTACTS,
+    errors=(409,),
+    body=True,
+    records={"contact_id": custody_contact},
+)
+@bp.arguments(IdempotencyHeader, location="headers")
+@bp.arguments(schemas.NewAssessment)
+@bp.response(201, schemas.Assessment)
+def create_custody_assessment(
+    headers: dict[str, Any], body: dict[str, Any], contact: InitialContact
+) -> Answer:
+    """Record an assessment of a custody contact
+
+    The Drug Interventions Record: substances and route, alcohol use, treatment and needs, risk
+    flags and the outcome (referred into treatment names the service). A required assessment
+    recorded completes the contact's required assessment. Send an Idempotency-Key.
+    """
+    key, request_hash = headers["idempotency_key"], idempotency.body_hash(request.get_json())
+    earlier = idempotency.earlier_key(key)
+    if earlier is None:
+        record = use_cases.record_assessment(
+            contact,
+            current_user,
+            use_cases.AssessmentDetails(
+                kind=body["kind"],
+                assessed_on=body["assessed_on"],
+                alcohol_use=body["alcohol_use"],
+                outcome=body["outcome"],
+                substances=by_codes(Substance, body["substances"], "substances"),
+                route=body["route"],
+                in_treatment=body["in_treatment"],
+                needs_housing=body["needs_housing"],
+                needs_mental_health=body["needs_mental_health"],
+                risk_flags=body["risk_flags"],
+                treatment_service=by_code(
+                    TreatmentService, body["treatment_service"], "treatment_service"
+                ),
+                notes=body["notes"],
+            ),
+        )
+        earlier = idempotency.commit_with_key(
+            IdempotencyKey(
+                user_id=current_user.id, key=key, request_hash=request_hash, assessment_id=record.id
+            )
+        )
+        if earlier is None:
+            return assessment_out(record), 201, {}
+    return idempotency.replay(
+        earlier,
+        request_hash,
+        "assessment",
+        lambda: assessment_out(_record(earlier.assessment_id or 0)),
+    )
+
+
+def _record(record_id: int) -> DrugInterventionsRecord:
+    record = db.session.get(DrugInterventionsRecord, record_id)
+    if record is None:  # the key was another kind of record's
+        raise ApiError(
+            422,
+            "This Idempotency-Key was already used for a different assessment",
+            code="idempotency_key_reused",
+            field="Idempotency-Key",
+        )
+    return record

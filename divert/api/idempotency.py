@@ -1,0 +1,78 @@
+"""Idempotency-Keys: a records system retrying a creation (a referral, a custody contact, an
+assessment) gets what the first request made, and the same key with another body is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from divert.api.problems import ApiError
+from divert.extensions import db
+from divert.models import IdempotencyKey
+from divert.tenancy import system_scope
+
+# A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
+Answer = tuple[dict[str, Any], int, dict[str, str]]
+# A client retries within minutes; a month covers any outage a records system could ride out.
+KEEP_KEYS = timedelta(days=30)
+
+
+def body_hash(body: Any) -> str:
+    """The same JSON, however it was spaced or ordered, hashes the same."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def earlier_key(key: str) -> IdempotencyKey | None:
+    """The caller's key of that name in this area, if they sent it before."""
+    return db.session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == current_user.id, IdempotencyKey.key == key
+        )
+    )
+
+
+def replay(
+    earlier: IdempotencyKey, request_hash: str, what: str, answer: Callable[[], dict[str, Any]]
+) -> Answer:
+    """The first request's answer again, or 422 when the key came with another body."""
+    if earlier.request_hash != request_hash:
+        raise ApiError(
+            422,
+            f"This Idempotency-Key was already used for a different {what}",
+            code="idempotency_key_reused",
+            field="Idempotency-Key",
+        )
+    return answer(), 201, {"Idempotent-Replayed": "true"}
+
+
+def commit_with_key(row: IdempotencyKey) -> IdempotencyKey | None:
+    """Commit what the request made with its key; None, or the key that won when the same key
+    was sent twice at once (what this request made is then rolled back)."""
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = earlier_key(row.key)
+        if earlier is None:
+            raise
+        return earlier
+    return None
+
+
+def forget_old_keys(now: datetime) -> int:
+    """Delete idempotency keys older than KEEP_KEYS (every area's); returns how many went."""
+    with system_scope():
+        forgotten = db.session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEEP_KEYS)
+        )
+        db.session.commit()
+    return forgotten.rowcount
