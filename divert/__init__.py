@@ -65,7 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     tenancy.init_app(app)
-    summary.init_app(app)
+    summary.keep_in_step()
     security.init_app(app)
     static_assets.init_app(app)
     _configure_templates(app)

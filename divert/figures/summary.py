@@ -21,7 +21,6 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import and_, delete, event, func, insert, inspect, literal_column, null, select
 from sqlalchemy.orm import Session
 
@@ -35,7 +34,7 @@ _MONTHS = "divert_summary_months"  # in Session.info: {(area_id, first day of mo
 _LOCK_SPACE = 0x5E << 40  # advisory lock keys of this module: space | area << 20 | month
 
 
-def init_app(app: Flask) -> None:
+def keep_in_step() -> None:
     """Keep the summary in step with every session's commits (once per process). Registered
     after divert.tenancy's own before_flush, which gives new rows their area first."""
     for name, listener in (
