@@ -18,9 +18,9 @@ from divert import audit
 from divert.api import outcome_schemas as schemas
 from divert.api.blueprint import bp, operation
 from divert.api.figures import asked_period, rows_out
+from divert.api.idempotency import KEEP_KEYS, body_hash
 from divert.api.paging import page_of
 from divert.api.problems import ApiError
-from divert.api.idempotency import KEEP_KEYS, body_hash
 from divert.api.schemas import IdempotencyHeader, PageQuery, PeriodQuery
 from divert.clock import local_today
 from divert.extensions import db
