@@ -19,7 +19,7 @@ from divert.figures.periods import Period
 from divert.figures.report import Figures, area_figures, region_figures
 from divert.figures.suppression import small_periods_restricted
 from divert.formfields import options
-from divert.models import Contract, Region
+from divert.models import Contract, Programme, Region
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
 
@@ -43,7 +43,14 @@ def _period_form(contracts: list[Contract], region: Region) -> tuple[PeriodForm,
 
 
 def _area_figures() -> tuple[PeriodForm, Figures | None]:
-    contracts = list(db.session.scalars(select(Contract).order_by(Contract.starts_on.desc())))
+    # Newest first; contracts starting the same day in the programmes' order.
+    contracts = list(
+        db.session.scalars(
+            select(Contract)
+            .join(Contract.programme)
+            .order_by(Contract.starts_on.desc(), Programme.position, Contract.id)
+        )
+    )
     form, period = _period_form(contracts, current_area.region)
     if period is None:
         return form, None
