@@ -22,7 +22,7 @@ from divert.figures.periods import Period
 from divert.figures.report import Figures, area_figures, region_figures
 from divert.figures.suppression import small_periods_restricted
 from divert.formfields import options
-from divert.models import Area, Contract, Region
+from divert.models import Area, Contract, Programme, Region
 from divert.permissions import Permission, requires
 from divert.tenancy import current_area
 
@@ -70,7 +70,14 @@ def _chosen(form: PeriodForm, region: Region) -> tuple[str | None, bool, bool]:
 
 
 def _area_figures() -> Shown:
-    contracts = list(db.session.scalars(select(Contract).order_by(Contract.starts_on.desc())))
+    # Newest first; contracts starting the same day in the programmes' order.
+    contracts = list(
+        db.session.scalars(
+            select(Contract)
+            .join(Contract.programme)
+            .order_by(Contract.starts_on.desc(), Programme.position, Contract.id)
+        )
+    )
     area: Area = g.area
     form, period = _period_form(contracts, area.region)
     if period is None:
