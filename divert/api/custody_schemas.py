@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from divert.api.schemas import Person, Request, _code, _codes, _date, _text
+from divert.api.schemas import Person, Request, _code, _codes, date_field, text_field
 from divert.custody import words
 from divert.custody.use_cases import RISK_FLAGS
 
@@ -23,9 +23,9 @@ class Links(Schema):
 
 
 class NewContact(Request):
-    forename = _text(100, required=True, metadata={"example": "Jordan"})
-    surname = _text(100, required=True, metadata={"example": "Ellis"})
-    date_of_birth = _date(required=True, metadata={"example": "1990-03-14"})
+    forename = text_field(100, required=True, metadata={"example": "Jordan"})
+    surname = text_field(100, required=True, metadata={"example": "Ellis"})
+    date_of_birth = date_field(required=True, metadata={"example": "1990-03-14"})
     location = _code(
         required=True,
         metadata={
@@ -43,9 +43,9 @@ class NewContact(Request):
         metadata={"description": _described(words.TEST_RESULTS)},
     )
     voluntary_assessment_agreed = fields.Boolean(load_default=False)
-    phone = _text(32)
-    postcode_district = _text(8)
-    notes = _text(2000)
+    phone = text_field(32)
+    postcode_district = text_field(8)
+    notes = text_field(2000)
 
 
 class Contact(Schema):
@@ -71,7 +71,7 @@ class NewAssessment(Request):
         validate=_one_of(words.ASSESSMENT_KINDS),
         metadata={"description": _described(words.ASSESSMENT_KINDS)},
     )
-    assessed_on = _date(required=True, metadata={"example": "2026-11-21"})
+    assessed_on = date_field(required=True, metadata={"example": "2026-11-21"})
     substances = _codes(
         load_default=list,
         validate=validate.Length(0, 20),
@@ -109,7 +109,7 @@ class NewAssessment(Request):
             "example": "community_drug_service",
         },
     )
-    notes = _text(4000)
+    notes = text_field(4000)
 
 
 class Assessment(Schema):
