@@ -241,6 +241,7 @@ EXPECTED_ACCESS: dict[str, str] = {
     "api.book_slot": "officer",
     "api.create_custody_assessment": CUSTODY,
     "api.create_custody_contact": CUSTODY,
+    "api.confirm_custody_treatment_entry": "treatment_service",
     "api.confirm_treatment_entry": "treatment_service",
     "api.create_referral": "officer",
     "api.get_custody_contact": CUSTODY,

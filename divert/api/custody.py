@@ -203,3 +203,36 @@ def _record(record_id: int) -> DrugInterventionsRecord:
             field="Idempotency-Key",
         )
     return record
+
+
+def custody_assessment(record_id: int) -> DrugInterventionsRecord:
+    record = db.session.get(DrugInterventionsRecord, record_id)  # another area's is not found
+    if record is None:
+        raise ApiError(404, "No custody assessment has that id in this area")
+    return record
+
+
+@bp.route(
+    "/areas/<area_slug>/custody-assessments/<id:record_id>/treatment-entry",
+    methods=["POST"],
+    tags=["CARS"],
+)
+@operation(
+    Permission.CONFIRM_TREATMENT,
+    errors=(409,),
+    body=True,
+    records={"record_id": custody_assessment},
+)
+@bp.arguments(schemas.TreatmentEntry)
+@bp.response(200, schemas.Assessment)
+def confirm_custody_treatment_entry(
+    body: dict[str, Any], record: DrugInterventionsRecord
+) -> dict[str, Any]:
+    """Confirm that someone the arrest referral service referred entered treatment
+
+    For the treatment service the assessment referred them to: they are then counted as
+    engaged with treatment.
+    """
+    use_cases.confirm_treatment_entry(record, current_user, entered_on=body["entered_on"])
+    db.session.commit()
+    return assessment_out(record)

@@ -123,3 +123,10 @@ class Assessment(Schema):
     outcome = fields.String(required=True)
     treatment_service = fields.String(required=True, allow_none=True)
     treatment_entry_on = fields.Date(required=True, allow_none=True)
+
+
+class TreatmentEntry(Request):
+    entered_on = date_field(
+        required=True,
+        metadata={"description": "The day they entered treatment", "example": "2026-11-25"},
+    )
