@@ -81,8 +81,8 @@ def _location_id(code: str) -> int:
 @bp.route("/areas/<area_slug>/custody-contacts", methods=["POST"], tags=["CARS"])
 @operation(Permission.RECORD_CUSTODY_CONTACTS, errors=(409,), body=True)
 @bp.arguments(IdempotencyHeader, location="headers")
-@bp.arguments(schemas.NewContact)
-@bp.response(201, schemas.Contact)
+@bp.arguments(schemas.NewCustodyContact)
+@bp.response(201, schemas.CustodyContact)
 def create_custody_contact(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     """Record a custody contact
 
@@ -126,7 +126,7 @@ def create_custody_contact(headers: dict[str, Any], body: dict[str, Any]) -> Ans
 
 @bp.route("/areas/<area_slug>/custody-contacts/<id:contact_id>", tags=["CARS"])
 @operation(Permission.RECORD_CUSTODY_CONTACTS, records={"contact_id": custody_contact})
-@bp.response(200, schemas.Contact)
+@bp.response(200, schemas.CustodyContact)
 def get_custody_contact(contact: InitialContact) -> dict[str, Any]:
     """A custody contact of the area"""
     return contact_out(contact)
@@ -144,8 +144,8 @@ def get_custody_contact(contact: InitialContact) -> dict[str, Any]:
     records={"contact_id": custody_contact},
 )
 @bp.arguments(IdempotencyHeader, location="headers")
-@bp.arguments(schemas.NewAssessment)
-@bp.response(201, schemas.Assessment)
+@bp.arguments(schemas.NewCustodyAssessment)
+@bp.response(201, schemas.CustodyAssessment)
 def create_custody_assessment(
     headers: dict[str, Any], body: dict[str, Any], contact: InitialContact
 ) -> Answer:
@@ -223,8 +223,8 @@ def custody_assessment(record_id: int) -> DrugInterventionsRecord:
     body=True,
     records={"record_id": custody_assessment},
 )
-@bp.arguments(schemas.TreatmentEntry)
-@bp.response(200, schemas.Assessment)
+@bp.arguments(schemas.CustodyTreatmentEntry)
+@bp.response(200, schemas.CustodyAssessment)
 def confirm_custody_treatment_entry(
     body: dict[str, Any], record: DrugInterventionsRecord
 ) -> dict[str, Any]:
