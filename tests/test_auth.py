@@ -185,6 +185,7 @@ ROLE_WORDS = {
     Role.POLICE_SUPERVISOR: "Police supervisor",
     Role.FORCE_ANALYST: "Force analyst",
     Role.TREATMENT_SERVICE: "Treatment service",
+    Role.CUSTODY_WORKER: "Custody worker (CARS)",
 }
 
 

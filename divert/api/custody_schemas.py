@@ -18,11 +18,11 @@ def _described(labels: dict) -> str:
     return "; ".join(f"{value}: {label}" for value, label in labels.items())
 
 
-class Links(Schema):
+class CustodyLinks(Schema):
     self_ = fields.String(data_key="self", required=True)
 
 
-class NewContact(Request):
+class NewCustodyContact(Request):
     forename = text_field(100, required=True, metadata={"example": "Jordan"})
     surname = text_field(100, required=True, metadata={"example": "Ellis"})
     date_of_birth = date_field(required=True, metadata={"example": "1990-03-14"})
@@ -48,7 +48,7 @@ class NewContact(Request):
     notes = text_field(2000)
 
 
-class Contact(Schema):
+class CustodyContact(Schema):
     id = fields.Integer(required=True)
     seen_at = fields.AwareDateTime(required=True)
     location = fields.String(required=True, metadata={"example": "leamington"})
@@ -62,10 +62,10 @@ class Contact(Schema):
     )
     person = fields.Nested(Person, required=True)
     closed_on = fields.Date(required=True, allow_none=True)
-    links = fields.Nested(Links, required=True)
+    links = fields.Nested(CustodyLinks, required=True)
 
 
-class NewAssessment(Request):
+class NewCustodyAssessment(Request):
     kind = fields.String(
         required=True,
         validate=_one_of(words.ASSESSMENT_KINDS),
@@ -112,7 +112,7 @@ class NewAssessment(Request):
     notes = text_field(4000)
 
 
-class Assessment(Schema):
+class CustodyAssessment(Schema):
     id = fields.Integer(required=True)
     contact_id = fields.Integer(required=True)
     kind = fields.String(required=True)
@@ -123,3 +123,10 @@ class Assessment(Schema):
     outcome = fields.String(required=True)
     treatment_service = fields.String(required=True, allow_none=True)
     treatment_entry_on = fields.Date(required=True, allow_none=True)
+
+
+class CustodyTreatmentEntry(Request):
+    entered_on = date_field(
+        required=True,
+        metadata={"description": "The day they entered treatment", "example": "2026-11-25"},
+    )
