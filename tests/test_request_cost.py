@@ -95,18 +95,20 @@ def _officer_form(token: str) -> dict[str, object]:
 # (who, URL, statements): the session with its user and their memberships, then what the page
 # itself needs.
 PAGES = [
-    ("officer", f"/{AREA}/", 4),  # referrals returned to them, awaiting contact, the area's region
+    ("officer", f"/{AREA}/", 5),  # returned to them, awaiting contact, overdue outcomes, the region
     ("officer", f"/{AREA}/referrals/new", 5),  # open slots, substances, the programmes that fit
     ("officer", f"/{AREA}/referrals", 7),  # count, page, people, repeats of, programmes
     ("educator", f"/{AREA}/caseload", 5),  # count, page, next sessions, educators
     # the case, its lists and the audit of the view, committed once the page is made (so
     # nothing is read again after it)
-    ("educator", f"/{AREA}/cases/{{case}}", 17),  # with its programme and assessment
+    ("educator", f"/{AREA}/cases/{{case}}", 20),  # with its programme, assessment and outcomes
     ("educator", f"/{AREA}/diary", 3),  # the week's sessions, the programmes to filter by
     # contracts, region and areas, substances, the period's referrals grouped, what sessions
     # gave, the contracts' money and its counts, substance and service labels
-    ("manager", f"/{AREA}/dashboard", 12),  # and the programmes to choose from
-    ("commissioner", f"/{AREA}/dashboard", 12),
+    # and the programmes to choose from; then the outcomes: cohorts, treatment, police outcomes,
+    # reoffending results, comparison groups and eligible offences
+    ("manager", f"/{AREA}/dashboard", 18),
+    ("commissioner", f"/{AREA}/dashboard", 18),
 ]
 
 

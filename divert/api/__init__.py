@@ -8,13 +8,13 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import UnicodeConverter
 
-from divert.api import attendance, docs, figures, programmes, referrals
+from divert.api import attendance, docs, figures, outcomes, programmes, referrals
 from divert.api.blueprint import bp
 from divert.api.schemas import Error
 from divert.extensions import csrf
 
 # Importing the view modules registers their operations on the blueprint.
-__all__ = ["attendance", "docs", "figures", "init_app", "programmes", "referrals"]
+__all__ = ["attendance", "docs", "figures", "init_app", "outcomes", "programmes", "referrals"]
 
 DESCRIPTION = (
     "Referrals, slots, attendance and figures of a PCC area's drug diversion scheme. "

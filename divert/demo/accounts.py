@@ -52,13 +52,13 @@ def _create_demo_accounts() -> list[DemoAccount]:
             email = account_email(role, area.slug)
             user = _user(
                 email,
-                f"Demo {role.value.title()} ({area.name})",
+                f"Demo {role.value.replace('_', ' ').title()} ({area.name})",
                 password_hash,
                 collar_number=f"{area.code}{number:04d}" if role is Role.OFFICER else None,
             )
             if user.id is None or not any(m.area_id == area.id for m in user.memberships):
                 user.memberships.append(Membership(area=area, role=role))
-            accounts.append(DemoAccount(email, f"{role.value} in {area.name}"))
+            accounts.append(DemoAccount(email, f"{role.value.replace('_', ' ')} in {area.name}"))
     for region in db.session.scalars(select(Region)):
         lead = _user(REGIONAL_LEAD_EMAIL, "Demo Regional Lead", password_hash)
         if not any(r.region_id == region.id for r in lead.regional_leads):

@@ -103,7 +103,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(
             referral(area("warwickshire"), officer, received_on=date(2023, 12, 1 + number % 28))
         db.session.commit()
     assert queries() == before
-    assert before <= 15
+    assert before <= 21  # the outcome figures (divert.figures.outcomes) take 6 of them
 
 
 def test_exports_carry_the_figures(client: FlaskClient, auth: Auth, seeded: None) -> None:
