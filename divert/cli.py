@@ -12,7 +12,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from divert.api.idempotency import forget_old_keys
-from divert.api.outcomes import forget_old_batches
 from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
 from divert.courses.services import apply_deadlines
@@ -22,7 +21,7 @@ from divert.demo.outcomes import build_outcomes
 from divert.extensions import db
 from divert.matching.evaluate import evaluate, report
 from divert.matching.generator import Stream
-from divert.models import Area, utcnow
+from divert.models import Area, ForceBatch, IdempotencyKey, utcnow
 from divert.notifications.sending import (
     MAX_ATTEMPTS,
     configured_sender,
@@ -148,8 +147,10 @@ api_cli = AppGroup("api", help="The JSON API's housekeeping.")
 def api_forget_keys_command() -> None:
     """Delete Idempotency-Keys older than 30 days: retries come within minutes."""
     now = utcnow()
-    click.echo(f"{forget_old_keys(now)} idempotency key(s) older than 30 days deleted")
-    click.echo(f"{forget_old_batches(now)} force batch key(s) older than 30 days deleted")
+    click.echo(
+        f"{forget_old_keys(IdempotencyKey, now)} idempotency key(s) older than 30 days deleted"
+    )
+    click.echo(f"{forget_old_keys(ForceBatch, now)} force batch key(s) older than 30 days deleted")
 
 
 retention_cli = AppGroup("retention", help="Removing personal data past each area's period.")

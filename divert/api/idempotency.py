@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from divert.api.problems import ApiError
 from divert.extensions import db
-from divert.models import IdempotencyKey
+from divert.models import ForceBatch, IdempotencyKey
 from divert.tenancy import system_scope
 
 # A body, its status and its headers: flask-smorest dumps the body with the operation's schema.
@@ -68,11 +68,10 @@ def commit_with_key(row: IdempotencyKey) -> IdempotencyKey | None:
     return None
 
 
-def forget_old_keys(now: datetime) -> int:
-    """Delete idempotency keys older than KEEP_KEYS (every area's); returns how many went."""
+def forget_old_keys(kind: type[IdempotencyKey] | type[ForceBatch], now: datetime) -> int:
+    """Delete the keys of this kind (a referral's or a custody record's, or a force's batch of
+    results) older than KEEP_KEYS, every area's; returns how many went."""
     with system_scope():
-        forgotten = db.session.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEEP_KEYS)
-        )
+        forgotten = db.session.execute(delete(kind).where(kind.created_at < now - KEEP_KEYS))
         db.session.commit()
     return forgotten.rowcount

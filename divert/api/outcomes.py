@@ -5,20 +5,20 @@ treatment service confirms entry into treatment; commissioners read the outcome 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import g, request
 from flask_login import current_user
 from marshmallow import RAISE
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from divert import audit
 from divert.api import outcome_schemas as schemas
 from divert.api.blueprint import bp, operation
 from divert.api.figures import asked_period, rows_out
-from divert.api.idempotency import KEEP_KEYS, body_hash
+from divert.api.idempotency import body_hash
 from divert.api.paging import page_of
 from divert.api.problems import ApiError
 from divert.api.schemas import IdempotencyHeader, PageQuery, PeriodQuery
@@ -30,7 +30,7 @@ from divert.figures.suppression import small_periods_restricted
 from divert.models import ForceBatch, Referral, ResultSource
 from divert.outcomes import follow_up, force_counts, treatment
 from divert.permissions import Permission
-from divert.tenancy import current_area, system_scope
+from divert.tenancy import current_area
 
 OUTCOME_GROUPS = (outcome_report.OUTCOMES, outcome_report.REOFFENDING)
 
@@ -48,16 +48,6 @@ def _refused(problems: list[follow_up.Problem], items: str) -> ApiError:
             for p in problems
         ],
     )
-
-
-def forget_old_batches(now: datetime) -> int:
-    """Delete the force's batch keys older than KEEP_KEYS (every area's); returns how many."""
-    with system_scope():
-        forgotten = db.session.execute(
-            delete(ForceBatch).where(ForceBatch.created_at < now - KEEP_KEYS)
-        )
-        db.session.commit()
-    return forgotten.rowcount
 
 
 def _earlier(key: str) -> ForceBatch | None:
