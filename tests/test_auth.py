@@ -182,6 +182,7 @@ ROLE_WORDS = {
     Role.EDUCATOR: "Drug educator",
     Role.MANAGER: "Provider manager",
     Role.COMMISSIONER: "Commissioner (OPCC)",
+    Role.CUSTODY_WORKER: "Custody worker (CARS)",
 }
 
 
