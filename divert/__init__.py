@@ -36,6 +36,7 @@ from divert import (
 from divert.clock import LOCAL
 from divert.config import check_secrets, engine_options, settings_from_environment
 from divert.extensions import csrf, db, login_manager, migrate
+from divert.outcomes import web as outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         reviews,
         search,
         dashboard,
+        outcomes,
         area_users,
         audit,
         admin,

@@ -12,11 +12,13 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from divert.api.idempotency import forget_old_keys
+from divert.api.outcomes import forget_old_batches
 from divert.areas.config import AreaConfigError
 from divert.areas.sync import sync_tenants
 from divert.courses.services import apply_deadlines
 from divert.demo.accounts import DEMO_PASSWORD, create_demo_accounts
 from divert.demo.builder import build_demo
+from divert.demo.outcomes import build_outcomes
 from divert.extensions import db
 from divert.matching.evaluate import evaluate, report
 from divert.matching.generator import Stream
@@ -59,6 +61,7 @@ def demo_build_command(referrals: int, seed: int) -> None:
     accounts = create_demo_accounts()
     try:
         per_area = build_demo(referrals, seed)
+        build_outcomes(seed, date.today())
     except RuntimeError as error:
         raise click.ClickException(str(error)) from error
     for slug, count in sorted(per_area.items()):
@@ -144,7 +147,9 @@ api_cli = AppGroup("api", help="The JSON API's housekeeping.")
 @api_cli.command("forget-keys")
 def api_forget_keys_command() -> None:
     """Delete Idempotency-Keys older than 30 days: retries come within minutes."""
-    click.echo(f"{forget_old_keys(utcnow())} idempotency key(s) older than 30 days deleted")
+    now = utcnow()
+    click.echo(f"{forget_old_keys(now)} idempotency key(s) older than 30 days deleted")
+    click.echo(f"{forget_old_batches(now)} force batch key(s) older than 30 days deleted")
 
 
 retention_cli = AppGroup("retention", help="Removing personal data past each area's period.")

@@ -33,6 +33,11 @@ class Permission(enum.StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     EXPORT_FIGURES = "export_figures"
     MANAGE_API_TOKENS = "manage_api_tokens"
+    # Outcomes (divert.outcomes).
+    RECORD_POLICE_OUTCOME = "record_police_outcome"  # officers: their own returned cases
+    VIEW_AREA_REFERRALS = "view_area_referrals"  # every officer's referrals and returned cases
+    CONFIRM_TREATMENT = "confirm_treatment"  # a treatment service, through the API
+    SUPPLY_FORCE_DATA = "supply_force_data"  # reoffending results, eligible offences, comparison
     # Find referrals by name or reference: educators and managers in the whole area, officers
     # among their own referrals only (the view narrows it; see divert/search).
     SEARCH_REFERRALS = "search_referrals"
@@ -61,6 +66,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AREA_HOME,
             Permission.SUBMIT_REFERRAL,
             Permission.VIEW_OWN_REFERRALS,
+            Permission.RECORD_POLICE_OUTCOME,
             Permission.MANAGE_API_TOKENS,
             Permission.SEARCH_REFERRALS,
             Permission.BOOK_CUSTODY_FOLLOW_UP,
@@ -86,6 +92,26 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EXPORT_FIGURES,
             Permission.MANAGE_API_TOKENS,
         }
+    ),
+    Role.POLICE_SUPERVISOR: frozenset(
+        {
+            Permission.VIEW_AREA_HOME,
+            Permission.RECORD_POLICE_OUTCOME,
+            Permission.VIEW_AREA_REFERRALS,
+            Permission.MANAGE_API_TOKENS,
+        }
+    ),
+    Role.FORCE_ANALYST: frozenset(
+        {
+            Permission.VIEW_AREA_HOME,
+            Permission.SUPPLY_FORCE_DATA,
+            Permission.MANAGE_API_TOKENS,
+        }
+    ),
+    # A treatment service's account: makes a token and confirms entry into treatment by the
+    # case's reference, nothing else.
+    Role.TREATMENT_SERVICE: frozenset(
+        {Permission.VIEW_AREA_HOME, Permission.CONFIRM_TREATMENT, Permission.MANAGE_API_TOKENS}
     ),
     Role.CUSTODY_WORKER: frozenset(
         {

@@ -116,6 +116,10 @@ class GovDateInput(_FromMacro, wtf.GovDateInput):
     pass
 
 
+class GovFileInput(_FromMacro, wtf.GovFileInput):
+    pass
+
+
 class GovPasswordInput(_FromMacro, wtf.GovPasswordInput):
     pass
 

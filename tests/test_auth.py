@@ -182,6 +182,9 @@ ROLE_WORDS = {
     Role.EDUCATOR: "Drug educator",
     Role.MANAGER: "Provider manager",
     Role.COMMISSIONER: "Commissioner (OPCC)",
+    Role.POLICE_SUPERVISOR: "Police supervisor",
+    Role.FORCE_ANALYST: "Force analyst",
+    Role.TREATMENT_SERVICE: "Treatment service",
     Role.CUSTODY_WORKER: "Custody worker (CARS)",
 }
 

@@ -34,11 +34,13 @@ from divert.models import (
     Programme,
     Referral,
     ReferralEvent,
+    ReferralStatus,
     Region,
     Role,
     SessionKind,
     User,
 )
+from divert.outcomes import closure
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope, system_scope
 from tests.custody.builders import cars_records
@@ -222,10 +224,15 @@ def _url(rule: Rule, area_slug: str, region_slug: str, ids: dict[str, int]) -> s
 # test whose expectations came from ROLE_PERMISSIONS stayed green when commissioners (who must
 # never see a name) were given the case pages.
 
-AREA_MEMBERS = "officer educator manager commissioner custody_worker"
+AREA_MEMBERS = (
+    "officer educator manager commissioner police_supervisor force_analyst treatment_service"
+    " custody_worker"
+)
 SIGNED_IN = f"{AREA_MEMBERS} regional_lead admin"
 EVERYONE = f"{SIGNED_IN} anonymous"
 CASEWORK = "educator manager"
+POLICE_OUTCOMES = "officer police_supervisor"  # officers their own returned cases
+FORCE_DATA = "force_analyst"  # references of cases due, never a name
 CUSTODY = "custody_worker manager"
 
 EXPECTED_ACCESS: dict[str, str] = {
@@ -236,6 +243,8 @@ EXPECTED_ACCESS: dict[str, str] = {
     "api.book_slot": "officer",
     "api.create_custody_assessment": CUSTODY,
     "api.create_custody_contact": CUSTODY,
+    "api.confirm_custody_treatment_entry": "treatment_service",
+    "api.confirm_treatment_entry": "treatment_service",
     "api.create_referral": "officer",
     "api.get_custody_contact": CUSTODY,
     "api.docs": EVERYONE,
@@ -244,8 +253,13 @@ EXPECTED_ACCESS: dict[str, str] = {
     "api.list_programmes": AREA_MEMBERS,
     "api.get_referral": "officer",
     "api.list_referrals": "officer",
+    "api.list_due_checks": FORCE_DATA,
     "api.list_slots": "officer",
     "api.openapi_json": EVERYONE,
+    "api.outcome_figures": "manager commissioner",
+    "api.post_comparison_group": FORCE_DATA,
+    "api.post_eligible_offences": FORCE_DATA,
+    "api.post_results": FORCE_DATA,
     "api.record_attendance": CASEWORK,
     "api.region_figures": "regional_lead",
     "api.take_register": CASEWORK,
@@ -307,6 +321,16 @@ EXPECTED_ACCESS: dict[str, str] = {
     "home.govuk_assets": EVERYONE,
     "home.healthz": EVERYONE,
     "home.index": EVERYONE,
+    # outcomes: the police's outcomes of returned cases, the force's data, treatment entry
+    "outcomes.area_referrals": "police_supervisor",
+    "outcomes.checks_due": FORCE_DATA,
+    "outcomes.checks_due_csv": FORCE_DATA,
+    "outcomes.comparison_groups": FORCE_DATA,
+    "outcomes.eligible_offences": FORCE_DATA,
+    "outcomes.police_outcome": POLICE_OUTCOMES,
+    "outcomes.returned_cases": POLICE_OUTCOMES,
+    "outcomes.treatment_entry": CASEWORK,
+    "outcomes.upload_results": FORCE_DATA,
     # the officer's pathway: their own referrals
     "referrals.confirmation": "officer",
     "referrals.my_referrals": "officer",
@@ -508,6 +532,50 @@ def test_a_record_number_too_large_for_the_database_is_not_found(
     _sign_in(client, "manager")
     for path in ("referrals", "cases"):
         assert client.get(f"/{OWN}/{path}/99999999999999999999").status_code == 404
+
+
+def test_a_force_analyst_sees_references_of_cases_due_and_never_a_name(
+    app: Flask, client: FlaskClient, world: dict[str, AreaWorld]
+) -> None:
+    """Every page and API list a force analyst can open shows no name; the cases due list
+    holds only cases whose window has ended."""
+    here = area(OWN)
+    with area_scope(here):
+        officer = _user(account_email(Role.OFFICER, OWN))
+        due = referral(here, officer, forename=_marker(OWN), surname=_marker(OWN))
+        lifecycle.change_status(due, ReferralStatus.NOT_ENGAGED, officer)
+        due.closed_on = date(2025, 1, 10)
+        closure.case_closed(due)
+        not_due = referral(here, officer, forename=_marker(OWN), surname=_marker(OWN))
+        lifecycle.change_status(not_due, ReferralStatus.NOT_ENGAGED, officer)
+        analyst = _user(account_email(Role.FORCE_ANALYST, OWN))
+        secret = make_token(analyst, area=here)
+        due_reference, not_due_reference = due.reference, not_due.reference
+    _sign_in(client, Role.FORCE_ANALYST.value)
+    seen = []
+    for rule in _routes(app):
+        if "GET" not in (rule.methods or ()) or _token_only(app, rule):
+            continue
+        if rule.endpoint.startswith(("admin", "auth.sign_out")):
+            continue
+        url = _url(rule, OWN, "west-midlands-region", world[OWN].ids)
+        _forget_request_user()
+        response = client.get(url)
+        if response.status_code == 200:
+            seen.append(url)
+            body = response.get_data().decode("utf-8", errors="replace")
+            assert _marker(OWN) not in body, url
+    assert f"/{OWN}/reoffending" in seen
+    _forget_request_user()
+    _sign_in(client, Role.FORCE_ANALYST.value)  # some pages of the walk end the session
+    due_page = client.get(f"/{OWN}/reoffending").get_data(as_text=True)
+    assert due_reference in due_page and not_due_reference not in due_page
+    _forget_request_user()
+    listed = client.get(
+        f"/api/v1/areas/{OWN}/reoffending/due", headers={"Authorization": f"Bearer {secret}"}
+    ).get_json()
+    assert [item["reference"] for item in listed["items"]] == [due_reference]
+    assert _marker(OWN) not in str(listed)
 
 
 @pytest.mark.parametrize("actor", ["officer", "educator", "manager"])

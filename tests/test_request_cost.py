@@ -95,19 +95,21 @@ def _officer_form(token: str) -> dict[str, object]:
 # (who, URL, statements): the session with its user and their memberships, then what the page
 # itself needs.
 PAGES = [
-    ("officer", f"/{AREA}/", 4),  # referrals returned to them, awaiting contact, the area's region
+    ("officer", f"/{AREA}/", 5),  # returned to them, awaiting contact, overdue outcomes, the region
     ("officer", f"/{AREA}/referrals/new", 5),  # open slots, substances, the programmes that fit
     ("officer", f"/{AREA}/referrals", 7),  # count, page, people, repeats of, programmes
     ("educator", f"/{AREA}/caseload", 5),  # count, page, next sessions, educators
     # the case, its lists, the audit of the view and what its commit expires
-    ("educator", f"/{AREA}/cases/{{case}}", 21),  # with its programme and assessment
+    ("educator", f"/{AREA}/cases/{{case}}", 24),  # with its programme, assessment and outcomes
     ("educator", f"/{AREA}/diary", 3),  # the week's sessions, the programmes to filter by
     # contracts, region and areas, substances, the period's referrals grouped, what sessions
-    # gave, the contracts' money and its counts, substance and service labels, the programmes
-    # to choose from; the CARS programmes and the CARS figures' seven counts (contacts,
-    # required assessments, assessment records, suitability, closures, naloxone, bookings)
-    ("manager", f"/{AREA}/dashboard", 20),
-    ("commissioner", f"/{AREA}/dashboard", 20),
+    # gave, the contracts' money and its counts, substance and service labels
+    # and the programmes to choose from; then the outcomes: cohorts, treatment, police outcomes,
+    # reoffending results, comparison groups and eligible offences; then the CARS programmes
+    # and the CARS figures' seven counts (contacts, required assessments, assessment records,
+    # suitability, closures, naloxone, bookings)
+    ("manager", f"/{AREA}/dashboard", 26),
+    ("commissioner", f"/{AREA}/dashboard", 26),
 ]
 
 

@@ -4,8 +4,10 @@ SQLite and PostgreSQL; every row is still there and the service still works on i
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, inspect, select, table, text
 
 from divert.extensions import db
+from divert.models import CaseOutcome
 from divert.tenancy import system_scope
 from tests.conftest import ROOT, make_app
 from tests.factories import DEMO_PASSWORD
@@ -72,6 +75,40 @@ def _assert_every_referral_in_a_programme(before: list[dict]) -> None:
     assert disagreeing == 0
 
 
+def _assert_closed_cases_have_cohorts(before: list[dict]) -> None:
+    """Issue 15: each case closed before outcomes were recorded got its cohort (completed by
+    its status, attended but not completed, not engaged) and a follow-up six months after it
+    closed (both DIVERT programmes' window)."""
+    expected: dict[int, tuple[str, date]] = {}
+    for row in before:
+        if row["closed_on"] is None:
+            continue
+        if row["status"] == "COMPLETED":
+            cohort = "COMPLETED"
+        elif row["initial_attended_on"] is not None and row["status"] in (
+            "NOT_COMPLETED",
+            "NOT_ENGAGED",
+            "WITHDRAWN",
+        ):
+            cohort = "ATTENDED_NOT_COMPLETED"
+        elif row["status"] in ("NOT_ENGAGED", "NOT_COMPLETED"):
+            cohort = "NOT_ENGAGED"
+        else:
+            continue
+        closed_on = date.fromisoformat(row["closed_on"])
+        month = closed_on.month + 6
+        year = closed_on.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        day = min(closed_on.day, calendar.monthrange(year, month)[1])
+        expected[row["id"]] = (cohort, date(year, month, day))
+    found = {
+        outcome.referral_id: (outcome.cohort.name, outcome.follow_up_due_on)
+        for outcome in db.session.scalars(select(CaseOutcome))
+    }
+    assert found == expected
+    assert len(found) > 100
+
+
 def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, str]) -> None:
     previous = snapshot.read(PREVIOUS_DEMO)
     app_url, migration_url = empty_database
@@ -95,6 +132,8 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, s
         assert len(references) == 400
         with system_scope():
             _assert_every_referral_in_a_programme(previous["tables"]["referral"])
+            _assert_closed_cases_have_cohorts(previous["tables"]["referral"])
+        db.session.remove()
         db.engine.dispose()
 
     # The upgraded data serves: an officer's referrals and a manager's dashboard open.

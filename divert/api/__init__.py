@@ -14,6 +14,7 @@ from divert.api import (
     custody,
     docs,
     figures,
+    outcomes,
     programmes,
     referrals,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "docs",
     "figures",
     "init_app",
+    "outcomes",
     "programmes",
     "referrals",
 ]

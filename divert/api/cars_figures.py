@@ -11,7 +11,7 @@ from marshmallow import RAISE
 
 from divert.api import cars_figure_schemas as schemas
 from divert.api.blueprint import bp, operation
-from divert.api.figures import area_answer, period_asked, region_answer
+from divert.api.figures import area_answer, asked_period, region_answer
 from divert.figures import cars_report
 from divert.figures.report import Cell, ColumnCells
 from divert.figures.suppression import small_periods_restricted
@@ -59,7 +59,7 @@ def area_cars_figures(query: dict[str, Any]) -> dict[str, Any]:
     """
     figures = cars_report.area_cars_figures(
         current_area,
-        period_asked(query),
+        asked_period(query),
         publication=query["publication"],
         restrict_small_periods=small_periods_restricted(g.role),
     )
@@ -73,6 +73,6 @@ def area_cars_figures(query: dict[str, Any]) -> dict[str, Any]:
 def region_cars_figures(query: dict[str, Any]) -> dict[str, Any]:
     """Every area's CARS figures side by side, and the region pooled"""
     figures = cars_report.region_cars_figures(
-        g.region, period_asked(query), publication=query["publication"]
+        g.region, asked_period(query), publication=query["publication"]
     )
     return region_answer(figures, counts_out)

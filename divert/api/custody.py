@@ -81,8 +81,8 @@ def _location_id(code: str) -> int:
 @bp.route("/areas/<area_slug>/custody-contacts", methods=["POST"], tags=["CARS"])
 @operation(Permission.RECORD_CUSTODY_CONTACTS, errors=(409,), body=True)
 @bp.arguments(IdempotencyHeader, location="headers")
-@bp.arguments(schemas.NewContact)
-@bp.response(201, schemas.Contact)
+@bp.arguments(schemas.NewCustodyContact)
+@bp.response(201, schemas.CustodyContact)
 def create_custody_contact(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     """Record a custody contact
 
@@ -126,7 +126,7 @@ def create_custody_contact(headers: dict[str, Any], body: dict[str, Any]) -> Ans
 
 @bp.route("/areas/<area_slug>/custody-contacts/<id:contact_id>", tags=["CARS"])
 @operation(Permission.RECORD_CUSTODY_CONTACTS, records={"contact_id": custody_contact})
-@bp.response(200, schemas.Contact)
+@bp.response(200, schemas.CustodyContact)
 def get_custody_contact(contact: InitialContact) -> dict[str, Any]:
     """A custody contact of the area"""
     return contact_out(contact)
@@ -144,8 +144,8 @@ def get_custody_contact(contact: InitialContact) -> dict[str, Any]:
     records={"contact_id": custody_contact},
 )
 @bp.arguments(IdempotencyHeader, location="headers")
-@bp.arguments(schemas.NewAssessment)
-@bp.response(201, schemas.Assessment)
+@bp.arguments(schemas.NewCustodyAssessment)
+@bp.response(201, schemas.CustodyAssessment)
 def create_custody_assessment(
     headers: dict[str, Any], body: dict[str, Any], contact: InitialContact
 ) -> Answer:
@@ -203,3 +203,36 @@ def _record(record_id: int) -> DrugInterventionsRecord:
             field="Idempotency-Key",
         )
     return record
+
+
+def custody_assessment(record_id: int) -> DrugInterventionsRecord:
+    record = db.session.get(DrugInterventionsRecord, record_id)  # another area's is not found
+    if record is None:
+        raise ApiError(404, "No custody assessment has that id in this area")
+    return record
+
+
+@bp.route(
+    "/areas/<area_slug>/custody-assessments/<id:record_id>/treatment-entry",
+    methods=["POST"],
+    tags=["CARS"],
+)
+@operation(
+    Permission.CONFIRM_TREATMENT,
+    errors=(409,),
+    body=True,
+    records={"record_id": custody_assessment},
+)
+@bp.arguments(schemas.CustodyTreatmentEntry)
+@bp.response(200, schemas.CustodyAssessment)
+def confirm_custody_treatment_entry(
+    body: dict[str, Any], record: DrugInterventionsRecord
+) -> dict[str, Any]:
+    """Confirm that someone the arrest referral service referred entered treatment
+
+    For the treatment service the assessment referred them to: they are then counted as
+    engaged with treatment.
+    """
+    use_cases.confirm_treatment_entry(record, current_user, entered_on=body["entered_on"])
+    db.session.commit()
+    return assessment_out(record)

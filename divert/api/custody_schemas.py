@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from divert.api.schemas import Person, Request, _code, _codes, _date, _text
+from divert.api.schemas import Person, Request, _code, _codes, date_field, text_field
 from divert.custody import words
 from divert.custody.use_cases import RISK_FLAGS
 
@@ -18,14 +18,14 @@ def _described(labels: dict) -> str:
     return "; ".join(f"{value}: {label}" for value, label in labels.items())
 
 
-class Links(Schema):
+class CustodyLinks(Schema):
     self_ = fields.String(data_key="self", required=True)
 
 
-class NewContact(Request):
-    forename = _text(100, required=True, metadata={"example": "Jordan"})
-    surname = _text(100, required=True, metadata={"example": "Ellis"})
-    date_of_birth = _date(required=True, metadata={"example": "1990-03-14"})
+class NewCustodyContact(Request):
+    forename = text_field(100, required=True, metadata={"example": "Jordan"})
+    surname = text_field(100, required=True, metadata={"example": "Ellis"})
+    date_of_birth = date_field(required=True, metadata={"example": "1990-03-14"})
     location = _code(
         required=True,
         metadata={
@@ -43,12 +43,12 @@ class NewContact(Request):
         metadata={"description": _described(words.TEST_RESULTS)},
     )
     voluntary_assessment_agreed = fields.Boolean(load_default=False)
-    phone = _text(32)
-    postcode_district = _text(8)
-    notes = _text(2000)
+    phone = text_field(32)
+    postcode_district = text_field(8)
+    notes = text_field(2000)
 
 
-class Contact(Schema):
+class CustodyContact(Schema):
     id = fields.Integer(required=True)
     seen_at = fields.AwareDateTime(required=True)
     location = fields.String(required=True, metadata={"example": "leamington"})
@@ -62,16 +62,16 @@ class Contact(Schema):
     )
     person = fields.Nested(Person, required=True)
     closed_on = fields.Date(required=True, allow_none=True)
-    links = fields.Nested(Links, required=True)
+    links = fields.Nested(CustodyLinks, required=True)
 
 
-class NewAssessment(Request):
+class NewCustodyAssessment(Request):
     kind = fields.String(
         required=True,
         validate=_one_of(words.ASSESSMENT_KINDS),
         metadata={"description": _described(words.ASSESSMENT_KINDS)},
     )
-    assessed_on = _date(required=True, metadata={"example": "2026-11-21"})
+    assessed_on = date_field(required=True, metadata={"example": "2026-11-21"})
     substances = _codes(
         load_default=list,
         validate=validate.Length(0, 20),
@@ -109,10 +109,10 @@ class NewAssessment(Request):
             "example": "community_drug_service",
         },
     )
-    notes = _text(4000)
+    notes = text_field(4000)
 
 
-class Assessment(Schema):
+class CustodyAssessment(Schema):
     id = fields.Integer(required=True)
     contact_id = fields.Integer(required=True)
     kind = fields.String(required=True)
@@ -123,3 +123,10 @@ class Assessment(Schema):
     outcome = fields.String(required=True)
     treatment_service = fields.String(required=True, allow_none=True)
     treatment_entry_on = fields.Date(required=True, allow_none=True)
+
+
+class CustodyTreatmentEntry(Request):
+    entered_on = date_field(
+        required=True,
+        metadata={"description": "The day they entered treatment", "example": "2026-11-25"},
+    )

@@ -28,7 +28,7 @@ from divert.tenancy import current_area
 COUNT_NAMES = (*Counts.SCALARS, "naloxone_kits")
 
 
-def period_asked(query: dict[str, Any]) -> Period:
+def asked_period(query: dict[str, Any]) -> Period:
     """The dates asked for, or this financial year."""
     if query.get("from_") and query.get("to"):
         return periods.custom(query["from_"], query["to"])
@@ -75,8 +75,9 @@ def counts_out(cells: ColumnCells) -> dict[str, Any]:
     }
 
 
-def rows_out(figures: Figures) -> list[dict[str, Any]]:
-    """Every presented row: what the pages and exports show, each column's value and text."""
+def rows_out(figures: Figures, group: str | None = "") -> list[dict[str, Any]]:
+    """Every presented row: what the pages and exports show, each column's value and text.
+    With a `group`, only the rows of its sections (None: the activity figures)."""
     return [
         {
             "section": section.key,
@@ -95,6 +96,7 @@ def rows_out(figures: Figures) -> list[dict[str, Any]]:
             ],
         }
         for section in figures.sections
+        if group == "" or section.group == group
         for row in section.rows
     ]
 
@@ -177,7 +179,7 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
     """
     figures = report.area_figures(
         current_area,
-        period_asked(query),
+        asked_period(query),
         publication=query["publication"],
         restrict_small_periods=small_periods_restricted(g.role),
         programme=query["programme"],
@@ -193,7 +195,7 @@ def region_figures(query: dict[str, Any]) -> dict[str, Any]:
     """Every area of the region side by side, and the region pooled"""
     figures = report.region_figures(
         g.region,
-        period_asked(query),
+        asked_period(query),
         publication=query["publication"],
         programme=query["programme"],
     )

@@ -33,7 +33,7 @@ MAX_FIGURES_RANGE = timedelta(days=5 * 366)
 MAX_PER_PAGE = 100
 
 
-def _date(**options: Any) -> fields.Date:
+def date_field(**options: Any) -> fields.Date:
     return fields.Date(
         validate=validate.Range(EARLIEST, LATEST, error="Enter a date between 1900 and 2199"),
         **options,
@@ -46,7 +46,7 @@ def _visible(value: str) -> None:
         raise ValidationError("Enter a value, without NUL")
 
 
-def _text(max_length: int, *, required: bool = False, **options: Any) -> fields.String:
+def text_field(max_length: int, *, required: bool = False, **options: Any) -> fields.String:
     """Free text. Never a NUL character (PostgreSQL cannot store one); when required, not blank."""
     if required:
         return fields.String(
@@ -139,8 +139,8 @@ class SlotPage(Page):
 
 
 class SlotQuery(PageQuery):
-    from_ = _date(data_key="from", metadata={"description": "First day (default: today)"})
-    to = _date(metadata={"description": "Last day (default: 14 days on); at most 62 days"})
+    from_ = date_field(data_key="from", metadata={"description": "First day (default: today)"})
+    to = date_field(metadata={"description": "Last day (default: 14 days on); at most 62 days"})
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:
@@ -222,19 +222,19 @@ ETHNICITY_CODES = [code for code, _ in ETHNICITIES if code]
 
 
 class NewReferral(Request):
-    forename = _text(100, required=True, metadata={"example": "Jordan"})
-    surname = _text(100, required=True, metadata={"example": "Ellis"})
-    date_of_birth = _date(required=True, metadata={"example": "1999-08-21"})
-    offence_date = _date(required=True, metadata={"example": "2026-01-10"})
-    crime_reference = _text(40, required=True, metadata={"example": "CR/123/26"})
-    phone = _text(
+    forename = text_field(100, required=True, metadata={"example": "Jordan"})
+    surname = text_field(100, required=True, metadata={"example": "Ellis"})
+    date_of_birth = date_field(required=True, metadata={"example": "1999-08-21"})
+    offence_date = date_field(required=True, metadata={"example": "2026-01-10"})
+    crime_reference = text_field(40, required=True, metadata={"example": "CR/123/26"})
+    phone = text_field(
         32,
         metadata={
             "description": "A UK number; a phone or an email is needed",
             "example": "07911 123456",
         },
     )
-    email = _text(254, metadata={"example": "jordan.ellis@example.org"})
+    email = text_field(254, metadata={"example": "jordan.ellis@example.org"})
     substances_found = _codes(
         load_default=list,
         validate=validate.Length(0, 20),
@@ -252,10 +252,10 @@ class NewReferral(Request):
     ethnicity = fields.String(
         allow_none=True, load_default=None, validate=validate.OneOf(ETHNICITY_CODES)
     )
-    postcode_district = _text(8)
-    notes = _text(2000)
-    guardian_name = _text(120, metadata={"description": "Needed when they are under 18"})
-    guardian_contact = _text(254, metadata={"description": "Needed when they are under 18"})
+    postcode_district = text_field(8)
+    notes = text_field(2000)
+    guardian_name = text_field(120, metadata={"description": "Needed when they are under 18"})
+    guardian_contact = text_field(254, metadata={"description": "Needed when they are under 18"})
     confirm_repeat = fields.Boolean(
         load_default=False,
         metadata={"description": "True once the officer has checked an earlier referral"},
@@ -279,12 +279,12 @@ class NewReferral(Request):
         validate=validate.OneOf([d.value for d in Disposal]),
         metadata={"description": "What the referral goes with; decides the programme with age"},
     )
-    disposal_on = _date(
+    disposal_on = date_field(
         allow_none=True,
         load_default=None,
         metadata={"description": "The disposal's date; needed but for diversion"},
     )
-    deadline_on = _date(
+    deadline_on = date_field(
         allow_none=True,
         load_default=None,
         metadata={
@@ -373,7 +373,7 @@ class Attendance(Request):
     other_substances = _codes(load_default=list, validate=validate.Length(max=20))
     interventions = _codes(load_default=list, validate=validate.Length(max=20))
     onward_service = _code(allow_none=True, load_default=None)
-    notes = _text(2000)
+    notes = text_field(2000)
     cancelled_by = fields.String(
         allow_none=True, load_default=None, validate=validate.OneOf(["person", "service"])
     )
@@ -388,8 +388,8 @@ class AttendanceRecorded(Schema):
 
 
 class PeriodQuery(Request):
-    from_ = _date(data_key="from", metadata={"description": "Default: this financial year"})
-    to = _date(metadata={"description": "Default: the end of this financial year"})
+    from_ = date_field(data_key="from", metadata={"description": "Default: this financial year"})
+    to = date_field(metadata={"description": "Default: the end of this financial year"})
     programme = _code(
         allow_none=True,
         load_default=None,

@@ -40,6 +40,7 @@ UNITS = {
     Kind.MONEY: "pounds",
     Kind.PLACES: "places",
     Kind.AVERAGE: "a month",
+    Kind.PER_PERSON: "offences a person",
     Kind.TEXT: "text",
 }
 # The first of these tells a spreadsheet that a formula follows (OWASP, "CSV injection").
@@ -71,7 +72,7 @@ class Line:
             return None
         if cell.kind is Kind.MONEY:
             return float(Decimal(cell.value) / 100)
-        if cell.kind is Kind.RATE:
+        if cell.kind in (Kind.RATE, Kind.PER_PERSON):
             return float(cell.value)
         return int(cell.value)
 

@@ -58,7 +58,7 @@ def _create_demo_accounts() -> list[DemoAccount]:
             )
             if user.id is None or not any(m.area_id == area.id for m in user.memberships):
                 user.memberships.append(Membership(area=area, role=role))
-            accounts.append(DemoAccount(email, f"{role.value} in {area.name}"))
+            accounts.append(DemoAccount(email, f"{role.value.replace('_', ' ')} in {area.name}"))
     for region in db.session.scalars(select(Region)):
         lead = _user(REGIONAL_LEAD_EMAIL, "Demo Regional Lead", password_hash)
         if not any(r.region_id == region.id for r in lead.regional_leads):

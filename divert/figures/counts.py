@@ -93,7 +93,7 @@ def _flag(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
-def _in_period(period: Period, programme: str | None = None) -> Any:
+def in_period(period: Period, programme: str | None = None) -> Any:
     """Referrals received in the period (not voided), of one programme (by its code, the same
     in every area of the region) or of all."""
     condition = and_(
@@ -159,7 +159,7 @@ def _grouped_query(period: Period, programme: str | None = None) -> Select:
             _flag(and_(Referral.status == S.NOT_COMPLETED, attended)),
             _flag(Referral.status == S.REFERRED_ON),
         )
-        .where(_in_period(period, programme))
+        .where(in_period(period, programme))
         .group_by(*keys)
     )
 
@@ -190,7 +190,7 @@ def _session_content_query(period: Period, programme: str | None = None) -> Sele
         )
         .join(Referral, Referral.id == Booking.referral_id)
         .outerjoin(TreatmentService, TreatmentService.id == Booking.onward_service_id)
-        .where(_in_period(period, programme), attended)
+        .where(in_period(period, programme), attended)
         .group_by(Referral.area_id, TreatmentService.code)
     )
 

@@ -46,6 +46,7 @@ class Kind(enum.StrEnum):
     MONEY = "money"  # pence, shown in pounds
     PLACES = "places"
     AVERAGE = "average"  # referrals a month
+    PER_PERSON = "per_person"  # offences a person, to one decimal place
     TEXT = "text"
 
 
@@ -70,6 +71,8 @@ class Cell(Hideable):
             text = percent_text(Decimal(self.value))
         elif self.kind is Kind.MONEY:
             text = money_text(int(self.value))
+        elif self.kind is Kind.PER_PERSON:
+            text = f"{Decimal(self.value):.1f}"
         else:
             text = f"{int(self.value):,}"
         if self.share is not None:
@@ -112,6 +115,7 @@ class Section:
     adds_up: bool = False  # the rows add up to a published total (secondary suppression)
     breakdown: bool = False  # the rows are the values of one figure (tidy exports)
     note: str | None = None
+    group: str | None = None  # where a page lays it out: None with the activity figures
 
     def largest(self, index: int) -> int:
         """The largest figure shown in a column (a chart's scale)."""
@@ -562,11 +566,14 @@ def build(
     restrict_small_periods: bool,
     programme: str | None = None,
     today: date | None = None,
+    extra_sections: Callable[[list[Area], date], list[Section]] | None = None,
 ) -> Figures:
     """The figures of `shown` areas (each a column) and of the region pooled, suppressed; of
     one programme (by its code) or of every programme. Places and money are the contracts'
-    whichever programme is shown."""
-    as_of = min(today or date.today(), period.end)
+    whichever programme is shown. `extra_sections` gives more sections of the same columns
+    (given the areas and today), suppressed with the rest."""
+    today = today or date.today()
+    as_of = min(today, period.end)
     by_area = counts_by_area(region, period, programme)
     money = money_by_area(region, period, as_of)
     labels = reference_labels(region, prefer=shown[0] if len(shown) == 1 else None)
@@ -593,7 +600,8 @@ def build(
         period=period,
         as_of=as_of,
         columns=columns,
-        sections=_sections(cells, keys, labels),
+        sections=_sections(cells, keys, labels)
+        + (extra_sections(shown, today) if extra_sections else []),
         contracts=contracts,
         by_column=cells,
         total_index=len(columns) - 1,
@@ -651,7 +659,11 @@ def area_figures(
     programme: str | None = None,
     today: date | None = None,
 ) -> Figures:
-    """An area beside its region: the area dashboard, its board report, exports and API."""
+    """An area beside its region, with its outcome figures: the area dashboard, its board
+    report, exports and API."""
+    # Imported here, not at the top: the outcome sections are made of this module's cells.
+    from divert.figures.outcome_report import outcome_sections
+
     return build(
         area.region,
         period,
@@ -660,6 +672,9 @@ def area_figures(
         restrict_small_periods=restrict_small_periods,
         programme=programme,
         today=today,
+        extra_sections=lambda shown, on: outcome_sections(
+            area.region, shown, period, on, programme
+        ),
     )
 
 

@@ -36,6 +36,11 @@ def whole(value: Decimal | float | int) -> int:
     return int(Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+def tenths(value: Decimal) -> Decimal:
+    """An average shown to one decimal place, half up (0.25 → 0.3)."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def pence(value: Decimal) -> int:
     """An amount of pence worked out by division, to the nearest penny."""
     return whole(value)

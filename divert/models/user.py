@@ -19,6 +19,9 @@ class Role(enum.StrEnum):
     EDUCATOR = "educator"
     MANAGER = "manager"
     COMMISSIONER = "commissioner"
+    POLICE_SUPERVISOR = "police_supervisor"  # every officer's referrals, no clinical notes
+    FORCE_ANALYST = "force_analyst"  # reoffending checks and eligible offences, references only
+    TREATMENT_SERVICE = "treatment_service"  # confirms entry into treatment through the API
     CUSTODY_WORKER = "custody_worker"  # a CARS arrest referral worker
 
     @property
@@ -32,6 +35,9 @@ ROLE_LABELS = {
     Role.EDUCATOR: "Drug educator",
     Role.MANAGER: "Provider manager",
     Role.COMMISSIONER: "Commissioner (OPCC)",
+    Role.POLICE_SUPERVISOR: "Police supervisor",
+    Role.FORCE_ANALYST: "Force analyst",
+    Role.TREATMENT_SERVICE: "Treatment service",
     Role.CUSTODY_WORKER: "Custody worker (CARS)",
 }
 

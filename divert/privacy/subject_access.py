@@ -16,6 +16,7 @@ from divert.models import (
     Referral,
     SafeguardingConcern,
 )
+from divert.outcomes.records import outcomes_held
 from divert.privacy.removal import PERSONAL_FIELDS
 
 
@@ -135,13 +136,16 @@ def subject_access(person: Person) -> dict[str, Any]:
             "personal_data_removed_at": _iso(person.anonymised_at),
         },
         "referrals": [
-            _referral(
-                referral,
-                [b for b in bookings if b.referral_id == referral.id],
-                [c for c in contacts if c.referral_id == referral.id],
-                [c for c in concerns if c.referral_id == referral.id],
-                assessments.get(referral.id),
-            )
+            {
+                **_referral(
+                    referral,
+                    [b for b in bookings if b.referral_id == referral.id],
+                    [c for c in contacts if c.referral_id == referral.id],
+                    [c for c in concerns if c.referral_id == referral.id],
+                    assessments.get(referral.id),
+                ),
+                "outcomes": outcomes_held(referral.id),
+            }
             for referral in referrals
         ],
     }

@@ -33,6 +33,7 @@ from divert.models import (
     TreatmentService,
     User,
 )
+from divert.outcomes import closure
 from divert.referrals import messages
 from divert.refusals import Conflict, Refusal
 
@@ -165,6 +166,7 @@ def change_status(
     if to_status in CLOSED:
         referral.closed_on = date.today()
         _release_open_booking(referral)
+        closure.case_closed(referral)
     if to_status in RETURNED_TO_OFFICER:
         messages.outcome_notice(referral)
     return event

@@ -4,7 +4,7 @@ court suitability assessment, activity), custody suites and courts as an area re
 and a programme's own opening hours. Every new table is area-owned, behind row-level security.
 
 Revision ID: 0012_cars
-Revises: 0009_programmes
+Revises: 0011_outcomes
 Create Date: 2026-11-29 11:54:36.702133
 
 """
@@ -14,7 +14,7 @@ from row_security import protect_area_table, unprotect_area_table
 
 # revision identifiers, used by Alembic.
 revision = '0012_cars'
-down_revision = '0009_programmes'
+down_revision = '0011_outcomes'
 branch_labels = None
 depends_on = None
 

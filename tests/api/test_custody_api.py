@@ -173,3 +173,32 @@ def test_the_openapi_document_has_the_cars_operations(api: Api) -> None:
     assert (
         "/api/v1/areas/{area_slug}/custody-contacts/{contact_id}/assessments" in document["paths"]
     )
+
+
+def test_the_treatment_service_confirms_entry_into_treatment(
+    app: Flask, api: Api, api_world: ApiWorld
+) -> None:
+    worker = api_world.tokens["custody_worker"]
+    contact_id = api.post(BASE, worker, json=_contact(), headers=_key("c-t")).get_json()["id"]
+    record_id = api.post(
+        f"{BASE}/{contact_id}/assessments", worker, json=_assessment(), headers=_key("a-t")
+    ).get_json()["id"]
+    url = f"/areas/warwickshire/custody-assessments/{record_id}/treatment-entry"
+    today = date.today().isoformat()
+    refused = api.post(url, worker, json={"entered_on": today})
+    assert refused.status_code == 403  # the treatment service confirms, not the worker
+    service = api_world.tokens["treatment_service"]
+    early = api.post(url, service, json={"entered_on": "2000-01-01"})
+    assert early.status_code == 422
+    assert "entered_on" in _fields(early.get_json()["error"])
+    confirmed = api.post(url, service, json={"entered_on": today})
+    assert confirmed.status_code == 200, confirmed.get_json()
+    assert confirmed.get_json()["treatment_entry_on"] == today
+    again = api.post(url, service, json={"entered_on": today})
+    assert again.status_code == 409
+    foreign = api.post(
+        f"/areas/staffordshire/custody-assessments/{record_id}/treatment-entry",
+        api_world.other_tokens["treatment_service"],
+        json={"entered_on": today},
+    )
+    assert foreign.status_code == 404

@@ -21,7 +21,7 @@ from werkzeug.routing import Rule
 from divert.clock import utcnow
 from divert.demo.builder import build_demo
 from divert.extensions import db
-from divert.models import Course, DiarySession, Role, User
+from divert.models import Course, DiarySession, ReferralStatus, Role, User
 from divert.permissions import AREA_PERMISSIONS, Permission, role_can
 from divert.referrals import lifecycle
 from divert.tenancy import area_scope
@@ -56,6 +56,7 @@ NOT_PAGES = {
     "auth.set_password",  # needs an emailed one-time link: its form is checked in test_auth
     "area_users.invitation",  # the same
     "api.openapi_json",
+    "outcomes.checks_due_csv",
 }
 NOT_PAGE_SUFFIXES = (".ajax_lookup", ".details_view", ".export")
 # Pages that take a search or a filter are also seen with one, showing results.
@@ -93,6 +94,9 @@ def world(app_ctx: Flask) -> Iterator[World]:
             guardian_name="Pat Young",
             guardian_contact="07700 900456",
         )
+        # a case returned to the officer, for the police outcome page (returned cases only)
+        returned = referral(here, officer, forename="Jo", surname="Returned")
+        lifecycle.change_status(returned, ReferralStatus.NOT_ENGAGED, educator)
         worker = _user(account_email(Role.CUSTODY_WORKER, AREA))
         cars = cars_records(here, worker, "leamington", "Casey")
         begun = session_slot(here, educator, starts_at=utcnow() - timedelta(hours=1))
@@ -105,6 +109,7 @@ def world(app_ctx: Flask) -> Iterator[World]:
             "user_id": educator.id,
             "person_id": made.person_id,
             "young_referral_id": young.id,
+            "returned_referral_id": returned.id,
             **cars,
             # a group course of the demo (an ARV course runs in every area)
             "course_id": db.session.scalar(select(Course.id).order_by(Course.id).limit(1)),
@@ -150,6 +155,7 @@ def _may_open(actor: str, app: Flask, rule: Rule) -> bool:
 RECORD_OF_KIND = {
     "assessments.record_assessment": {"referral_id": "young_referral_id"},
     "courses.register": {"session_id": "course_session_id"},
+    "outcomes.police_outcome": {"referral_id": "returned_referral_id"},
 }
 
 

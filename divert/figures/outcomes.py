@@ -1,0 +1,271 @@
+"""Outcome figures (DESIGN.md, "Figures"): completion, entry into treatment, police outcomes of
+returned cases, reoffending by cohort beside the comparison group, and take-up.
+
+Like divert.figures.counts, each is a handful of GROUP BY queries over the region's areas at
+once (regional_scope), returning counts per area; the region's figures pool those counts.
+Cases are those referred in the period (not voided), as for every other figure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select
+
+from divert.extensions import db
+from divert.figures.counts import in_period, month_start
+from divert.figures.periods import Period
+from divert.models import (
+    Area,
+    Booking,
+    BookingStatus,
+    CaseOutcome,
+    Cohort,
+    ComparisonGroup,
+    EligibleOffences,
+    PoliceOutcome,
+    Referral,
+    ReferralStatus,
+    Region,
+    TreatmentEntry,
+)
+from divert.referrals.lifecycle import RETURNED_TO_OFFICER
+from divert.tenancy import regional_scope
+
+AWAITING = "awaiting"  # a returned case with no police outcome yet
+
+
+@dataclass
+class Reoffending:
+    """One cohort's follow-up: cases, whose window has passed, whose result is in, and of
+    those in, how many reoffended, their offences, and how many had a violent or an
+    alcohol-related offence."""
+
+    cases: int = 0
+    window_passed: int = 0
+    results_in: int = 0
+    reoffended: int = 0
+    offences: int = 0
+    violent: int = 0
+    alcohol: int = 0
+
+    def __add__(self, other: Reoffending) -> Reoffending:
+        return Reoffending(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(Reoffending))
+        )
+
+    @property
+    def awaited(self) -> int:
+        """Window passed, result not in yet."""
+        return self.window_passed - self.results_in
+
+    def share(self, name: str) -> float | None:
+        return getattr(self, name) / self.results_in if self.results_in else None
+
+    @property
+    def average_offences(self) -> float | None:
+        return self.offences / self.results_in if self.results_in else None
+
+
+COHORTS = (Cohort.COMPLETED, Cohort.ATTENDED_NOT_COMPLETED, Cohort.NOT_ENGAGED)
+
+
+@dataclass
+class Outcomes:
+    """Outcome counts of one area's (or the pooled region's) referrals of a period."""
+
+    completed: int = 0
+    not_completed: int = 0
+    onward: int = 0  # referred on to treatment
+    entered: int = 0  # of those, entered treatment
+    police: Counter[str] = field(default_factory=Counter)  # outcome (or AWAITING) -> cases
+    cohorts: dict[Cohort, Reoffending] = field(
+        default_factory=lambda: {cohort: Reoffending() for cohort in COHORTS}
+    )
+    comparison: Reoffending | None = None  # None: the force sent no comparison group
+    eligible: int = 0  # eligible offences in the months the force reported
+    referrals_in_reported_months: int = 0
+    months_reported: int = 0
+    months: int = 0
+
+    def __add__(self, other: Outcomes) -> Outcomes:
+        comparisons = [c for c in (self.comparison, other.comparison) if c is not None]
+        return Outcomes(
+            completed=self.completed + other.completed,
+            not_completed=self.not_completed + other.not_completed,
+            onward=self.onward + other.onward,
+            entered=self.entered + other.entered,
+            police=self.police + other.police,
+            cohorts={c: self.cohorts[c] + other.cohorts[c] for c in COHORTS},
+            comparison=sum(comparisons, Reoffending()) if comparisons else None,
+            eligible=self.eligible + other.eligible,
+            referrals_in_reported_months=(
+                self.referrals_in_reported_months + other.referrals_in_reported_months
+            ),
+            months_reported=max(self.months_reported, other.months_reported),
+            months=max(self.months, other.months),
+        )
+
+    @property
+    def completion_rate(self) -> float | None:
+        decided = self.completed + self.not_completed
+        return self.completed / decided if decided else None
+
+    @property
+    def treatment_rate(self) -> float | None:
+        return self.entered / self.onward if self.onward else None
+
+    @property
+    def returned(self) -> int:
+        return sum(self.police.values())
+
+    @property
+    def take_up(self) -> float | None:
+        return self.referrals_in_reported_months / self.eligible if self.eligible else None
+
+
+def _completion_and_treatment(period: Period, programme: str | None) -> Any:
+    onward = exists().where(
+        Booking.referral_id == Referral.id,
+        Booking.status == BookingStatus.ATTENDED,
+        Booking.onward_service_id.is_not(None),
+    )
+    entered = exists().where(TreatmentEntry.referral_id == Referral.id)
+    return (
+        select(
+            Referral.area_id,
+            func.count(CaseOutcome.id).filter(CaseOutcome.cohort == Cohort.COMPLETED),
+            func.count(CaseOutcome.id).filter(CaseOutcome.cohort != Cohort.COMPLETED),
+            func.count().filter(onward),
+            func.count().filter(and_(onward, entered)),
+        )
+        .outerjoin(CaseOutcome, CaseOutcome.referral_id == Referral.id)
+        .where(in_period(period, programme))
+        .group_by(Referral.area_id)
+    )
+
+
+def _police(period: Period, programme: str | None) -> Any:
+    return (
+        select(Referral.area_id, PoliceOutcome.outcome, func.count())
+        .outerjoin(PoliceOutcome, PoliceOutcome.referral_id == Referral.id)
+        .where(in_period(period, programme), Referral.status.in_(RETURNED_TO_OFFICER))
+        .group_by(Referral.area_id, PoliceOutcome.outcome)
+    )
+
+
+def _reoffending(period: Period, programme: str | None, today: date) -> Any:
+    passed = CaseOutcome.follow_up_due_on <= today
+    result_in = and_(passed, CaseOutcome.result_at.is_not(None))
+    return (
+        select(
+            CaseOutcome.area_id,
+            CaseOutcome.cohort,
+            func.count(),
+            func.count().filter(passed),
+            func.count().filter(result_in),
+            func.count().filter(and_(result_in, CaseOutcome.reoffended.is_(True))),
+            func.coalesce(func.sum(CaseOutcome.offence_count).filter(result_in), 0),
+            func.count().filter(and_(result_in, CaseOutcome.any_violent.is_(True))),
+            func.count().filter(and_(result_in, CaseOutcome.any_alcohol.is_(True))),
+        )
+        .join(Referral, Referral.id == CaseOutcome.referral_id)
+        .where(in_period(period, programme))
+        .group_by(CaseOutcome.area_id, CaseOutcome.cohort)
+    )
+
+
+def _comparison(period: Period) -> Any:
+    """Comparison groups whose period overlaps the figures' period."""
+    return (
+        select(
+            ComparisonGroup.area_id,
+            func.sum(ComparisonGroup.people),
+            func.sum(ComparisonGroup.reoffended),
+            func.sum(ComparisonGroup.offences),
+            func.sum(ComparisonGroup.violent),
+            func.sum(ComparisonGroup.alcohol),
+        )
+        .where(ComparisonGroup.starts_on <= period.end, ComparisonGroup.ends_on >= period.start)
+        .group_by(ComparisonGroup.area_id)
+    )
+
+
+def _whole_months(period: Period) -> tuple[date, date]:
+    """The first day of the period's first month, and the last day of its last month."""
+    last_year, last_month = period.months()[-1]
+    after = date(last_year + last_month // 12, last_month % 12 + 1, 1)
+    return period.start.replace(day=1), after - timedelta(days=1)
+
+
+def _eligible(period: Period) -> Any:
+    first, last = _whole_months(period)
+    return select(
+        EligibleOffences.area_id, EligibleOffences.month, EligibleOffences.offences
+    ).where(EligibleOffences.month >= first, EligibleOffences.month <= last)
+
+
+def _referrals_per_month(period: Period) -> Any:
+    first, last = _whole_months(period)
+    month = month_start(Referral.received_on)
+    return (
+        select(Referral.area_id, month, func.count())
+        .where(
+            Referral.received_on >= first,
+            Referral.received_on <= last,
+            Referral.status != ReferralStatus.VOIDED,
+        )
+        .group_by(Referral.area_id, month)
+    )
+
+
+def _fill(by_area: dict[int, Outcomes], period: Period, programme: str | None, today: date) -> None:
+    session = db.session
+    for area_id, completed, not_completed, onward, entered in session.execute(
+        _completion_and_treatment(period, programme)
+    ):
+        found = by_area[area_id]
+        found.completed, found.not_completed = completed, not_completed
+        found.onward, found.entered = onward, entered
+    for area_id, outcome, count in session.execute(_police(period, programme)):
+        by_area[area_id].police[outcome.value if outcome else AWAITING] += count
+    for area_id, cohort, *counts in session.execute(_reoffending(period, programme, today)):
+        by_area[area_id].cohorts[cohort] = Reoffending(*(int(c or 0) for c in counts))
+    for area_id, people, *counts in session.execute(_comparison(period)):
+        by_area[area_id].comparison = Reoffending(
+            people, people, people, *(int(c or 0) for c in counts)
+        )
+    reported: dict[int, dict[date, int]] = {area_id: {} for area_id in by_area}
+    for area_id, month, offences in session.execute(_eligible(period)):
+        reported[area_id][month] = offences
+    for area_id, month, count in session.execute(_referrals_per_month(period)):
+        if month in reported[area_id]:
+            by_area[area_id].referrals_in_reported_months += count
+    for area_id, months in reported.items():
+        by_area[area_id].eligible = sum(months.values())
+        by_area[area_id].months_reported = len(months)
+
+
+def outcomes_by_area(
+    region: Region, period: Period, today: date, programme: str | None = None
+) -> dict[int, Outcomes]:
+    """Outcome counts for every area of the region (areas with none get zeros), of one
+    programme's referrals (by its code) or of every programme's. The force's counts (eligible
+    offences, comparison groups) are of the whole scheme, whichever programme is shown."""
+    months = len(period.months())
+    by_area = {area.id: Outcomes(months=months) for area in region.areas}
+    with regional_scope(region):
+        _fill(by_area, period, programme, today)
+    return by_area
+
+
+def pooled(by_area: dict[int, Outcomes]) -> Outcomes:
+    return sum(by_area.values(), Outcomes())
+
+
+def area_and_region(area: Area, period: Period, today: date) -> tuple[Outcomes, Outcomes]:
+    by_area = outcomes_by_area(area.region, period, today)
+    return by_area[area.id], pooled(by_area)
