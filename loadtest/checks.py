@@ -38,9 +38,11 @@ HALF_WRITTEN = {
                        WHERE r.crime_reference LIKE %(load)s)
         AND s.booked_count <> (SELECT count(*) FROM booking b WHERE b.session_id = s.id
                                AND b.status NOT IN ('CANCELLED', 'RESCHEDULED'))""",
-    "person without any referral": """
+    # a person is recorded by a referral or by a custody contact (CARS), never on their own
+    "person without any referral or custody contact": """
         SELECT p.id::text FROM person p
-        WHERE NOT EXISTS (SELECT 1 FROM referral r WHERE r.person_id = p.id)""",
+        WHERE NOT EXISTS (SELECT 1 FROM referral r WHERE r.person_id = p.id)
+        AND NOT EXISTS (SELECT 1 FROM initial_contact c WHERE c.person_id = p.id)""",
     "submission token used twice": """
         SELECT t.token FROM submission_token t GROUP BY t.token HAVING count(*) > 1""",
     "reference given to two referrals": """
