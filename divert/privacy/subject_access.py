@@ -126,7 +126,7 @@ def _custody_assessment(
         "needs_mental_health": record.needs_mental_health,
         "risks": [words.RISK_FLAGS.get(code, code) for code in record.risk_flags],
         "outcome": words.ASSESSMENT_RESULTS[record.outcome],
-        "treatment_service": record.treatment_service.name if record.treatment_service else None,
+        "treatment_service": record.treatment_service.label if record.treatment_service else None,
         "entered_treatment_on": _iso(record.treatment_entry_on),
         "not_entered_because": _label(words.NON_ENTRY_REASONS, record.non_entry_reason),
         "notes": record.notes,
@@ -138,7 +138,7 @@ def _custody_contact(contact: InitialContact, substances: dict[str, str]) -> dic
     return {
         "area": contact.area.name,
         "seen_at": _iso(contact.seen_at),
-        "where": contact.location.name,
+        "where": contact.location.label,
         "test_on_arrest": words.TEST_RESULTS[contact.test_result],
         "voluntary_assessment_agreed": contact.voluntary_assessment_agreed,
         "contact": words.CONTACT_KINDS[contact.contact_kind],
