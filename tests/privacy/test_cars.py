@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -39,6 +40,7 @@ from divert.models import (
 from divert.privacy.removal import PERSONAL_FIELDS
 from divert.privacy.retention import apply_retention, expired_people
 from divert.tenancy import area_scope, system_scope
+from tests.cars_figures.builders import book, local, suitability
 from tests.cars_figures.conftest import built  # noqa: F401
 from tests.cars_figures.test_kpis import _texts
 from tests.factories import ADMIN_EMAIL, area, create_demo_accounts, make_user
@@ -157,9 +159,11 @@ def test_a_person_seen_only_in_custody_is_kept_while_a_contact_is_open(
 SEEN_AT = datetime(2025, 3, 4, 14, 30, tzinfo=UTC)  # 14:30 GMT
 
 
-def _seen_in_custody(here: Area) -> tuple[int, int]:
-    """Dana Price, positive for both on 4 Mar 2025, assessed and supplied naloxone; the
-    person's id and the treatment service's id."""
+def _seen_in_custody(here: Area, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """Dana Price, positive for both on 4 Mar 2025: assessed on the 5th, given harm reduction
+    advice, a follow-up booked on the 5th at 10:00 for the 6th at 10:00, a court's request for
+    a suitability assessment on the 5th (DRR recommended); the case closed on the 6th (which
+    cancels the follow-up). The person's id and the treatment service's id."""
     worker = make_user("cars@warwickshire.test", {"warwickshire": Role.CUSTODY_WORKER})
     with area_scope(here):
         made = use_cases.record_contact(
@@ -201,16 +205,18 @@ def _seen_in_custody(here: Area) -> tuple[int, int]:
             ),
         )
         use_cases.record_activity(made, worker, kind="harm_reduction", done_on=date(2025, 3, 5))
+        book(monkeypatch, made, worker, local(date(2025, 3, 5), 10))
+        suitability(made, worker, date(2025, 3, 5), recommendation="drr")
         use_cases.close_case(made, worker, reason="declined", closed_on=date(2025, 3, 6))
         db.session.commit()
         return made.person_id, treatment.id
 
 
 def test_subject_access_exports_custody_records_in_words_and_erasure_blanks_them(
-    app_ctx: Flask, client: FlaskClient
+    app_ctx: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     warwickshire = area("warwickshire")
-    person_id, treatment_id = _seen_in_custody(warwickshire)
+    person_id, treatment_id = _seen_in_custody(warwickshire, monkeypatch)
     create_demo_accounts()
     with system_scope():
         service_name = db.session.get(TreatmentService, treatment_id).label
@@ -223,9 +229,15 @@ def test_subject_access_exports_custody_records_in_words_and_erasure_blanks_them
     assert data["referrals"] == []
     [held] = data["custody_contacts"]
     # Times are stored in UTC; whether the text names the zone depends on the database.
-    for when in (held.pop("seen_at"), held["required_assessment"].pop("required_at")):
+    [booked] = held["appointments"]
+    for when, expected in (
+        (held.pop("seen_at"), SEEN_AT),
+        (held["required_assessment"].pop("required_at"), SEEN_AT),
+        (booked.pop("booked_at"), datetime(2025, 3, 5, 10, tzinfo=UTC)),  # GMT
+        (booked.pop("starts_at"), datetime(2025, 3, 6, 10, tzinfo=UTC)),
+    ):
         moment = datetime.fromisoformat(when)
-        assert moment.replace(tzinfo=moment.tzinfo or UTC) == SEEN_AT
+        assert moment.replace(tzinfo=moment.tzinfo or UTC) == expected
     assert held == {
         "area": "Warwickshire",
         "where": "Leamington Justice Centre custody suite",
@@ -242,7 +254,14 @@ def test_subject_access_exports_custody_records_in_words_and_erasure_blanks_them
             "follow_up_required": False,
             "failure_to_attend_reported_at": None,
         },
-        "appointments": [],
+        "appointments": [
+            {
+                "kind": "Follow-up appointment",
+                "status": "Cancelled",  # closing the case cancelled it
+                "booked_by_police": False,
+                "remained": None,
+            }
+        ],
         "assessments": [
             {
                 "kind": "Required (after a positive test)",
@@ -261,7 +280,17 @@ def test_subject_access_exports_custody_records_in_words_and_erasure_blanks_them
                 "notes": "Overdosed in January",
             }
         ],
-        "suitability_assessments": [],
+        "suitability_assessments": [
+            {
+                "requested_on": "2025-03-05",
+                "court_date": "2025-03-05",
+                "hearing_adjourned": False,
+                "completed_on": "2025-03-05",
+                "recommendation": "Suitable for a DRR",
+                "court_result": None,
+                "court_result_on": None,
+            }
+        ],
         "activities": [{"activity": "Harm reduction advice", "done_on": "2025-03-05"}],
     }
 
