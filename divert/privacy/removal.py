@@ -88,8 +88,8 @@ def remove_personal_data(people: Iterable[Person]) -> int:
         .where(Assessment.referral_id.in_(referral_ids))
         .values(answers=None, notes=None)
     )
-    # Custody (CARS): what the worker wrote about the contact and at the assessment; the test
-    # result, assessment answers kept as codes and every date stay for the figures.
+    # Custody (CARS): what the worker wrote about the contact and at the assessment goes; the
+    # coded answers and the dates stay, for the figures count them.
     db.session.execute(
         update(InitialContact)
         .where(InitialContact.person_id.in_(person_ids), InitialContact.notes.is_not(None))

@@ -222,6 +222,7 @@ def test_subject_access_exports_custody_records_in_words_and_erasure_blanks_them
         service_name = db.session.get(TreatmentService, treatment_id).label
     client.post("/sign-in", data={"email": ADMIN_EMAIL, "password": "divert-demo-password"})
 
+    assert client.get(f"/admin/people/{person_id}").status_code == 200
     exported = client.get(f"/admin/people/{person_id}/subject-access.json")
     assert exported.status_code == 200
     data = json.loads(exported.get_data())
@@ -296,6 +297,7 @@ def test_subject_access_exports_custody_records_in_words_and_erasure_blanks_them
 
     erased = client.post(f"/admin/people/{person_id}", data={"reason": "SAR-2026-31 upheld"})
     assert erased.status_code == 302
+    assert client.get(f"/admin/people/{person_id}").status_code == 200
     after = json.loads(client.get(f"/admin/people/{person_id}/subject-access.json").get_data())
     assert after["person"]["forename"] is None
     assert after["person"]["personal_data_removed_at"] is not None
