@@ -33,17 +33,20 @@ from divert.models import (
     DrugTestResult,
     InitialContact,
     Person,
+    ReferralStatus,
     Role,
     Substance,
     TreatmentService,
 )
 from divert.privacy.removal import PERSONAL_FIELDS
 from divert.privacy.retention import apply_retention, expired_people
+from divert.referrals import lifecycle
 from divert.tenancy import area_scope, system_scope
-from tests.cars_figures.builders import book, local, suitability
+from tests.cars_figures.builders import book, contact, local, suitability
 from tests.cars_figures.conftest import built  # noqa: F401
 from tests.cars_figures.test_kpis import _texts
 from tests.factories import ADMIN_EMAIL, area, create_demo_accounts, make_user
+from tests.referrals.builders import referral
 
 TODAY = date(2026, 11, 23)
 
@@ -310,3 +313,26 @@ def test_subject_access_exports_custody_records_in_words_and_erasure_blanks_them
     with system_scope():
         record = db.session.scalars(select(DrugInterventionsRecord)).one()
         assert record.notes is None and record.substances == ["heroin_opiates"]
+
+
+def test_a_person_with_a_closed_referral_is_kept_while_their_custody_contact_is_open(
+    app_ctx: Flask,
+) -> None:
+    """Jordan Hayes's referral is withdrawn today; the same person is then seen in custody on
+    1 Mar 2025 and that contact stays open. Ten years on only the referral is closed, so they
+    are kept; once the contact is closed (1 Apr 2025) they are past the cut-off."""
+    warwickshire = area("warwickshire")
+    officer = make_user("pc@warwickshire.test", {"warwickshire": Role.OFFICER})
+    worker = make_user("cars@warwickshire.test", {"warwickshire": Role.CUSTODY_WORKER})
+    ten_years_on = date.today().replace(year=date.today().year + 10)
+    with area_scope(warwickshire):
+        made = referral(warwickshire, officer, forename="Jordan", surname="Hayes")
+        lifecycle.change_status(made, ReferralStatus.WITHDRAWN, officer)
+        seen = contact(warwickshire, worker, datetime(2025, 3, 1, 11, tzinfo=UTC))
+        # The custody worker's match: the contact is about the referral's person.
+        seen.person_id = made.person_id
+        db.session.commit()
+        assert made.person_id not in expired_people(warwickshire, ten_years_on)
+        use_cases.close_case(seen, worker, reason="end_of_contact", closed_on=date(2025, 4, 1))
+        db.session.commit()
+        assert made.person_id in expired_people(warwickshire, ten_years_on)
