@@ -7,7 +7,6 @@ from marshmallow import Schema, fields, validate
 
 from divert.api.schemas import Person, Request, _code, _codes, date_field, text_field
 from divert.custody import words
-from divert.custody.use_cases import RISK_FLAGS
 
 
 def _one_of(labels: dict) -> validate.OneOf:
@@ -92,9 +91,9 @@ class NewCustodyAssessment(Request):
     needs_housing = fields.Boolean(load_default=False)
     needs_mental_health = fields.Boolean(load_default=False)
     risk_flags = fields.List(
-        fields.String(validate=validate.OneOf(list(RISK_FLAGS))),
+        fields.String(validate=validate.OneOf(list(words.RISK_FLAGS))),
         load_default=list,
-        metadata={"description": _described(RISK_FLAGS)},
+        metadata={"description": _described(words.RISK_FLAGS)},
     )
     outcome = fields.String(
         required=True,

@@ -29,7 +29,6 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from divert.clock import LOCAL
 from divert.custody import words
-from divert.custody.use_cases import RISK_FLAGS
 from divert.formfields import GovDateField, PhoneNumber, Required, options, parse_time
 from divert.referrals import forms as referral_forms
 
@@ -214,7 +213,7 @@ class AssessmentForm(FlaskForm):
     risk_flags = SelectMultipleField(
         "Risks",
         widget=GovCheckboxesInput(),
-        choices=options(list(RISK_FLAGS.items())),
+        choices=options(list(words.RISK_FLAGS.items())),
         validators=[Optional()],
     )
     outcome = RadioField(

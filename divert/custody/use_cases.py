@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from divert import audit
 from divert.clock import LOCAL, utcnow
+from divert.custody.words import RISK_FLAGS
 from divert.extensions import db
 from divert.matching.normalise import PersonRecord
 from divert.models import (
@@ -52,15 +53,6 @@ from divert.referrals import repeats, submission
 from divert.referrals.slots import within_hours
 from divert.refusals import Conflict, Invalid, Refusal
 
-# Risk flags an assessment may raise (codes stored in DrugInterventionsRecord.risk_flags).
-RISK_FLAGS = {
-    "overdose": "Overdose in the last year",
-    "injecting": "Injecting or sharing equipment",
-    "self_harm": "Self-harm or suicidal thoughts",
-    "domestic_abuse": "Domestic abuse",
-    "exploitation": "Being exploited (county lines, say)",
-    "children": "Children at home",
-}
 # How far ahead an appointment may be booked.
 BOOKING_HORIZON = timedelta(days=92)
 # An appointment's attendance outcomes, as for other programmes.

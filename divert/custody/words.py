@@ -100,3 +100,13 @@ CLOSURE_REASONS = {
     ClosureReason.DECLINED: "Declined the service",
     ClosureReason.NO_FURTHER_CONTACT: "No further contact possible",
 }
+
+# Risk flags an assessment may raise (codes stored in DrugInterventionsRecord.risk_flags).
+RISK_FLAGS = {
+    "overdose": "Overdose in the last year",
+    "injecting": "Injecting or sharing equipment",
+    "self_harm": "Self-harm or suicidal thoughts",
+    "domestic_abuse": "Domestic abuse",
+    "exploitation": "Being exploited (county lines, say)",
+    "children": "Children at home",
+}

@@ -39,7 +39,7 @@ Interventions Programme's record set that custody teams know.
     * `assessed_on`; `substances` (list of Substance codes) and `route` (Route: smoked,
       injected, snorted, oral, other); `alcohol_use` (AlcoholUse: none, within_guidelines,
       harmful, dependent); `in_treatment` already in treatment; `needs_housing`,
-      `needs_mental_health`; `risk_flags` (list of RISK_FLAGS codes).
+      `needs_mental_health`; `risk_flags` (list of codes of RISK_FLAGS in divert/custody/words.py).
     * `outcome` (AssessmentResult): referred_to_treatment (with `treatment_service_id`),
       brief_intervention, declined.
     * `treatment_entry_on`: the day the treatment service confirmed the person entered

@@ -1,4 +1,5 @@
-"""Removing the personal data of people, keeping the rows the figures count."""
+"""Removing the personal data of people, keeping the rows the figures count: referrals and
+custody (CARS) contacts alike."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from divert.models import (
     Assessment,
     Booking,
     ContactAttempt,
+    DrugInterventionsRecord,
+    InitialContact,
     OutboxMessage,
     Person,
     PersonBlockingKey,
@@ -84,6 +87,23 @@ def remove_personal_data(people: Iterable[Person]) -> int:
         update(Assessment)
         .where(Assessment.referral_id.in_(referral_ids))
         .values(answers=None, notes=None)
+    )
+    # Custody (CARS): what the worker wrote about the contact and at the assessment goes; the
+    # coded answers and the dates stay, for the figures count them.
+    db.session.execute(
+        update(InitialContact)
+        .where(InitialContact.person_id.in_(person_ids), InitialContact.notes.is_not(None))
+        .values(notes=None)
+    )
+    db.session.execute(
+        update(DrugInterventionsRecord)
+        .where(
+            DrugInterventionsRecord.contact_id.in_(
+                select(InitialContact.id).where(InitialContact.person_id.in_(person_ids))
+            ),
+            DrugInterventionsRecord.notes.is_not(None),
+        )
+        .values(notes=None)
     )
     db.session.expire_all()
     return len(people)

@@ -1,5 +1,9 @@
 """The retention job: personal data of cases closed longer ago than the area's retention period
-is removed, and the job records what it did."""
+is removed, and the job records what it did.
+
+A case is a referral or a custody (CARS) contact: a person is kept while any of their cases is
+open or closed on or after the cut-off.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from divert import audit
 from divert.extensions import db
-from divert.models import Area, Person, Referral
+from divert.models import Area, InitialContact, Person, Referral
 from divert.privacy.removal import remove_personal_data
 
 BATCH = 500
@@ -31,11 +35,17 @@ def retention_cutoff(area: Area, today: date) -> date:
 
 
 def expired_people(area: Area, today: date) -> list[int]:
-    """People of the area all of whose referrals closed before the cut-off (none open)."""
+    """People of the area all of whose referrals and custody contacts closed before the cut-off
+    (none open)."""
     cutoff = retention_cutoff(area, today)
-    still_needed = exists().where(
-        Referral.person_id == Person.id,
-        or_(Referral.closed_on.is_(None), Referral.closed_on >= cutoff),
+    still_needed = or_(
+        *(
+            exists().where(
+                case.person_id == Person.id,
+                or_(case.closed_on.is_(None), case.closed_on >= cutoff),
+            )
+            for case in (Referral, InitialContact)
+        )
     )
     return list(
         db.session.scalars(
