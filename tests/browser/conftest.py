@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from flask import Flask
@@ -97,4 +98,6 @@ def sign_in(page: Page, base: str, email: str, password: str = "divert-demo-pass
     page.fill("#email", email)
     page.fill("#password", password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # Wait for the sign-in's redirect to land: returning while the POST is still in flight let
+    # the caller's next navigation (or its clearing of cookies) race the session cookie.
+    page.wait_for_url(lambda url: urlparse(url).path != "/sign-in")

@@ -48,18 +48,24 @@ def test_officer_records_community_resolution_on_a_phone(
         returned_case(here, officer, 16, forename="Casey", crime_reference="WK/26/72")
         db.session.commit()
         reference = first.reference
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
+    # Each person signs in on a phone of their own, as they would, rather than one browser
+    # signing in as each in turn.
+    contexts = []
 
-    sign_in(page, live_server, SUPERVISOR)
+    def signed_in(email: str) -> Page:
+        context = browser.new_context(viewport=PHONE)
+        contexts.append(context)
+        page = context.new_page()
+        sign_in(page, live_server, email)
+        return page
+
+    page = signed_in(SUPERVISOR)
     assert _overdue_heading(page, live_server).endswith("(2)")
     assert accessibility_violations(page) == []
-    page.context.clear_cookies()
-    sign_in(page, live_server, COMMISSIONER)
+    page = signed_in(COMMISSIONER)
     assert _community_resolutions(page, live_server) == "none"
-    page.context.clear_cookies()
 
-    sign_in(page, live_server, OFFICER)
+    page = signed_in(OFFICER)
     assert _overdue_heading(page, live_server).endswith("(2)")
     page.get_by_role("link", name=reference).first.click()
     expect(page.get_by_role("heading", name="Police outcome")).to_be_visible()
@@ -73,19 +79,17 @@ def test_officer_records_community_resolution_on_a_phone(
     page.get_by_role("button", name="Save the outcome").click()
     expect(page.get_by_text(f"{reference}: Community resolution recorded.")).to_be_visible()
     assert accessibility_violations(page) == []
-    page.context.clear_cookies()
 
-    sign_in(page, live_server, SUPERVISOR)
+    page = signed_in(SUPERVISOR)
     assert _overdue_heading(page, live_server).endswith("(1)")
-    page.context.clear_cookies()
     # Two referrals this period, under the threshold of 5: a commissioner sees no breakdown
     # describing people; the manager, who sees the cases themselves, sees 1 of the 2.
-    sign_in(page, live_server, COMMISSIONER)
+    page = signed_in(COMMISSIONER)
     assert _community_resolutions(page, live_server) == "not shown: fewer than 5 referrals"
-    page.context.clear_cookies()
-    sign_in(page, live_server, MANAGER)
+    page = signed_in(MANAGER)
     assert _community_resolutions(page, live_server) == "1 (50%)"
-    context.close()
+    for context in contexts:
+        context.close()
 
 
 def test_force_analyst_uploads_results_on_a_phone(
