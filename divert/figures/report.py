@@ -365,13 +365,13 @@ def _column_cells(
     n["places_for_period"] = Cell(kind=Kind.PLACES, value=places, example=m.places_are_example)
     n["share_of_places_used"] = Cell(
         kind=Kind.RATE,
-        value=share(c.referrals, m.places) if m.places else None,
+        value=share(m.referrals, m.places) if m.places else None,
         parts=(n["referrals"],),
         example=m.places_are_example,
     )
     n["cost_for_period"] = Cell(kind=Kind.MONEY, value=cost, example=m.cost_is_example)
     for name, denominator, part in (
-        ("cost_per_referral", c.referrals, n["referrals"]),
+        ("cost_per_referral", m.referrals, n["referrals"]),
         ("cost_per_attendee", c.attended, n["attended"]),
     ):
         n[name] = Cell(
