@@ -432,3 +432,28 @@ def test_the_page_and_api_leave_out_a_programme_without_a_contract(
     assert "22% of the places allocated for the period" in page.text
     assert "£460.00" in page.text
     assert "54%" not in page.text and "£184.00" not in page.text
+
+
+def test_for_publication_the_contracted_referrals_are_not_revealed(
+    one_programme_contracted: Area,
+) -> None:
+    # 10 referrals are shown, but 22% of 18.4 places or £1,840.00 ÷ £460.00 would give back the
+    # 4 adults' referrals, under the threshold of 5; the 2 attended are under it too.
+    with area_scope(one_programme_contracted):
+        every = area_figures(
+            one_programme_contracted,
+            JULY_TO_SEPTEMBER,
+            publication=True,
+            today=date(2026, 11, 23),
+        )
+    assert every.cell(0, "referrals").text == "10"
+    money = _money(every)
+    assert money["Cost for the period"] == ("£1,840.00", "£1,840.00")
+    hidden_rows = (
+        "Share of those places used",
+        "Cost per referral",
+        "Cost per person who attended",
+    )
+    for hidden in hidden_rows:
+        assert money[hidden] == ("suppressed", "suppressed"), hidden
+    assert "22%" not in every.narrative[0]
