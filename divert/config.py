@@ -117,6 +117,9 @@ def settings_from_environment(instance_path: str) -> dict[str, object]:
         "SIGN_IN_ACCOUNT_RATE_LIMIT": os.environ.get(
             "SIGN_IN_ACCOUNT_RATE_LIMIT", os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
         ),
+        # Figures pages kept per database snapshot (divert.figures.snapshot; PostgreSQL only).
+        # DASHBOARD_FIGURES_CACHE=0 works them out on every view: benchmarks measure both.
+        "DASHBOARD_FIGURES_CACHE": os.environ.get("DASHBOARD_FIGURES_CACHE", "1") != "0",
         "LOCKOUT_AFTER_FAILURES": 5,
         "LOCKOUT_MINUTES": 15,
         "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY"),

@@ -105,15 +105,6 @@ PAGES = [
     # nothing is read again after it)
     ("educator", f"/{AREA}/cases/{{case}}", 20),  # with its programme, assessment and outcomes
     ("educator", f"/{AREA}/diary", 3),  # the week's sessions, the programmes to filter by
-    # contracts, region and areas, the period's referrals grouped and what sessions gave (whole
-    # months from the monthly summary), the contracts' money, places used (whole months from
-    # the summary, this part-month from the records), substance and service labels, the
-    # programmes to choose from; the outcomes: cohorts, treatment, police outcomes, reoffending
-    # results, comparison groups and eligible offences; the CARS programmes and the CARS
-    # figures' seven counts (contacts, required assessments, assessment records, suitability,
-    # closures, naloxone, bookings)
-    ("manager", f"/{AREA}/dashboard", 26),
-    ("commissioner", f"/{AREA}/dashboard", 26),
 ]
 
 
@@ -126,6 +117,38 @@ def test_a_page_costs_the_same_statements_with_ten_times_the_records(
     assert queries_for(client, url.format(case=last)) == statements
     last = _add_cases(30)
     assert queries_for(client, url.format(case=last)) == statements
+
+
+# The area dashboard worked out: contracts, region and areas, the period's referrals grouped and
+# what sessions gave (whole months from the monthly summary), the contracts' money, places used
+# (whole months from the summary, this part-month from the records), substance and service
+# labels, the programmes to choose from; the outcomes: cohorts, treatment, police outcomes,
+# reoffending results, comparison groups and eligible offences; the CARS programmes and the CARS
+# figures' seven counts (contacts, required assessments, assessment records, suitability,
+# closures, naloxone, bookings).
+DASHBOARD_WORKED_OUT = 26
+# On PostgreSQL, the page kept at this snapshot (divert.figures.snapshot): the session with its
+# user, then the snapshot, and nothing else. SQLite keeps nothing: worked out every time.
+DASHBOARD_SHOWN_AGAIN = {"sqlite": DASHBOARD_WORKED_OUT, "postgresql": 2}
+
+
+@pytest.mark.parametrize("who", ["manager", "commissioner"])
+def test_the_dashboard_costs_the_same_statements_with_ten_times_the_records(
+    app_ctx: Flask,
+    signed_in: Callable[[str], FlaskClient],
+    backend: str,
+    who: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = f"/{AREA}/dashboard"
+    _add_cases(3)
+    client = signed_in(account_email(who, AREA))
+    for more in (0, 30):
+        _add_cases(more)
+        monkeypatch.setitem(app_ctx.config, "DASHBOARD_FIGURES_CACHE", False)
+        assert queries_for(client, url) == DASHBOARD_WORKED_OUT
+        monkeypatch.setitem(app_ctx.config, "DASHBOARD_FIGURES_CACHE", True)
+        assert queries_for(client, url) == DASHBOARD_SHOWN_AGAIN[backend]
 
 
 def test_the_regional_dashboard_costs_the_same_with_more_referrals(

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, Response, g, render_template, request
-from sqlalchemy import select
+from flask import Blueprint, Response, current_app, g, render_template, request
+from markupsafe import Markup
+from sqlalchemy import inspect, select
 
 from divert import audit
 from divert.dashboard.exports import as_csv, as_xlsx
@@ -20,6 +21,7 @@ from divert.figures.cars_report import CarsFigures, area_cars_figures, region_ca
 from divert.figures.counts import programme_choices
 from divert.figures.periods import Period
 from divert.figures.report import Figures, area_figures, region_figures
+from divert.figures.snapshot import SnapshotCache
 from divert.figures.suppression import small_periods_restricted
 from divert.formfields import options
 from divert.models import Area, Contract, Programme, Region
@@ -138,24 +140,98 @@ def _download(shown: Shown, kind: str, name: str, page: Callable[[], str]) -> Re
     )
 
 
-def _area_page(shown: Shown) -> str:
+# Area and region pages with the same figures look the same to everyone with the same view of
+# them: their bodies are kept per database snapshot (divert.figures.snapshot), a handful per
+# process (each is a rendered page body of some tens of kilobytes).
+PAGES = SnapshotCache(size=32)
+
+
+def _place_values(place: Area | Region) -> str:
+    """The area's (region's) columns as this request has them: kept per process
+    (divert.area_cache) and possibly older than the snapshot, so they are part of the key."""
+    return repr(sorted((a.key, getattr(place, a.key)) for a in inspect(place).mapper.column_attrs))
+
+
+@dataclass(frozen=True)
+class Page:
+    """What differs between the area's figures page and the region's."""
+
+    title: str
+    heading: str
+    exports: tuple[str, str, str]  # endpoints: CSV, XLSX, board report
+
+
+AREA_PAGE = Page(
+    "Dashboard",
+    "Figures",
+    ("dashboard.export_csv", "dashboard.export_xlsx", "dashboard.board_report"),
+)
+REGION_PAGE = Page(
+    "Regional figures",
+    "Areas side by side",
+    (
+        "dashboard.region_export_csv",
+        "dashboard.region_export_xlsx",
+        "dashboard.region_board_report",
+    ),
+)
+
+
+def _body(shown: Shown, place: Area | Region, page: Page) -> Markup:
+    return Markup(
+        render_template(
+            "dashboard/_main.html",
+            shown=shown,
+            form=shown.form,
+            custom=CUSTOM,
+            place_name=place.name,
+            heading=page.heading,
+            exports=page.exports,
+        )
+    )
+
+
+def _page(shown: Shown, place: Area | Region, page: Page) -> str:
+    """The page of figures already worked out (an export's answer to a period in error)."""
     # `form` too: the layout puts its errors in the page's error summary.
-    return render_template("dashboard/area.html", shown=shown, form=shown.form, custom=CUSTOM)
+    main = _body(shown, place, page)
+    return render_template("dashboard/page.html", title=page.title, main=main, form=shown.form)
 
 
-def _region_page(shown: Shown) -> str:
-    return render_template("dashboard/region.html", shown=shown, form=shown.form, custom=CUSTOM)
+def _figures_page(place: Area | Region, page: Page, figures: Callable[[], Shown]) -> str:
+    """The figures page of an area or a region; its body comes from the cache when the same
+    figures, for the same view of them, were shown at this snapshot. A request whose period
+    does not validate is answered afresh and not kept: its errors go in the layout."""
+
+    def made() -> tuple[Markup, PeriodForm | None]:
+        shown = figures()
+        return _body(shown, place, page), shown.form if shown.period is None else None
+
+    inputs = (
+        request.endpoint,
+        _place_values(place),
+        str(g.get("role")),
+        request.query_string,
+        date.today(),
+    )
+    main, form = PAGES.get_or_make(
+        inputs,
+        made,
+        keep=lambda answer: answer[1] is None,
+        enabled=current_app.config["DASHBOARD_FIGURES_CACHE"],
+    )
+    return render_template("dashboard/page.html", title=page.title, main=main, form=form)
 
 
 @bp.route("/<area_slug>/dashboard")
 @requires(Permission.VIEW_DASHBOARD)
 def area_dashboard() -> str:
-    return _area_page(_area_figures())
+    return _figures_page(g.area, AREA_PAGE, _area_figures)
 
 
 def _area_export(kind: str) -> Response:
     shown = _area_figures()
-    return _download(shown, kind, current_area.slug, lambda: _area_page(shown))
+    return _download(shown, kind, current_area.slug, lambda: _page(shown, g.area, AREA_PAGE))
 
 
 @bp.route("/<area_slug>/dashboard/export.csv")
@@ -195,12 +271,12 @@ def board_report() -> str:
 @bp.route("/region/<region_slug>/dashboard")
 @requires(Permission.VIEW_REGION)
 def region_dashboard() -> str:
-    return _region_page(_region_figures())
+    return _figures_page(g.region, REGION_PAGE, _region_figures)
 
 
 def _region_export(kind: str) -> Response:
     shown = _region_figures()
-    return _download(shown, kind, g.region.slug, lambda: _region_page(shown))
+    return _download(shown, kind, g.region.slug, lambda: _page(shown, g.region, REGION_PAGE))
 
 
 @bp.route("/region/<region_slug>/dashboard/export.csv")
