@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 
 from divert.extensions import db
-from divert.figures.counts import in_period, month_start
+from divert.figures.counts import in_period
 from divert.figures.periods import Period
 from divert.models import (
     Area,
@@ -26,9 +26,9 @@ from divert.models import (
     Cohort,
     ComparisonGroup,
     EligibleOffences,
+    MonthlySummary,
     PoliceOutcome,
     Referral,
-    ReferralStatus,
     Region,
     TreatmentEntry,
 )
@@ -128,21 +128,25 @@ class Outcomes:
 
 
 def _completion_and_treatment(period: Period, programme: str | None) -> Any:
-    onward = exists().where(
-        Booking.referral_id == Referral.id,
-        Booking.status == BookingStatus.ATTENDED,
-        Booking.onward_service_id.is_not(None),
+    # Joined, not EXISTS per referral: a correlated subquery is run once for each of the
+    # period's referrals (hundreds of thousands), a join hashes the few onward referrals once.
+    onward = (
+        select(Booking.referral_id)
+        .where(Booking.status == BookingStatus.ATTENDED, Booking.onward_service_id.is_not(None))
+        .distinct()
+        .subquery()
     )
-    entered = exists().where(TreatmentEntry.referral_id == Referral.id)
     return (
         select(
             Referral.area_id,
             func.count(CaseOutcome.id).filter(CaseOutcome.cohort == Cohort.COMPLETED),
             func.count(CaseOutcome.id).filter(CaseOutcome.cohort != Cohort.COMPLETED),
-            func.count().filter(onward),
-            func.count().filter(and_(onward, entered)),
+            func.count(onward.c.referral_id),
+            func.count(TreatmentEntry.id).filter(onward.c.referral_id.is_not(None)),
         )
         .outerjoin(CaseOutcome, CaseOutcome.referral_id == Referral.id)
+        .outerjoin(onward, onward.c.referral_id == Referral.id)
+        .outerjoin(TreatmentEntry, TreatmentEntry.referral_id == Referral.id)
         .where(in_period(period, programme))
         .group_by(Referral.area_id)
     )
@@ -209,16 +213,14 @@ def _eligible(period: Period) -> Any:
 
 
 def _referrals_per_month(period: Period) -> Any:
+    """Referrals of every programme (not voided) in each whole month the period touches: from
+    the monthly summary, which counts them the same way (divert.figures.summary)."""
     first, last = _whole_months(period)
-    month = month_start(Referral.received_on)
+    s = MonthlySummary
     return (
-        select(Referral.area_id, month, func.count())
-        .where(
-            Referral.received_on >= first,
-            Referral.received_on <= last,
-            Referral.status != ReferralStatus.VOIDED,
-        )
-        .group_by(Referral.area_id, month)
+        select(s.area_id, s.month, func.sum(s.referrals))
+        .where(s.month >= first, s.month <= last)
+        .group_by(s.area_id, s.month)
     )
 
 
@@ -243,7 +245,7 @@ def _fill(by_area: dict[int, Outcomes], period: Period, programme: str | None, t
         reported[area_id][month] = offences
     for area_id, month, count in session.execute(_referrals_per_month(period)):
         if month in reported[area_id]:
-            by_area[area_id].referrals_in_reported_months += count
+            by_area[area_id].referrals_in_reported_months += int(count or 0)
     for area_id, months in reported.items():
         by_area[area_id].eligible = sum(months.values())
         by_area[area_id].months_reported = len(months)
