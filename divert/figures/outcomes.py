@@ -127,58 +127,44 @@ class Outcomes:
         return self.referrals_in_reported_months / self.eligible if self.eligible else None
 
 
-def _completion_and_treatment(period: Period, programme: str | None) -> Any:
-    # Joined, not EXISTS per referral: a correlated subquery is run once for each of the
-    # period's referrals (hundreds of thousands), a join hashes the few onward referrals once.
+def _cases(period: Period, programme: str | None, today: date) -> Any:
+    """Completion, entry into treatment, police outcomes of returned cases and reoffending by
+    cohort, in one pass over the period's referrals (the costly part, at a million referrals),
+    grouped by area, returned or not, police outcome and cohort: a few hundred groups at most.
+
+    Onward referrals are joined, not tested with EXISTS per referral: a correlated subquery
+    runs once for each of the period's referrals, a join hashes the onward referrals once."""
     onward = (
         select(Booking.referral_id)
         .where(Booking.status == BookingStatus.ATTENDED, Booking.onward_service_id.is_not(None))
         .distinct()
         .subquery()
     )
+    returned = Referral.status.in_(RETURNED_TO_OFFICER)
+    passed = CaseOutcome.follow_up_due_on <= today
+    result_in = and_(passed, CaseOutcome.result_at.is_not(None))
+    keys = (Referral.area_id, returned, PoliceOutcome.outcome, CaseOutcome.cohort)
     return (
         select(
-            Referral.area_id,
-            func.count(CaseOutcome.id).filter(CaseOutcome.cohort == Cohort.COMPLETED),
-            func.count(CaseOutcome.id).filter(CaseOutcome.cohort != Cohort.COMPLETED),
+            *keys,
+            func.count(),
             func.count(onward.c.referral_id),
             func.count(TreatmentEntry.id).filter(onward.c.referral_id.is_not(None)),
+            # The cohort's follow-up, in the order of Reoffending's fields.
+            func.count(CaseOutcome.id),
+            func.count(CaseOutcome.id).filter(passed),
+            func.count(CaseOutcome.id).filter(result_in),
+            func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.reoffended.is_(True))),
+            func.coalesce(func.sum(CaseOutcome.offence_count).filter(result_in), 0),
+            func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.any_violent.is_(True))),
+            func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.any_alcohol.is_(True))),
         )
         .outerjoin(CaseOutcome, CaseOutcome.referral_id == Referral.id)
         .outerjoin(onward, onward.c.referral_id == Referral.id)
         .outerjoin(TreatmentEntry, TreatmentEntry.referral_id == Referral.id)
-        .where(in_period(period, programme))
-        .group_by(Referral.area_id)
-    )
-
-
-def _police(period: Period, programme: str | None) -> Any:
-    return (
-        select(Referral.area_id, PoliceOutcome.outcome, func.count())
         .outerjoin(PoliceOutcome, PoliceOutcome.referral_id == Referral.id)
-        .where(in_period(period, programme), Referral.status.in_(RETURNED_TO_OFFICER))
-        .group_by(Referral.area_id, PoliceOutcome.outcome)
-    )
-
-
-def _reoffending(period: Period, programme: str | None, today: date) -> Any:
-    passed = CaseOutcome.follow_up_due_on <= today
-    result_in = and_(passed, CaseOutcome.result_at.is_not(None))
-    return (
-        select(
-            CaseOutcome.area_id,
-            CaseOutcome.cohort,
-            func.count(),
-            func.count().filter(passed),
-            func.count().filter(result_in),
-            func.count().filter(and_(result_in, CaseOutcome.reoffended.is_(True))),
-            func.coalesce(func.sum(CaseOutcome.offence_count).filter(result_in), 0),
-            func.count().filter(and_(result_in, CaseOutcome.any_violent.is_(True))),
-            func.count().filter(and_(result_in, CaseOutcome.any_alcohol.is_(True))),
-        )
-        .join(Referral, Referral.id == CaseOutcome.referral_id)
         .where(in_period(period, programme))
-        .group_by(CaseOutcome.area_id, CaseOutcome.cohort)
+        .group_by(*keys)
     )
 
 
@@ -226,16 +212,21 @@ def _referrals_per_month(period: Period) -> Any:
 
 def _fill(by_area: dict[int, Outcomes], period: Period, programme: str | None, today: date) -> None:
     session = db.session
-    for area_id, completed, not_completed, onward, entered in session.execute(
-        _completion_and_treatment(period, programme)
+    for area_id, returned, police, cohort, cases, onward, entered, *follow_up in session.execute(
+        _cases(period, programme, today)
     ):
         found = by_area[area_id]
-        found.completed, found.not_completed = completed, not_completed
-        found.onward, found.entered = onward, entered
-    for area_id, outcome, count in session.execute(_police(period, programme)):
-        by_area[area_id].police[outcome.value if outcome else AWAITING] += count
-    for area_id, cohort, *counts in session.execute(_reoffending(period, programme, today)):
-        by_area[area_id].cohorts[cohort] = Reoffending(*(int(c or 0) for c in counts))
+        found.onward += onward
+        found.entered += entered
+        if returned:
+            found.police[police.value if police else AWAITING] += cases
+        if cohort is None:
+            continue
+        if cohort is Cohort.COMPLETED:
+            found.completed += follow_up[0]
+        else:
+            found.not_completed += follow_up[0]
+        found.cohorts[cohort] += Reoffending(*(int(c or 0) for c in follow_up))
     for area_id, people, *counts in session.execute(_comparison(period)):
         by_area[area_id].comparison = Reoffending(
             people, people, people, *(int(c or 0) for c in counts)
