@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from divert import create_app
 from divert.areas.sync import sync_tenants
 from divert.demo.accounts import create_demo_accounts
 from divert.demo.builder import Rows, build_demo, insert_rows
+from divert.demo.outcomes import build_outcomes
 from divert.extensions import db
 from divert.figures import summary
 from divert.models import Referral
@@ -29,6 +31,10 @@ from divert.tenancy import system_scope
 from tests.support.pg_cluster import postgres_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_SEED = 2024  # `flask demo build`'s default
+# The records of a referral that the figures read beside it: a copy of a referral gets copies
+# of its original's, so the outcome figures meet as many of them as they would in real life.
+FOLLOWERS = ("booking", "case_outcome", "police_outcome", "treatment_entry")
 
 
 @contextmanager
@@ -41,14 +47,16 @@ def database(backend: str) -> Iterator[str]:
             yield f"sqlite:///{directory}/bench.sqlite3"
 
 
-def prepared_app(url: str, referrals: int) -> Flask:
-    """The app on `url` with the demo region of `referrals` referrals, statistics up to date."""
+def prepared_app(url: str, referrals: int, **config: Any) -> Flask:
+    """The app on `url` (with `config` besides) with the demo region of `referrals` referrals,
+    statistics up to date."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "TENANTS_DIR": str(ROOT / "tenants"),
+            **config,
         }
     )
     with app.app_context():
@@ -64,6 +72,9 @@ def load_demo(url: str, referrals: int) -> None:
     """The demo region (COPY on PostgreSQL), then fresh statistics."""
     started = time.perf_counter()
     build_demo(referrals, write=copy_rows if url.startswith("postgresql") else insert_rows)
+    # The outcomes too (`flask demo build` makes them): a benchmark without them would hide the
+    # cost of the outcome figures, which read them beside every referral of the period.
+    build_outcomes(DEMO_SEED, date.today())
     print(f"built {referrals:,} referrals in {time.perf_counter() - started:.1f} s")
     db.session.remove()
     vacuum(url)
@@ -75,13 +86,15 @@ def grow_referrals(url: str, target: int) -> None:
     monthly summary is worked out again from them, as after any bulk load, and fresh statistics.
 
     Copies keep their dates, so each month holds more referrals: what a dashboard that grew
-    with the table would show. References get "~n" (unique: "~" is in no reference)."""
+    with the table would show. References get "~n" (unique: "~" is in no reference). Each
+    copy gets copies of its original's bookings and outcomes (FOLLOWERS)."""
     started = time.perf_counter()
     with system_scope():
         have = db.session.scalar(select(func.count()).select_from(Referral))
         copied = Referral.reference.contains("~")
         originals = db.session.scalar(select(func.count()).where(~copied))
         if target > have:
+            last_id = db.session.scalar(select(func.max(Referral.id))) or 0
             kept = Referral.__table__.columns
             columns = [c.name for c in kept if c.name not in ("id", "reference")]
             names = ", ".join(f'"{name}"' for name in columns)
@@ -103,12 +116,38 @@ def grow_referrals(url: str, target: int) -> None:
                     "needed": target - have,
                 },
             )
+            _copy_followers(last_id)
         summary.rebuild()
         db.session.commit()
     db.session.remove()
     vacuum(url)
     seconds = time.perf_counter() - started
     print(f"grew to {target:,} referrals and rebuilt the summary in {seconds:.1f} s")
+
+
+def _copy_followers(after_id: int) -> None:
+    """For each referral copied (id above `after_id`), copies of its original's FOLLOWERS,
+    found by the reference it was copied from (the part before "~")."""
+    if db.engine.dialect.name == "postgresql":
+        original = "split_part(copy.reference, '~', 1)"
+    else:
+        original = "substr(copy.reference, 1, instr(copy.reference, '~') - 1)"
+    for name in FOLLOWERS:
+        table = Referral.metadata.tables[name]
+        columns = [c.name for c in table.columns if c.name not in ("id", "referral_id")]
+        names = ", ".join(f'"{column}"' for column in columns)
+        values = ", ".join(f'f."{column}"' for column in columns)
+        db.session.execute(
+            text(
+                f'INSERT INTO "{name}" ({names}, "referral_id")'
+                f" SELECT {values}, copy.id FROM referral copy"
+                " JOIN referral r ON r.area_id = copy.area_id"
+                f" AND r.reference = {original}"
+                f' JOIN "{name}" f ON f.referral_id = r.id'
+                " WHERE copy.id > :after"
+            ),
+            {"after": after_id},
+        )
 
 
 def vacuum(url: str) -> None:

@@ -11,6 +11,10 @@ are given as min / median / max over the rounds, and as a ratio of its median to
 bare layout's median from the same run, with the machine's 1-minute load average after its runs
 (lowest-highest): a shared machine depresses every figure.
 
+The dashboard is measured twice: as deployed, where a view at the same database snapshot is
+served the page body kept for it (divert.figures.snapshot), and worked out at every view by a
+second gunicorn on the same database with DASHBOARD_FIGURES_CACHE=0.
+
 The referral POST sends a new person each time (names from loadtest.people, so never a repeat)
 and follows the redirect to its confirmation page: one pair of requests counts once. The
 sign-in POST signs a demo account in each time (the per-address limit is lifted).
@@ -54,6 +58,9 @@ class Page:
     role: str | None  # None: anonymous
     script: str = "get"  # the wrk Lua script: "get", "refer" or "sign_in"
     pairs: bool = False  # each of its operations is two requests
+    # Served by the gunicorn whose figures pages are worked out at every view
+    # (DASHBOARD_FIGURES_CACHE=0), not kept per database snapshot.
+    worked_out: bool = False
 
 
 PAGES = [
@@ -63,6 +70,7 @@ PAGES = [
     Page("referral POST + confirmation", f"/{AREA}/referrals/new", "officer", "refer", pairs=True),
     Page("caseload", f"/{AREA}/caseload", "educator"),
     Page("dashboard", f"/{AREA}/dashboard", "manager"),
+    Page("dashboard, figures worked out", f"/{AREA}/dashboard", "manager", worked_out=True),
     Page("sign-in POST", "/sign-in", None, "sign_in"),
 ]
 BASELINE = "bare layout, signed in (baseline)"
@@ -225,7 +233,9 @@ def _wrk(url: str, args: argparse.Namespace, script: Path, offset: int) -> tuple
 
 
 @contextmanager
-def _service(referrals: int, workers: int, code: Path) -> Iterator[str]:
+def _service(referrals: int, workers: int, code: Path) -> Iterator[tuple[str, str]]:
+    """The URLs of two gunicorns on the same database: one as deployed, and one that works the
+    figures pages out at every view (the dashboard's cost without its pages kept)."""
     work = Path(tempfile.mkdtemp(prefix="divert-pages-"))
     with running_cluster("divert_pages") as cluster:
         env = {
@@ -236,8 +246,11 @@ def _service(referrals: int, workers: int, code: Path) -> Iterator[str]:
             "PYTHONPATH": str(code),  # the served checkout's packages before this one's
         }
         prepare(env, referrals, work, code)
-        with gunicorn(env, workers, work, app="benchmarks.bare_app:app", code=code) as base_url:
-            yield base_url
+        served = gunicorn(env, workers, work, app="benchmarks.bare_app:app", code=code)
+        uncached = {**env, "DASHBOARD_FIGURES_CACHE": "0"}
+        worked_out = gunicorn(uncached, workers, work, app="benchmarks.bare_app:app", code=code)
+        with served as base_url, worked_out as worked_out_url:
+            yield base_url, worked_out_url
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -259,13 +272,15 @@ def main(argv: list[str] | None = None) -> None:
     loads: dict[str, list[float]] = {page.name: [] for page in pages}  # 1-minute, after each
     problems: dict[str, list[str]] = {page.name: [] for page in pages}
     service = _service(args.referrals, args.workers, args.code)
-    with service as base_url, tempfile.TemporaryDirectory() as tmp:
+    with service as (base_url, worked_out_url), tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        scripts = {p.name: _script(p, base_url, work, args.threads, names) for p in pages}
+        urls = {p.name: worked_out_url if p.worked_out else base_url for p in pages}
+        scripts = {p.name: _script(p, urls[p.name], work, args.threads, names) for p in pages}
         for round_number in range(args.rounds):
             for page in pages:
                 offset = round_number * PEOPLE_PER_ROUND
-                rate, problem = _wrk(f"{base_url}{page.path}", args, scripts[page.name], offset)
+                url = f"{urls[page.name]}{page.path}"
+                rate, problem = _wrk(url, args, scripts[page.name], offset)
                 rates[page.name].append(rate / 2 if page.pairs else rate)
                 loads[page.name].append(os.getloadavg()[0])
                 if problem:
