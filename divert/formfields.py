@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from wtforms import DateField, Field, Form
+from wtforms import DateField, Field, Form, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from divert.params import parse_date, parse_int
 from divert.refusals import Refusal
 from divert.text import is_blank
-from divert.widgets import GovDateInput
+from divert.widgets import GovDateInput, GovTextArea
 
 PARTS = ("day", "month", "year")
 
@@ -78,6 +78,25 @@ class GovDateField(DateField):
         if self.raw_data:
             return " ".join(self.raw_data)
         return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+def dated(subject: str, *, required_message: str | None = None) -> Any:
+    """A required date that starts as today, labelled and named by `subject`
+    ("date of the assessment" reads "Date of the assessment" and asks "Enter the date of the
+    assessment" when left empty)."""
+    return GovDateField(
+        subject[0].upper() + subject[1:],
+        subject=subject,
+        default=date.today,
+        required_message=required_message or f"Enter the {subject}",
+    )
+
+
+def notes_field(max_length: int) -> Any:
+    """The optional free-text notes a form ends with, up to `max_length` characters."""
+    return TextAreaField(
+        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=max_length)]
+    )
 
 
 class Required(InputRequired):
