@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import TypeVar
 
 from divert import audit
 from divert.clock import LOCAL, utcnow
@@ -52,6 +54,8 @@ from divert.programmes import rules as programme_rules
 from divert.referrals import repeats, submission
 from divert.referrals.slots import within_hours
 from divert.refusals import Conflict, Invalid, Refusal
+
+Stored = TypeVar("Stored", bound=Enum)
 
 # How far ahead an appointment may be booked.
 BOOKING_HORIZON = timedelta(days=92)
@@ -249,9 +253,7 @@ def book_appointment(
     (only when one is required) or a follow-up. `by_police`: a police officer booked it (out of
     hours, say). It counts as out of hours when booked outside the service's opening hours."""
     _open(contact, "starts_at")
-    if kind not in {k.value for k in AppointmentKind}:
-        raise Refusal("kind", "Choose the kind of appointment")
-    chosen = AppointmentKind(kind)
+    chosen = _chosen(AppointmentKind, kind, "kind", "Choose the kind of appointment")
     required = contact.required_assessment
     if chosen is not AppointmentKind.FOLLOW_UP and required is None:
         raise Refusal("kind", "Only a positive test on arrest requires an assessment")
@@ -307,6 +309,19 @@ def vary_appointment(
 
 def _local_day(at: datetime) -> date:
     return at.astimezone(LOCAL).date()
+
+
+def _chosen(kind: type[Stored], value: str, field: str, message: str) -> Stored:
+    """The `kind` member stored as `value`, or a refusal with `message` next to `field`."""
+    if value not in {member.value for member in kind}:
+        raise Refusal(field, message)
+    return kind(value)
+
+
+def _dated_between(day: date, earliest: date, field: str, since: str) -> None:
+    """Refuse `day` unless it falls between `earliest` (the day of `since`) and today."""
+    if not earliest <= day <= date.today():
+        raise Refusal(field, f"The date must be between {since} and today")
 
 
 def record_appointment(
@@ -462,11 +477,9 @@ def record_recommendation(
     """The worker's recommendation to the court: suitable for a DRR, an ATR, both, or not."""
     if suitability.recommendation is not None:
         raise Conflict("recommendation", "The recommendation is already recorded")
-    if recommendation not in {r.value for r in Recommendation}:
-        raise Refusal("recommendation", "Choose the recommendation")
-    if not suitability.requested_on <= completed_on <= date.today():
-        raise Refusal("completed_on", "The date must be between the request and today")
-    suitability.recommendation = Recommendation(recommendation)
+    chosen = _chosen(Recommendation, recommendation, "recommendation", "Choose the recommendation")
+    _dated_between(completed_on, suitability.requested_on, "completed_on", "the request")
+    suitability.recommendation = chosen
     suitability.completed_on = completed_on
     db.session.flush()
     audit_contact("suitability_recommended", suitability.contact, by, recommendation=recommendation)
@@ -479,11 +492,9 @@ def record_court_result(
     """What the court decided: a DRR, an ATR, both, or no such order."""
     if suitability.recommendation is None:
         raise Conflict("result", "Record the recommendation first")
-    if result not in {r.value for r in CourtResult}:
-        raise Refusal("result", "Choose what the court decided")
-    if not suitability.requested_on <= result_on <= date.today():
-        raise Refusal("result_on", "The date must be between the request and today")
-    suitability.result, suitability.result_on = CourtResult(result), result_on
+    decided = _chosen(CourtResult, result, "result", "Choose what the court decided")
+    _dated_between(result_on, suitability.requested_on, "result_on", "the request")
+    suitability.result, suitability.result_on = decided, result_on
     db.session.flush()
     audit_contact("court_result_recorded", suitability.contact, by, result=result)
     return suitability
@@ -493,14 +504,12 @@ def record_activity(
     contact: InitialContact, by: User, *, kind: str, done_on: date
 ) -> CustodyActivity:
     """Something done for the person (naloxone supplied, harm reduction advice...)."""
-    if kind not in {k.value for k in ActivityKind}:
-        raise Refusal("kind", "Choose what was done")
-    if not _local_day(contact.seen_at) <= done_on <= date.today():
-        raise Refusal("done_on", "The date must be between the contact and today")
+    done = _chosen(ActivityKind, kind, "kind", "Choose what was done")
+    _dated_between(done_on, _local_day(contact.seen_at), "done_on", "the contact")
     activity = CustodyActivity(
         area_id=contact.area_id,
         contact=contact,
-        kind=ActivityKind(kind),
+        kind=done,
         done_on=done_on,
         by_id=by.id,
     )
@@ -516,11 +525,9 @@ def close_case(
     """Close the case: transferred to treatment, end of contact, declined, or no further
     contact. Appointments still booked are cancelled."""
     _open(contact, "reason")
-    if reason not in {r.value for r in ClosureReason}:
-        raise Refusal("reason", "Choose why the case is closing")
-    if not _local_day(contact.seen_at) <= closed_on <= date.today():
-        raise Refusal("closed_on", "The date must be between the contact and today")
-    contact.closed_on, contact.closure_reason = closed_on, ClosureReason(reason)
+    why = _chosen(ClosureReason, reason, "reason", "Choose why the case is closing")
+    _dated_between(closed_on, _local_day(contact.seen_at), "closed_on", "the contact")
+    contact.closed_on, contact.closure_reason = closed_on, why
     for appointment in contact.appointments:
         if appointment.status is BookingStatus.BOOKED:
             appointment.status = BookingStatus.CANCELLED
@@ -541,8 +548,7 @@ def confirm_treatment_entry(
     _referred(record, "entered_on")
     if record.treatment_entry_on is not None:
         raise Conflict("entered_on", "Their entry into treatment is already confirmed")
-    if not record.assessed_on <= entered_on <= date.today():
-        raise Refusal("entered_on", "The date must be between the assessment and today")
+    _dated_between(entered_on, record.assessed_on, "entered_on", "the assessment")
     record.treatment_entry_on, record.treatment_entry_confirmed_by_id = entered_on, by.id
     record.non_entry_reason = None
     db.session.flush()
@@ -557,9 +563,9 @@ def record_non_entry(
     _referred(record, "reason")
     if record.treatment_entry_on is not None:
         raise Conflict("reason", "They entered treatment")
-    if reason not in {r.value for r in NonEntryReason}:
-        raise Refusal("reason", "Choose why they did not enter treatment")
-    record.non_entry_reason = NonEntryReason(reason)
+    record.non_entry_reason = _chosen(
+        NonEntryReason, reason, "reason", "Choose why they did not enter treatment"
+    )
     db.session.flush()
     audit_contact("treatment_non_entry_recorded", record.contact, by, reason=reason)
     return record
