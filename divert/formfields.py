@@ -80,15 +80,16 @@ class GovDateField(DateField):
         return self.data.strftime("%d %m %Y") if self.data else ""
 
 
-def dated(subject: str, *, required_message: str | None = None) -> Any:
-    """A required date that starts as today, labelled and named by `subject`
-    ("date of the assessment" reads "Date of the assessment" and asks "Enter the date of the
-    assessment" when left empty)."""
+def dated(subject: str, *, required_message: str | None = None, **kwargs: Any) -> Any:
+    """A required date, labelled and named by `subject` ("date of the assessment" reads "Date of
+    the assessment" and asks "Enter the date of the assessment" when left empty); it starts as
+    today unless given another `default`."""
+    kwargs.setdefault("default", date.today)
     return GovDateField(
         subject[0].upper() + subject[1:],
         subject=subject,
-        default=date.today,
         required_message=required_message or f"Enter the {subject}",
+        **kwargs,
     )
 
 
