@@ -68,14 +68,7 @@ ATTENDANCE_OUTCOMES = (
 
 
 def audit_contact(action: str, contact: InitialContact, by: User, **detail: object) -> None:
-    audit.record(
-        action,
-        record_type="initial_contact",
-        record_id=contact.id,
-        user=by,
-        area=contact.area,
-        **detail,
-    )
+    audit.record_on(action, "initial_contact", contact, by, **detail)
 
 
 def cars_programme(area: Area) -> Programme:
