@@ -2,7 +2,10 @@
 
 Every contract is one programme's: its places used are that programme's referrals only. The
 figures of one programme come from its contracts; those of every programme add up all the
-programmes' contracts (costs and places; places unknown if any is unknown).
+programmes' contracts (costs and places; places unknown if any is unknown), and their places
+used and cost per referral count the referrals of the programmes with a contract in the period
+only: a programme with referrals but no contract bought no places, so it neither fills them nor
+spreads their cost.
 
 - Cost for a period: each contract overlapping it contributes its value pro rata by the days of
   the contract that fall in the period (the page says so).
@@ -110,6 +113,10 @@ class PeriodMoney:
     places_are_example: bool
     covered_days: int
     period_days: int
+    # The referrals these contracts are for: in the period, of the programmes that have a
+    # contract overlapping it. Places used and cost per referral count these only, so a
+    # programme with referrals but no contract adds neither places nor places used.
+    referrals: int = 0
 
     @property
     def fully_covered(self) -> bool:
@@ -125,10 +132,12 @@ class PeriodMoney:
             self.places_are_example or other.places_are_example,
             max(self.covered_days, other.covered_days),
             self.period_days,
+            self.referrals + other.referrals,
         )
 
 
-def period_money(contracts: Iterable[Contract], period: Period) -> PeriodMoney:
+def period_money(contracts: Iterable[Contract], period: Period, referrals: int) -> PeriodMoney:
+    """The contracts' share of the period; `referrals`: those of the contracts' programmes."""
     cost, places = Decimal(0), Decimal(0)
     known_places, cost_example, places_example, covered = True, False, False, 0
     for contract in contracts:
@@ -151,11 +160,15 @@ def period_money(contracts: Iterable[Contract], period: Period) -> PeriodMoney:
         places_example,
         covered,
         period.days,
+        referrals,
     )
 
 
-def contract_uses(contracts: list[Contract], as_of: date) -> list[ContractUse]:
-    """Each contract with the places used in it up to `as_of`, in two queries for them all."""
+def contract_uses(
+    contracts: list[Contract], as_of: date, period: Period
+) -> tuple[list[ContractUse], dict[tuple[int, int], int]]:
+    """Each contract with the places used in it up to `as_of`; and the referrals in the period
+    of each (area, programme) with a contract among them. Two queries for them all."""
     spans = []
     for contract in contracts:
         until = min(as_of, contract.ends_on)
@@ -163,11 +176,14 @@ def contract_uses(contracts: list[Contract], as_of: date) -> list[ContractUse]:
             (contract.area_id, contract.programme_id, contract.starts_on, until),
             (contract.area_id, contract.programme_id, contract.counts_from, until),
         ]
+    programmes = sorted({(c.area_id, c.programme_id) for c in contracts})
+    spans += [(area, programme, period.start, period.end) for area, programme in programmes]
     used = referrals_received(spans)
-    return [
+    uses = [
         ContractUse(contract, as_of, used[2 * n], used[2 * n + 1])
         for n, contract in enumerate(contracts)
     ]
+    return uses, dict(zip(programmes, used[2 * len(contracts) :], strict=True))
 
 
 @dataclass(frozen=True)
@@ -192,10 +208,14 @@ def money_by_area(
         query = query.where(Programme.code == programme)
     with regional_scope(region):
         contracts = list(db.session.scalars(query))
-        uses = contract_uses(contracts, as_of)
+        uses, covered = contract_uses(contracts, as_of, period)
     return {
         area.id: AreaMoney(
-            period_money([c for c in contracts if c.area_id == area.id], period),
+            period_money(
+                [c for c in contracts if c.area_id == area.id],
+                period,
+                sum(n for (area_id, _), n in covered.items() if area_id == area.id),
+            ),
             [use for use in uses if use.contract.area_id == area.id],
         )
         for area in region.areas

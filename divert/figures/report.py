@@ -363,15 +363,20 @@ def _column_cells(
     places = None if m.places is None or not covered else whole(m.places)
     cost = m.cost_pence if covered else None
     n["places_for_period"] = Cell(kind=Kind.PLACES, value=places, example=m.places_are_example)
+    # The referrals the contracts are for: every referral in one programme's figures; in every
+    # programme's, those of the programmes with a contract in the period. Not a row of its own,
+    # but the share of places and the cost per referral would reveal it, so it is their part.
+    contracted = n["referrals"] if m.referrals == c.referrals else count(m.referrals)
+    n["referrals_with_contract"] = contracted
     n["share_of_places_used"] = Cell(
         kind=Kind.RATE,
-        value=share(c.referrals, m.places) if m.places else None,
-        parts=(n["referrals"],),
+        value=share(m.referrals, m.places) if m.places else None,
+        parts=(contracted,),
         example=m.places_are_example,
     )
     n["cost_for_period"] = Cell(kind=Kind.MONEY, value=cost, example=m.cost_is_example)
     for name, denominator, part in (
-        ("cost_per_referral", c.referrals, n["referrals"]),
+        ("cost_per_referral", m.referrals, contracted),
         ("cost_per_attendee", c.attended, n["attended"]),
     ):
         n[name] = Cell(
@@ -668,6 +673,11 @@ def build(
     )
     if programme is not None:
         figures.programme_name = dict(programme_choices(region)).get(programme, programme)
+    if publication:  # the one count that is in no row: the rule applies to it all the same
+        for column, column_cells in zip(columns, cells, strict=True):
+            contracted = column_cells.named["referrals_with_contract"]
+            if suppression.is_small(contracted.count or 0, column.threshold):
+                contracted.suppress(suppression.fewer_than(column.threshold))
     suppression.apply(
         figures, publication=publication, restrict_small_periods=restrict_small_periods
     )

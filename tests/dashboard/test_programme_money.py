@@ -355,3 +355,105 @@ def test_the_export_and_board_report_say_which_programme(
     assert "DIVERT young people: its referrals only, and its contracts&#39; places and money." in (
         report
     )
+
+
+@pytest.fixture
+def one_programme_contracted(app_ctx: Flask) -> Area:
+    """West Mercia buys DIVERT adults per place: 1 April 2022 – 31 March 2023 (365 days), 73
+    places, £7,300.00 (£100.00 a place). It has no young people's contract, yet its officers
+    refer 6 young people in July–September 2022, beside 4 adults (2 attended the one-to-one).
+    No other area has a contract or a referral then, so the region is West Mercia's."""
+    here = area("west-mercia")
+    officer = make_user("pc@west-mercia.test", {"west-mercia": Role.OFFICER})
+    educator = make_user("ed@west-mercia.test", {"west-mercia": Role.EDUCATOR})
+    with area_scope(here):
+        _contract(
+            here,
+            "divert-adults",
+            starts_on=date(2022, 4, 1),
+            ends_on=date(2023, 3, 31),
+            pricing=Pricing.PER_PLACE,
+            places_allocated=73,
+            value_pence=730000,
+        )
+        _adults(here, officer, educator, SUMMER, 4, attended=2)
+        _young_people(here, officer, educator, SUMMER, 6, assessed=0)
+        db.session.commit()
+    return here
+
+
+# 73 × 92 ÷ 365 = 18.4 places; £7,300.00 × 92 ÷ 365 = £1,840.00. The contract is for adults, so
+# its places used are the 4 adults' referrals: 4 ÷ 18.4 = 21.7%, and £1,840.00 ÷ 4 = £460.00 a
+# referral (counting the 6 young people would give 10 ÷ 18.4 = 54% and £184.00); ÷ 2 attended =
+# £920.00. All programmes add up the programmes' contracts: the adults' alone. The region
+# (West Mercia only) says the same.
+ADULTS_ONLY = {
+    "Places allocated for the period": ("18", "18"),
+    "Share of those places used": ("22%", "22%"),
+    "Cost for the period": ("£1,840.00", "£1,840.00"),
+    "Cost per referral": ("£460.00", "£460.00"),
+    "Cost per person who attended": ("£920.00", "£920.00"),
+}
+
+
+def test_a_programme_without_a_contract_uses_no_places(one_programme_contracted: Area) -> None:
+    every = _figures(one_programme_contracted, None)
+    assert every.cell(0, "referrals").text == "10"  # every referral is still counted
+    assert _money(every) == ADULTS_ONLY
+    assert _money(_figures(one_programme_contracted, "divert-adults")) == ADULTS_ONLY
+    assert "22% of the places allocated for the period" in every.narrative[0]
+
+
+def test_the_page_and_api_leave_out_a_programme_without_a_contract(
+    one_programme_contracted: Area, client: FlaskClient, auth: Auth
+) -> None:
+    commissioner = make_user("opcc@west-mercia.test", {"west-mercia": Role.COMMISSIONER})
+    secret = make_token(commissioner, area=one_programme_contracted)
+    answer = client.get(
+        "/api/v1/areas/west-mercia/figures",
+        headers={"Authorization": f"Bearer {secret}"},
+        query_string={"from": "2022-07-01", "to": "2022-09-30"},
+    )
+    assert answer.status_code == 200, answer.text
+    rows = {row["figure"]: row["values"] for row in answer.get_json()["figures"]}
+    for label, (area_text, region_text) in ADULTS_ONLY.items():
+        assert [(v["column"], v["text"]) for v in rows[label]] == [
+            ("west-mercia", area_text),
+            ("west-midlands-region", region_text),
+        ]
+    auth.sign_in("opcc@west-mercia.test")
+    query = [
+        ("period", "custom"),
+        *(("start", part) for part in ("1", "7", "2022")),
+        *(("end", part) for part in ("30", "9", "2022")),
+    ]
+    page = client.get("/west-mercia/dashboard", query_string=query)
+    assert page.status_code == 200
+    assert "22% of the places allocated for the period" in page.text
+    assert "£460.00" in page.text
+    assert "54%" not in page.text and "£184.00" not in page.text
+
+
+def test_for_publication_the_contracted_referrals_are_not_revealed(
+    one_programme_contracted: Area,
+) -> None:
+    # 10 referrals are shown, but 22% of 18.4 places or £1,840.00 ÷ £460.00 would give back the
+    # 4 adults' referrals, under the threshold of 5; the 2 attended are under it too.
+    with area_scope(one_programme_contracted):
+        every = area_figures(
+            one_programme_contracted,
+            JULY_TO_SEPTEMBER,
+            publication=True,
+            today=date(2026, 11, 23),
+        )
+    assert every.cell(0, "referrals").text == "10"
+    money = _money(every)
+    assert money["Cost for the period"] == ("£1,840.00", "£1,840.00")
+    hidden_rows = (
+        "Share of those places used",
+        "Cost per referral",
+        "Cost per person who attended",
+    )
+    for hidden in hidden_rows:
+        assert money[hidden] == ("suppressed", "suppressed"), hidden
+    assert "22%" not in every.narrative[0]
