@@ -71,6 +71,16 @@ def audit_contact(action: str, contact: InitialContact, by: User, **detail: obje
     audit.record_on(action, "initial_contact", contact, by, **detail)
 
 
+Made = TypeVar("Made")
+
+
+def _recorded(made: Made, action: str, contact: InitialContact, by: User, **detail: object) -> Made:
+    """What a use case made or changed, flushed (so it has its id) and audited on its contact."""
+    db.session.flush()
+    audit_contact(action, contact, by, **detail)
+    return made
+
+
 def cars_programme(area: Area) -> Programme:
     """The area's active arrest referral programme (the one whose pathway starts in custody)."""
     found = next(
@@ -223,9 +233,7 @@ def take_contact(contact: InitialContact, worker: User) -> InitialContact:
     colleague's)."""
     _open(contact, "worker_id")
     contact.worker_id = worker.id
-    db.session.flush()
-    audit_contact("custody_contact_taken", contact, worker)
-    return contact
+    return _recorded(contact, "custody_contact_taken", contact, worker)
 
 
 def _open(contact: InitialContact, field: str) -> None:
@@ -269,8 +277,8 @@ def book_appointment(
         varies=varies,
     )
     db.session.add(appointment)
-    db.session.flush()
-    audit_contact(
+    return _recorded(
+        appointment,
         "custody_appointment_booked",
         contact,
         by,
@@ -278,7 +286,6 @@ def book_appointment(
         by_police=by_police,
         out_of_hours=appointment.out_of_hours,
     )
-    return appointment
 
 
 def vary_appointment(
@@ -354,9 +361,9 @@ def record_appointment(
             chosen is BookingStatus.ATTENDED and not remained
         ):
             required.failure_reported_at = utcnow()
-    db.session.flush()
-    audit_contact("custody_appointment_recorded", appointment.contact, by, outcome=chosen.value)
-    return appointment
+    return _recorded(
+        appointment, "custody_appointment_recorded", appointment.contact, by, outcome=chosen.value
+    )
 
 
 @dataclass(frozen=True)
@@ -435,9 +442,7 @@ def record_assessment(
     required = contact.required_assessment
     if record.kind is AssessmentKind.REQUIRED and required is not None:
         required.completed_on = required.completed_on or details.assessed_on
-    db.session.flush()
-    audit_contact("custody_assessment_recorded", contact, by, outcome=outcome.value)
-    return record
+    return _recorded(record, "custody_assessment_recorded", contact, by, outcome=outcome.value)
 
 
 def request_suitability(
@@ -459,9 +464,7 @@ def request_suitability(
         adjourned=adjourned,
     )
     db.session.add(suitability)
-    db.session.flush()
-    audit_contact("suitability_requested", contact, by, adjourned=adjourned)
-    return suitability
+    return _recorded(suitability, "suitability_requested", contact, by, adjourned=adjourned)
 
 
 def record_recommendation(
@@ -474,9 +477,13 @@ def record_recommendation(
     _dated_between(completed_on, suitability.requested_on, "completed_on", "the request")
     suitability.recommendation = chosen
     suitability.completed_on = completed_on
-    db.session.flush()
-    audit_contact("suitability_recommended", suitability.contact, by, recommendation=recommendation)
-    return suitability
+    return _recorded(
+        suitability,
+        "suitability_recommended",
+        suitability.contact,
+        by,
+        recommendation=recommendation,
+    )
 
 
 def record_court_result(
@@ -488,9 +495,7 @@ def record_court_result(
     decided = _chosen(CourtResult, result, "result", "Choose what the court decided")
     _dated_between(result_on, suitability.requested_on, "result_on", "the request")
     suitability.result, suitability.result_on = decided, result_on
-    db.session.flush()
-    audit_contact("court_result_recorded", suitability.contact, by, result=result)
-    return suitability
+    return _recorded(suitability, "court_result_recorded", suitability.contact, by, result=result)
 
 
 def record_activity(
@@ -507,9 +512,7 @@ def record_activity(
         by_id=by.id,
     )
     db.session.add(activity)
-    db.session.flush()
-    audit_contact("custody_activity_recorded", contact, by, kind=kind)
-    return activity
+    return _recorded(activity, "custody_activity_recorded", contact, by, kind=kind)
 
 
 def close_case(
@@ -524,41 +527,35 @@ def close_case(
     for appointment in contact.appointments:
         if appointment.status is BookingStatus.BOOKED:
             appointment.status = BookingStatus.CANCELLED
-    db.session.flush()
-    audit_contact("custody_case_closed", contact, by, reason=reason)
-    return contact
+    return _recorded(contact, "custody_case_closed", contact, by, reason=reason)
 
 
-def _referred(record: DrugInterventionsRecord, field: str) -> None:
+def _awaiting_entry(record: DrugInterventionsRecord, field: str, entered: str) -> None:
+    """Refuse an answer about entry into treatment unless they were referred into treatment
+    and their entry is not yet confirmed (`entered` says so, next to `field`)."""
     if record.outcome is not AssessmentResult.REFERRED_TO_TREATMENT:
         raise Conflict(field, "They were not referred into treatment")
+    if record.treatment_entry_on is not None:
+        raise Conflict(field, entered)
 
 
 def confirm_treatment_entry(
     record: DrugInterventionsRecord, by: User, *, entered_on: date
 ) -> DrugInterventionsRecord:
     """The treatment service confirms the person entered treatment: engaged with treatment."""
-    _referred(record, "entered_on")
-    if record.treatment_entry_on is not None:
-        raise Conflict("entered_on", "Their entry into treatment is already confirmed")
+    _awaiting_entry(record, "entered_on", "Their entry into treatment is already confirmed")
     _dated_between(entered_on, record.assessed_on, "entered_on", "the assessment")
     record.treatment_entry_on, record.treatment_entry_confirmed_by_id = entered_on, by.id
     record.non_entry_reason = None
-    db.session.flush()
-    audit_contact("treatment_entry_confirmed", record.contact, by)
-    return record
+    return _recorded(record, "treatment_entry_confirmed", record.contact, by)
 
 
 def record_non_entry(
     record: DrugInterventionsRecord, by: User, *, reason: str
 ) -> DrugInterventionsRecord:
     """Why a referral into treatment did not convert into entry."""
-    _referred(record, "reason")
-    if record.treatment_entry_on is not None:
-        raise Conflict("reason", "They entered treatment")
+    _awaiting_entry(record, "reason", "They entered treatment")
     record.non_entry_reason = _chosen(
         NonEntryReason, reason, "reason", "Choose why they did not enter treatment"
     )
-    db.session.flush()
-    audit_contact("treatment_non_entry_recorded", record.contact, by, reason=reason)
-    return record
+    return _recorded(record, "treatment_non_entry_recorded", record.contact, by, reason=reason)
