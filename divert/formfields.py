@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, time
-from typing import Any
+from typing import Any, TypeVar
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
 from wtforms import DateField, Field, Form, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
+from divert.extensions import db
 from divert.params import parse_date, parse_int
 from divert.refusals import Refusal
 from divert.text import is_blank
 from divert.widgets import GovDateInput, GovTextArea
 
+Saved = TypeVar("Saved")
 PARTS = ("day", "month", "year")
 
 
@@ -29,6 +32,28 @@ def show_refusal(
         name = (renamed or {}).get(name, name)
         field = form[name] if name in form else form[default]
         field.errors = [*field.errors, message]
+
+
+def saves(
+    form: FlaskForm,
+    action: Callable[[], Saved],
+    *,
+    default: str,
+    renamed: Mapping[str, str] | None = None,
+) -> Saved | None:
+    """Run the use case of a valid submitted form and commit: what it made, once saved (None
+    if the form is not sent, not valid or refused). A refusal is rolled back (nothing
+    half-saved) and shown next to the field it names, as show_refusal does."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        made = action()
+    except Refusal as refusal:
+        db.session.rollback()
+        show_refusal(form, refusal, default=default, renamed=renamed)
+        return None
+    db.session.commit()
+    return made
 
 
 def choice_id(value: str | None) -> int:

@@ -21,7 +21,7 @@ from divert.clock import utcnow
 from divert.custody import forms, use_cases, words
 from divert.custody.use_cases import AssessmentDetails, ContactDetails
 from divert.extensions import db
-from divert.formfields import choice_id, options, show_refusal
+from divert.formfields import choice_id, options, saves
 from divert.models import (
     AppointmentKind,
     BookingStatus,
@@ -39,7 +39,6 @@ from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 bp = Blueprint("custody", __name__)
-Saved = TypeVar("Saved")
 
 PER_PAGE = 50
 # The caseload's lists: (label, whose contacts).
@@ -69,27 +68,6 @@ def _contact_details(form: forms.PersonFields, **more: Any) -> ContactDetails:
         test_result=form.test_result.data or "",
         **more,
     )
-
-
-def _saves(
-    form: FlaskForm,
-    action: Callable[[], Saved],
-    *,
-    default: str,
-    renamed: dict[str, str] | None = None,
-) -> Saved | None:
-    """Run the use case of a valid submitted form and commit: what it made, once saved. A
-    refusal is rolled back (nothing half-saved) and shown next to the field it names."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        made = action()
-    except Refusal as refusal:
-        db.session.rollback()
-        show_refusal(form, refusal, default=default, renamed=renamed)
-        return None
-    db.session.commit()
-    return made
 
 
 def _back_to(contact_id: int, message: str) -> Response:
@@ -122,7 +100,7 @@ def _one_form_page(
 ) -> str | Response:
     """A page of one form about a contact: saved, back to the contact with `saved`; else the
     form (with any refusal next to its field)."""
-    if _saves(form, action, default=default, renamed=renamed):
+    if saves(form, action, default=default, renamed=renamed):
         return _back_to(contact.id, saved)
     return render_template("custody/simple_form.html", form=form, contact=contact, title=title)
 
@@ -183,7 +161,7 @@ def caseload() -> str:
 def new_contact() -> str | Response:
     form = forms.ContactForm()
     _locations(form)
-    made = _saves(
+    made = saves(
         form,
         lambda: use_cases.record_contact(
             current_area,
@@ -211,7 +189,7 @@ def police_booking() -> str | Response:
     """Police book the arrest referral service's appointment while its workers are away."""
     form = forms.PoliceBookingForm()
     _locations(form)
-    booked = _saves(
+    booked = saves(
         form,
         lambda: use_cases.book_out_of_hours(
             current_area,
@@ -257,7 +235,7 @@ def contact(contact_id: int) -> str:
 def take(contact_id: int) -> Response:
     shown = _contact(contact_id)
     form = forms.TakeForm()
-    if _saves(form, lambda: use_cases.take_contact(shown, current_user), default="submit"):
+    if saves(form, lambda: use_cases.take_contact(shown, current_user), default="submit"):
         return _back_to(contact_id, "The contact is in your caseload.")
     for message in form.submit.errors:
         flash(message, "error")
@@ -280,7 +258,7 @@ def book(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.AppointmentForm()
     _kind_choices(form, shown)
-    if _saves(
+    if saves(
         form,
         lambda: use_cases.book_appointment(
             shown,
@@ -304,7 +282,7 @@ def appointment(appointment_id: int) -> str | Response:
         abort(404)  # its outcome is recorded: the contact's page shows it
     form = forms.AttendanceForm()
     change = forms.ChangeAppointmentForm(prefix="change")
-    if form.submit.data and _saves(
+    if form.submit.data and saves(
         form,
         lambda: use_cases.record_appointment(
             shown,
@@ -316,7 +294,7 @@ def appointment(appointment_id: int) -> str | Response:
         default="outcome",
     ):
         return _back_to(shown.contact_id, "Saved.")
-    if change.submit.data and _saves(
+    if change.submit.data and saves(
         change,
         lambda: use_cases.vary_appointment(
             shown,
@@ -381,7 +359,7 @@ def assessment(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.AssessmentForm()
     _assessment_choices(form, shown)
-    if _saves(
+    if saves(
         form,
         lambda: use_cases.record_assessment(shown, current_user, _assessed(form)),
         default="outcome",
