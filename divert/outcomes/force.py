@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from divert import audit
 from divert.clock import local_today
 from divert.extensions import db
+from divert.formfields import saves
 from divert.models import ComparisonGroup, EligibleOffences, ResultSource
 from divert.outcomes import follow_up, force_counts
 from divert.outcomes.blueprint import bp
@@ -28,7 +29,6 @@ from divert.outcomes.csv_files import (
 )
 from divert.outcomes.forms import ComparisonGroupForm, CsvUploadForm
 from divert.permissions import Permission, requires
-from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 
@@ -161,23 +161,18 @@ def eligible_offences() -> str | WerkzeugResponse:
 @requires(Permission.SUPPLY_FORCE_DATA)
 def comparison_groups() -> str | WerkzeugResponse:
     form = ComparisonGroupForm()
-    if form.validate_on_submit():
-        try:
-            force_counts.record_comparison(
-                force_counts.Comparison(
-                    **{name: getattr(form, name).data for name in force_counts.COMPARISON_FIELDS}
-                ),
-                current_user,
-                ResultSource.PAGE,
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors.append(str(refusal))
-        else:
-            audit.record("comparison_group_saved", source="page")
-            db.session.commit()
-            flash("Comparison group saved.", "success")
-            return redirect(url_for(".comparison_groups"))
+
+    def record() -> ComparisonGroup:
+        group = force_counts.Comparison(
+            **{name: getattr(form, name).data for name in force_counts.COMPARISON_FIELDS}
+        )
+        made = force_counts.record_comparison(group, current_user, ResultSource.PAGE)
+        audit.record("comparison_group_saved", source="page")
+        return made
+
+    if saves(form, record, default="starts_on"):
+        flash("Comparison group saved.", "success")
+        return redirect(url_for(".comparison_groups"))
     groups = db.session.scalars(
         select(ComparisonGroup).order_by(ComparisonGroup.starts_on.desc()).limit(100)
     ).all()
