@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -86,29 +87,40 @@ def _uploaded_text(form: CsvUploadForm) -> str | None:
         return None
 
 
+def _uploaded_lines(
+    form: CsvUploadForm, read: Callable[[str], list[Line]]
+) -> tuple[str, list[Line]] | None:
+    """A valid form's CSV text and its lines as `read` reads them; None, with why next to the
+    file field, if there is no readable file."""
+    text = _uploaded_text(form) if form.validate_on_submit() else None
+    if text is None:
+        return None
+    try:
+        return text, read(text)
+    except FileRefused as refused:
+        form.file.errors.append(str(refused))
+        return None
+
+
 @bp.route("/<area_slug>/reoffending/upload", methods=["GET", "POST"])
 @requires(Permission.SUPPLY_FORCE_DATA)
 def upload_results() -> str | WerkzeugResponse:
     form = CsvUploadForm()
     lines: list[Line] = []
     problems: dict[int, str] = {}
-    text = _uploaded_text(form) if form.validate_on_submit() else None
-    if text is not None:
-        try:
-            lines = result_lines(text)
-        except FileRefused as refused:
-            form.file.errors.append(str(refused))
-        else:
-            problems = _problems(lines)
-            if not problems and "confirm" in request.form:
-                follow_up.record_batch(
-                    [line.parsed for line in lines], current_user, ResultSource.CSV, local_today()
-                )
-                audit.record("reoffending_results_imported", source="csv", results=len(lines))
-                db.session.commit()
-                flash(f"{len(lines)} reoffending results imported.", "success")
-                return redirect(url_for(".checks_due"))
-            form.content.data = text
+    uploaded = _uploaded_lines(form, result_lines)
+    if uploaded is not None:
+        text, lines = uploaded
+        problems = _problems(lines)
+        if not problems and "confirm" in request.form:
+            follow_up.record_batch(
+                [line.parsed for line in lines], current_user, ResultSource.CSV, local_today()
+            )
+            audit.record("reoffending_results_imported", source="csv", results=len(lines))
+            db.session.commit()
+            flash(f"{len(lines)} reoffending results imported.", "success")
+            return redirect(url_for(".checks_due"))
+        form.content.data = text
     return render_template(
         "outcomes/upload_results.html",
         form=form,
@@ -124,27 +136,23 @@ def eligible_offences() -> str | WerkzeugResponse:
     """The force's monthly counts of eligible possession offences: a CSV, all lines or none."""
     form = CsvUploadForm()
     problems: dict[int, str] = {}
-    text = _uploaded_text(form) if form.validate_on_submit() else None
-    if text is not None:
-        try:
-            lines = eligible_lines(text)
-        except FileRefused as refused:
-            form.file.errors.append(str(refused))
-        else:
-            problems = {line.number: str(line.refusal) for line in lines if line.refusal}
-            if not problems:
-                try:
-                    force_counts.record_eligible(
-                        [line.parsed for line in lines], current_user, ResultSource.CSV
-                    )
-                except follow_up.BatchRefused as refused:
-                    db.session.rollback()
-                    problems = {lines[p.position].number: str(p.refusal) for p in refused.problems}
-                else:
-                    audit.record("eligible_offences_imported", source="csv", months=len(lines))
-                    db.session.commit()
-                    flash(f"Eligible offences saved for {len(lines)} months.", "success")
-                    return redirect(url_for(".eligible_offences"))
+    uploaded = _uploaded_lines(form, eligible_lines)
+    if uploaded is not None:
+        lines = uploaded[1]
+        problems = {line.number: str(line.refusal) for line in lines if line.refusal}
+        if not problems:
+            try:
+                force_counts.record_eligible(
+                    [line.parsed for line in lines], current_user, ResultSource.CSV
+                )
+            except follow_up.BatchRefused as refused:
+                db.session.rollback()
+                problems = {lines[p.position].number: str(p.refusal) for p in refused.problems}
+            else:
+                audit.record("eligible_offences_imported", source="csv", months=len(lines))
+                db.session.commit()
+                flash(f"Eligible offences saved for {len(lines)} months.", "success")
+                return redirect(url_for(".eligible_offences"))
     months = db.session.scalars(
         select(EligibleOffences).order_by(EligibleOffences.month.desc()).limit(120)
     ).all()
