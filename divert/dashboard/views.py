@@ -138,13 +138,35 @@ def _download(shown: Shown, kind: str, name: str, page: Callable[[], str]) -> Re
     )
 
 
-def _area_page(shown: Shown) -> str:
+def _figures_page(shown: Shown, **page: object) -> str:
     # `form` too: the layout puts its errors in the page's error summary.
-    return render_template("dashboard/area.html", shown=shown, form=shown.form, custom=CUSTOM)
+    return render_template(
+        "dashboard/figures.html", shown=shown, form=shown.form, custom=CUSTOM, **page
+    )
+
+
+def _area_page(shown: Shown) -> str:
+    return _figures_page(
+        shown,
+        title="Dashboard",
+        place=current_area.name,
+        heading="Figures",
+        exports=("dashboard.export_csv", "dashboard.export_xlsx", "dashboard.board_report"),
+    )
 
 
 def _region_page(shown: Shown) -> str:
-    return render_template("dashboard/region.html", shown=shown, form=shown.form, custom=CUSTOM)
+    return _figures_page(
+        shown,
+        title="Regional figures",
+        place=g.region.name,
+        heading="Areas side by side",
+        exports=(
+            "dashboard.region_export_csv",
+            "dashboard.region_export_xlsx",
+            "dashboard.region_board_report",
+        ),
+    )
 
 
 @bp.route("/<area_slug>/dashboard")
