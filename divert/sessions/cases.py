@@ -161,12 +161,14 @@ def raise_safeguarding_concern(referral_id: int) -> str | Response:
     if not safeguarding.can_raise(referral):
         abort(404)  # only young people's cases carry safeguarding concerns
     form = SafeguardingForm()
-    if not form.validate_on_submit():
-        return _render_case(referral, safeguarding_form=form)
-    safeguarding.raise_concern(referral, current_user, form.concern.data or "")
-    db.session.commit()
-    flash("Safeguarding concern raised. The area's managers have been emailed.", "success")
-    return redirect(url_for(".case", referral_id=referral.id))
+    if saves(
+        form,
+        lambda: safeguarding.raise_concern(referral, current_user, form.concern.data or ""),
+        default="concern",
+    ):
+        flash("Safeguarding concern raised. The area's managers have been emailed.", "success")
+        return redirect(url_for(".case", referral_id=referral.id))
+    return _render_case(referral, safeguarding_form=form)
 
 
 @bp.route("/<area_slug>/cases/<id:referral_id>/book", methods=["POST"])
