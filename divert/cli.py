@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -71,18 +72,31 @@ def demo_build_command(referrals: int, seed: int) -> None:
         click.echo(f"  {account.email:45} {account.description}")
 
 
+# The daily jobs' --today: run as of another day than today.
+AS_OF = click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this date."
+)
+
+
+def _each_area(today: datetime | None) -> Iterator[tuple[Area, date]]:
+    """Every area by name, the caller's work on each done inside that area's scope, with the
+    day the job runs as of (--today, or today)."""
+    as_of = today.date() if today else date.today()
+    for area in db.session.scalars(select(Area).order_by(Area.name)).all():
+        with area_scope(area):
+            yield area, as_of
+
+
 cases_cli = AppGroup("cases", help="Daily jobs on open cases.")
 
 
 @cases_cli.command("apply-not-engaged")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this date.")
+@AS_OF
 def apply_not_engaged_command(today: datetime | None) -> None:
     """Close as not engaged the cases past an area's missed-appointment or no-contact limit."""
-    as_of = today.date() if today else date.today()
     total = 0
-    for area in db.session.scalars(select(Area).order_by(Area.name)).all():
-        with area_scope(area):
-            closures = apply_not_engaged(area, as_of)
+    for area, as_of in _each_area(today):
+        closures = apply_not_engaged(area, as_of)
         for closure in closures:
             click.echo(f"{area.slug}: {closure.reference} not engaged ({closure.reason})")
         total += len(closures)
@@ -90,16 +104,14 @@ def apply_not_engaged_command(today: datetime | None) -> None:
 
 
 @cases_cli.command("apply-deadlines")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this date.")
+@AS_OF
 def apply_deadlines_command(today: datetime | None) -> None:
     """Close as not completed (returned to the police) the cases past their programme's
     deadline, such as a conditional caution's."""
-    as_of = today.date() if today else date.today()
     total = 0
-    for area in db.session.scalars(select(Area).order_by(Area.name)).all():
-        with area_scope(area):
-            closures = apply_deadlines(as_of)
-            db.session.commit()
+    for area, as_of in _each_area(today):
+        closures = apply_deadlines(as_of)
+        db.session.commit()
         for reference, note in closures:
             click.echo(f"{area.slug}: {reference} not completed ({note})")
         total += len(closures)
@@ -157,13 +169,11 @@ retention_cli = AppGroup("retention", help="Removing personal data past each are
 
 
 @retention_cli.command("apply")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this date.")
+@AS_OF
 def retention_apply_command(today: datetime | None) -> None:
     """Remove the personal data of cases closed longer ago than the area's retention period."""
-    as_of = today.date() if today else date.today()
-    for area in db.session.scalars(select(Area).order_by(Area.name)).all():
-        with area_scope(area):
-            run = apply_retention(area, as_of)
+    for area, as_of in _each_area(today):
+        run = apply_retention(area, as_of)
         click.echo(
             f"{run.area}: personal data of {run.people} people removed "
             f"(cases closed before {run.cutoff:%-d %B %Y})"

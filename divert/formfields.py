@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import time
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, time
+from typing import Any, TypeVar
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from wtforms import DateField, Field, Form
+from flask_wtf import FlaskForm
+from wtforms import DateField, Field, Form, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
+from divert.extensions import db
 from divert.params import parse_date, parse_int
 from divert.refusals import Refusal
 from divert.text import is_blank
-from divert.widgets import GovDateInput
+from divert.widgets import GovDateInput, GovTextArea
 
+Saved = TypeVar("Saved")
 PARTS = ("day", "month", "year")
 
 
@@ -29,6 +32,28 @@ def show_refusal(
         name = (renamed or {}).get(name, name)
         field = form[name] if name in form else form[default]
         field.errors = [*field.errors, message]
+
+
+def saves(
+    form: FlaskForm,
+    action: Callable[[], Saved],
+    *,
+    default: str,
+    renamed: Mapping[str, str] | None = None,
+) -> Saved | None:
+    """Run the use case of a valid submitted form and commit: what it made, once saved (None
+    if the form is not sent, not valid or refused). A refusal is rolled back (nothing
+    half-saved) and shown next to the field it names, as show_refusal does."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        made = action()
+    except Refusal as refusal:
+        db.session.rollback()
+        show_refusal(form, refusal, default=default, renamed=renamed)
+        return None
+    db.session.commit()
+    return made
 
 
 def choice_id(value: str | None) -> int:
@@ -78,6 +103,26 @@ class GovDateField(DateField):
         if self.raw_data:
             return " ".join(self.raw_data)
         return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+def dated(subject: str, *, required_message: str | None = None, **kwargs: Any) -> Any:
+    """A required date, labelled and named by `subject` ("date of the assessment" reads "Date of
+    the assessment" and asks "Enter the date of the assessment" when left empty); it starts as
+    today unless given another `default`."""
+    kwargs.setdefault("default", date.today)
+    return GovDateField(
+        subject[0].upper() + subject[1:],
+        subject=subject,
+        required_message=required_message or f"Enter the {subject}",
+        **kwargs,
+    )
+
+
+def notes_field(max_length: int) -> Any:
+    """The optional free-text notes a form ends with, up to `max_length` characters."""
+    return TextAreaField(
+        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=max_length)]
+    )
 
 
 class Required(InputRequired):

@@ -15,6 +15,7 @@ which field it is about.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 
 class Refusal(ValueError):
@@ -54,3 +55,26 @@ class Invalid(Refusal):
     @property
     def problems(self) -> dict[str, str]:
         return dict(self._problems)
+
+
+def dated(
+    day: date | None,
+    field: str,
+    *,
+    what: str,
+    today: date,
+    not_later: str,
+    earliest: date | None = None,
+    since: str = "",
+) -> date:
+    """`day`, given, not after `today` and not before `earliest` (the day `since` says);
+    otherwise a refusal naming `field` that says so of `what` ("the date of the outcome"),
+    `not_later` saying how ("today or in the past")."""
+    said = what[:1].upper() + what[1:]
+    if day is None:
+        raise Refusal(field, f"Enter {what}")
+    if day > today:
+        raise Refusal(field, f"{said} must be {not_later}")
+    if earliest is not None and day < earliest:
+        raise Refusal(field, f"{said} must be on or after {since} ({earliest:%-d %B %Y})")
+    return day

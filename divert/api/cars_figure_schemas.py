@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from divert.api.schemas import FigureRow, Period, PeriodQuery
+from divert.api.schemas import (
+    PeriodQuery,
+    area_figures_schema,
+    hideable,
+    region_figures_schema,
+)
 from divert.models import ClosureReason, NonEntryReason
 
 # Every count, by the name the figures give it (divert.figures.cars_report).
@@ -52,28 +57,24 @@ class CarsPeriodQuery(PeriodQuery):
         exclude = ("programme",)
 
 
-def _hideable(kind: type[fields.Field] = fields.Integer, **options: object) -> fields.Field:
-    return kind(required=True, allow_none=True, **options)
-
-
 def _by_code(codes: list[str]) -> fields.Dict:
     return fields.Dict(
-        keys=fields.String(metadata={"enum": codes}), values=_hideable(), required=True
+        keys=fields.String(metadata={"enum": codes}), values=hideable(), required=True
     )
 
 
 class ContactsInMonth(Schema):
     month = fields.String(required=True, metadata={"example": "2024-10"})
-    contacts = _hideable()
+    contacts = hideable()
 
 
 CarsCounts = Schema.from_dict(
     {
-        **{name: _hideable() for name in COUNTS},
+        **{name: hideable() for name in COUNTS},
         "shares": fields.Nested(
             Schema.from_dict(
                 {
-                    name: _hideable(fields.Float, metadata={"description": description})
+                    name: hideable(fields.Float, metadata={"description": description})
                     for name, description in SHARES.items()
                 },
                 name="CarsShares",
@@ -88,25 +89,5 @@ CarsCounts = Schema.from_dict(
 )
 
 
-class AreaCarsFigures(Schema):
-    area = fields.String(required=True)
-    period = fields.Nested(Period, required=True)
-    publication = fields.Boolean(required=True)
-    counts = fields.Nested(CarsCounts, required=True)
-    region = fields.Nested(CarsCounts, required=True, metadata={"description": "The region pooled"})
-    figures = fields.List(fields.Nested(FigureRow), required=True)
-
-
-class AreaCarsCounts(Schema):
-    area = fields.String(required=True)
-    name = fields.String(required=True)
-    counts = fields.Nested(CarsCounts, required=True)
-
-
-class RegionCarsFigures(Schema):
-    region = fields.String(required=True)
-    period = fields.Nested(Period, required=True)
-    publication = fields.Boolean(required=True)
-    areas = fields.List(fields.Nested(AreaCarsCounts), required=True)
-    total = fields.Nested(CarsCounts, required=True)
-    figures = fields.List(fields.Nested(FigureRow), required=True)
+AreaCarsFigures = area_figures_schema(CarsCounts, "AreaCarsFigures")
+RegionCarsFigures = region_figures_schema(CarsCounts, "Cars")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,7 +21,6 @@ from divert.extensions import db
 from divert.models import (
     CustodyLocation,
     DrugInterventionsRecord,
-    IdempotencyKey,
     InitialContact,
     Substance,
     TreatmentService,
@@ -89,10 +88,11 @@ def create_custody_contact(headers: dict[str, Any], body: dict[str, Any]) -> Ans
     Someone seen in custody or at court, in your caseload. A positive Drug Testing on Arrest
     result requires an assessment. Send an Idempotency-Key, as for referrals.
     """
-    key, request_hash = headers["idempotency_key"], idempotency.body_hash(request.get_json())
-    earlier = idempotency.earlier_key(key)
-    if earlier is None:
-        made = use_cases.record_contact(
+    return idempotency.made_once(
+        headers["idempotency_key"],
+        "custody contact",
+        "contact_id",
+        lambda: use_cases.record_contact(
             current_area,
             current_user,
             use_cases.ContactDetails(
@@ -107,20 +107,10 @@ def create_custody_contact(headers: dict[str, Any], body: dict[str, Any]) -> Ans
                 postcode_district=body["postcode_district"],
                 notes=body["notes"],
             ),
-        )
-        earlier = idempotency.commit_with_key(
-            IdempotencyKey(
-                user_id=current_user.id, key=key, request_hash=request_hash, contact_id=made.id
-            )
-        )
-        if earlier is None:
-            location = url_for("api.get_custody_contact", contact_id=made.id)
-            return contact_out(made), 201, {"Location": location}
-    return idempotency.replay(
-        earlier,
-        request_hash,
-        "custody contact",
-        lambda: contact_out(custody_contact(earlier.contact_id or 0)),
+        ),
+        contact_out,
+        lambda contact_id: custody_contact(contact_id or 0),
+        lambda made: {"Location": url_for("api.get_custody_contact", contact_id=made.id)},
     )
 
 
@@ -155,10 +145,11 @@ def create_custody_assessment(
     flags and the outcome (referred into treatment names the service). A required assessment
     recorded completes the contact's required assessment. Send an Idempotency-Key.
     """
-    key, request_hash = headers["idempotency_key"], idempotency.body_hash(request.get_json())
-    earlier = idempotency.earlier_key(key)
-    if earlier is None:
-        record = use_cases.record_assessment(
+    return idempotency.made_once(
+        headers["idempotency_key"],
+        "assessment",
+        "assessment_id",
+        lambda: use_cases.record_assessment(
             contact,
             current_user,
             use_cases.AssessmentDetails(
@@ -177,19 +168,9 @@ def create_custody_assessment(
                 ),
                 notes=body["notes"],
             ),
-        )
-        earlier = idempotency.commit_with_key(
-            IdempotencyKey(
-                user_id=current_user.id, key=key, request_hash=request_hash, assessment_id=record.id
-            )
-        )
-        if earlier is None:
-            return assessment_out(record), 201, {}
-    return idempotency.replay(
-        earlier,
-        request_hash,
-        "assessment",
-        lambda: assessment_out(_record(earlier.assessment_id or 0)),
+        ),
+        assessment_out,
+        lambda record_id: _record(record_id or 0),
     )
 
 

@@ -35,6 +35,19 @@ def asked_period(query: dict[str, Any]) -> Period:
     return periods.financial_year(periods.financial_year_of(date.today()))
 
 
+def asked_area_figures(query: dict[str, Any], today: date | None = None) -> Figures:
+    """The area's figures as a figures query asks (period, publication, programme), a short
+    period restricted as the caller's role is."""
+    return report.area_figures(
+        current_area,
+        asked_period(query),
+        publication=query["publication"],
+        restrict_small_periods=small_periods_restricted(g.role),
+        programme=query["programme"],
+        today=today,
+    )
+
+
 def _number(cell: Cell) -> Any:
     return None if cell.suppressed else cell.value
 
@@ -178,13 +191,7 @@ def area_figures(query: dict[str, Any]) -> dict[str, Any]:
     the period's last day, or today if sooner). With publication=true, counts under
     the area's threshold and any figure that would reveal one are null.
     """
-    figures = report.area_figures(
-        current_area,
-        asked_period(query),
-        publication=query["publication"],
-        restrict_small_periods=small_periods_restricted(g.role),
-        programme=query["programme"],
-    )
+    figures = asked_area_figures(query)
     return {
         **area_answer(figures, counts_out),
         "places": places_out(figures),

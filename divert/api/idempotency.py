@@ -7,8 +7,9 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from flask import request
 from flask_login import current_user
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -51,6 +52,40 @@ def replay(
             field="Idempotency-Key",
         )
     return answer(), 201, {"Idempotent-Replayed": "true"}
+
+
+class _Made(Protocol):
+    id: int
+
+
+Made = TypeVar("Made", bound=_Made)
+
+
+def made_once(
+    key: str,
+    what: str,
+    column: str,
+    make: Callable[[], Made],
+    answer: Callable[[Made], dict[str, Any]],
+    load: Callable[[int | None], Made],
+    headers: Callable[[Made], dict[str, str]] = lambda _: {},
+) -> Answer:
+    """A create operation under an Idempotency-Key: `make` the record and keep the key beside it
+    (its id in the key's `column`), or answer a retry with the record the key made the first
+    time (`load`ed by that id) — also when the same key was sent twice at once."""
+    request_hash = body_hash(request.get_json())
+    earlier = earlier_key(key)
+    if earlier is None:
+        made = make()
+        earlier = commit_with_key(
+            IdempotencyKey(
+                user_id=current_user.id, key=key, request_hash=request_hash, **{column: made.id}
+            )
+        )
+        if earlier is None:
+            return answer(made), 201, headers(made)
+    first = earlier
+    return replay(first, request_hash, what, lambda: answer(load(getattr(first, column))))
 
 
 def commit_with_key(row: IdempotencyKey) -> IdempotencyKey | None:

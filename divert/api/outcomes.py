@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import g, request
+from flask import request
 from flask_login import current_user
 from marshmallow import RAISE
 from sqlalchemy import func, select
@@ -17,16 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from divert import audit
 from divert.api import outcome_schemas as schemas
 from divert.api.blueprint import bp, operation
-from divert.api.figures import asked_period, rows_out
+from divert.api.figures import asked_area_figures, rows_out
 from divert.api.idempotency import body_hash
 from divert.api.paging import page_of
 from divert.api.problems import ApiError
 from divert.api.schemas import IdempotencyHeader, PageQuery, PeriodQuery
 from divert.clock import local_today
 from divert.extensions import db
-from divert.figures import outcome_report, report
+from divert.figures import outcome_report
 from divert.figures.report import Cell, Figures, Kind
-from divert.figures.suppression import small_periods_restricted
 from divert.models import ForceBatch, Referral, ResultSource
 from divert.outcomes import follow_up, force_counts, treatment
 from divert.permissions import Permission
@@ -233,14 +232,7 @@ def outcome_figures(query: dict[str, Any]) -> dict[str, Any]:
     Completion, entry into treatment, police outcomes of returned cases, reoffending by cohort
     (only cases whose window has passed and whose result is in; `awaited` beside) and take-up.
     """
-    figures = report.area_figures(
-        current_area,
-        asked_period(query),
-        publication=query["publication"],
-        restrict_small_periods=small_periods_restricted(g.role),
-        programme=query["programme"],
-        today=local_today(),
-    )
+    figures = asked_area_figures(query, today=local_today())
     return {
         "area": current_area.slug,
         "period": figures.period,

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from functools import partial
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 from flask_login import current_user
 from marshmallow import RAISE
 from sqlalchemy import func, select
@@ -23,7 +23,6 @@ from divert.api.problems import ApiError
 from divert.clock import LOCAL
 from divert.extensions import db
 from divert.models import (
-    IdempotencyKey,
     Referral,
     Substance,
     utcnow,
@@ -80,15 +79,6 @@ def own_referral(referral_id: int) -> Referral:
     return referral
 
 
-def _replay(earlier: IdempotencyKey, request_hash: str) -> Answer:
-    return idempotency.replay(
-        earlier,
-        request_hash,
-        "referral",
-        lambda: referral_out(db.session.get(Referral, earlier.referral_id)),
-    )
-
-
 @bp.route("/areas/<area_slug>/referrals", methods=["POST"], tags=["referrals"])
 @operation(Permission.SUBMIT_REFERRAL, errors=(409,), body=True)
 @bp.arguments(schemas.IdempotencyHeader, location="headers")
@@ -100,32 +90,31 @@ def create_referral(headers: dict[str, Any], body: dict[str, Any]) -> Answer:
     Send an Idempotency-Key: a retry with the same key and body returns the referral made the
     first time (with `Idempotent-Replayed: true`); the same key with another body is refused.
     """
-    key, request_hash = headers["idempotency_key"], idempotency.body_hash(request.get_json())
-    earlier = idempotency.earlier_key(key)
-    if earlier is not None:
-        return _replay(earlier, request_hash)
-    details = use_cases.ReferralDetails.typed(
-        body,
-        substances_found=by_codes(Substance, body["substances_found"], "substances_found"),
-        programme_id=_programme_id(body["programme"]),
-    )
-    referral = use_cases.submit(
-        current_area,
-        current_user,
-        details,
-        confirm_repeat=body["confirm_repeat"],
-        same_person_elsewhere=body["same_person_elsewhere"],
-        session_id=body["session_id"],
-    ).referral
-    earlier = idempotency.commit_with_key(
-        IdempotencyKey(
-            user_id=current_user.id, key=key, request_hash=request_hash, referral_id=referral.id
+
+    def make() -> Referral:
+        details = use_cases.ReferralDetails.typed(
+            body,
+            substances_found=by_codes(Substance, body["substances_found"], "substances_found"),
+            programme_id=_programme_id(body["programme"]),
         )
+        return use_cases.submit(
+            current_area,
+            current_user,
+            details,
+            confirm_repeat=body["confirm_repeat"],
+            same_person_elsewhere=body["same_person_elsewhere"],
+            session_id=body["session_id"],
+        ).referral
+
+    return idempotency.made_once(
+        headers["idempotency_key"],
+        "referral",
+        "referral_id",
+        make,
+        referral_out,
+        lambda referral_id: db.session.get(Referral, referral_id),
+        lambda made: {"Location": url_for("api.get_referral", referral_id=made.id)},
     )
-    if earlier is not None:  # the same key, sent twice at once: answer with the first
-        return _replay(earlier, request_hash)
-    location = url_for("api.get_referral", referral_id=referral.id)
-    return referral_out(referral), 201, {"Location": location}
 
 
 @bp.route("/areas/<area_slug>/referrals", tags=["referrals"])

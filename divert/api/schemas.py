@@ -417,38 +417,38 @@ class Period(Schema):
     label = fields.String(required=True)
 
 
-def _hideable(kind: type[fields.Field] = fields.Integer) -> fields.Field:
+def hideable(kind: type[fields.Field] = fields.Integer, **options: Any) -> fields.Field:
     """A figure that is null where the small-number rule hides it."""
-    return kind(required=True, allow_none=True)
+    return kind(required=True, allow_none=True, **options)
 
 
 def _breakdown() -> fields.Dict:
-    return fields.Dict(keys=fields.String(), values=_hideable(), required=True)
+    return fields.Dict(keys=fields.String(), values=hideable(), required=True)
 
 
 class MonthCount(Schema):
     month = fields.String(required=True, metadata={"example": "2024-03"})
-    referrals = _hideable()
+    referrals = hideable()
 
 
 class Counts(Schema):
-    referrals = _hideable()
-    attended = _hideable()
-    not_engaged = _hideable()
-    decided = _hideable()
-    engagement_rate = _hideable(fields.Float)
-    repeats = _hideable()
-    repeat_share = _hideable(fields.Float)
-    completed = _hideable()
-    not_completed = _hideable()
-    completion_rate = _hideable(fields.Float)
-    referred_on = _hideable()
-    ineligible = _hideable()
-    withdrawn = _hideable()
-    in_progress = _hideable()
-    under_18 = _hideable()
-    adult = _hideable()
-    naloxone_kits = _hideable()
+    referrals = hideable()
+    attended = hideable()
+    not_engaged = hideable()
+    decided = hideable()
+    engagement_rate = hideable(fields.Float)
+    repeats = hideable()
+    repeat_share = hideable(fields.Float)
+    completed = hideable()
+    not_completed = hideable()
+    completion_rate = hideable(fields.Float)
+    referred_on = hideable()
+    ineligible = hideable()
+    withdrawn = hideable()
+    in_progress = hideable()
+    under_18 = hideable()
+    adult = hideable()
+    naloxone_kits = hideable()
     substances = _breakdown()
     genders = _breakdown()
     ethnicities = _breakdown()
@@ -463,12 +463,12 @@ class Places(Schema):
     contract_ends_on = fields.Date(required=True)
     as_of = fields.Date(required=True)
     pricing = fields.String(required=True, metadata={"enum": ["per_place", "fixed"]})
-    allocated = _hideable()
-    used = _hideable()
-    utilisation = _hideable(fields.Float)
-    unit_price_pence = _hideable()
-    spend_to_date_pence = _hideable()
-    projected_use = _hideable()
+    allocated = hideable()
+    used = hideable()
+    utilisation = hideable(fields.Float)
+    unit_price_pence = hideable()
+    spend_to_date_pence = hideable()
+    projected_use = hideable()
     example = fields.Boolean(required=True, metadata={"description": "Not published values"})
 
 
@@ -481,7 +481,7 @@ class FigureValue(Schema):
         allow_none=True,
         metadata={"description": "The number shown, as text: rates as fractions, money in pence"},
     )
-    share = _hideable(fields.Float)
+    share = hideable(fields.Float)
     text = fields.String(required=True, metadata={"description": "As the pages show it"})
     suppressed = fields.Boolean(required=True)
     example = fields.Boolean(required=True)
@@ -494,13 +494,53 @@ class FigureRow(Schema):
     values = fields.List(fields.Nested(FigureValue), required=True)
 
 
-class AreaFigures(Schema):
-    area = fields.String(required=True)
-    period = fields.Nested(Period, required=True)
-    publication = fields.Boolean(required=True)
-    counts = fields.Nested(Counts, required=True)
-    region = fields.Nested(Counts, required=True, metadata={"description": "The region pooled"})
-    places = fields.Nested(
+def area_figures_schema(counts: type[Schema], name: str, **more: fields.Field) -> type[Schema]:
+    """The schema (`name` in the OpenAPI document) of an area's figures beside its region's:
+    its `counts` and the region's pooled, `more` fields, and the figure rows."""
+    return Schema.from_dict(
+        {
+            "area": fields.String(required=True),
+            "period": fields.Nested(Period, required=True),
+            "publication": fields.Boolean(required=True),
+            "counts": fields.Nested(counts, required=True),
+            "region": fields.Nested(
+                counts, required=True, metadata={"description": "The region pooled"}
+            ),
+            **more,
+            "figures": fields.List(fields.Nested(FigureRow), required=True),
+        },
+        name=name,
+    )
+
+
+def region_figures_schema(counts: type[Schema], kind: str = "") -> type[Schema]:
+    """The schema of a region's figures: each area's `counts` and the region's, and the figure
+    rows; named Region{kind}Figures, and an area's Area{kind}Counts, in the OpenAPI document."""
+    area_counts = Schema.from_dict(
+        {
+            "area": fields.String(required=True),
+            "name": fields.String(required=True),
+            "counts": fields.Nested(counts, required=True),
+        },
+        name=f"Area{kind}Counts",
+    )
+    return Schema.from_dict(
+        {
+            "region": fields.String(required=True),
+            "period": fields.Nested(Period, required=True),
+            "publication": fields.Boolean(required=True),
+            "areas": fields.List(fields.Nested(area_counts), required=True),
+            "total": fields.Nested(counts, required=True),
+            "figures": fields.List(fields.Nested(FigureRow), required=True),
+        },
+        name=f"Region{kind}Figures",
+    )
+
+
+AreaFigures = area_figures_schema(
+    Counts,
+    "AreaFigures",
+    places=fields.Nested(
         Places,
         required=True,
         allow_none=True,
@@ -508,25 +548,11 @@ class AreaFigures(Schema):
             "description": "The contract covering the period's last day (or today); null if "
             "none, or if several programmes' contracts do (see contracts)"
         },
-    )
-    contracts = fields.List(
+    ),
+    contracts=fields.List(
         fields.Nested(Places),
         required=True,
         metadata={"description": "Every contract overlapping the period, of the programme shown"},
-    )
-    figures = fields.List(fields.Nested(FigureRow), required=True)
-
-
-class AreaCounts(Schema):
-    area = fields.String(required=True)
-    name = fields.String(required=True)
-    counts = fields.Nested(Counts, required=True)
-
-
-class RegionFigures(Schema):
-    region = fields.String(required=True)
-    period = fields.Nested(Period, required=True)
-    publication = fields.Boolean(required=True)
-    areas = fields.List(fields.Nested(AreaCounts), required=True)
-    total = fields.Nested(Counts, required=True)
-    figures = fields.List(fields.Nested(FigureRow), required=True)
+    ),
+)
+RegionFigures = region_figures_schema(Counts)

@@ -16,6 +16,15 @@ MANAGED_ROLES = (Role.OFFICER, Role.EDUCATOR)
 ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in MANAGED_ROLES]
 
 
+def _role() -> RadioField:
+    return RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=options(ROLE_CHOICES),
+        validators=[Required(message="Select a role")],
+    )
+
+
 class InviteForm(FlaskForm):
     name = StringField(
         "Full name",
@@ -31,12 +40,7 @@ class InviteForm(FlaskForm):
         description="The invitation is sent here; it is also how they sign in",
         validators=[Required(message="Enter their email address"), EmailAddress()],
     )
-    role = RadioField(
-        "Role",
-        widget=GovRadioInput(),
-        choices=options(ROLE_CHOICES),
-        validators=[Required(message="Select a role")],
-    )
+    role = _role()
     collar_number = StringField(
         "Collar number (officers)",
         widget=GovTextInput(),
@@ -53,12 +57,7 @@ class AcceptInvitationForm(FlaskForm):
 
 
 class MembershipForm(FlaskForm):
-    role = RadioField(
-        "Role",
-        widget=GovRadioInput(),
-        choices=options(ROLE_CHOICES),
-        validators=[Required(message="Select a role")],
-    )
+    role = _role()
     status = RadioField(
         "Access to this area",
         widget=GovRadioInput(),

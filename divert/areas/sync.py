@@ -7,7 +7,7 @@ seeded (an area's own edits to its lists are kept).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -55,12 +55,21 @@ def _apply(record: Any, values: dict[str, Any], label: str, changes: list[str]) 
         changes.append(f"updated {label}: {', '.join(changed)}")
 
 
+Synced = TypeVar("Synced", Region, Area)
+
+
+def _found_or_made(kind: type[Synced], slug: str, what: str, changes: list[str]) -> Synced:
+    """The region or area of `slug`, made (and the change noted) if there is none yet."""
+    found = db.session.scalar(select(kind).where(kind.slug == slug))
+    if found is None:
+        found = kind(slug=slug)
+        db.session.add(found)
+        changes.append(f"created {what} {slug}")
+    return found
+
+
 def _sync_region(config: RegionConfig, changes: list[str]) -> Region:
-    region = db.session.scalar(select(Region).where(Region.slug == config.slug))
-    if region is None:
-        region = Region(slug=config.slug)
-        db.session.add(region)
-        changes.append(f"created region {config.slug}")
+    region = _found_or_made(Region, config.slug, "region", changes)
     values = {
         "name": config.name,
         "lead_area_slug": config.lead_area,
@@ -71,11 +80,7 @@ def _sync_region(config: RegionConfig, changes: list[str]) -> Region:
 
 
 def _sync_area(config: AreaConfig, region: Region, changes: list[str]) -> Area:
-    area = db.session.scalar(select(Area).where(Area.slug == config.slug))
-    if area is None:
-        area = Area(slug=config.slug)
-        db.session.add(area)
-        changes.append(f"created area {config.slug}")
+    area = _found_or_made(Area, config.slug, "area", changes)
     values = {
         "code": config.code,
         "name": config.name,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -17,16 +16,11 @@ from wtforms import RadioField, SelectField, SelectMultipleField, SubmitField, T
 from wtforms.validators import Length, Optional
 
 from divert.assessments.services import OUT_REASONS, OUTCOMES, PRESENT
-from divert.formfields import GovDateField, Required, options
+from divert.formfields import Required, dated, notes_field, options
 
 
 class AssessmentFields(FlaskForm):
-    held_on = GovDateField(
-        "Date of the assessment",
-        subject="date of the assessment",
-        default=date.today,
-        required_message="Enter the date of the assessment",
-    )
+    held_on = dated("date of the assessment")
     present = SelectMultipleField(
         "Who was there",
         widget=GovCheckboxesInput(),
@@ -46,9 +40,7 @@ class AssessmentFields(FlaskForm):
         choices=options([("", "Not referred on"), *OUT_REASONS]),
         default="",
     )
-    notes = TextAreaField(
-        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=4000)]
-    )
+    notes = notes_field(4000)
     submit = SubmitField("Save the assessment", widget=GovSubmitInput())
 
 

@@ -7,7 +7,7 @@ refuses it too (a trigger, see migrations/versions/0002_admin_audit.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
@@ -54,6 +54,22 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+class AreaRecord(Protocol):
+    """A record of one area: a referral, a custody contact."""
+
+    id: Any
+    area: Any
+
+
+def record_on(
+    action: str, record_type: str, row: AreaRecord, by: User, **detail: Any
+) -> AuditEvent:
+    """What `by` did to an area's record, in the record's area: in a request or in a job."""
+    return record(
+        action, record_type=record_type, record_id=row.id, user=by, area=row.area, **detail
+    )
 
 
 Answer = TypeVar("Answer")

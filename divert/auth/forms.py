@@ -16,12 +16,16 @@ from divert.widgets import (
 )
 
 
-class SignInForm(FlaskForm):
-    email = StringField(
+def _your_email() -> StringField:
+    return StringField(
         "Email address",
         widget=GovTextInput(),
         validators=[Required(message="Enter your email address")],
     )
+
+
+class SignInForm(FlaskForm):
+    email = _your_email()
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
@@ -70,11 +74,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[Required(message="Enter your email address")],
-    )
+    email = _your_email()
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
 
 

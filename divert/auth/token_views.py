@@ -111,37 +111,23 @@ def _revoke(token_id: int) -> Response:
     return redirect(url_for(_endpoints()["list"]))
 
 
-@bp.route("/<area_slug>/api-tokens")
-@requires(Permission.MANAGE_API_TOKENS)
-def list_area_tokens() -> str:
-    return _listing()
+def _token_pages(prefix: str, whose: str, permission: Permission) -> None:
+    """The list, new and revoke pages of `whose` tokens (an area's, a region's) under `prefix`,
+    each endpoint named for whose they are (list_area_tokens, new_region_token ...)."""
+    bp.add_url_rule(f"{prefix}/api-tokens", f"list_{whose}_tokens", requires(permission)(_listing))
+    bp.add_url_rule(
+        f"{prefix}/api-tokens/new",
+        f"new_{whose}_token",
+        requires(permission)(_new),
+        methods=["GET", "POST"],
+    )
+    bp.add_url_rule(
+        f"{prefix}/api-tokens/<id:token_id>/revoke",
+        f"revoke_{whose}_token",
+        requires(permission)(_revoke),
+        methods=["POST"],
+    )
 
 
-@bp.route("/<area_slug>/api-tokens/new", methods=["GET", "POST"])
-@requires(Permission.MANAGE_API_TOKENS)
-def new_area_token() -> str | Response:
-    return _new()
-
-
-@bp.route("/<area_slug>/api-tokens/<id:token_id>/revoke", methods=["POST"])
-@requires(Permission.MANAGE_API_TOKENS)
-def revoke_area_token(token_id: int) -> Response:
-    return _revoke(token_id)
-
-
-@bp.route("/region/<region_slug>/api-tokens")
-@requires(Permission.VIEW_REGION)
-def list_region_tokens() -> str:
-    return _listing()
-
-
-@bp.route("/region/<region_slug>/api-tokens/new", methods=["GET", "POST"])
-@requires(Permission.VIEW_REGION)
-def new_region_token() -> str | Response:
-    return _new()
-
-
-@bp.route("/region/<region_slug>/api-tokens/<id:token_id>/revoke", methods=["POST"])
-@requires(Permission.VIEW_REGION)
-def revoke_region_token(token_id: int) -> Response:
-    return _revoke(token_id)
+_token_pages("/<area_slug>", "area", Permission.MANAGE_API_TOKENS)
+_token_pages("/region/<region_slug>", "region", Permission.VIEW_REGION)

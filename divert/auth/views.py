@@ -179,7 +179,7 @@ def change_password() -> str | Response:
             db.session.commit()
             flash("Your password has been changed.", "success")
             return redirect(landing_url(current_user))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/password.html", form=form, title="Change your password")
 
 
 RESET_SENT = (
@@ -233,4 +233,5 @@ def set_password(token: str) -> str | Response:
         db.session.commit()
         flash("Your password has been set. Sign in with it now.", "success")
         return redirect(url_for("auth.sign_in"))
-    return render_template("auth/set_password.html", form=form, purpose=link.purpose.value)
+    title = "Choose your password" if link.purpose.value == "invite" else "Choose a new password"
+    return render_template("auth/password.html", form=form, title=title)

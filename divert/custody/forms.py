@@ -13,7 +13,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -23,13 +22,20 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import Length, Optional, ValidationError
 
 from divert.clock import LOCAL
 from divert.custody import words
-from divert.formfields import GovDateField, PhoneNumber, Required, options, parse_time
+from divert.formfields import (
+    GovDateField,
+    PhoneNumber,
+    Required,
+    dated,
+    notes_field,
+    options,
+    parse_time,
+)
 from divert.referrals import forms as referral_forms
 
 YES_NO = options([("yes", "Yes"), ("no", "No")])
@@ -80,12 +86,7 @@ class PersonFields(referral_forms.PersonFields):
 
 
 class ContactForm(PersonFields):
-    seen_on = GovDateField(
-        "Date seen",
-        subject="date seen",
-        default=date.today,
-        required_message="Enter the date you saw them",
-    )
+    seen_on = dated("date seen", required_message="Enter the date you saw them")
     seen_at = TimeField(
         "Time seen",
         default=_now_local,
@@ -107,9 +108,7 @@ class ContactForm(PersonFields):
         description="The first half of their postcode, for example CV34",
         validators=[Optional(), Length(max=8)],
     )
-    notes = TextAreaField(
-        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=4000)]
-    )
+    notes = notes_field(4000)
     submit = SubmitField("Save the contact", widget=GovSubmitInput())
 
 
@@ -175,12 +174,7 @@ class AssessmentForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[Required(message="Choose what kind of assessment this is")],
     )
-    assessed_on = GovDateField(
-        "Date of the assessment",
-        subject="date of the assessment",
-        default=date.today,
-        required_message="Enter the date of the assessment",
-    )
+    assessed_on = dated("date of the assessment")
     substances = SelectMultipleField(
         "Substances they use",
         widget=GovCheckboxesInput(),
@@ -225,19 +219,12 @@ class AssessmentForm(FlaskForm):
     treatment_service = SelectField(
         "If referred into treatment, which service", widget=GovSelect(), default=""
     )
-    notes = TextAreaField(
-        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=4000)]
-    )
+    notes = notes_field(4000)
     submit = SubmitField("Save the assessment", widget=GovSubmitInput())
 
 
 class SuitabilityForm(FlaskForm):
-    requested_on = GovDateField(
-        "Date the court asked",
-        subject="date the court asked",
-        default=date.today,
-        required_message="Enter the date the court asked",
-    )
+    requested_on = dated("date the court asked")
     court_date = GovDateField(
         "Court date", subject="court date", required_message="Enter the court date"
     )
@@ -254,12 +241,7 @@ class RecommendationForm(FlaskForm):
         choices=options([(k.value, label) for k, label in words.RECOMMENDATIONS.items()]),
         validators=[Required(message="Choose the recommendation")],
     )
-    completed_on = GovDateField(
-        "Date of the assessment",
-        subject="date of the assessment",
-        default=date.today,
-        required_message="Enter the date of the assessment",
-    )
+    completed_on = dated("date of the assessment")
     submit = SubmitField("Save the recommendation", widget=GovSubmitInput())
 
 
@@ -270,12 +252,7 @@ class CourtResultForm(FlaskForm):
         choices=options([(k.value, label) for k, label in words.COURT_RESULTS.items()]),
         validators=[Required(message="Choose what the court decided")],
     )
-    result_on = GovDateField(
-        "Date of the decision",
-        subject="date of the decision",
-        default=date.today,
-        required_message="Enter the date of the decision",
-    )
+    result_on = dated("date of the decision")
     submit = SubmitField("Save the result", widget=GovSubmitInput())
 
 
@@ -286,9 +263,7 @@ class ActivityForm(FlaskForm):
         choices=options([(k.value, label) for k, label in words.ACTIVITIES.items()]),
         validators=[Required(message="Choose what was done")],
     )
-    done_on = GovDateField(
-        "Date", subject="date", default=date.today, required_message="Enter the date"
-    )
+    done_on = dated("date")
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
@@ -299,12 +274,7 @@ class CloseForm(FlaskForm):
         choices=options([(k.value, label) for k, label in words.CLOSURE_REASONS.items()]),
         validators=[Required(message="Choose why the case is closing")],
     )
-    closed_on = GovDateField(
-        "Date closed",
-        subject="date closed",
-        default=date.today,
-        required_message="Enter the date closed",
-    )
+    closed_on = dated("date closed")
     submit = SubmitField("Close the case", widget=GovSubmitInput())
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import TypeVar
 
 from divert import audit
 from divert.clock import LOCAL, utcnow
@@ -53,6 +55,8 @@ from divert.referrals import repeats, submission
 from divert.referrals.slots import within_hours
 from divert.refusals import Conflict, Invalid, Refusal
 
+Stored = TypeVar("Stored", bound=Enum)
+
 # How far ahead an appointment may be booked.
 BOOKING_HORIZON = timedelta(days=92)
 # An appointment's attendance outcomes, as for other programmes.
@@ -64,14 +68,17 @@ ATTENDANCE_OUTCOMES = (
 
 
 def audit_contact(action: str, contact: InitialContact, by: User, **detail: object) -> None:
-    audit.record(
-        action,
-        record_type="initial_contact",
-        record_id=contact.id,
-        user=by,
-        area=contact.area,
-        **detail,
-    )
+    audit.record_on(action, "initial_contact", contact, by, **detail)
+
+
+Made = TypeVar("Made")
+
+
+def _recorded(made: Made, action: str, contact: InitialContact, by: User, **detail: object) -> Made:
+    """What a use case made or changed, flushed (so it has its id) and audited on its contact."""
+    db.session.flush()
+    audit_contact(action, contact, by, **detail)
+    return made
 
 
 def cars_programme(area: Area) -> Programme:
@@ -226,9 +233,7 @@ def take_contact(contact: InitialContact, worker: User) -> InitialContact:
     colleague's)."""
     _open(contact, "worker_id")
     contact.worker_id = worker.id
-    db.session.flush()
-    audit_contact("custody_contact_taken", contact, worker)
-    return contact
+    return _recorded(contact, "custody_contact_taken", contact, worker)
 
 
 def _open(contact: InitialContact, field: str) -> None:
@@ -249,9 +254,7 @@ def book_appointment(
     (only when one is required) or a follow-up. `by_police`: a police officer booked it (out of
     hours, say). It counts as out of hours when booked outside the service's opening hours."""
     _open(contact, "starts_at")
-    if kind not in {k.value for k in AppointmentKind}:
-        raise Refusal("kind", "Choose the kind of appointment")
-    chosen = AppointmentKind(kind)
+    chosen = _chosen(AppointmentKind, kind, "kind", "Choose the kind of appointment")
     required = contact.required_assessment
     if chosen is not AppointmentKind.FOLLOW_UP and required is None:
         raise Refusal("kind", "Only a positive test on arrest requires an assessment")
@@ -274,8 +277,8 @@ def book_appointment(
         varies=varies,
     )
     db.session.add(appointment)
-    db.session.flush()
-    audit_contact(
+    return _recorded(
+        appointment,
         "custody_appointment_booked",
         contact,
         by,
@@ -283,7 +286,6 @@ def book_appointment(
         by_police=by_police,
         out_of_hours=appointment.out_of_hours,
     )
-    return appointment
 
 
 def vary_appointment(
@@ -307,6 +309,19 @@ def vary_appointment(
 
 def _local_day(at: datetime) -> date:
     return at.astimezone(LOCAL).date()
+
+
+def _chosen(kind: type[Stored], value: str, field: str, message: str) -> Stored:
+    """The `kind` member stored as `value`, or a refusal with `message` next to `field`."""
+    if value not in {member.value for member in kind}:
+        raise Refusal(field, message)
+    return kind(value)
+
+
+def _dated_between(day: date, earliest: date, field: str, since: str) -> None:
+    """Refuse `day` unless it falls between `earliest` (the day of `since`) and today."""
+    if not earliest <= day <= date.today():
+        raise Refusal(field, f"The date must be between {since} and today")
 
 
 def record_appointment(
@@ -346,9 +361,9 @@ def record_appointment(
             chosen is BookingStatus.ATTENDED and not remained
         ):
             required.failure_reported_at = utcnow()
-    db.session.flush()
-    audit_contact("custody_appointment_recorded", appointment.contact, by, outcome=chosen.value)
-    return appointment
+    return _recorded(
+        appointment, "custody_appointment_recorded", appointment.contact, by, outcome=chosen.value
+    )
 
 
 @dataclass(frozen=True)
@@ -427,9 +442,7 @@ def record_assessment(
     required = contact.required_assessment
     if record.kind is AssessmentKind.REQUIRED and required is not None:
         required.completed_on = required.completed_on or details.assessed_on
-    db.session.flush()
-    audit_contact("custody_assessment_recorded", contact, by, outcome=outcome.value)
-    return record
+    return _recorded(record, "custody_assessment_recorded", contact, by, outcome=outcome.value)
 
 
 def request_suitability(
@@ -451,9 +464,7 @@ def request_suitability(
         adjourned=adjourned,
     )
     db.session.add(suitability)
-    db.session.flush()
-    audit_contact("suitability_requested", contact, by, adjourned=adjourned)
-    return suitability
+    return _recorded(suitability, "suitability_requested", contact, by, adjourned=adjourned)
 
 
 def record_recommendation(
@@ -462,15 +473,17 @@ def record_recommendation(
     """The worker's recommendation to the court: suitable for a DRR, an ATR, both, or not."""
     if suitability.recommendation is not None:
         raise Conflict("recommendation", "The recommendation is already recorded")
-    if recommendation not in {r.value for r in Recommendation}:
-        raise Refusal("recommendation", "Choose the recommendation")
-    if not suitability.requested_on <= completed_on <= date.today():
-        raise Refusal("completed_on", "The date must be between the request and today")
-    suitability.recommendation = Recommendation(recommendation)
+    chosen = _chosen(Recommendation, recommendation, "recommendation", "Choose the recommendation")
+    _dated_between(completed_on, suitability.requested_on, "completed_on", "the request")
+    suitability.recommendation = chosen
     suitability.completed_on = completed_on
-    db.session.flush()
-    audit_contact("suitability_recommended", suitability.contact, by, recommendation=recommendation)
-    return suitability
+    return _recorded(
+        suitability,
+        "suitability_recommended",
+        suitability.contact,
+        by,
+        recommendation=recommendation,
+    )
 
 
 def record_court_result(
@@ -479,35 +492,27 @@ def record_court_result(
     """What the court decided: a DRR, an ATR, both, or no such order."""
     if suitability.recommendation is None:
         raise Conflict("result", "Record the recommendation first")
-    if result not in {r.value for r in CourtResult}:
-        raise Refusal("result", "Choose what the court decided")
-    if not suitability.requested_on <= result_on <= date.today():
-        raise Refusal("result_on", "The date must be between the request and today")
-    suitability.result, suitability.result_on = CourtResult(result), result_on
-    db.session.flush()
-    audit_contact("court_result_recorded", suitability.contact, by, result=result)
-    return suitability
+    decided = _chosen(CourtResult, result, "result", "Choose what the court decided")
+    _dated_between(result_on, suitability.requested_on, "result_on", "the request")
+    suitability.result, suitability.result_on = decided, result_on
+    return _recorded(suitability, "court_result_recorded", suitability.contact, by, result=result)
 
 
 def record_activity(
     contact: InitialContact, by: User, *, kind: str, done_on: date
 ) -> CustodyActivity:
     """Something done for the person (naloxone supplied, harm reduction advice...)."""
-    if kind not in {k.value for k in ActivityKind}:
-        raise Refusal("kind", "Choose what was done")
-    if not _local_day(contact.seen_at) <= done_on <= date.today():
-        raise Refusal("done_on", "The date must be between the contact and today")
+    done = _chosen(ActivityKind, kind, "kind", "Choose what was done")
+    _dated_between(done_on, _local_day(contact.seen_at), "done_on", "the contact")
     activity = CustodyActivity(
         area_id=contact.area_id,
         contact=contact,
-        kind=ActivityKind(kind),
+        kind=done,
         done_on=done_on,
         by_id=by.id,
     )
     db.session.add(activity)
-    db.session.flush()
-    audit_contact("custody_activity_recorded", contact, by, kind=kind)
-    return activity
+    return _recorded(activity, "custody_activity_recorded", contact, by, kind=kind)
 
 
 def close_case(
@@ -516,50 +521,41 @@ def close_case(
     """Close the case: transferred to treatment, end of contact, declined, or no further
     contact. Appointments still booked are cancelled."""
     _open(contact, "reason")
-    if reason not in {r.value for r in ClosureReason}:
-        raise Refusal("reason", "Choose why the case is closing")
-    if not _local_day(contact.seen_at) <= closed_on <= date.today():
-        raise Refusal("closed_on", "The date must be between the contact and today")
-    contact.closed_on, contact.closure_reason = closed_on, ClosureReason(reason)
+    why = _chosen(ClosureReason, reason, "reason", "Choose why the case is closing")
+    _dated_between(closed_on, _local_day(contact.seen_at), "closed_on", "the contact")
+    contact.closed_on, contact.closure_reason = closed_on, why
     for appointment in contact.appointments:
         if appointment.status is BookingStatus.BOOKED:
             appointment.status = BookingStatus.CANCELLED
-    db.session.flush()
-    audit_contact("custody_case_closed", contact, by, reason=reason)
-    return contact
+    return _recorded(contact, "custody_case_closed", contact, by, reason=reason)
 
 
-def _referred(record: DrugInterventionsRecord, field: str) -> None:
+def _awaiting_entry(record: DrugInterventionsRecord, field: str, entered: str) -> None:
+    """Refuse an answer about entry into treatment unless they were referred into treatment
+    and their entry is not yet confirmed (`entered` says so, next to `field`)."""
     if record.outcome is not AssessmentResult.REFERRED_TO_TREATMENT:
         raise Conflict(field, "They were not referred into treatment")
+    if record.treatment_entry_on is not None:
+        raise Conflict(field, entered)
 
 
 def confirm_treatment_entry(
     record: DrugInterventionsRecord, by: User, *, entered_on: date
 ) -> DrugInterventionsRecord:
     """The treatment service confirms the person entered treatment: engaged with treatment."""
-    _referred(record, "entered_on")
-    if record.treatment_entry_on is not None:
-        raise Conflict("entered_on", "Their entry into treatment is already confirmed")
-    if not record.assessed_on <= entered_on <= date.today():
-        raise Refusal("entered_on", "The date must be between the assessment and today")
+    _awaiting_entry(record, "entered_on", "Their entry into treatment is already confirmed")
+    _dated_between(entered_on, record.assessed_on, "entered_on", "the assessment")
     record.treatment_entry_on, record.treatment_entry_confirmed_by_id = entered_on, by.id
     record.non_entry_reason = None
-    db.session.flush()
-    audit_contact("treatment_entry_confirmed", record.contact, by)
-    return record
+    return _recorded(record, "treatment_entry_confirmed", record.contact, by)
 
 
 def record_non_entry(
     record: DrugInterventionsRecord, by: User, *, reason: str
 ) -> DrugInterventionsRecord:
     """Why a referral into treatment did not convert into entry."""
-    _referred(record, "reason")
-    if record.treatment_entry_on is not None:
-        raise Conflict("reason", "They entered treatment")
-    if reason not in {r.value for r in NonEntryReason}:
-        raise Refusal("reason", "Choose why they did not enter treatment")
-    record.non_entry_reason = NonEntryReason(reason)
-    db.session.flush()
-    audit_contact("treatment_non_entry_recorded", record.contact, by, reason=reason)
-    return record
+    _awaiting_entry(record, "reason", "They entered treatment")
+    record.non_entry_reason = _chosen(
+        NonEntryReason, reason, "reason", "Choose why they did not enter treatment"
+    )
+    return _recorded(record, "treatment_non_entry_recorded", record.contact, by, reason=reason)

@@ -14,14 +14,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from divert.clock import utcnow
 from divert.custody import forms, use_cases, words
 from divert.custody.use_cases import AssessmentDetails, ContactDetails
 from divert.extensions import db
-from divert.formfields import choice_id, options, show_refusal
+from divert.formfields import choice_id, options, saves
 from divert.models import (
     AppointmentKind,
     BookingStatus,
@@ -39,7 +39,6 @@ from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 bp = Blueprint("custody", __name__)
-Saved = TypeVar("Saved")
 
 PER_PAGE = 50
 # The caseload's lists: (label, whose contacts).
@@ -71,30 +70,39 @@ def _contact_details(form: forms.PersonFields, **more: Any) -> ContactDetails:
     )
 
 
-def _saves(
-    form: FlaskForm,
-    action: Callable[[], Saved],
-    *,
-    default: str,
-    renamed: dict[str, str] | None = None,
-) -> Saved | None:
-    """Run the use case of a valid submitted form and commit: what it made, once saved. A
-    refusal is rolled back (nothing half-saved) and shown next to the field it names."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        made = action()
-    except Refusal as refusal:
-        db.session.rollback()
-        show_refusal(form, refusal, default=default, renamed=renamed)
-        return None
-    db.session.commit()
-    return made
-
-
 def _back_to(contact_id: int, message: str) -> Response:
     flash(message, "success")
     return redirect(url_for(".contact", contact_id=contact_id))
+
+
+OfContact = TypeVar("OfContact", CustodyAppointment, SuitabilityAssessment, DrugInterventionsRecord)
+
+
+def _of_contact(kind: type[OfContact], record_id: int) -> OfContact:
+    """A record about a contact of this area, with the contact and person it is about (another
+    area's is 404, by tenancy)."""
+    return db.first_or_404(
+        select(kind)
+        .options(joinedload(kind.contact).joinedload(InitialContact.person))
+        .where(kind.id == record_id)
+    )
+
+
+def _one_form_page(
+    form: FlaskForm,
+    action: Callable[[], object],
+    *,
+    contact: InitialContact,
+    title: str,
+    saved: str,
+    default: str,
+    renamed: dict[str, str] | None = None,
+) -> str | Response:
+    """A page of one form about a contact: saved, back to the contact with `saved`; else the
+    form (with any refusal next to its field)."""
+    if saves(form, action, default=default, renamed=renamed):
+        return _back_to(contact.id, saved)
+    return render_template("custody/simple_form.html", form=form, contact=contact, title=title)
 
 
 def _contact(contact_id: int) -> InitialContact:
@@ -153,7 +161,7 @@ def caseload() -> str:
 def new_contact() -> str | Response:
     form = forms.ContactForm()
     _locations(form)
-    made = _saves(
+    made = saves(
         form,
         lambda: use_cases.record_contact(
             current_area,
@@ -181,7 +189,7 @@ def police_booking() -> str | Response:
     """Police book the arrest referral service's appointment while its workers are away."""
     form = forms.PoliceBookingForm()
     _locations(form)
-    booked = _saves(
+    booked = saves(
         form,
         lambda: use_cases.book_out_of_hours(
             current_area,
@@ -227,7 +235,7 @@ def contact(contact_id: int) -> str:
 def take(contact_id: int) -> Response:
     shown = _contact(contact_id)
     form = forms.TakeForm()
-    if _saves(form, lambda: use_cases.take_contact(shown, current_user), default="submit"):
+    if saves(form, lambda: use_cases.take_contact(shown, current_user), default="submit"):
         return _back_to(contact_id, "The contact is in your caseload.")
     for message in form.submit.errors:
         flash(message, "error")
@@ -250,7 +258,7 @@ def book(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.AppointmentForm()
     _kind_choices(form, shown)
-    if _saves(
+    if saves(
         form,
         lambda: use_cases.book_appointment(
             shown,
@@ -265,24 +273,16 @@ def book(contact_id: int) -> str | Response:
     return render_template("custody/book.html", form=form, contact=shown)
 
 
-def _appointment(appointment_id: int) -> CustodyAppointment:
-    return db.first_or_404(
-        select(CustodyAppointment)
-        .options(joinedload(CustodyAppointment.contact).joinedload(InitialContact.person))
-        .where(CustodyAppointment.id == appointment_id)
-    )
-
-
 @bp.route("/<area_slug>/custody/appointments/<id:appointment_id>", methods=["GET", "POST"])
 @requires(Permission.RECORD_CUSTODY_CONTACTS)
 def appointment(appointment_id: int) -> str | Response:
     """What happened at an appointment (or, still booked, change it)."""
-    shown = _appointment(appointment_id)
+    shown = _of_contact(CustodyAppointment, appointment_id)
     if shown.status is not BookingStatus.BOOKED:
         abort(404)  # its outcome is recorded: the contact's page shows it
     form = forms.AttendanceForm()
     change = forms.ChangeAppointmentForm(prefix="change")
-    if form.submit.data and _saves(
+    if form.submit.data and saves(
         form,
         lambda: use_cases.record_appointment(
             shown,
@@ -294,7 +294,7 @@ def appointment(appointment_id: int) -> str | Response:
         default="outcome",
     ):
         return _back_to(shown.contact_id, "Saved.")
-    if change.submit.data and _saves(
+    if change.submit.data and saves(
         change,
         lambda: use_cases.vary_appointment(
             shown,
@@ -359,7 +359,7 @@ def assessment(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.AssessmentForm()
     _assessment_choices(form, shown)
-    if _saves(
+    if saves(
         form,
         lambda: use_cases.record_assessment(shown, current_user, _assessed(form)),
         default="outcome",
@@ -373,7 +373,7 @@ def assessment(contact_id: int) -> str | Response:
 def request_suitability(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.SuitabilityForm()
-    if _saves(
+    return _one_form_page(
         form,
         lambda: use_cases.request_suitability(
             shown,
@@ -382,22 +382,10 @@ def request_suitability(contact_id: int) -> str | Response:
             court_date=form.court_date.data,
             adjourned=bool(form.adjourned.data),
         ),
-        default="court_date",
-    ):
-        return _back_to(contact_id, "Court request saved.")
-    return render_template(
-        "custody/simple_form.html",
-        form=form,
         contact=shown,
         title="A court asks for a suitability assessment",
-    )
-
-
-def _suitability(suitability_id: int) -> SuitabilityAssessment:
-    return db.first_or_404(
-        select(SuitabilityAssessment)
-        .options(joinedload(SuitabilityAssessment.contact).joinedload(InitialContact.person))
-        .where(SuitabilityAssessment.id == suitability_id)
+        saved="Court request saved.",
+        default="court_date",
     )
 
 
@@ -421,16 +409,19 @@ def _decide(
 @requires(Permission.RECORD_CUSTODY_CONTACTS)
 def suitability(suitability_id: int) -> str | Response:
     """The recommendation to the court, then (once made) the court's decision."""
-    shown = _suitability(suitability_id)
+    shown = _of_contact(SuitabilityAssessment, suitability_id)
     if shown.result is not None:
         abort(404)  # decided: the contact's page shows it
     recommending = shown.recommendation is None
     form = forms.RecommendationForm() if recommending else forms.CourtResultForm()
-    if _saves(form, lambda: _decide(shown, form), default="submit"):
-        return _back_to(shown.contact_id, "Saved.")
     title = "Recommendation to the court" if recommending else "What the court decided"
-    return render_template(
-        "custody/simple_form.html", form=form, contact=shown.contact, title=title
+    return _one_form_page(
+        form,
+        lambda: _decide(shown, form),
+        contact=shown.contact,
+        title=title,
+        saved="Saved.",
+        default="submit",
     )
 
 
@@ -439,16 +430,15 @@ def suitability(suitability_id: int) -> str | Response:
 def activity(contact_id: int) -> str | Response:
     shown = _contact(contact_id)
     form = forms.ActivityForm()
-    if _saves(
+    return _one_form_page(
         form,
         lambda: use_cases.record_activity(
             shown, current_user, kind=form.kind.data or "", done_on=form.done_on.data
         ),
+        contact=shown,
+        title="Something done for them",
+        saved="Saved.",
         default="kind",
-    ):
-        return _back_to(contact_id, "Saved.")
-    return render_template(
-        "custody/simple_form.html", form=form, contact=shown, title="Something done for them"
     )
 
 
@@ -459,24 +449,15 @@ def close(contact_id: int) -> str | Response:
     if shown.closed_on is not None:
         abort(404)
     form = forms.CloseForm()
-    if _saves(
+    return _one_form_page(
         form,
         lambda: use_cases.close_case(
             shown, current_user, reason=form.reason.data or "", closed_on=form.closed_on.data
         ),
+        contact=shown,
+        title="Close the case",
+        saved="Case closed.",
         default="reason",
-    ):
-        return _back_to(contact_id, "Case closed.")
-    return render_template(
-        "custody/simple_form.html", form=form, contact=shown, title="Close the case"
-    )
-
-
-def _record(record_id: int) -> DrugInterventionsRecord:
-    return db.first_or_404(
-        select(DrugInterventionsRecord)
-        .options(selectinload(DrugInterventionsRecord.contact).joinedload(InitialContact.person))
-        .where(DrugInterventionsRecord.id == record_id)
     )
 
 
@@ -494,15 +475,14 @@ def _treatment_answer(
 @requires(Permission.RECORD_CUSTODY_CONTACTS)
 def treatment(record_id: int) -> str | Response:
     """What the treatment service said: they entered treatment (on a date), or why not."""
-    record = _record(record_id)
+    record = _of_contact(DrugInterventionsRecord, record_id)
     form = forms.TreatmentEntryForm()
-    if _saves(
+    return _one_form_page(
         form,
         lambda: _treatment_answer(record, form),
+        contact=record.contact,
+        title="Entry into treatment",
+        saved="Saved.",
         default="entered",
         renamed={"reason": "entered"},
-    ):
-        return _back_to(record.contact_id, "Saved.")
-    return render_template(
-        "custody/simple_form.html", form=form, contact=record.contact, title="Entry into treatment"
     )

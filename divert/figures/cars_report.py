@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Unpack
 
 from divert.figures import suppression
 from divert.figures.cars_counts import (
@@ -20,7 +21,19 @@ from divert.figures.cars_counts import (
     pooled,
 )
 from divert.figures.periods import Period
-from divert.figures.report import Cell, ColumnCells, Figures, Row, Section, columns_of, count
+from divert.figures.report import (
+    ROUNDING_NOTE,
+    Cell,
+    ColumnCells,
+    Figures,
+    Presented,
+    Row,
+    Section,
+    columns_of,
+    count,
+    of_area,
+    of_region,
+)
 from divert.figures.rounding import percent_text
 from divert.models import Area, ClosureReason, NonEntryReason, Region
 
@@ -59,29 +72,16 @@ class CarsFigures(Figures):
 
     @property
     def notes(self) -> list[str]:
-        notes = [
+        return [
             f"CARS activity from {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}, "
             f"as of {self.as_of:%-d %B %Y}: each activity in the period in which it happened.",
             "Orders made, entries into treatment and reasons for not entering follow the "
             "suitability assessments and referrals of the period, whenever they were recorded.",
             "Assessments of every kind are required assessments completed, voluntary needs "
             "assessments and court suitability assessments completed.",
-            "Percentages are rounded half up: to one decimal place under 10%, to a whole "
-            "percent otherwise.",
+            ROUNDING_NOTE,
+            *self.hiding_notes(SUBJECT),
         ]
-        if self.publication:
-            thresholds = sorted({c.threshold for c in self.columns})
-            notes.append(
-                "For publication: counts under "
-                + " or ".join(str(t) for t in thresholds)
-                + " are shown as 'fewer than', and any figure that would reveal one as "
-                "'suppressed'."
-            )
-        notes.append(
-            "Where a period has fewer custody contacts than the area's threshold, figures "
-            "describing people are not shown to commissioners and regional leads."
-        )
-        return notes
 
 
 def _column_cells(c: CarsCounts, months: list[tuple[int, int]]) -> ColumnCells:
@@ -279,8 +279,8 @@ def build(
     period: Period,
     *,
     shown: list[Area],
-    publication: bool,
     restrict_small_periods: bool,
+    publication: bool = False,
     today: date | None = None,
 ) -> CarsFigures:
     """The CARS figures of `shown` areas (each a column) and of the region pooled, suppressed."""
@@ -310,39 +310,13 @@ def build(
     return figures
 
 
-def area_cars_figures(
-    area: Area,
-    period: Period,
-    *,
-    publication: bool = False,
-    restrict_small_periods: bool = False,
-    today: date | None = None,
-) -> CarsFigures:
+def area_cars_figures(area: Area, period: Period, **presented: Unpack[Presented]) -> CarsFigures:
     """An area's CARS figures beside its region's."""
-    return build(
-        area.region,
-        period,
-        shown=[area],
-        publication=publication,
-        restrict_small_periods=restrict_small_periods,
-        today=today,
-    )
+    return of_area(build, area, period, **presented)
 
 
 def region_cars_figures(
-    region: Region,
-    period: Period,
-    *,
-    publication: bool = False,
-    restrict_small_periods: bool = True,
-    today: date | None = None,
+    region: Region, period: Period, **presented: Unpack[Presented]
 ) -> CarsFigures:
     """Every area's CARS figures side by side, and the region pooled."""
-    return build(
-        region,
-        period,
-        shown=list(region.areas),
-        publication=publication,
-        restrict_small_periods=restrict_small_periods,
-        today=today,
-    )
+    return of_region(build, region, period, **presented)

@@ -117,55 +117,60 @@ def _reoffending(columns: list[Outcomes]) -> list[Section]:
     ]
 
 
+def _share(
+    key: str,
+    title: str,
+    columns: list[Outcomes],
+    first: tuple[str, str, Callable[[Outcomes], int]],
+    second: tuple[str, str, Callable[[Outcomes], int]],
+    rate: tuple[str, str, Callable[[Outcomes], tuple[int, int]]],
+    *,
+    about_people: bool = True,
+) -> Section:
+    """Two counts and the share one makes of a whole (part, whole), column by column; the share
+    is hidden wherever either count is."""
+    counted = [[count(of(c)) for c in columns] for _, _, of in (first, second)]
+    label, rate_key, part_of = rate
+    shares = [_rate(*part_of(c), *cells) for c, *cells in zip(columns, *counted, strict=True)]
+    return Section(
+        key,
+        title,
+        [
+            Row(first[0], counted[0], first[1], describes_people=about_people),
+            Row(second[0], counted[1], second[1], describes_people=about_people),
+            Row(label, shares, rate_key, describes_people=about_people),
+        ],
+        group=OUTCOMES,
+    )
+
+
 def sections(columns: list[Outcomes]) -> list[Section]:
     """The outcome sections of these columns (each area shown, then the region pooled)."""
 
     def row(label: str, key: str, cell: Callable[[Outcomes], Cell], people: bool = True) -> Row:
         return Row(label, [cell(c) for c in columns], key, describes_people=people)
 
-    completed = [count(c.completed) for c in columns]
-    not_completed = [count(c.not_completed) for c in columns]
-    onward = [count(c.onward) for c in columns]
-    entered = [count(c.entered) for c in columns]
-    referrals = [count(c.referrals_in_reported_months) for c in columns]
-    eligible = [count(c.eligible) for c in columns]
     police_keys = [key for key in POLICE_LABELS if any(c.police[key] for c in columns)]
     return [
-        Section(
+        _share(
             "completion",
             "Completion",
-            [
-                Row("Completed", completed, "completed", describes_people=True),
-                Row("Closed, not completed", not_completed, "not_completed", True),
-                Row(
-                    "Completion rate",
-                    [
-                        _rate(c.completed, c.completed + c.not_completed, done, not_done)
-                        for c, done, not_done in zip(columns, completed, not_completed, strict=True)
-                    ],
-                    "completion_rate",
-                    describes_people=True,
-                ),
-            ],
-            group=OUTCOMES,
+            columns,
+            ("Completed", "completed", lambda c: c.completed),
+            ("Closed, not completed", "not_completed", lambda c: c.not_completed),
+            (
+                "Completion rate",
+                "completion_rate",
+                lambda c: (c.completed, c.completed + c.not_completed),
+            ),
         ),
-        Section(
+        _share(
             "treatment",
             "Entry into treatment",
-            [
-                Row("Referred on to treatment", onward, "referred_to_treatment", True),
-                Row("Entered treatment", entered, "entered_treatment", True),
-                Row(
-                    "Share who entered treatment",
-                    [
-                        _rate(c.entered, c.onward, on, ent)
-                        for c, on, ent in zip(columns, onward, entered, strict=True)
-                    ],
-                    "treatment_rate",
-                    describes_people=True,
-                ),
-            ],
-            group=OUTCOMES,
+            columns,
+            ("Referred on to treatment", "referred_to_treatment", lambda c: c.onward),
+            ("Entered treatment", "entered_treatment", lambda c: c.entered),
+            ("Share who entered treatment", "treatment_rate", lambda c: (c.entered, c.onward)),
         ),
         Section(
             "police_outcomes",
@@ -178,22 +183,26 @@ def sections(columns: list[Outcomes]) -> list[Section]:
             breakdown=True,
             group=OUTCOMES,
         ),
-        Section(
+        _share(
             "take_up",
             "Take-up",
-            [
-                Row("Eligible possession offences reported by the force", eligible, "eligible"),
-                Row("Referrals in the months reported", referrals, "referrals_in_reported_months"),
-                Row(
-                    "Take-up (referrals ÷ eligible offences)",
-                    [
-                        _rate(c.referrals_in_reported_months, c.eligible, ref, elig)
-                        for c, ref, elig in zip(columns, referrals, eligible, strict=True)
-                    ],
-                    "take_up",
-                ),
-            ],
-            group=OUTCOMES,
+            columns,
+            (
+                "Eligible possession offences reported by the force",
+                "eligible",
+                lambda c: c.eligible,
+            ),
+            (
+                "Referrals in the months reported",
+                "referrals_in_reported_months",
+                lambda c: c.referrals_in_reported_months,
+            ),
+            (
+                "Take-up (referrals ÷ eligible offences)",
+                "take_up",
+                lambda c: (c.referrals_in_reported_months, c.eligible),
+            ),
+            about_people=False,
         ),
         *_reoffending(columns),
     ]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from divert.figures import suppression
 from divert.figures.counts import (
@@ -49,6 +49,11 @@ class Kind(enum.StrEnum):
     AVERAGE = "average"  # referrals a month
     PER_PERSON = "per_person"  # offences a person, to one decimal place
     TEXT = "text"
+
+
+ROUNDING_NOTE = (
+    "Percentages are rounded half up: to one decimal place under 10%, to a whole percent otherwise."
+)
 
 
 @dataclass(eq=False)
@@ -249,7 +254,7 @@ class Figures:
     @property
     def notes(self) -> list[str]:
         """What a reader of any copy (page, export, report) must know to read it right."""
-        notes = [
+        return [
             f"{self.programme_name}: "
             + (
                 "its referrals only, and its contracts' places and money."
@@ -259,12 +264,17 @@ class Figures:
             ),
             f"Referrals received from {self.period.start:%-d %B %Y} to {self.period.end:%-d %B %Y}"
             f", as of {self.as_of:%-d %B %Y}; entries voided as made in error are not counted.",
-            "Percentages are rounded half up: to one decimal place under 10%, to a whole "
-            "percent otherwise.",
+            ROUNDING_NOTE,
             "A month's average counts only the months of the period that have begun.",
             PRO_RATA_NOTE,
             "Figures marked (example) come from values that were not published.",
+            *self.hiding_notes("referrals"),
         ]
+
+    def hiding_notes(self, subject: str) -> list[str]:
+        """What is hidden and why: small counts for publication, and the figures describing
+        people in a period with fewer `subject` (what makes a period small) than a threshold."""
+        notes = []
         if self.publication:
             thresholds = sorted({c.threshold for c in self.columns})
             notes.append(
@@ -274,7 +284,7 @@ class Figures:
                 "'suppressed'."
             )
         notes.append(
-            "Where a period has fewer referrals than the area's threshold, figures describing "
+            f"Where a period has fewer {subject} than the area's threshold, figures describing "
             "people are not shown to commissioners and regional leads."
         )
         return notes
@@ -624,8 +634,8 @@ def build(
     period: Period,
     *,
     shown: list[Area],
-    publication: bool,
     restrict_small_periods: bool,
+    publication: bool = False,
     programme: str | None = None,
     today: date | None = None,
     extra_sections: Callable[[list[Area], date], list[Section]] | None = None,
@@ -722,50 +732,76 @@ def _pooled_money(money: dict[int, AreaMoney], period: Period) -> PeriodMoney:
     return total
 
 
-def area_figures(
+class Presented(TypedDict, total=False):
+    """How figures are presented: for publication (small counts hidden; not by default);
+    whether a period with few people hides the figures describing them (by default an area's
+    does not, a region's does); the day they are as of (today by default)."""
+
+    publication: bool
+    restrict_small_periods: bool
+    today: date | None
+
+
+class ProgrammePresented(Presented, total=False):
+    """As Presented, of one programme (by its code) or, None as by default, of every one."""
+
+    programme: str | None
+
+
+Built = TypeVar("Built", bound="Figures")
+
+
+def of_area(
+    builder: Callable[..., Built],
     area: Area,
     period: Period,
     *,
-    publication: bool = False,
     restrict_small_periods: bool = False,
-    programme: str | None = None,
-    today: date | None = None,
-) -> Figures:
+    **more: Any,
+) -> Built:
+    """`builder`'s figures of an area (one column) beside its region pooled."""
+    return builder(
+        area.region, period, shown=[area], restrict_small_periods=restrict_small_periods, **more
+    )
+
+
+def of_region(
+    builder: Callable[..., Built],
+    region: Region,
+    period: Period,
+    *,
+    restrict_small_periods: bool = True,
+    **more: Any,
+) -> Built:
+    """`builder`'s figures of every area of a region side by side, and the region pooled."""
+    return builder(
+        region,
+        period,
+        shown=list(region.areas),
+        restrict_small_periods=restrict_small_periods,
+        **more,
+    )
+
+
+def area_figures(area: Area, period: Period, **presented: Unpack[ProgrammePresented]) -> Figures:
     """An area beside its region, with its outcome figures: the area dashboard, its board
     report, exports and API."""
     # Imported here, not at the top: the outcome sections are made of this module's cells.
     from divert.figures.outcome_report import outcome_sections
 
-    return build(
-        area.region,
+    return of_area(
+        build,
+        area,
         period,
-        shown=[area],
-        publication=publication,
-        restrict_small_periods=restrict_small_periods,
-        programme=programme,
-        today=today,
         extra_sections=lambda shown, on: outcome_sections(
-            area.region, shown, period, on, programme
+            area.region, shown, period, on, presented.get("programme")
         ),
+        **presented,
     )
 
 
 def region_figures(
-    region: Region,
-    period: Period,
-    *,
-    publication: bool = False,
-    restrict_small_periods: bool = True,
-    programme: str | None = None,
-    today: date | None = None,
+    region: Region, period: Period, **presented: Unpack[ProgrammePresented]
 ) -> Figures:
     """Every area of the region side by side, and the region pooled."""
-    return build(
-        region,
-        period,
-        shown=list(region.areas),
-        publication=publication,
-        restrict_small_periods=restrict_small_periods,
-        programme=programme,
-        today=today,
-    )
+    return of_region(build, region, period, **presented)

@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response
 from divert import audit
 from divert.clock import local_today
 from divert.extensions import db
-from divert.models import CaseOutcome, Referral
+from divert.formfields import saves
+from divert.models import CaseOutcome, Referral, TreatmentEntry
 from divert.outcomes import treatment
 from divert.outcomes.blueprint import bp
 from divert.outcomes.forms import TreatmentEntryForm
 from divert.permissions import Permission, requires
-from divert.refusals import Refusal
 
 COHORT_LABELS = {
     "completed": "Completed",
@@ -47,19 +47,17 @@ def treatment_entry(referral_id: int) -> str | Response:
         return redirect(url_for("sessions.case", referral_id=referral.id))
     entry = treatment.entry_of(referral)
     form = TreatmentEntryForm(obj=entry)
-    if form.validate_on_submit():
-        try:
-            treatment.confirm_entry(
-                referral, form.entered_on.data, current_user, treatment.EDUCATOR, local_today()
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            form.entered_on.errors.append(str(refusal))
-        else:
-            audit.record("treatment_entry_recorded", record_type="referral", record_id=referral.id)
-            db.session.commit()
-            flash("Entry into treatment recorded.", "success")
-            return redirect(url_for("sessions.case", referral_id=referral.id))
+
+    def confirm() -> TreatmentEntry:
+        entered = treatment.confirm_entry(
+            referral, form.entered_on.data, current_user, treatment.EDUCATOR, local_today()
+        )
+        audit.record("treatment_entry_recorded", record_type="referral", record_id=referral.id)
+        return entered
+
+    if saves(form, confirm, default="entered_on"):
+        flash("Entry into treatment recorded.", "success")
+        return redirect(url_for("sessions.case", referral_id=referral.id))
     return render_template(
         "outcomes/treatment_entry.html", referral=referral, onward=onward, form=form
     )

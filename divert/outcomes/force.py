@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,6 +16,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from divert import audit
 from divert.clock import local_today
 from divert.extensions import db
+from divert.formfields import saves
 from divert.models import ComparisonGroup, EligibleOffences, ResultSource
 from divert.outcomes import follow_up, force_counts
 from divert.outcomes.blueprint import bp
@@ -28,7 +30,6 @@ from divert.outcomes.csv_files import (
 )
 from divert.outcomes.forms import ComparisonGroupForm, CsvUploadForm
 from divert.permissions import Permission, requires
-from divert.refusals import Refusal
 from divert.tenancy import current_area
 
 
@@ -86,29 +87,40 @@ def _uploaded_text(form: CsvUploadForm) -> str | None:
         return None
 
 
+def _uploaded_lines(
+    form: CsvUploadForm, read: Callable[[str], list[Line]]
+) -> tuple[str, list[Line]] | None:
+    """A valid form's CSV text and its lines as `read` reads them; None, with why next to the
+    file field, if there is no readable file."""
+    text = _uploaded_text(form) if form.validate_on_submit() else None
+    if text is None:
+        return None
+    try:
+        return text, read(text)
+    except FileRefused as refused:
+        form.file.errors.append(str(refused))
+        return None
+
+
 @bp.route("/<area_slug>/reoffending/upload", methods=["GET", "POST"])
 @requires(Permission.SUPPLY_FORCE_DATA)
 def upload_results() -> str | WerkzeugResponse:
     form = CsvUploadForm()
     lines: list[Line] = []
     problems: dict[int, str] = {}
-    text = _uploaded_text(form) if form.validate_on_submit() else None
-    if text is not None:
-        try:
-            lines = result_lines(text)
-        except FileRefused as refused:
-            form.file.errors.append(str(refused))
-        else:
-            problems = _problems(lines)
-            if not problems and "confirm" in request.form:
-                follow_up.record_batch(
-                    [line.parsed for line in lines], current_user, ResultSource.CSV, local_today()
-                )
-                audit.record("reoffending_results_imported", source="csv", results=len(lines))
-                db.session.commit()
-                flash(f"{len(lines)} reoffending results imported.", "success")
-                return redirect(url_for(".checks_due"))
-            form.content.data = text
+    uploaded = _uploaded_lines(form, result_lines)
+    if uploaded is not None:
+        text, lines = uploaded
+        problems = _problems(lines)
+        if not problems and "confirm" in request.form:
+            follow_up.record_batch(
+                [line.parsed for line in lines], current_user, ResultSource.CSV, local_today()
+            )
+            audit.record("reoffending_results_imported", source="csv", results=len(lines))
+            db.session.commit()
+            flash(f"{len(lines)} reoffending results imported.", "success")
+            return redirect(url_for(".checks_due"))
+        form.content.data = text
     return render_template(
         "outcomes/upload_results.html",
         form=form,
@@ -124,27 +136,23 @@ def eligible_offences() -> str | WerkzeugResponse:
     """The force's monthly counts of eligible possession offences: a CSV, all lines or none."""
     form = CsvUploadForm()
     problems: dict[int, str] = {}
-    text = _uploaded_text(form) if form.validate_on_submit() else None
-    if text is not None:
-        try:
-            lines = eligible_lines(text)
-        except FileRefused as refused:
-            form.file.errors.append(str(refused))
-        else:
-            problems = {line.number: str(line.refusal) for line in lines if line.refusal}
-            if not problems:
-                try:
-                    force_counts.record_eligible(
-                        [line.parsed for line in lines], current_user, ResultSource.CSV
-                    )
-                except follow_up.BatchRefused as refused:
-                    db.session.rollback()
-                    problems = {lines[p.position].number: str(p.refusal) for p in refused.problems}
-                else:
-                    audit.record("eligible_offences_imported", source="csv", months=len(lines))
-                    db.session.commit()
-                    flash(f"Eligible offences saved for {len(lines)} months.", "success")
-                    return redirect(url_for(".eligible_offences"))
+    uploaded = _uploaded_lines(form, eligible_lines)
+    if uploaded is not None:
+        lines = uploaded[1]
+        problems = {line.number: str(line.refusal) for line in lines if line.refusal}
+        if not problems:
+            try:
+                force_counts.record_eligible(
+                    [line.parsed for line in lines], current_user, ResultSource.CSV
+                )
+            except follow_up.BatchRefused as refused:
+                db.session.rollback()
+                problems = {lines[p.position].number: str(p.refusal) for p in refused.problems}
+            else:
+                audit.record("eligible_offences_imported", source="csv", months=len(lines))
+                db.session.commit()
+                flash(f"Eligible offences saved for {len(lines)} months.", "success")
+                return redirect(url_for(".eligible_offences"))
     months = db.session.scalars(
         select(EligibleOffences).order_by(EligibleOffences.month.desc()).limit(120)
     ).all()
@@ -161,23 +169,18 @@ def eligible_offences() -> str | WerkzeugResponse:
 @requires(Permission.SUPPLY_FORCE_DATA)
 def comparison_groups() -> str | WerkzeugResponse:
     form = ComparisonGroupForm()
-    if form.validate_on_submit():
-        try:
-            force_counts.record_comparison(
-                force_counts.Comparison(
-                    **{name: getattr(form, name).data for name in force_counts.COMPARISON_FIELDS}
-                ),
-                current_user,
-                ResultSource.PAGE,
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors.append(str(refusal))
-        else:
-            audit.record("comparison_group_saved", source="page")
-            db.session.commit()
-            flash("Comparison group saved.", "success")
-            return redirect(url_for(".comparison_groups"))
+
+    def record() -> ComparisonGroup:
+        group = force_counts.Comparison(
+            **{name: getattr(form, name).data for name in force_counts.COMPARISON_FIELDS}
+        )
+        made = force_counts.record_comparison(group, current_user, ResultSource.PAGE)
+        audit.record("comparison_group_saved", source="page")
+        return made
+
+    if saves(form, record, default="starts_on"):
+        flash("Comparison group saved.", "success")
+        return redirect(url_for(".comparison_groups"))
     groups = db.session.scalars(
         select(ComparisonGroup).order_by(ComparisonGroup.starts_on.desc()).limit(100)
     ).all()

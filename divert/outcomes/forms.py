@@ -7,9 +7,12 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
-from divert.formfields import GovDateField, options
+from divert.formfields import GovDateField, dated, options
 from divert.outcomes.police import LABELS
 from divert.widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextInput
+
+# Outcomes come in after the event: no date is offered as the likely one.
+EXAMPLE_DATE = "For example, 27 3 2026"
 
 
 class PoliceOutcomeForm(FlaskForm):
@@ -19,22 +22,12 @@ class PoliceOutcomeForm(FlaskForm):
         choices=options((kind.value, label) for kind, label in LABELS.items()),
         validators=[InputRequired(message="Select what the police did")],
     )
-    decided_on = GovDateField(
-        "Date of the outcome",
-        subject="date of the outcome",
-        required_message="Enter the date of the outcome",
-        description="For example, 27 3 2026",
-    )
+    decided_on = dated("date of the outcome", default=None, description=EXAMPLE_DATE)
     submit = SubmitField("Save the outcome", widget=GovSubmitInput())
 
 
 class TreatmentEntryForm(FlaskForm):
-    entered_on = GovDateField(
-        "Date they entered treatment",
-        subject="date they entered treatment",
-        required_message="Enter the date they entered treatment",
-        description="For example, 27 3 2026",
-    )
+    entered_on = dated("date they entered treatment", default=None, description=EXAMPLE_DATE)
     submit = SubmitField("Record entry into treatment", widget=GovSubmitInput())
 
 

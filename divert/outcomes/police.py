@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from divert.extensions import db
 from divert.models import PoliceOutcome, PoliceOutcomeKind, Referral, User, utcnow
 from divert.referrals.lifecycle import RETURNED_TO_OFFICER
-from divert.refusals import Conflict, Refusal
+from divert.refusals import Conflict, Refusal, dated
 
 OVERDUE_AFTER = timedelta(days=14)
 
@@ -62,16 +62,15 @@ def record(
         kind = PoliceOutcomeKind(outcome or "")
     except ValueError as error:
         raise Refusal("outcome", "Select what the police did") from error
-    if decided_on is None:
-        raise Refusal("decided_on", "Enter the date of the outcome")
-    if decided_on > today:
-        raise Refusal("decided_on", "The date of the outcome must be today or in the past")
-    if referral.closed_on is not None and decided_on < referral.closed_on:
-        raise Refusal(
-            "decided_on",
-            f"The date of the outcome must be on or after the case was returned "
-            f"({referral.closed_on:%-d %B %Y})",
-        )
+    decided_on = dated(
+        decided_on,
+        "decided_on",
+        what="the date of the outcome",
+        today=today,
+        not_later="today or in the past",
+        earliest=referral.closed_on,
+        since="the case was returned",
+    )
     recorded = outcome_of(referral)
     if recorded is None:
         recorded = PoliceOutcome(referral_id=referral.id, area_id=referral.area_id)

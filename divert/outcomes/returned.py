@@ -12,13 +12,13 @@ from werkzeug.wrappers import Response
 from divert import audit
 from divert.clock import local_today
 from divert.extensions import db
+from divert.formfields import saves
 from divert.models import PoliceOutcome, Referral
 from divert.outcomes import police
 from divert.outcomes.blueprint import bp, visible_referrals
 from divert.outcomes.forms import PoliceOutcomeForm
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle
-from divert.refusals import Refusal
 
 PAGE_SIZE = 25
 
@@ -59,28 +59,23 @@ def police_outcome(referral_id: int) -> str | Response:
     referral = _returned_case(referral_id)
     recorded = police.outcome_of(referral)
     form = PoliceOutcomeForm(obj=recorded if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            police.record(
-                referral, form.outcome.data, form.decided_on.data, current_user, local_today()
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors.append(str(refusal))
-        else:
-            audit.record(
-                "police_outcome_recorded",
-                record_type="referral",
-                record_id=referral.id,
-                outcome=form.outcome.data,
-            )
-            db.session.commit()
-            flash(
-                f"{referral.reference}: {police.LABELS[police.outcome_of(referral).outcome]}"
-                " recorded.",
-                "success",
-            )
-            return redirect(url_for(".returned_cases"))
+
+    def record() -> PoliceOutcome:
+        made = police.record(
+            referral, form.outcome.data, form.decided_on.data, current_user, local_today()
+        )
+        audit.record(
+            "police_outcome_recorded",
+            record_type="referral",
+            record_id=referral.id,
+            outcome=form.outcome.data,
+        )
+        return made
+
+    made = saves(form, record, default="outcome")
+    if made is not None:
+        flash(f"{referral.reference}: {police.LABELS[made.outcome]} recorded.", "success")
+        return redirect(url_for(".returned_cases"))
     return render_template(
         "outcomes/police_outcome.html",
         referral=referral,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import Booking, BookingStatus, Referral, TreatmentEntry, User, utcnow
-from divert.refusals import Conflict, Refusal
+from divert.refusals import Conflict, dated
 
 EDUCATOR, TREATMENT_SERVICE = "educator", "treatment_service"
 
@@ -41,17 +41,15 @@ def confirm_entry(
     onward = onward_referral(referral)
     if onward is None:
         raise Conflict("referral", "This case has no onward referral to treatment")
-    if entered_on is None:
-        raise Refusal("entered_on", "Enter the date they entered treatment")
-    if entered_on > today:
-        raise Refusal("entered_on", "The date they entered treatment must be today or earlier")
-    referred_on = onward.session.starts_at.date()
-    if entered_on < referred_on:
-        raise Refusal(
-            "entered_on",
-            f"The date they entered treatment must be on or after the onward referral "
-            f"({referred_on:%-d %B %Y})",
-        )
+    entered_on = dated(
+        entered_on,
+        "entered_on",
+        what="the date they entered treatment",
+        today=today,
+        not_later="today or earlier",
+        earliest=onward.session.starts_at.date(),
+        since="the onward referral",
+    )
     entry = entry_of(referral)
     if entry is None:
         entry = TreatmentEntry(referral_id=referral.id, area_id=referral.area_id)

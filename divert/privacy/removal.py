@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 
 from divert.extensions import db
 from divert.models import (
@@ -60,50 +60,44 @@ def remove_personal_data(people: Iterable[Person]) -> int:
         .where(Person.id.in_(person_ids))
         .values({**dict.fromkeys(PERSONAL_FIELDS), "anonymised_at": utcnow()})
     )
-    db.session.execute(
-        update(Referral)
-        .where(Referral.person_id.in_(person_ids))
-        .values(notes=None, crime_reference="")
-    )
-    for model in (ReferralEvent, ContactAttempt):
-        db.session.execute(
-            update(model)
-            .where(model.referral_id.in_(referral_ids), model.note.is_not(None))
-            .values(note=None)
-        )
-    db.session.execute(
-        update(SafeguardingConcern)
-        .where(SafeguardingConcern.referral_id.in_(referral_ids))
-        .values(concern=None)
-    )
-    db.session.execute(
-        update(Booking)
-        .where(Booking.referral_id.in_(referral_ids), Booking.notes.is_not(None))
-        .values(notes=None)
-    )
-    # A young person's assessment: what they and their guardian said; who was there and the
-    # route taken stay for the figures.
-    db.session.execute(
-        update(Assessment)
-        .where(Assessment.referral_id.in_(referral_ids))
-        .values(answers=None, notes=None)
-    )
-    # Custody (CARS): what the worker wrote about the contact and at the assessment goes; the
-    # coded answers and the dates stay, for the figures count them.
-    db.session.execute(
-        update(InitialContact)
-        .where(InitialContact.person_id.in_(person_ids), InitialContact.notes.is_not(None))
-        .values(notes=None)
-    )
-    db.session.execute(
-        update(DrugInterventionsRecord)
-        .where(
-            DrugInterventionsRecord.contact_id.in_(
-                select(InitialContact.id).where(InitialContact.person_id.in_(person_ids))
+    contact_ids = select(InitialContact.id).where(InitialContact.person_id.in_(person_ids))
+    # (record, which of its rows, what it wrote that goes)
+    free_text: list[tuple[type, tuple[ColumnElement[bool], ...], dict[str, object]]] = [
+        (Referral, (Referral.person_id.in_(person_ids),), {"notes": None, "crime_reference": ""}),
+        *(
+            (model, (model.referral_id.in_(referral_ids), model.note.is_not(None)), {"note": None})
+            for model in (ReferralEvent, ContactAttempt)
+        ),
+        (
+            SafeguardingConcern,
+            (SafeguardingConcern.referral_id.in_(referral_ids),),
+            {"concern": None},
+        ),
+        (
+            Booking,
+            (Booking.referral_id.in_(referral_ids), Booking.notes.is_not(None)),
+            {"notes": None},
+        ),
+        # A young person's assessment: what they and their guardian said; who was there and the
+        # route taken stay for the figures.
+        (Assessment, (Assessment.referral_id.in_(referral_ids),), {"answers": None, "notes": None}),
+        # Custody (CARS): what the worker wrote about the contact and at the assessment goes;
+        # the coded answers and the dates stay, for the figures count them.
+        (
+            InitialContact,
+            (InitialContact.person_id.in_(person_ids), InitialContact.notes.is_not(None)),
+            {"notes": None},
+        ),
+        (
+            DrugInterventionsRecord,
+            (
+                DrugInterventionsRecord.contact_id.in_(contact_ids),
+                DrugInterventionsRecord.notes.is_not(None),
             ),
-            DrugInterventionsRecord.notes.is_not(None),
-        )
-        .values(notes=None)
-    )
+            {"notes": None},
+        ),
+    ]
+    for model, rows, blanked in free_text:
+        db.session.execute(update(model).where(*rows).values(blanked))
     db.session.expire_all()
     return len(people)

@@ -13,11 +13,18 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from divert.formfields import EmailAddress, GovDateField, PhoneNumber, Required, options
+from divert.formfields import (
+    EmailAddress,
+    GovDateField,
+    PhoneNumber,
+    Required,
+    dated,
+    notes_field,
+    options,
+)
 from divert.referrals import submission
 from divert.referrals.submission import ADULT_AGE, age_on
 from divert.widgets import (
@@ -26,7 +33,6 @@ from divert.widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 
@@ -88,12 +94,7 @@ class ReferralForm(PersonFields):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=254)],
     )
-    offence_date = GovDateField(
-        "Date of the offence",
-        subject="date of the offence",
-        default=date.today,
-        required_message="Enter the date of the offence",
-    )
+    offence_date = dated("date of the offence")
     crime_reference = StringField(
         "Crime or occurrence reference",
         widget=GovTextInput(),
@@ -131,9 +132,7 @@ class ReferralForm(PersonFields):
         description="The first half of the postcode, for example CV34",
         validators=[Optional(), Length(max=8, message="Enter the first half of the postcode")],
     )
-    notes = TextAreaField(
-        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
-    )
+    notes = notes_field(2000)
     # Offered only when more than one programme fits the person's age and the disposal.
     programme = RadioField(
         "Programme", widget=GovRadioInput(), choices=[], validate_choice=False, default=""

@@ -107,14 +107,7 @@ class ReferralDetails:
 
 def audit_referral(action: str, referral: Referral, by: User, **detail: object) -> None:
     """What was done to the referral, by whom, in its area: in the request or in a job."""
-    audit.record(
-        action,
-        record_type="referral",
-        record_id=referral.id,
-        user=by,
-        area=referral.area,
-        **detail,
-    )
+    audit.record_on(action, "referral", referral, by, **detail)
 
 
 class RepeatUnconfirmed(Conflict):

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from divert.clock import utcnow
 from divert.extensions import db
-from divert.formfields import options, show_refusal
+from divert.formfields import options, saves
 from divert.models import (
     Booking,
     DiarySession,
@@ -23,7 +23,6 @@ from divert.params import parse_int
 from divert.permissions import Permission, requires
 from divert.referrals import lifecycle
 from divert.referrals.slots import describe
-from divert.refusals import Refusal
 from divert.sessions import use_cases
 from divert.sessions.blueprint import bp
 from divert.sessions.forms import AttendanceForm
@@ -84,33 +83,34 @@ def _chosen(model: type, ids: list[str] | None) -> list:
     return list(db.session.scalars(select(model).where(model.id.in_(wanted)))) if wanted else []
 
 
+def _attendance(form: AttendanceForm) -> use_cases.Attendance:
+    main = _chosen(Substance, [form.main_substance.data or ""])
+    onward = _chosen(TreatmentService, [form.onward_service.data or ""])
+    return use_cases.Attendance(
+        outcome=form.outcome.data,
+        main_substance=main[0] if main else None,
+        other_substances=_chosen(Substance, form.other_substances.data),
+        interventions=_chosen(Intervention, form.interventions.data),
+        onward_service=onward[0] if onward else None,
+        notes=form.notes.data,
+        cancelled_by=form.cancelled_by.data,
+    )
+
+
 @bp.route("/<area_slug>/bookings/<id:booking_id>/attendance", methods=["GET", "POST"])
 @requires(Permission.RECORD_ATTENDANCE)
 def record_attendance(booking_id: int) -> str | Response:
     booking = db.first_or_404(select(Booking).where(Booking.id == booking_id))
     form = AttendanceForm()
     _attendance_choices(form)
-    if form.validate_on_submit():
-        main = _chosen(Substance, [form.main_substance.data or ""])
-        onward = _chosen(TreatmentService, [form.onward_service.data or ""])
-        try:
-            attendance = use_cases.Attendance(
-                outcome=form.outcome.data,
-                main_substance=main[0] if main else None,
-                other_substances=_chosen(Substance, form.other_substances.data),
-                interventions=_chosen(Intervention, form.interventions.data),
-                onward_service=onward[0] if onward else None,
-                notes=form.notes.data,
-                cancelled_by=form.cancelled_by.data,
-            )
-            use_cases.record_attendance(booking, current_user, attendance)
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="outcome")
-        else:
-            db.session.commit()
-            flash(f"Attendance saved for {booking.referral.person.full_name}.", "success")
-            return redirect(url_for(".session_detail", session_id=booking.session_id))
+    if saves(
+        form,
+        lambda: use_cases.record_attendance(booking, current_user, _attendance(form)),
+        default="outcome",
+    ):
+        flash(f"Attendance saved for {booking.referral.person.full_name}.", "success")
+        return redirect(url_for(".session_detail", session_id=booking.session_id))
+    if form.is_submitted():  # a refusal rolled back: the page shows the booking as stored
         booking = db.first_or_404(select(Booking).where(Booking.id == booking_id))
     return render_template(
         "sessions/attendance.html", form=form, booking=booking, describe=describe

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from divert import audit
 from divert.clock import utcnow
 from divert.extensions import db
-from divert.formfields import choice_id, options, show_refusal
+from divert.formfields import choice_id, options, saves
 from divert.models import (
     Booking,
     BookingStatus,
@@ -142,18 +142,15 @@ def case(referral_id: int) -> str:
 def record_contact(referral_id: int) -> str | Response:
     referral = _case(referral_id)
     form = ContactForm()
-    if form.validate_on_submit():
-        try:
-            use_cases.record_contact(
-                referral, current_user, form.method.data, form.outcome.data, form.note.data
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="outcome")
-        else:
-            db.session.commit()
-            flash("Contact attempt recorded.", "success")
-            return redirect(url_for(".case", referral_id=referral.id))
+    if saves(
+        form,
+        lambda: use_cases.record_contact(
+            referral, current_user, form.method.data, form.outcome.data, form.note.data
+        ),
+        default="outcome",
+    ):
+        flash("Contact attempt recorded.", "success")
+        return redirect(url_for(".case", referral_id=referral.id))
     return _render_case(_case(referral_id), contact_form=form)
 
 
@@ -164,12 +161,14 @@ def raise_safeguarding_concern(referral_id: int) -> str | Response:
     if not safeguarding.can_raise(referral):
         abort(404)  # only young people's cases carry safeguarding concerns
     form = SafeguardingForm()
-    if not form.validate_on_submit():
-        return _render_case(referral, safeguarding_form=form)
-    safeguarding.raise_concern(referral, current_user, form.concern.data or "")
-    db.session.commit()
-    flash("Safeguarding concern raised. The area's managers have been emailed.", "success")
-    return redirect(url_for(".case", referral_id=referral.id))
+    if saves(
+        form,
+        lambda: safeguarding.raise_concern(referral, current_user, form.concern.data or ""),
+        default="concern",
+    ):
+        flash("Safeguarding concern raised. The area's managers have been emailed.", "success")
+        return redirect(url_for(".case", referral_id=referral.id))
+    return _render_case(referral, safeguarding_form=form)
 
 
 @bp.route("/<area_slug>/cases/<id:referral_id>/book", methods=["POST"])
@@ -178,18 +177,16 @@ def book(referral_id: int) -> str | Response:
     referral = _case(referral_id)
     form = BookForm()
     form.slot.choices = []
-    if form.validate_on_submit():
-        try:
-            booking = referral_cases.book(
-                referral, choice_id(form.slot.data), current_user, open_slots_only=False
-            )
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="slot")
-        else:
-            db.session.commit()
-            flash(f"Booked: {describe(booking.session)}.", "success")
-            return redirect(url_for(".case", referral_id=referral.id))
+    booking = saves(
+        form,
+        lambda: referral_cases.book(
+            referral, choice_id(form.slot.data), current_user, open_slots_only=False
+        ),
+        default="slot",
+    )
+    if booking is not None:
+        flash(f"Booked: {describe(booking.session)}.", "success")
+        return redirect(url_for(".case", referral_id=referral.id))
     return _render_case(_case(referral_id), book_form=form)
 
 
@@ -215,14 +212,13 @@ def cancel_booking(referral_id: int) -> Response:
 def record_outcome(referral_id: int) -> str | Response:
     referral = _case(referral_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        try:
-            referral_cases.record_outcome(referral, form.outcome.data, current_user, form.note.data)
-        except Refusal as refusal:
-            db.session.rollback()
-            show_refusal(form, refusal, default="outcome")
-        else:
-            db.session.commit()
-            flash(f"Recorded: {lifecycle.LABELS[referral.status]}.", "success")
-            return redirect(url_for(".case", referral_id=referral.id))
+    if saves(
+        form,
+        lambda: referral_cases.record_outcome(
+            referral, form.outcome.data, current_user, form.note.data
+        ),
+        default="outcome",
+    ):
+        flash(f"Recorded: {lifecycle.LABELS[referral.status]}.", "success")
+        return redirect(url_for(".case", referral_id=referral.id))
     return _render_case(_case(referral_id), outcome_form=form)

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from divert.formfields import GovDateField, Required, options, parse_time
+from divert.formfields import GovDateField, Required, notes_field, options, parse_time
 from divert.referrals.lifecycle import CANCELLED_BY
 from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
 from divert.widgets import (
@@ -263,9 +263,7 @@ class AttendanceForm(FlaskForm):
     onward_service = SelectField(
         "Onward referral to", widget=GovSelect(), coerce=str, validate_choice=False
     )
-    notes = TextAreaField(
-        "Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
-    )
+    notes = notes_field(2000)
     submit = SubmitField("Save attendance", widget=GovSubmitInput())
 
 
