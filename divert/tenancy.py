@@ -14,7 +14,8 @@ a `do_orm_execute` hook, and every new AreaOwned row is checked before flush. Th
 Bulk INSERT/UPDATE/DELETE through the ORM are held to the same scope, and PostgreSQL's
 row-level security checks every statement again (see below). What must be read across areas
 is read by one named function per purpose, here: `regional_earlier_referrals`,
-`own_sessions_everywhere`, and the `User.memberships` relationship (a person's own roles).
+`own_sessions_everywhere`, `invitation_by_secret_hash`, `api_token_by_secret_hash`, and the
+`User.memberships` relationship (a person's own roles).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import Connection, Engine, Row, Select, event, inspect, select
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, event, inspect, or_, select
 from sqlalchemy.orm import (
     ORMExecuteState,
     Session,
@@ -43,7 +44,9 @@ from werkzeug.local import LocalProxy
 from divert import area_cache
 from divert.extensions import db
 from divert.models import (
+    ApiToken,
     Area,
+    AreaInvitation,
     AreaOwned,
     DiarySession,
     Membership,
@@ -189,6 +192,22 @@ def own_sessions_everywhere(
         )
 
 
+def invitation_by_secret_hash(secret_hash: str) -> AreaInvitation | None:
+    """The invitation to an area whose emailed link has this secret: its holder opens it
+    before they have any role in that area (divert.area_users.members checks it is theirs)."""
+    with _scoped(SYSTEM):
+        return db.session.scalar(
+            select(AreaInvitation).where(AreaInvitation.secret_hash == secret_hash)
+        )
+
+
+def api_token_by_secret_hash(secret_hash: str) -> ApiToken | None:
+    """The API token with this secret, read when a request comes in, before any area is in
+    scope: it decides which area (or region) the request may open (`_token_opens` below)."""
+    with _scoped(SYSTEM):
+        return db.session.scalar(select(ApiToken).where(ApiToken.secret_hash == secret_hash))
+
+
 @cache
 def _area_tables() -> frozenset[str]:
     """The tables of every AreaOwned model (divert.models imports every model first)."""
@@ -251,6 +270,12 @@ def _own_memberships_of(state: ORMExecuteState) -> int | None:
     return parent.identity[0] if parent.identity else None
 
 
+def _in_areas(model: type[AreaOwned], area_ids: tuple[int, ...]) -> ColumnElement[bool]:
+    """The rows of `model` a scope of these areas sees (see AreaOwned)."""
+    in_areas = model.area_id.in_(area_ids)
+    return or_(in_areas, model.area_id.is_(None)) if model.no_area_seen_everywhere else in_areas
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _limit_to_scope(state: ORMExecuteState) -> Any:
     scope = current_scope()
@@ -269,7 +294,7 @@ def _limit_to_scope(state: ORMExecuteState) -> Any:
     state.statement = state.statement.options(
         with_loader_criteria(
             AreaOwned,
-            lambda cls: cls.area_id.in_(area_ids),
+            lambda cls: _in_areas(cls, area_ids),
             include_aliases=True,
             track_closure_variables=True,
         )

@@ -16,7 +16,7 @@ from divert.demo.accounts import (
     create_demo_accounts,
 )
 from divert.extensions import db
-from divert.models import Area, Membership, Region, Role, User
+from divert.models import Area, AreaInvitation, Membership, Region, Role, User, utcnow
 from divert.tenancy import system_scope
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "account_email",
     "area",
     "create_demo_accounts",
+    "make_invitation",
     "make_token",
     "make_user",
 ]
@@ -61,6 +62,28 @@ def make_token(
     lifetime: timedelta | None = None,
 ) -> str:
     """A committed API token for `user` in one area (or region); returns the secret."""
-    made = tokens.create_token(user, name="test token", area=area, region=region, lifetime=lifetime)
-    db.session.commit()
-    return made.secret
+    with system_scope():  # a token of any area
+        made = tokens.create_token(
+            user, name="test token", area=area, region=region, lifetime=lifetime
+        )
+        db.session.commit()
+        return made.secret
+
+
+def make_invitation(user: User, area: Area, secret: str) -> None:
+    """A committed, pending invitation for `user` to join `area` as an educator, its link's
+    secret given (the manager's page makes one at random)."""
+    with system_scope():  # an invitation to any area
+        db.session.add(
+            AreaInvitation(
+                user_id=user.id,
+                area_id=area.id,
+                role=Role.EDUCATOR,
+                name=user.name,
+                email=user.email,
+                secret_hash=tokens.digest(secret),
+                expires_at=utcnow() + timedelta(days=3),
+                created_by_id=user.id,
+            )
+        )
+        db.session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy.exc import ProgrammingError
 from divert.extensions import db
 from divert.models import AreaOwned
 from divert.tenancy import area_scope, system_scope
-from tests.factories import area
+from tests.factories import area, make_invitation, make_token, make_user
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -58,6 +58,24 @@ def test_raw_sql_in_an_area_scope_sees_only_that_area(app_ctx: Flask) -> None:
     with area_scope(warwickshire):
         assert _areas_seen("substance") == {warwickshire.id}
         assert _areas_seen("contract") == {warwickshire.id}
+    db.session.commit()
+
+
+def test_raw_sql_sees_invitations_and_tokens_of_the_areas_in_scope(app_ctx: Flask) -> None:
+    """A regional lead's token has no area: the policy lets it through in any scope
+    (migrations/versions/0018_invitation_token_rls.py says why)."""
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    invitee = make_user("between.areas@example.org")
+    make_invitation(invitee, warwickshire, "warwickshire-link")
+    make_invitation(invitee, staffordshire, "staffordshire-link")
+    make_token(invitee, area=warwickshire)
+    make_token(invitee, area=staffordshire)
+    make_token(invitee, region=warwickshire.region)
+    with area_scope(warwickshire):
+        assert _areas_seen("area_invitation") == {warwickshire.id}
+        assert _areas_seen("api_token") == {warwickshire.id, None}
+    assert _areas_seen("area_invitation") == set()
+    assert _areas_seen("api_token") == {None}
     db.session.commit()
 
 

@@ -8,11 +8,19 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, insert, select, update
 
+from divert.area_users.members import pending_invitations
 from divert.audit.search import EVERY_AREA, AuditSearchForm, search
+from divert.auth.tokens import digest
 from divert.extensions import db
-from divert.models import Contract, Membership, Role, Substance
-from divert.tenancy import OutsideAreaError, area_scope, system_scope
-from tests.factories import area, make_user
+from divert.models import ApiToken, AreaInvitation, Contract, Membership, Role, Substance
+from divert.tenancy import (
+    OutsideAreaError,
+    api_token_by_secret_hash,
+    area_scope,
+    invitation_by_secret_hash,
+    system_scope,
+)
+from tests.factories import area, make_invitation, make_token, make_user
 
 
 def _count(model: type) -> int:
@@ -35,6 +43,37 @@ def test_area_scope_sees_only_its_area(app_ctx: Flask) -> None:
         foreign = select(Contract).where(Contract.area_id == staffordshire.id)
         assert db.session.scalars(foreign).all() == []
         assert _count(Substance) == 11
+
+
+def test_invitations_and_tokens_of_another_area_are_not_seen(app_ctx: Flask) -> None:
+    """Invitations and API tokens are area-owned; the one read across areas of each is by its
+    secret's hash. A regional lead's token is no area's: every scope sees it."""
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    invitee = make_user("between.areas@example.org")
+    make_invitation(invitee, warwickshire, "warwickshire-link")
+    make_invitation(invitee, staffordshire, "staffordshire-link")
+    ours = make_user("ours@example.org", {"warwickshire": Role.OFFICER})
+    theirs = make_user("theirs@example.org", {"staffordshire": Role.OFFICER})
+    lead = make_user("lead@example.org")
+    make_token(ours, area=warwickshire)
+    their_secret = make_token(theirs, area=staffordshire)
+    make_token(lead, region=warwickshire.region)
+    tokens_seen = select(ApiToken.user_id, ApiToken.area_id, ApiToken.region_id)
+
+    with area_scope(warwickshire):
+        seen = db.session.scalars(select(AreaInvitation.area_id)).all()
+        assert seen == [warwickshire.id]
+        assert pending_invitations(staffordshire) == []
+        assert set(db.session.execute(tokens_seen)) == {
+            (ours.id, warwickshire.id, None),
+            (lead.id, None, warwickshire.region_id),
+        }
+        invitation = invitation_by_secret_hash(digest("staffordshire-link"))
+        token = api_token_by_secret_hash(digest(their_secret))
+        assert (invitation.area_id, token.area_id) == (staffordshire.id, staffordshire.id)
+    assert db.session.scalars(select(AreaInvitation)).all() == []
+    assert set(db.session.execute(tokens_seen)) == {(lead.id, None, warwickshire.region_id)}
+    assert invitation_by_secret_hash(digest("nothing")) is None
 
 
 def test_bulk_update_is_scoped(app_ctx: Flask) -> None:

@@ -5,6 +5,7 @@ its schemas: the permission it needs and the errors it may answer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
@@ -22,6 +23,7 @@ from divert.extensions import db, limiter
 from divert.models import utcnow
 from divert.permissions import Permission, requires
 from divert.refusals import Refusal
+from divert.tenancy import area_scope
 
 PREFIX = "/api/v1"
 
@@ -122,11 +124,19 @@ def _attribute(response: Response) -> Response:
     token = g.get("api_token")
     if token is None:
         return response
+    # The token is its area's record, so its use is written in that area's scope whatever the
+    # request asked for (another area's page, refused, leaves no area in scope); the area is
+    # read before a rollback forgets it. A regional lead's token, no area's, is seen anywhere.
+    own_area = token.area_id
     if response.status_code >= 400:
         db.session.rollback()
-    token.last_used_at = utcnow()
-    audit.record(
-        "api_request", method=request.method, path=request.path[:200], status=response.status_code
-    )
-    db.session.commit()
+    with area_scope(own_area) if own_area is not None else nullcontext():
+        token.last_used_at = utcnow()
+        audit.record(
+            "api_request",
+            method=request.method,
+            path=request.path[:200],
+            status=response.status_code,
+        )
+        db.session.commit()
     return response

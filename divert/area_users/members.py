@@ -24,7 +24,7 @@ from divert.models import (
     utcnow,
 )
 from divert.notifications.outbox import enqueue
-from divert.tenancy import area_scope
+from divert.tenancy import area_scope, invitation_by_secret_hash
 
 INVITATION_LIFETIME = timedelta(days=3)
 
@@ -146,9 +146,7 @@ def pending_invitations(area: Area) -> list[AreaInvitation]:
 def invitation_for(user: User, secret: str) -> AreaInvitation | None:
     """The unexpired, unaccepted invitation with this secret, if it is `user`'s and the
     account may still join its area; else None."""
-    invitation = db.session.scalar(
-        select(AreaInvitation).where(AreaInvitation.secret_hash == _digest(secret))
-    )
+    invitation = invitation_by_secret_hash(_digest(secret))
     if (
         invitation is None
         or invitation.user_id != user.id

@@ -57,10 +57,13 @@ def invitation(token: str) -> str | Response:
         return render_template("area_users/invitation_expired.html"), 404
     form = AcceptInvitationForm()
     if form.validate_on_submit():
+        # Read before the commit: the invitation is its area's, and this page has no area in
+        # scope to read it again in.
+        area = invited.area
         members.accept(invited)
         db.session.commit()
-        flash(f"You can now use divert in {invited.area.name}.", "success")
-        return redirect(url_for("home.area_home", area_slug=invited.area.slug))
+        flash(f"You can now use divert in {area.name}.", "success")
+        return redirect(url_for("home.area_home", area_slug=area.slug))
     return render_template("area_users/accept.html", form=form, invitation=invited)
 
 

@@ -1,10 +1,9 @@
 """API tokens: made with a high-entropy secret shown once, kept as its SHA-256, revocable,
 optionally expiring; and reading the `Authorization: Bearer` header of an API request.
 
-A token is not area-owned (a regional lead's has a region and no area, and it is read before
-any area is in scope: it decides which one the request opens), so this module is the only
-reader of tokens, in two ways: by its secret when a request comes in (`user_from_request`),
-and by the area or region it was made for on the token pages (`of_place`)."""
+Tokens are area-owned: a request's token is found by its secret through divert.tenancy's
+`api_token_by_secret_hash` (no area is in scope yet), the token pages list those of the area
+(or region) they are for (`of_place`)."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from sqlalchemy import Select, select
 
 from divert.extensions import db
 from divert.models import ApiToken, Area, Region, User, utcnow
+from divert.tenancy import api_token_by_secret_hash
 
 PREFIX = "divert_"
 API_PATH = "/api/"
@@ -96,7 +96,7 @@ def user_from_request(request: Request, now: datetime | None = None) -> User | N
     secret = _bearer_secret(request)
     if secret is None:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.secret_hash == digest(secret)))
+    token = api_token_by_secret_hash(digest(secret))
     if token is None or not token.usable(now or utcnow()) or not token.user.active:
         return None
     g.api_token = token

@@ -13,17 +13,22 @@ from divert.models.base import AreaOwned, Base
 from divert.models.user import User
 
 
-class ApiToken(Base):
+class ApiToken(AreaOwned, Base):
     """A user's key to the API in one area (their membership there) or, for a regional lead,
     one region. Only a hash of the secret is kept; the secret is shown once, when made.
 
-    Not AreaOwned: a regional lead's token has a region and no area, and every token is read
-    before any area is in scope. It is read only in divert.auth.tokens, by two functions: by
-    its secret's hash when a request comes in, and by the area or region it was made for on the
-    token pages.
+    A request's token is read by its secret's hash before any area is in scope (it decides
+    which one the request may open): that one read across areas is divert.tenancy's
+    `api_token_by_secret_hash`; any other query sees the areas in scope only.
+
+    A regional lead's token has a region and no area. It is seen in every scope, as in the
+    database's policy (migrations/versions/0018_invitation_token_rls.py says why): it is no
+    area's record, and its region is checked where it opens a page (divert.tenancy).
     """
 
     __tablename__ = "api_token"
+    area_optional = True
+    no_area_seen_everywhere = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)

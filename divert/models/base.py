@@ -48,10 +48,12 @@ class AreaOwned:
     and PostgreSQL's row-level security checks it again (migrations/row_security.py).
 
     A model whose rows may belong to no area (a sign-in's audit event) sets `area_optional` and
-    declares its own nullable `area_id`: such rows are seen only in the system scope.
+    declares its own nullable `area_id`: such rows are seen only in the system scope, unless it
+    also sets `no_area_seen_everywhere` (a regional lead's API token: its region's, no area's).
     """
 
     area_optional: ClassVar[bool] = False
+    no_area_seen_everywhere: ClassVar[bool] = False
 
     @declared_attr
     def area_id(cls) -> Mapped[int]:

@@ -177,19 +177,19 @@ class UserSession(Base):
     user: Mapped[User] = relationship()
 
 
-class AreaInvitation(Base):
+class AreaInvitation(AreaOwned, Base):
     """An invitation for an existing account to join an area, which its holder accepts while
     signed in. Until then the account has no role in the area.
 
-    Not AreaOwned: like a Membership, it is read before the invitee has any access to the area.
-    Only a SHA-256 of the emailed link's secret is kept.
+    Its holder opens it before they have any access to the area, so that one read, by the
+    SHA-256 of the emailed link's secret (the only form of the secret kept), is
+    divert.tenancy's `invitation_by_secret_hash`; any other query sees the areas in scope only.
     """
 
     __tablename__ = "area_invitation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     # What the manager typed, shown on their list: never the account's own name.
     name: Mapped[str] = mapped_column(String(120))

@@ -318,7 +318,7 @@ def test_a_token_of_one_area_gets_404_for_another_areas_records(
 def test_a_revoked_token_stops_working(app: Flask, api: Api, api_world: ApiWorld) -> None:
     token = api_world.tokens["officer"]
     assert api.get(f"/areas/{AREA}/referrals", token).status_code == 200
-    with app.app_context():
+    with app.app_context(), area_scope(area(AREA)):
         held = db.session.scalars(select(ApiToken).where(ApiToken.secret_hash == digest(token)))
         revoke(held.one(), user(account_email(Role.OFFICER, AREA)))
         db.session.commit()
@@ -331,10 +331,11 @@ def test_an_expired_token_stops_working(app: Flask, api: Api, api_world: ApiWorl
     with app.app_context():
         officer = user(account_email(Role.OFFICER, AREA))
         short = make_token(officer, area=area(AREA), lifetime=timedelta(hours=1))
-        held = db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
-        assert held.expires_at > utcnow()
+        with area_scope(area(AREA)):
+            held = db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first()
+            assert held.expires_at > utcnow()
     assert api.get(f"/areas/{AREA}/referrals", short).status_code == 200
-    with app.app_context():
+    with app.app_context(), area_scope(area(AREA)):
         held = db.session.get(ApiToken, held.id)
         held.expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
@@ -357,8 +358,9 @@ def test_only_the_hash_is_stored_and_every_use_is_audited(
     token = api_world.tokens["officer"]
     made = api.create(token, "audited").get_json()
     api.get(f"/areas/{OTHER_AREA}/referrals", token)
-    with app.app_context():
-        stored = db.session.scalars(select(ApiToken.secret_hash)).all()
+    with app.app_context(), area_scope(area(AREA)):
+        with system_scope():
+            stored = db.session.scalars(select(ApiToken.secret_hash)).all()
         assert token not in stored and all(len(h) == 64 for h in stored)
         held = db.session.scalars(
             select(ApiToken).where(ApiToken.user_id == user(account_email("officer", AREA)).id)

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import ApiToken, AuditEvent, Role
-from divert.tenancy import system_scope
+from divert.tenancy import area_scope, system_scope
 from tests.api.conftest import AREA, Api, user
 from tests.conftest import Auth
-from tests.factories import REGIONAL_LEAD_EMAIL, account_email, create_demo_accounts
+from tests.factories import REGIONAL_LEAD_EMAIL, account_email, area, create_demo_accounts
 
 SECRET = re.compile(r"divert_[A-Za-z0-9_-]{40,}")
 
@@ -38,7 +38,7 @@ def test_an_officer_makes_a_token_that_is_shown_once_and_works(
     assert "Records system" in listing and secret not in listing
     assert secret[:13] in listing  # the hint, to tell tokens apart
     assert Api(client).get(f"/areas/{AREA}/referrals", secret).status_code == 200
-    with app.app_context():
+    with app.app_context(), area_scope(area(AREA)):
         token = db.session.scalars(select(ApiToken)).one()
         assert token.expires_at is not None
         assert token.user.email == account_email(Role.OFFICER, AREA)
@@ -57,7 +57,7 @@ def test_an_officer_cannot_revoke_anothers_token_but_a_manager_can(
     auth.sign_in(account_email(Role.EDUCATOR, AREA))
     educators = _make(client, f"/{AREA}/api-tokens/new")
     auth.sign_out()
-    with app.app_context():
+    with app.app_context(), area_scope(area(AREA)):
         token_id = db.session.scalars(select(ApiToken.id)).one()
 
     auth.sign_in(account_email(Role.OFFICER, AREA))
@@ -70,7 +70,7 @@ def test_an_officer_cannot_revoke_anothers_token_but_a_manager_can(
     assert "Demo Educator (Warwickshire)" in listing
     assert client.post(f"/{AREA}/api-tokens/{token_id}/revoke").status_code == 302
     assert Api(client).get(f"/areas/{AREA}/referrals", educators).status_code == 401
-    with app.app_context():
+    with app.app_context(), area_scope(area(AREA)):
         token = db.session.get(ApiToken, token_id)
         assert token.revoked_at is not None
         assert token.revoked_by_id == user(account_email(Role.MANAGER, AREA)).id
@@ -89,7 +89,7 @@ def test_a_manager_cannot_make_a_token_that_acts_as_someone_else(
     auth.sign_in(account_email(Role.MANAGER, AREA))
     assert 'name="holder"' not in client.get(f"/{AREA}/api-tokens/new").get_data(as_text=True)
     _make(client, f"/{AREA}/api-tokens/new", holder=str(other_id), expires="never")
-    with app.app_context():
+    with app.app_context(), area_scope(area(AREA)):
         token = db.session.scalars(select(ApiToken)).one()
         assert (token.user_id, token.created_by_id, token.expires_at) == (
             manager_id,
