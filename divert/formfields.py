@@ -9,15 +9,22 @@ from typing import Any, TypeVar
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, Form, TextAreaField
+from wtforms import DateField, Field, Form, IntegerField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from divert.extensions import db
 from divert.params import parse_date, parse_int
 from divert.refusals import Refusal
 from divert.text import is_blank
-from divert.widgets import GovDateInput, GovTextArea
+from divert.widgets import GovDateInput, GovTextArea, GovTextInput
 
 Saved = TypeVar("Saved")
 PARTS = ("day", "month", "year")
@@ -180,3 +187,59 @@ class EmailAddress:
     def __call__(self, form: Form, field: Field) -> None:
         if field.data and field.data.strip():
             field.data = normalised_email(field.data.strip())
+
+
+# -- what every published session states -----------------------------------------------------
+#
+# By the same rules, whether a diary slot (divert.sessions) or a course's sessions
+# (divert.courses): each form declares these fields in its own order, with its own words and
+# defaults.
+
+
+def start_time_field(example: str) -> StringField:
+    return StringField(
+        "Start time",
+        widget=GovTextInput(),
+        description=f"For example, {example}",
+        validators=[Required(message="Enter the start time")],
+    )
+
+
+def minutes_field(label: str, default: int) -> IntegerField:
+    return IntegerField(
+        label,
+        widget=GovTextInput(),
+        default=default,
+        validators=[
+            Required(message="Enter the length in minutes"),
+            NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
+        ],
+    )
+
+
+def places_field(default: int) -> IntegerField:
+    return IntegerField(
+        "Places",
+        widget=GovTextInput(),
+        default=default,
+        validators=[
+            Required(message="Enter the number of places"),
+            NumberRange(min=1, max=50, message="Places must be 1 to 50"),
+        ],
+    )
+
+
+class SessionTimes:
+    """The checks of a form with `first_date` and `starts` fields, and its start time."""
+
+    starts: StringField
+
+    def validate_starts(self, field: StringField) -> None:
+        parse_time(field.data or "")
+
+    def validate_first_date(self, field: GovDateField) -> None:
+        if field.data is not None and field.data < date.today():
+            raise ValidationError("The date must be today or in the future")
+
+    def start_time(self) -> time:
+        return parse_time(self.starts.data or "")

@@ -40,8 +40,7 @@ from divert.models import (
     SessionKind,
     User,
 )
-from divert.outcomes import closure
-from divert.referrals import lifecycle
+from divert.referrals import closure, lifecycle
 from divert.tenancy import area_scope, system_scope
 from tests.custody.builders import cars_records
 from tests.factories import (

@@ -12,9 +12,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from divert.formfields import GovDateField, Required, options
+from divert.formfields import (
+    GovDateField,
+    Required,
+    SessionTimes,
+    minutes_field,
+    options,
+    places_field,
+    start_time_field,
+)
 from divert.models import Booking
-from divert.sessions.forms import SessionTimes, minutes_field, places_field, start_time_field
 
 
 class CourseForm(SessionTimes, FlaskForm):

@@ -30,7 +30,7 @@ from divert.models import (
     Role,
     utcnow,
 )
-from divert.outcomes.completion import cohort_of, follow_up_due_on
+from divert.programmes.completion import cohort_of, follow_up_due_on
 from divert.referrals.lifecycle import RETURNED_TO_OFFICER
 from divert.tenancy import system_scope
 

@@ -33,8 +33,7 @@ from divert.models import (
     TreatmentService,
     User,
 )
-from divert.outcomes import closure
-from divert.referrals import messages
+from divert.referrals import closure, messages
 from divert.refusals import Conflict, Refusal
 
 S = ReferralStatus

@@ -24,12 +24,11 @@ from divert.models import (
 )
 from divert.params import query_page
 from divert.permissions import Permission, can, requires
-from divert.programmes import case_page
 from divert.referrals import lifecycle
 from divert.referrals import use_cases as referral_cases
 from divert.referrals.slots import describe, open_initial_slots
 from divert.refusals import Refusal
-from divert.sessions import queries, safeguarding, use_cases
+from divert.sessions import programme_panel, queries, safeguarding, use_cases
 from divert.sessions.blueprint import bp
 from divert.sessions.forms import BookForm, ContactForm, OutcomeForm, SafeguardingForm
 from divert.tenancy import current_area
@@ -121,7 +120,7 @@ def _render_case(referral: Referral, **forms: object) -> str:
         can_raise_concern=safeguarding.can_raise(referral),
         labels=lifecycle.LABELS,
         is_open=referral.status not in lifecycle.CLOSED,
-        programme=case_page.panel(referral, may_record=can(Permission.RECORD_ATTENDANCE)),
+        programme=programme_panel.panel(referral, may_record=can(Permission.RECORD_ATTENDANCE)),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,19 +10,26 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
-from divert.formfields import GovDateField, Required, notes_field, options, parse_time
+from divert.formfields import (
+    GovDateField,
+    Required,
+    SessionTimes,
+    minutes_field,
+    notes_field,
+    options,
+    places_field,
+    start_time_field,
+)
 from divert.referrals.lifecycle import CANCELLED_BY
 from divert.sessions.use_cases import ATTENDANCE_OUTCOMES, CONTACT_METHODS, CONTACT_OUTCOMES
 from divert.widgets import (
@@ -31,7 +38,6 @@ from divert.widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
-    GovTextInput,
 )
 
 WEEKDAYS = [
@@ -44,59 +50,6 @@ WEEKDAYS = [
     ("6", "Sunday"),
 ]
 LONGEST_PATTERN = timedelta(days=366)
-
-
-# What every published session states, by the same rules, whether a diary slot or a course's
-# sessions: each form declares these fields in its own order, with its own words and defaults.
-
-
-def start_time_field(example: str) -> StringField:
-    return StringField(
-        "Start time",
-        widget=GovTextInput(),
-        description=f"For example, {example}",
-        validators=[Required(message="Enter the start time")],
-    )
-
-
-def minutes_field(label: str, default: int) -> IntegerField:
-    return IntegerField(
-        label,
-        widget=GovTextInput(),
-        default=default,
-        validators=[
-            Required(message="Enter the length in minutes"),
-            NumberRange(min=15, max=480, message="Length must be 15 to 480 minutes"),
-        ],
-    )
-
-
-def places_field(default: int) -> IntegerField:
-    return IntegerField(
-        "Places",
-        widget=GovTextInput(),
-        default=default,
-        validators=[
-            Required(message="Enter the number of places"),
-            NumberRange(min=1, max=50, message="Places must be 1 to 50"),
-        ],
-    )
-
-
-class SessionTimes:
-    """The checks of a form with `first_date` and `starts` fields, and its start time."""
-
-    starts: StringField
-
-    def validate_starts(self, field: StringField) -> None:
-        parse_time(field.data or "")
-
-    def validate_first_date(self, field: GovDateField) -> None:
-        if field.data is not None and field.data < date.today():
-            raise ValidationError("The date must be today or in the future")
-
-    def start_time(self) -> time:
-        return parse_time(self.starts.data or "")
 
 
 class SessionForm(SessionTimes, FlaskForm):

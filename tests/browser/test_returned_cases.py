@@ -11,8 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from divert.extensions import db
 from divert.models import Role
-from divert.outcomes import closure
 from divert.outcomes.csv_files import RESULT_COLUMNS
+from divert.referrals import closure
 from divert.tenancy import area_scope
 from tests.browser.conftest import PHONE, accessibility_violations, sign_in
 from tests.factories import account_email, area, create_demo_accounts

@@ -18,8 +18,7 @@ from divert.models import (
     Substance,
     User,
 )
-from divert.outcomes import closure
-from divert.referrals import lifecycle
+from divert.referrals import closure, lifecycle
 from tests.factories import account_email
 from tests.referrals.builders import referral, session_slot
 

@@ -20,8 +20,7 @@ from divert.models import (
     TreatmentEntry,
     TreatmentService,
 )
-from divert.outcomes import closure
-from divert.referrals import lifecycle
+from divert.referrals import closure, lifecycle
 from divert.tenancy import area_scope
 from tests.conftest import Auth
 from tests.factories import account_email, area, create_demo_accounts

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from divert.extensions import db
 from divert.models import CaseOutcome, Referral
-from divert.outcomes.completion import cohort_of, follow_up_due_on
+from divert.programmes.completion import cohort_of, follow_up_due_on
 
 
 def case_closed(referral: Referral) -> CaseOutcome | None:
