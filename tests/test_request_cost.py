@@ -100,7 +100,7 @@ PAGES = [
     # substances
     ("officer", f"/{AREA}/referrals/new", 4),
     ("officer", f"/{AREA}/referrals", 7),  # count, page, people, repeats of, programmes
-    ("educator", f"/{AREA}/caseload", 5),  # count, page, next sessions, educators
+    ("educator", f"/{AREA}/caseload", 3),  # the page with its count and appointments, educators
     # the case, its lists and the audit of the view, committed once the page is made (so
     # nothing is read again after it)
     ("educator", f"/{AREA}/cases/{{case}}", 20),  # with its programme, assessment and outcomes

@@ -87,6 +87,34 @@ def test_caseload_lists_awaiting_cases_oldest_first_in_own_area_only(
     assert educator_client.get("/staffordshire/caseload").status_code == 404
 
 
+def test_caseload_counts_every_case_on_each_page(educator_client: FlaskClient, staff) -> None:
+    """27 cases awaiting contact: 25 on the first page, 2 on the second, and the count of all
+    27 above each, also on a page past the end (linked before cases were closed)."""
+    today = date.today()
+    with area_scope(area("warwickshire")):
+        officer = db.session.scalar(select(User).where(User.email == "pc@example.org"))
+        for number in range(27):
+            referral(
+                area("warwickshire"),
+                officer,
+                surname=f"Case{number:02}",
+                received_on=today - timedelta(days=40 - number),
+            )
+        db.session.commit()
+    rows = re.compile(r"Alex Case\d\d")
+    first = educator_client.get("/warwickshire/caseload").text
+    assert "Awaiting contact (27), oldest first" in first
+    assert rows.findall(first) == [f"Alex Case{number:02}" for number in range(25)]
+    second = educator_client.get("/warwickshire/caseload?page=2").text
+    assert "Awaiting contact (27), oldest first" in second
+    assert rows.findall(second) == ["Alex Case25", "Alex Case26"]
+    past_the_end = educator_client.get("/warwickshire/caseload?page=4").text
+    assert "Awaiting contact (27), oldest first" in past_the_end
+    assert "No cases" in past_the_end and not rows.findall(past_the_end)
+    nothing = educator_client.get("/warwickshire/caseload?status=attended").text
+    assert "Attended: decision due (0), oldest first" in nothing
+
+
 def test_caseload_queries_do_not_grow(educator_client: FlaskClient, staff) -> None:
     _in_warwickshire(lambda a: referral(a, staff["officer"]))
     few = queries_for(educator_client, "/warwickshire/caseload")
