@@ -3,10 +3,10 @@
 Every area page needs its area, and areas change only through `flask tenants sync` and
 /admin: so each process keeps their columns and hands each request its own copy, attached to
 the request's session without a query. The same goes for plain values read from an area's
-programmes and reference lists (the choices a form offers, say: `kept`, which
-divert.tenancy.kept_for_area keys by the area in scope). A commit that changes an area, a
-region, a programme or a reference list empties this process's cache at once; other processes
-(gunicorn workers, the CLI) see it within MAX_AGE.
+programmes, reference lists and members (the choices a form offers, say: `kept`, which
+divert.tenancy.kept_for_area keys by the area in scope). A commit that changes any of them
+(CONFIGURATION) empties this process's cache at once; other processes (gunicorn workers, the
+CLI) see it within MAX_AGE.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from divert.extensions import db
-from divert.models import Area, Programme, Region
+from divert.models import Area, Membership, Programme, Region, User
 from divert.models.reference import ReferenceItem
 
 MAX_AGE_SECONDS = 30.0
@@ -69,8 +69,9 @@ def forget() -> None:
     _values.clear()
 
 
-# What the cache is made of: a change to any of them forgets it all.
-CONFIGURATION = (Area, Region, Programme, ReferenceItem)
+# What the cache is made of: a change to any of them forgets it all. (A user changes at each
+# sign-in: the cache is read again then, which is rare beside the pages it saves a query.)
+CONFIGURATION = (Area, Region, Programme, ReferenceItem, Membership, User)
 
 
 @event.listens_for(Session, "before_flush")

@@ -99,7 +99,8 @@ PAGES = [
     # open slots (the disposals offered and the substances are kept in the process)
     ("officer", f"/{AREA}/referrals/new", 2),
     ("officer", f"/{AREA}/referrals", 7),  # count, page, people, repeats of, programmes
-    ("educator", f"/{AREA}/caseload", 3),  # the page with its count and appointments, educators
+    # the page with its count and appointments (the educators to filter by are kept)
+    ("educator", f"/{AREA}/caseload", 2),
     # the case, its lists and the audit of the view, committed once the page is made (so
     # nothing is read again after it)
     ("educator", f"/{AREA}/cases/{{case}}", 20),  # with its programme, assessment and outcomes

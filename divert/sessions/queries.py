@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -20,6 +21,7 @@ from divert.models import (
     Role,
     User,
 )
+from divert.tenancy import kept_for_area
 
 S = ReferralStatus
 CASELOAD_FILTERS = {
@@ -123,10 +125,19 @@ def _latest_appointment() -> ScalarSelect[datetime]:
     )
 
 
-def area_educators(area_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
+class Educator(NamedTuple):
+    id: int
+    name: str
+
+
+def area_educators(area_id: int) -> tuple[Educator, ...]:
+    """Who may hold the area's sessions (its active educators and managers), by name: kept in
+    the process, as memberships and names change seldom (divert.area_cache forgets it when
+    they do), and the caseload and the diary ask on every page."""
+
+    def read() -> tuple[Educator, ...]:
+        rows = db.session.execute(
+            select(User.id, User.name)
             .join(Membership)
             .where(
                 Membership.area_id == area_id,
@@ -135,7 +146,9 @@ def area_educators(area_id: int) -> list[User]:
             )
             .order_by(User.name)
         )
-    )
+        return tuple(Educator(user_id, name) for user_id, name in rows)
+
+    return kept_for_area(area_id, "educators", read)
 
 
 def diary(

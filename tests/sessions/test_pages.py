@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import vobject
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -113,6 +113,26 @@ def test_caseload_counts_every_case_on_each_page(educator_client: FlaskClient, s
     assert "No cases" in past_the_end and not rows.findall(past_the_end)
     nothing = educator_client.get("/warwickshire/caseload?status=attended").text
     assert "Attended: decision due (0), oldest first" in nothing
+
+
+def test_caseload_filters_by_the_areas_educators_as_they_are_now(
+    educator_client: FlaskClient, staff: dict[str, User]
+) -> None:
+    """The educators to filter by are kept in the process: one who joins, or leaves, shows so
+    on the next page."""
+    options = re.compile(r'<option value="\d+"[^>]*>([^<]+)</option>')
+    assert options.findall(educator_client.get("/warwickshire/caseload").text) == ["Ed Ucator"]
+    make_user("new@example.org", {"warwickshire": Role.MANAGER}, name="Ann Manager")
+    make_user("far@example.org", {"staffordshire": Role.EDUCATOR}, name="Far Away")
+    g.pop("_login_user", None)
+    page = educator_client.get("/warwickshire/caseload").text
+    assert options.findall(page) == ["Ann Manager", "Ed Ucator"]
+    with system_scope():
+        joined = db.session.scalars(select(User).where(User.email == "new@example.org")).one()
+        joined.memberships[0].active = False
+        db.session.commit()
+    g.pop("_login_user", None)
+    assert options.findall(educator_client.get("/warwickshire/caseload").text) == ["Ed Ucator"]
 
 
 def test_caseload_queries_do_not_grow(educator_client: FlaskClient, staff) -> None:
