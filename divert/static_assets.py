@@ -52,7 +52,8 @@ class SessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         # Flask matches the URL just after opening the session; matching it here first tells a
         # file apart (the second match finds the same rule).
-        request_ctx.match_request()
+        if request_ctx.url_adapter is not None:
+            request_ctx.match_request()
         rule = request.url_rule
         if rule is not None and rule.endpoint in FILE_ENDPOINTS:
             return _FileRequestSession()
