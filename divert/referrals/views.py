@@ -33,18 +33,28 @@ from divert.referrals import lifecycle, queries, repeats, submission, use_cases
 from divert.referrals.forms import NO_SLOT, DisposalReferralForm, ReferralForm
 from divert.referrals.slots import BOOKING_WINDOW, describe, open_initial_slots
 from divert.refusals import Refusal
-from divert.tenancy import current_area
+from divert.tenancy import current_area, kept_for_area
 
 bp = Blueprint("referrals", __name__)
 
 PAGE_SIZE = 25
 
 
+def _substance_choices() -> tuple[tuple[str, str], ...]:
+    """The area's active substances as (id, label): kept in the process (divert.area_cache), as
+    the list changes only through /admin, and every referral form offers it."""
+
+    def read() -> tuple[tuple[str, str], ...]:
+        substances = db.session.scalars(
+            select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
+        )
+        return tuple((str(s.id), s.label) for s in substances)
+
+    return kept_for_area(current_area.id, "substance_choices", read)
+
+
 def _offer_choices(form: ReferralForm, slots: list) -> None:
-    substances = db.session.scalars(
-        select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
-    ).all()
-    form.substances_found.choices = options([(str(s.id), s.label) for s in substances])
+    form.substances_found.choices = options(_substance_choices())
     if form.slot is None:  # a disposal's form: no first appointment
         return
     # Sessions of several programmes on offer: each says whose it is.
