@@ -40,11 +40,20 @@ bp = Blueprint("referrals", __name__)
 PAGE_SIZE = 25
 
 
-def _offer_choices(form: ReferralForm, slots: list) -> None:
-    substances = db.session.scalars(
-        select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
-    ).all()
+def _offer_substances(form: ReferralForm) -> list[Substance]:
+    """What may be found, offered on the form; returned, as a referral is made of them."""
+    substances = list(
+        db.session.scalars(
+            select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
+        )
+    )
     form.substances_found.choices = options([(str(s.id), s.label) for s in substances])
+    return substances
+
+
+def _offer_slots(form: ReferralForm, slots: list) -> None:
+    """First appointments, offered only when the page is shown: a slot sent is checked when the
+    referral is submitted (the slot field takes any value), so a POST does not read them."""
     if form.slot is None:  # a disposal's form: no first appointment
         return
     # Sessions of several programmes on offer: each says whose it is.
@@ -89,18 +98,20 @@ def _earlier_submission(token: str | None) -> Referral | None:
     )
 
 
-def _details(form: ReferralForm, disposal: Disposal) -> use_cases.ReferralDetails:
-    found_ids = [int(i) for i in form.substances_found.data or []]
+def _details(
+    form: ReferralForm, disposal: Disposal, offered: list[Substance]
+) -> use_cases.ReferralDetails:
+    """The details typed; what was found among the substances `offered` (the form's choices,
+    which the ones sent were checked against)."""
+    found_ids = set(form.substances_found.data or [])
     return use_cases.ReferralDetails.typed(
         {**form.data, "disposal": disposal.value},
-        substances_found=db.session.scalars(
-            select(Substance).where(Substance.id.in_(found_ids))
-        ).all(),
+        substances_found=[s for s in offered if str(s.id) in found_ids],
         programme_id=_chosen_programme(form),
     )
 
 
-def _submit(form: ReferralForm, disposal: Disposal) -> int:
+def _submit(form: ReferralForm, disposal: Disposal, offered: list[Substance]) -> int:
     """Everything in one transaction: the referral, its booking and its token, or nothing.
 
     Returns the referral's id, and leaves what its confirmation page shows in the session."""
@@ -108,7 +119,7 @@ def _submit(form: ReferralForm, disposal: Disposal) -> int:
     submitted = use_cases.submit(
         current_area,
         current_user,
-        _details(form, disposal),
+        _details(form, disposal, offered),
         confirm_repeat=bool(form.confirm_repeat.data),
         same_person_elsewhere=form.same_person_elsewhere_answer(),
         session_id=None if slot_choice == NO_SLOT else choice_id(slot_choice),
@@ -173,7 +184,7 @@ def _offer_programmes(form: ReferralForm, disposal: Disposal) -> None:
 def new_referral() -> str | Response:
     disposal = _disposal()
     form = _referral_form(disposal)
-    _offer_choices(form, _slots(disposal))
+    substances = _offer_substances(form)
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
@@ -182,7 +193,7 @@ def new_referral() -> str | Response:
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
         try:
-            referral_id = _submit(form, disposal)
+            referral_id = _submit(form, disposal, substances)
         except Refusal as refusal:
             db.session.rollback()
             if isinstance(refusal, use_cases.RepeatUnconfirmed):
@@ -196,7 +207,7 @@ def new_referral() -> str | Response:
             return redirect(url_for(".confirmation", referral_id=already.id))
         else:
             return redirect(url_for(".confirmation", referral_id=referral_id))
-        _offer_choices(form, _slots(disposal))
+    _offer_slots(form, _slots(disposal))
     if form.is_submitted():
         _offer_programmes(form, disposal)
     return render_template(
