@@ -1,17 +1,18 @@
-"""Areas and regions by slug, an area's region and a region's areas, kept in each web process.
+"""Areas and regions by slug, and an area's region with the ids of its areas, kept in each
+web process.
 
 Every area page needs its area, every referral's repeat check its region and the region's
 areas, and these change only through `flask tenants sync` and /admin: so each process keeps
-their columns and hands each request its own copy, attached to the request's session without a
-query. A commit that changes an area or a region empties this process's cache at once; other
-processes (gunicorn workers, the CLI) see it within MAX_AGE.
+their columns and hands each request its own copy, attached to the request's session without
+a query. A commit that changes an area or a region empties this
+process's cache at once; other processes (gunicorn workers, the CLI) see it within MAX_AGE.
 """
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from sqlalchemy import event, inspect, select
@@ -23,66 +24,68 @@ from divert.models import Area, Region
 MAX_AGE_SECONDS = 30.0
 
 Place = TypeVar("Place", Area, Region)
+Value = TypeVar("Value")
 
-# (engine, what, which) -> (when loaded, what was kept); per engine, as tests run several apps.
-_loaded: dict[tuple[Any, Any, Any], tuple[float, Any]] = {}
-
-
-def _kept(what: Any, which: Any, load: Callable[[], Any]) -> tuple[bool, Any]:
-    """(whether it was kept already, what `load` gave): loaded again once MAX_AGE has passed;
-    None (not found) is not kept, as anyone can send any number of unknown slugs."""
-    key = (db.engine, what, which)
-    entry = _loaded.get(key)
-    if entry is not None and time.monotonic() - entry[0] <= MAX_AGE_SECONDS:
-        return True, entry[1]
-    found = load()
-    if found is not None:
-        _loaded[key] = (time.monotonic(), found)
-    return False, found
-
-
-def _columns(record: Area | Region) -> dict[str, Any]:
-    return {attr.key: getattr(record, attr.key) for attr in inspect(type(record)).column_attrs}
-
-
-def _attached(model: type[Place], values: dict[str, Any]) -> Place:
-    """A copy per request (the JSON settings are mutable), attached as if just loaded."""
-    record = model(**copy.deepcopy(values))
-    make_transient_to_detached(record)
-    return db.session.merge(record, load=False)
+# (engine, model, slug) -> (when loaded, column values); per engine, as tests run several apps.
+_loaded: dict[tuple[Any, type, str], tuple[float, dict[str, Any]]] = {}
 
 
 def by_slug(model: type[Place], slug: str) -> Place | None:
     """The area (or region) with this slug in the current session, or None."""
-    loaded: list[Place] = []
+    key = (db.engine, model, slug)
+    entry = _loaded.get(key)
+    if entry is None or time.monotonic() - entry[0] > MAX_AGE_SECONDS:
+        record = db.session.scalar(select(model).where(model.slug == slug))
+        if record is None:
+            return None  # unknown slugs are not kept: anyone can send any number of them
+        values = {attr.key: getattr(record, attr.key) for attr in inspect(model).column_attrs}
+        _loaded[key] = (time.monotonic(), values)
+        return record
+    # A copy per request (the JSON settings are mutable), attached as if just loaded.
+    record = model(**copy.deepcopy(entry[1]))
+    make_transient_to_detached(record)
+    return db.session.merge(record, load=False)
 
-    def load() -> dict[str, Any] | None:
-        loaded.extend(db.session.scalars(select(model).where(model.slug == slug)))
-        return _columns(loaded[0]) if loaded else None
 
-    kept, values = _kept(model, slug, load)
-    if not kept:
-        return loaded[0] if loaded else None
-    return _attached(model, values)
+# (engine, key) -> (when read, value): values made of the records above.
+_values: dict[tuple[Any, Hashable], tuple[float, Any]] = {}
+
+
+def kept(key: Hashable, read: Callable[[], Value]) -> Value:
+    """`read()`'s value for `key`, read again when older than MAX_AGE. The value must be plain
+    and immutable (tuples of ids and labels, say), as every request shares it."""
+    entry = _values.get((db.engine, key))
+    if entry is None or time.monotonic() - entry[0] > MAX_AGE_SECONDS:
+        entry = (time.monotonic(), read())
+        _values[(db.engine, key)] = entry
+    value: Value = entry[1]
+    return value
 
 
 def region_of(area: Area) -> Region:
-    """The area's region in the current session (its columns only)."""
-    kept, values = _kept(Region, area.region_id, lambda: _columns(area.region))
-    return _attached(Region, values) if kept else area.region
+    """The area's region (its columns) in the current session, without a query once kept."""
+
+    def read() -> tuple[tuple[str, Any], ...]:
+        region = area.region
+        return tuple((a.key, getattr(region, a.key)) for a in inspect(Region).column_attrs)
+
+    record = Region(**dict(kept(("region", area.region_id), read)))
+    make_transient_to_detached(record)
+    return db.session.merge(record, load=False)
 
 
 def area_ids_in(region_id: int) -> frozenset[int]:
     """The ids of the region's areas."""
-    return _kept(
-        "areas of",
-        region_id,
-        lambda: frozenset(db.session.scalars(select(Area.id).where(Area.region_id == region_id))),
-    )[1]
+
+    def read() -> frozenset[int]:
+        return frozenset(db.session.scalars(select(Area.id).where(Area.region_id == region_id)))
+
+    return kept(("areas of region", region_id), read)
 
 
 def forget() -> None:
     _loaded.clear()
+    _values.clear()
 
 
 @event.listens_for(Session, "before_flush")
