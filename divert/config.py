@@ -32,7 +32,10 @@ POSTGRESQL_SESSION = "-c work_mem=64MB -c parallel_setup_cost=100 -c parallel_tu
 def engine_options(url: str) -> dict[str, object]:
     options: dict[str, object] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
-        options["connect_args"] = {"options": POSTGRESQL_SESSION}
+        # No server-side prepared statements: psycopg forgets them at every ROLLBACK (the end
+        # of each request that wrote nothing), so one is rarely used twice, and the next
+        # request would first pay a round trip to DEALLOCATE them all.
+        options["connect_args"] = {"options": POSTGRESQL_SESSION, "prepare_threshold": None}
     return options
 
 
