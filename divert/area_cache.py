@@ -1,12 +1,13 @@
-"""Areas and regions by slug, and what an area's configuration offers, kept in each process.
+"""Areas and regions by slug, an area's region with the ids of its areas, and what an area's
+configuration offers, kept in each process.
 
-Every area page needs its area, and areas change only through `flask tenants sync` and
-/admin: so each process keeps their columns and hands each request its own copy, attached to
-the request's session without a query. The same goes for plain values read from an area's
-programmes, reference lists and members (the choices a form offers, say: `kept`, which
-divert.tenancy.kept_for_area keys by the area in scope). A commit that changes any of them
-(CONFIGURATION) empties this process's cache at once; other processes (gunicorn workers, the
-CLI) see it within MAX_AGE.
+Every area page needs its area, every referral's repeat check its region and the region's
+areas, and these change only through `flask tenants sync` and /admin: so each process keeps
+their columns and hands each request its own copy, attached to the request's session without
+a query. The same goes for plain values read from an area's programmes, reference lists and
+members (the choices a form offers, say: `kept`, which divert.tenancy.kept_for_area keys by
+the area in scope). A commit that changes any of them (CONFIGURATION) empties this process's
+cache at once; other processes (gunicorn workers, the CLI) see it within MAX_AGE.
 """
 
 from __future__ import annotations
@@ -62,6 +63,27 @@ def kept(key: Hashable, read: Callable[[], Value]) -> Value:
         _values[(db.engine, key)] = entry
     value: Value = entry[1]
     return value
+
+
+def region_of(area: Area) -> Region:
+    """The area's region (its columns) in the current session, without a query once kept."""
+
+    def read() -> tuple[tuple[str, Any], ...]:
+        region = area.region
+        return tuple((a.key, getattr(region, a.key)) for a in inspect(Region).column_attrs)
+
+    record = Region(**dict(kept(("region", area.region_id), read)))
+    make_transient_to_detached(record)
+    return db.session.merge(record, load=False)
+
+
+def area_ids_in(region_id: int) -> frozenset[int]:
+    """The ids of the region's areas."""
+
+    def read() -> frozenset[int]:
+        return frozenset(db.session.scalars(select(Area.id).where(Area.region_id == region_id)))
+
+    return kept(("areas of region", region_id), read)
 
 
 def forget() -> None:

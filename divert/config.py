@@ -40,7 +40,10 @@ def engine_options(url: str) -> dict[str, object]:
     has closed, and recycles connections before anything on the way drops them when idle."""
     options: dict[str, object] = {"pool_recycle": POOL_RECYCLE_SECONDS}
     if url.startswith("postgresql"):
-        options["connect_args"] = {"options": POSTGRESQL_SESSION}
+        # No server-side prepared statements: psycopg forgets them at every ROLLBACK (the end
+        # of each request that wrote nothing), so one is rarely used twice, and the next
+        # request would first pay a round trip to DEALLOCATE them all.
+        options["connect_args"] = {"options": POSTGRESQL_SESSION, "prepare_threshold": None}
     return options
 
 

@@ -150,8 +150,9 @@ def regional_earlier_referrals(
     area: Area, key_hashes: Collection[str], since: date
 ) -> list[tuple[str, date]]:
     """Earlier referrals in the other areas of `area`'s region whose published key hashes
-    match: each one's area name and referral date, nothing else (divert.referrals.repeats)."""
-    with regional_scope(area.region):
+    match: each one's area name and referral date, nothing else (divert.referrals.repeats).
+    The region's areas come from the process's cache: every submission asks."""
+    with _scoped(Scope(area_cache.area_ids_in(area.region_id))):
         rows = db.session.execute(
             select(Area.name, RegionalKeyHash.referral_on)
             .join(Area, Area.id == RegionalKeyHash.area_id)

@@ -53,8 +53,9 @@ def _substance_choices() -> tuple[tuple[str, str], ...]:
     return kept_for_area(current_area.id, "substance_choices", read)
 
 
-def _offer_choices(form: ReferralForm, slots: list) -> None:
-    form.substances_found.choices = options(_substance_choices())
+def _offer_slots(form: ReferralForm, slots: list) -> None:
+    """First appointments, offered only when the page is shown: a slot sent is checked when the
+    referral is submitted (the slot field takes any value), so a POST does not read them."""
     if form.slot is None:  # a disposal's form: no first appointment
         return
     # Sessions of several programmes on offer: each says whose it is.
@@ -183,7 +184,7 @@ def _offer_programmes(form: ReferralForm, disposal: Disposal) -> None:
 def new_referral() -> str | Response:
     disposal = _disposal()
     form = _referral_form(disposal)
-    _offer_choices(form, _slots(disposal))
+    form.substances_found.choices = options(_substance_choices())
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
@@ -206,7 +207,7 @@ def new_referral() -> str | Response:
             return redirect(url_for(".confirmation", referral_id=already.id))
         else:
             return redirect(url_for(".confirmation", referral_id=referral_id))
-        _offer_choices(form, _slots(disposal))
+    _offer_slots(form, _slots(disposal))
     if form.is_submitted():
         _offer_programmes(form, disposal)
     return render_template(
