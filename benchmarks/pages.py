@@ -15,8 +15,11 @@ The dashboard is measured twice: as deployed, where a view at the same database 
 served the page body kept for it (divert.figures.snapshot), and worked out at every view by a
 second gunicorn on the same database with DASHBOARD_FIGURES_CACHE=0.
 
-The referral POST sends a new person each time (names from loadtest.people, so never a repeat)
-and follows the redirect to its confirmation page: one pair of requests counts once. The
+The referral POST sends a new person each time and follows the redirect to its confirmation
+page: one pair of requests counts once. Never a repeat: within a round each person has names
+of their own (loadtest.people: no demo person's, no other's), and each round its own date of
+birth, differing in the day, the month and the year, so that no blocking key meets an earlier
+round's person with the same names. The
 sign-in POST signs a demo account in each time (the per-address limit is lifted).
 """
 
@@ -46,9 +49,11 @@ from tests.support.pg_cluster import running_cluster
 AREA = "warwickshire"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBSTANCE = re.compile(r'name="substances_found" type="checkbox" value="(\d+)"')
-PEOPLE_PER_ROUND = 2000  # referrals a round may send; each takes two names
 # Flask-Login's strong session protection ties a session to the browser's User-Agent.
 USER_AGENT = "divert-benchmark"
+# Referrals a round may send (each takes two names; loadtest.people has about 14,000): far more
+# than this machine serves in a round.
+PEOPLE_PER_ROUND = 6000
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  offset = tonumber(args[1])
+  round = tonumber(args[1])
   made = 0
   wrong = 0
 end
@@ -103,13 +108,14 @@ function request()
     pending = nil
     return follow
   end
-  local n = offset + made * THREADS + id
+  local n = made * THREADS + id
   made = made + 1
-  local body = "csrf_token=" .. CSRF .. "&submission_token=bench-" .. n
+  local body = "csrf_token=" .. CSRF .. "&submission_token=bench-" .. round .. "-" .. n
     .. "&forename=" .. NAMES[2 * n + 1] .. "&surname=" .. NAMES[2 * n + 2]
-    .. "&date_of_birth=17&date_of_birth=5&date_of_birth=1990"
+    .. "&date_of_birth=" .. (1 + round % 28) .. "&date_of_birth=" .. (1 + round % 12)
+    .. "&date_of_birth=" .. (1960 + round)
     .. "&phone=07911+123456&offence_date=" .. TODAY
-    .. "&crime_reference=BENCH%2F" .. n .. "&substances_found=" .. SUBSTANCE
+    .. "&crime_reference=BENCH%2F" .. round .. "-" .. n .. "&substances_found=" .. SUBSTANCE
     .. "&slot=none&consent_to_contact=y"
   return wrk.format("POST", PATH, {["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = COOKIE, ["User-Agent"] = USER_AGENT}, body)
@@ -219,9 +225,9 @@ def _script(page: Page, base_url: str, work: Path, threads: int, names: list[str
     return path
 
 
-def _wrk(url: str, args: argparse.Namespace, script: Path, offset: int) -> tuple[float, str]:
+def _wrk(url: str, args: argparse.Namespace, script: Path, round_number: int) -> tuple[float, str]:
     command = ["wrk", "-t", str(args.threads), "-c", str(args.connections)]
-    command += ["-d", f"{args.seconds}s", "-s", str(script), url, "--", str(offset)]
+    command += ["-d", f"{args.seconds}s", "-s", str(script), url, "--", str(round_number)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     assert rate is not None, output
@@ -267,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     pages = [p for p in PAGES if not args.only or p.name == BASELINE or p.name in args.only]
-    names = list(islice(unheard_names(demo_sounds()), 2 * PEOPLE_PER_ROUND * args.rounds))
+    names = list(islice(unheard_names(demo_sounds()), 2 * PEOPLE_PER_ROUND))
     rates: dict[str, list[float]] = {page.name: [] for page in pages}
     loads: dict[str, list[float]] = {page.name: [] for page in pages}  # 1-minute, after each
     problems: dict[str, list[str]] = {page.name: [] for page in pages}
@@ -278,9 +284,8 @@ def main(argv: list[str] | None = None) -> None:
         scripts = {p.name: _script(p, urls[p.name], work, args.threads, names) for p in pages}
         for round_number in range(args.rounds):
             for page in pages:
-                offset = round_number * PEOPLE_PER_ROUND
                 url = f"{urls[page.name]}{page.path}"
-                rate, problem = _wrk(url, args, scripts[page.name], offset)
+                rate, problem = _wrk(url, args, scripts[page.name], round_number)
                 rates[page.name].append(rate / 2 if page.pairs else rate)
                 loads[page.name].append(os.getloadavg()[0])
                 if problem:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from divert.pool import POOL_RECYCLE_SECONDS
+
 
 def _sqlalchemy_url(instance_path: str) -> str:
     """DATABASE_URL when set (PostgreSQL in production), else a SQLite file under instance/."""
@@ -34,9 +36,14 @@ POSTGRESQL_SESSION = (
 
 
 def engine_options(url: str) -> dict[str, object]:
-    options: dict[str, object] = {"pool_pre_ping": True}
+    """No pre-ping (a round trip at every checkout): divert.pool replaces a connection the server
+    has closed, and recycles connections before anything on the way drops them when idle."""
+    options: dict[str, object] = {"pool_recycle": POOL_RECYCLE_SECONDS}
     if url.startswith("postgresql"):
-        options["connect_args"] = {"options": POSTGRESQL_SESSION}
+        # No server-side prepared statements: psycopg forgets them at every ROLLBACK (the end
+        # of each request that wrote nothing), so one is rarely used twice, and the next
+        # request would first pay a round trip to DEALLOCATE them all.
+        options["connect_args"] = {"options": POSTGRESQL_SESSION, "prepare_threshold": None}
     return options
 
 

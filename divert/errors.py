@@ -73,8 +73,8 @@ def _server_error(error: InternalServerError) -> tuple[object, ...]:
 
 def _database_unavailable(error: BaseException) -> tuple[object, int, dict[str, str]]:
     """The database went away (restart, fail-over, network): a 503 in the service's look that
-    the client may retry, never a traceback. The engine's pre-ping replaces dead pooled
-    connections, so requests succeed again as soon as the database is back.
+    the client may retry, never a traceback. The pool then replaces its dead connections
+    (divert.pool), so requests succeed again as soon as the database is back.
 
     The page reads nothing from the database, whatever stage of the request failed."""
     # The driver's message only: the wrapped error also quotes the statement's parameters.

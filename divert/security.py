@@ -116,7 +116,9 @@ def _no_store(response: Response) -> Response:
     browser's or a proxy's cache: case and referral pages, exports and subject-access files
     hold people's details, and a shared computer's next user must not find them there."""
     user = g.get("_login_user")  # only if the request loaded one: never a query here
-    signed_in = user is not None and user.is_authenticated
+    # Not `is_authenticated`: it reads the account's `active` flag, which a commit has expired
+    # (the account would be read again); any account the request loaded counts.
+    signed_in = user is not None and not user.is_anonymous
     download = response.headers.get("Content-Disposition", "").startswith("attachment")
     if signed_in or download:
         response.headers["Cache-Control"] = "no-store"

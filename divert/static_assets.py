@@ -5,6 +5,10 @@ content so that a new release is fetched at once.
 long cache never serves an old one. HTML pages are not compressed: they carry the CSRF token
 next to text a visitor can choose (a search term), which compression would let an attacker
 read (BREACH).
+
+Files never open the visitor's session: a stylesheet, a font or the favicon answered with the
+session cookie would cost a look-up of the signed-in user, a fresh Set-Cookie and a
+`Vary: Cookie` that keeps shared caches from storing what is the same for everyone.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask.globals import request_ctx
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from flask_compress import Compress
 from werkzeug.wrappers import Response
 
@@ -31,6 +38,30 @@ COMPRESSED_TYPES = [
 ]
 # GOV.UK Frontend's fonts and images: their names change with each release of the package.
 VERSIONED_ENDPOINTS = frozenset({"home.govuk_assets"})
+# The endpoints that answer with a file, the same for every visitor.
+FILE_ENDPOINTS = frozenset({"static", *VERSIONED_ENDPOINTS})
+
+
+class _FileRequestSession(SecureCookieSession):
+    """A file request's session: empty, whatever cookie came with it, and never saved."""
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except for requests of a file (FILE_ENDPOINTS)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # Flask matches the URL just after opening the session; matching it here first tells a
+        # file apart (the second match finds the same rule).
+        if request_ctx.url_adapter is not None:
+            request_ctx.match_request()
+        rule = request.url_rule
+        if rule is not None and rule.endpoint in FILE_ENDPOINTS:
+            return _FileRequestSession()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if not isinstance(session, _FileRequestSession):
+            super().save_session(app, session, response)
 
 
 @lru_cache(maxsize=256)
@@ -71,5 +102,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     compress.init_app(app)
+    app.session_interface = SessionInterface()
     app.url_defaults(_add_version)
     app.after_request(_cache_headers)

@@ -21,13 +21,13 @@ is read by one named function per purpose, here: `regional_earlier_referrals`,
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
@@ -55,6 +55,8 @@ from divert.models import (
     Role,
     User,
 )
+
+Value = TypeVar("Value")
 
 
 class OutsideAreaError(RuntimeError):
@@ -151,8 +153,9 @@ def regional_earlier_referrals(
     area: Area, key_hashes: Collection[str], since: date
 ) -> list[tuple[str, date]]:
     """Earlier referrals in the other areas of `area`'s region whose published key hashes
-    match: each one's area name and referral date, nothing else (divert.referrals.repeats)."""
-    with regional_scope(area.region):
+    match: each one's area name and referral date, nothing else (divert.referrals.repeats).
+    The region's areas come from the process's cache: every submission asks."""
+    with _scoped(Scope(area_cache.area_ids_in(area.region_id))):
         rows = db.session.execute(
             select(Area.name, RegionalKeyHash.referral_on)
             .join(Area, Area.id == RegionalKeyHash.area_id)
@@ -184,9 +187,7 @@ def own_sessions_everywhere(
                     DiarySession.cancelled_at.is_(None),
                     DiarySession.starts_at >= since,
                 )
-                .options(
-                    selectinload(DiarySession.venue), selectinload(DiarySession.programme)
-                )
+                .options(selectinload(DiarySession.venue), selectinload(DiarySession.programme))
                 .order_by(DiarySession.starts_at)
             )
         )
@@ -206,6 +207,16 @@ def api_token_by_secret_hash(secret_hash: str) -> ApiToken | None:
     scope: it decides which area (or region) the request may open (`_token_opens` below)."""
     with _scoped(SYSTEM):
         return db.session.scalar(select(ApiToken).where(ApiToken.secret_hash == secret_hash))
+
+
+def kept_for_area(area_id: int, name: str, read: Callable[[], Value]) -> Value:
+    """What `read()` returns for the area `area_id`, kept in the process (divert.area_cache.kept)
+    when that area is the one in scope: for plain values made of the area's configuration, such
+    as the choices of its reference lists. In any other scope it is read afresh (and kept for
+    nobody), so no request is handed another area's values, nor keeps its own for another."""
+    if current_scope().area_ids != frozenset({area_id}):
+        return read()
+    return area_cache.kept((name, area_id), read)
 
 
 @cache

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
+
+from divert.models import Role
+from tests.conftest import Auth
+from tests.factories import account_email, create_demo_accounts
 
 
 def test_static_files_are_versioned_compressed_and_cached(client: FlaskClient) -> None:
@@ -22,3 +27,30 @@ def test_static_files_are_versioned_compressed_and_cached(client: FlaskClient) -
     font = client.get("/assets/fonts/light-94a07e06a1-v2.woff2")
     assert font.status_code == 200
     assert font.headers["Cache-Control"] == "max-age=31536000, immutable, public"
+
+
+def test_files_neither_read_nor_write_the_session(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    """A signed-in browser's requests for files get no session cookie back and no
+    `Vary: Cookie`: the same answer for everyone, which a shared cache may keep. (Each request
+    in an app context of its own, as served: one shared by the test would carry the user
+    loaded by one request over to the next.)"""
+    with app.app_context():
+        create_demo_accounts()
+    auth.sign_in(account_email(Role.OFFICER, "warwickshire"))
+    page = client.get("/warwickshire/referrals/new")
+    assert page.status_code == 200
+    assert "Cookie" in page.headers["Vary"]  # a page does use the session
+    for url in (
+        "/static/css/app.css",
+        "/static/images/favicon.svg",
+        "/static/js/app.js",
+        "/assets/fonts/light-94a07e06a1-v2.woff2",
+    ):
+        answer = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert answer.status_code == 200, url
+        assert "Set-Cookie" not in answer.headers, url
+        assert "Cookie" not in answer.headers.get("Vary", ""), url
+    # The session is untouched by them: the next page is still signed in.
+    assert client.get("/warwickshire/referrals/new").status_code == 200

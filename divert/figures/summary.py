@@ -1,16 +1,22 @@
 """Keeping the monthly summary (divert.models.MonthlySummary) in step with the records.
 
-Every flush notes the (area, month) of each referral it wrote (the month it was received in,
+Every flush notes the (area, month) of each referral it changed (the month it was received in,
 before and after the change) and of each booking's referral; before the transaction commits,
 each noted month's rows are worked out again from that month's records, with the same counting
-expressions as the dashboard's (divert.figures.counts), and replaced. A month is recomputed,
-never adjusted by a difference, so that the summary cannot drift from the records: whatever the
-change (a new referral, attendance, a status change, a void, a completion), the month's rows
-are what the records say once the transaction is done.
+expressions as the dashboard's (divert.figures.counts), and replaced: whatever the change
+(attendance, a status change, a void, a completion), the month's rows are what the records say
+once the transaction is done.
 
-Concurrent transactions on PostgreSQL take a lock per (area, month) before recomputing it, so
+A referral the transaction created, and did nothing else to in a month it changed otherwise,
+adds its own counts instead: the same expressions over its row alone, added to its group's row
+(or written as a new row). This is the busiest write of all (every submission), and it costs
+neither a count of the whole month nor the rewriting of its rows; the summary tests compare
+every month with one worked out from scratch after each kind of change.
+
+Concurrent transactions on PostgreSQL take a lock per (area, month) before writing its rows, so
 the later one reads what the earlier committed (READ COMMITTED: each statement sees every commit
-made before it began). SQLite has one writer at a time.
+made before it began), and the rows are always those of the committed records when a
+transaction takes the lock. SQLite has one writer at a time.
 
 Writes that bypass the ORM's unit of work (the demo builder's bulk inserts) call `rebuild`.
 """
@@ -21,7 +27,18 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import and_, delete, event, func, insert, inspect, literal_column, null, select
+from sqlalchemy import (
+    and_,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    null,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from divert.extensions import db
@@ -31,6 +48,7 @@ from divert.models import Booking, BookingStatus, MonthlySummary, Referral, Refe
 from divert.tenancy import area_scope
 
 _MONTHS = "divert_summary_months"  # in Session.info: {(area_id, first day of month)}
+_ADDED = "divert_summary_added"  # in Session.info: [referrals created in this transaction]
 _LOCK_SPACE = 0x5E << 40  # advisory lock keys of this module: space | area << 20 | month
 
 
@@ -55,7 +73,11 @@ def _values(record: Any, name: str) -> set[Any]:
 
 def _note_written(session: Session, _context: Any, _instances: Any) -> None:
     months: set[tuple[int, date]] = session.info.setdefault(_MONTHS, set())
+    added: list[Referral] = session.info.setdefault(_ADDED, [])
     for record in chain(session.new, session.dirty, session.deleted):
+        if isinstance(record, Referral) and record in session.new:
+            added.append(record)
+            continue
         if isinstance(record, Booking):
             with area_scope(record.area_id):  # its referral, whatever scope the flush is in
                 record = record.referral
@@ -66,14 +88,34 @@ def _note_written(session: Session, _context: Any, _instances: Any) -> None:
 
 def _recompute_noted(session: Session) -> None:
     session.flush()  # changes not flushed yet are noted too (no SQL when there are none)
-    for area_id, month in sorted(session.info.pop(_MONTHS, ())):
+    months = session.info.pop(_MONTHS, set())
+    for area_id, month in sorted(months):
         recompute(session, area_id, month)
+    # New referrals of a month not recomputed above (still stored: not undone by a savepoint).
+    added: dict[tuple[int, date], list[int]] = {}
+    for made in session.info.pop(_ADDED, ()):
+        if inspect(made).persistent:
+            key = (made.area_id, month_of(made.received_on))
+            if key not in months:
+                added.setdefault(key, []).append(made.id)
+    for (area_id, month), referral_ids in sorted(added.items()):
+        add_referrals(session, area_id, month, referral_ids)
 
 
 def _forget_undone(session: Session, transaction: Any) -> None:
     """What a rolled-back transaction wrote is gone, and so is the need to count it."""
     if transaction.parent is None:
         session.info.pop(_MONTHS, None)
+        session.info.pop(_ADDED, None)
+
+
+# What a referral group's row is keyed by (a session-content group's by its onward service).
+REFERRAL_KEYS = (
+    Referral.programme_id,
+    Referral.main_substance_id,
+    Referral.gender,
+    Referral.ethnicity,
+)
 
 
 def _month_groups(area_id: int, month: date) -> Any:
@@ -84,16 +126,10 @@ def _month_groups(area_id: int, month: date) -> Any:
         Referral.status != ReferralStatus.VOIDED,
     )
     zero = literal_column("0")
-    referral_keys = (
-        Referral.programme_id,
-        Referral.main_substance_id,
-        Referral.gender,
-        Referral.ethnicity,
-    )
     referrals = (
-        select(*referral_keys, null(), *referral_counts(), zero, zero)
+        select(*REFERRAL_KEYS, null(), *referral_counts(), zero, zero)
         .where(received)
-        .group_by(*referral_keys)
+        .group_by(*REFERRAL_KEYS)
     )
     sessions = (
         select(
@@ -127,9 +163,7 @@ COLUMNS = (
 def recompute(session: Session, area_id: int, month: date) -> None:
     """Replace an (area, month)'s summary rows with what its records say now."""
     with area_scope(area_id):
-        if session.get_bind().dialect.name == "postgresql":
-            key = _LOCK_SPACE | area_id << 20 | (month.year * 12 + month.month - 1)
-            session.execute(select(func.pg_advisory_xact_lock(key)))
+        _lock_month(session, area_id, month)
         session.execute(
             delete(MonthlySummary).where(
                 MonthlySummary.area_id == area_id, MonthlySummary.month == month
@@ -142,6 +176,47 @@ def recompute(session: Session, area_id: int, month: date) -> None:
         if rows:
             # NULLs written out, so every row has the same columns: one statement for them all.
             session.execute(insert(MonthlySummary).execution_options(render_nulls=True), rows)
+
+
+def add_referrals(session: Session, area_id: int, month: date, referral_ids: list[int]) -> None:
+    """Add the counts of referrals new in this transaction, received in the (area, month), to
+    their groups' rows (a group's first referral writes its row)."""
+    with area_scope(area_id):
+        _lock_month(session, area_id, month)
+        groups = session.execute(
+            select(*REFERRAL_KEYS, *referral_counts())
+            .where(Referral.id.in_(referral_ids), Referral.status != ReferralStatus.VOIDED)
+            .group_by(*REFERRAL_KEYS)
+        ).all()
+        for group in groups:
+            keys = dict(zip(COLUMNS[:4], group[:4], strict=True))
+            counts = dict(zip(Counts.SCALARS, group[4:], strict=True))
+            # A referral group's row: a session-content row of the same keys has no referrals.
+            same_group = [MonthlySummary.referrals > 0, MonthlySummary.onward_service_id.is_(None)]
+            same_group += [
+                getattr(MonthlySummary, k).is_not_distinct_from(v) for k, v in keys.items()
+            ]
+            added = session.execute(
+                update(MonthlySummary)
+                .where(
+                    MonthlySummary.area_id == area_id, MonthlySummary.month == month, *same_group
+                )
+                .values({name: getattr(MonthlySummary, name) + n for name, n in counts.items()})
+                .execution_options(synchronize_session=False)
+            )
+            if not added.rowcount:  # type: ignore[attr-defined]
+                session.execute(
+                    insert(MonthlySummary).values(
+                        area_id=area_id, month=month, **keys, **counts, naloxone_kits=0, onward=0
+                    )
+                )
+
+
+def _lock_month(session: Session, area_id: int, month: date) -> None:
+    """On PostgreSQL, wait for any other transaction writing the (area, month)'s rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = _LOCK_SPACE | area_id << 20 | (month.year * 12 + month.month - 1)
+        session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def rebuild() -> None:

@@ -147,6 +147,8 @@ class Referral(AreaOwned, Base):
             ],
         ),
         Index("ix_referral_officer_received", "officer_id", "received_at"),
+        # The caseload: an area's cases of one status, oldest first (divert.sessions.queries).
+        Index("ix_referral_caseload", "area_id", "status", "received_on", "received_at", "id"),
     )
 
 

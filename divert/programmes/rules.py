@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from divert.extensions import db
 from divert.models import DISPOSAL_LABELS, Area, Disposal, PathwayStep, Programme
 from divert.refusals import Refusal
+from divert.tenancy import kept_for_area
 
 
 class ProgrammeRefusal(Refusal):
@@ -68,9 +69,15 @@ def by_id(area: Area, programme_id: int | None) -> Programme | None:
 
 
 def offered_disposals(area: Area) -> list[Disposal]:
-    """The disposals some active programme of the area goes with, in the enum's order."""
-    offered = {d for p in area_programmes(area) for d in p.disposals}
-    return [d for d in Disposal if d.value in offered]
+    """The disposals some active programme of the area goes with, in the enum's order: kept in
+    the process, as programmes change only through `tenants sync` and /admin (every referral
+    form asks)."""
+
+    def read() -> tuple[Disposal, ...]:
+        offered = {d for p in area_programmes(area) for d in p.disposals}
+        return tuple(d for d in Disposal if d.value in offered)
+
+    return list(kept_for_area(area.id, "offered_disposals", read))
 
 
 def fitting(area: Area, age: int, disposal: str) -> list[Programme]:

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import joinedload
 
+from divert import area_cache
 from divert.extensions import db
 from divert.matching.keys import index_keys, lookup_keys
 from divert.matching.normalise import PersonRecord
@@ -74,6 +75,11 @@ def record_of(person: Person) -> PersonRecord:
         phone=person.phone,
         email=person.email,
     )
+
+
+def _regional_matching(area: Area) -> bool:
+    """Whether the area's region matches across its areas (its region read from the cache)."""
+    return area_cache.region_of(area).regional_matching
 
 
 def _regional_secret() -> bytes:
@@ -164,7 +170,7 @@ def _custody_contacts(
 
 def elsewhere(area: Area, record: PersonRecord, since: date) -> list[tuple[str, date]]:
     """Earlier referrals in the region's other areas: their area's name and date, nothing else."""
-    if not area.region.regional_matching:
+    if not _regional_matching(area):
         return []
     return regional_earlier_referrals(area, lookup_hashes(record, _regional_secret()), since)
 
@@ -203,12 +209,12 @@ def matching_person(record: PersonRecord) -> Person | None:
     return max(matches)[2] if matches else None
 
 
-def index(referral: Referral, *, new_person: bool) -> None:
-    """Make the referral's person findable: blocking keys here, hashes in the region, each set
-    in one statement."""
-    person, area = referral.person, referral.area
+def index(person: Person, referral_on: date, *, new_person: bool) -> None:
+    """Make the person of a referral received on `referral_on` findable: blocking keys here,
+    hashes in the region, each set in one statement."""
+    area = person.area
     index_person(person, new_person=new_person)
-    if not area.region.regional_matching:
+    if not _regional_matching(area):
         return
     hashes = published_hashes(record_of(person), _regional_secret())
     if hashes:
@@ -219,7 +225,7 @@ def index(referral: Referral, *, new_person: bool) -> None:
                     "region_id": area.region_id,
                     "area_id": area.id,
                     "key_hash": key_hash,
-                    "referral_on": referral.received_on,
+                    "referral_on": referral_on,
                 }
                 for key_hash in sorted(hashes)
             ],
@@ -233,7 +239,7 @@ def unindex(person: Person) -> None:
     hashing their details again; their local blocking keys go with the person's data.
     """
     area = person.area
-    if not area.region.regional_matching:
+    if not _regional_matching(area):
         return
     hashes = published_hashes(record_of(person), _regional_secret())
     dates = {referral.received_on for referral in person.referrals}

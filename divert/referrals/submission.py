@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -132,21 +131,18 @@ def unanswered_repeat_questions(
 def next_reference(area: Area, year: int) -> str:
     """The next reference of the area and year, e.g. WAR-2024-00032.
 
-    The counter row is incremented by an UPDATE that holds its lock until the transaction ends,
-    so concurrent referrals queue for it and a rolled-back referral gives its number back:
-    references stay unique and gap-free.
+    The counter row is created or incremented by one upsert, which holds the row's lock until
+    the transaction ends, so concurrent referrals queue for it and a rolled-back referral gives
+    its number back: references stay unique and gap-free. Take it as late as the transaction
+    allows: the queue lasts from here to the commit.
     """
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(ReferenceCounter)
-        .values(area_id=area.id, year=year, last_number=0)
-        .on_conflict_do_nothing(index_elements=["area_id", "year"])
-    )
+    first = insert(ReferenceCounter).values(area_id=area.id, year=year, last_number=1)
     number = db.session.execute(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.area_id == area.id, ReferenceCounter.year == year)
-        .values(last_number=ReferenceCounter.last_number + 1)
-        .returning(ReferenceCounter.last_number)
+        first.on_conflict_do_update(
+            index_elements=["area_id", "year"],
+            set_={"last_number": ReferenceCounter.last_number + 1},
+        ).returning(ReferenceCounter.last_number)
     ).scalar_one()
     return f"{area.code}-{year}-{number:05d}"
 
@@ -210,6 +206,10 @@ def create_referral(
         for name, value in details.items():
             if value is not None:
                 setattr(person, name, value)
+    # The person and their index first: the reference is taken as late as it can be.
+    db.session.add(person)
+    db.session.flush()
+    repeats.index(person, received_on, new_person=new_person)
     referral = Referral(
         area_id=area.id,
         person=person,
@@ -230,18 +230,19 @@ def create_referral(
         ethnicity=ethnicity,
         substances_found=list(substances_found),
     )
-    db.session.add_all([person, referral])
-    db.session.add(
-        ReferralEvent(
-            referral=referral,
-            area_id=area.id,
-            user_id=officer.id,
-            to_status=ReferralStatus.SUBMITTED.value,
-            note="Referral submitted",
-        )
+    db.session.add_all(
+        [
+            referral,
+            ReferralEvent(
+                referral=referral,
+                area_id=area.id,
+                user_id=officer.id,
+                to_status=ReferralStatus.SUBMITTED.value,
+                note="Referral submitted",
+            ),
+        ]
     )
     db.session.flush()
-    repeats.index(referral, new_person=new_person)
     return referral
 
 

@@ -33,18 +33,29 @@ from divert.referrals import lifecycle, queries, repeats, submission, use_cases
 from divert.referrals.forms import NO_SLOT, DisposalReferralForm, ReferralForm
 from divert.referrals.slots import BOOKING_WINDOW, describe, open_initial_slots
 from divert.refusals import Refusal
-from divert.tenancy import current_area
+from divert.tenancy import current_area, kept_for_area
 
 bp = Blueprint("referrals", __name__)
 
 PAGE_SIZE = 25
 
 
-def _offer_choices(form: ReferralForm, slots: list) -> None:
-    substances = db.session.scalars(
-        select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
-    ).all()
-    form.substances_found.choices = options([(str(s.id), s.label) for s in substances])
+def _substance_choices() -> tuple[tuple[str, str], ...]:
+    """The area's active substances as (id, label): kept in the process (divert.area_cache), as
+    the list changes only through /admin, and every referral form offers it."""
+
+    def read() -> tuple[tuple[str, str], ...]:
+        substances = db.session.scalars(
+            select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
+        )
+        return tuple((str(s.id), s.label) for s in substances)
+
+    return kept_for_area(current_area.id, "substance_choices", read)
+
+
+def _offer_slots(form: ReferralForm, slots: list) -> None:
+    """First appointments, offered only when the page is shown: a slot sent is checked when the
+    referral is submitted (the slot field takes any value), so a POST does not read them."""
     if form.slot is None:  # a disposal's form: no first appointment
         return
     # Sessions of several programmes on offer: each says whose it is.
@@ -173,7 +184,7 @@ def _offer_programmes(form: ReferralForm, disposal: Disposal) -> None:
 def new_referral() -> str | Response:
     disposal = _disposal()
     form = _referral_form(disposal)
-    _offer_choices(form, _slots(disposal))
+    form.substances_found.choices = options(_substance_choices())
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
@@ -196,7 +207,7 @@ def new_referral() -> str | Response:
             return redirect(url_for(".confirmation", referral_id=already.id))
         else:
             return redirect(url_for(".confirmation", referral_id=referral_id))
-        _offer_choices(form, _slots(disposal))
+    _offer_slots(form, _slots(disposal))
     if form.is_submitted():
         _offer_programmes(form, disposal)
     return render_template(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from divert.clock import LOCAL, utcnow
@@ -21,6 +21,7 @@ from divert.models import (
     Role,
     User,
 )
+from divert.tenancy import kept_for_area
 
 S = ReferralStatus
 CASELOAD_FILTERS = {
@@ -95,36 +96,48 @@ def _caseload_query(status: str, educator_id: Whose) -> Select:
 
 
 def caseload(status: str, educator_id: Whose, page: int) -> CaseloadPage:
-    """Open cases of one status, oldest first (those waiting longest come first)."""
+    """Open cases of one status, oldest first (those waiting longest come first): the page,
+    how many there are in all and each case's latest appointment, in one statement."""
     query = _caseload_query(status, educator_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    referrals = db.session.scalars(
-        query.options(joinedload(Referral.person), joinedload(Referral.educator))
+    rows = db.session.execute(
+        query.add_columns(func.count().over(), _latest_appointment())
+        .options(joinedload(Referral.person), joinedload(Referral.educator))
         .order_by(Referral.received_on, Referral.received_at, Referral.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    return CaseloadPage(list(referrals), total or 0, page, _appointments(referrals))
+    if rows or page == 1:
+        total = rows[0][1] if rows else 0
+    else:  # a page past the end (cases closed since it was linked): counted apart
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    appointments = {referral.id: when for referral, _, when in rows if when is not None}
+    return CaseloadPage([referral for referral, _, _ in rows], total, page, appointments)
 
 
-def _appointments(referrals: Sequence[Referral]) -> dict[int, datetime]:
-    """Each referral's latest booking that was kept or still stands, in one query."""
-    rows = db.session.execute(
-        select(Booking.referral_id, DiarySession.starts_at)
+def _latest_appointment() -> ScalarSelect[datetime]:
+    """The start of the referral's latest booking that was kept or still stands."""
+    return (
+        select(func.max(DiarySession.starts_at))
+        .select_from(Booking)
         .join(Booking.session)
-        .where(
-            Booking.referral_id.in_([r.id for r in referrals]),
-            Booking.status.in_(APPOINTMENT_STATUSES),
-        )
-        .order_by(DiarySession.starts_at)
-    ).all()
-    return {referral_id: starts_at for referral_id, starts_at in rows}  # the latest wins
+        .where(Booking.referral_id == Referral.id, Booking.status.in_(APPOINTMENT_STATUSES))
+        .scalar_subquery()
+    )
 
 
-def area_educators(area_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
+class Educator(NamedTuple):
+    id: int
+    name: str
+
+
+def area_educators(area_id: int) -> tuple[Educator, ...]:
+    """Who may hold the area's sessions (its active educators and managers), by name: kept in
+    the process, as memberships and names change seldom (divert.area_cache forgets it when
+    they do), and the caseload and the diary ask on every page."""
+
+    def read() -> tuple[Educator, ...]:
+        rows = db.session.execute(
+            select(User.id, User.name)
             .join(Membership)
             .where(
                 Membership.area_id == area_id,
@@ -133,7 +146,9 @@ def area_educators(area_id: int) -> list[User]:
             )
             .order_by(User.name)
         )
-    )
+        return tuple(Educator(user_id, name) for user_id, name in rows)
+
+    return kept_for_area(area_id, "educators", read)
 
 
 def diary(

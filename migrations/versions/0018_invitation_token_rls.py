@@ -16,7 +16,7 @@ through in any scope, as for audit events and outbox messages with no area (`are
 An area's token stays visible in that area's scope only.
 
 Revision ID: 0018_invitation_token_rls
-Revises: 0014_monthly_summary
+Revises: 0016_page_indexes
 Create Date: 2026-11-29 16:00:00.000000
 
 """
@@ -25,7 +25,7 @@ from row_security import protect_area_table, unprotect_area_table
 
 # revision identifiers, used by Alembic.
 revision = '0018_invitation_token_rls'
-down_revision = '0014_monthly_summary'
+down_revision = '0016_page_indexes'
 branch_labels = None
 depends_on = None
 

@@ -110,13 +110,18 @@ def _plain(counts: Counts) -> dict[str, Any]:
     return plain
 
 
-def assert_summary_right() -> None:
+def assert_rows_as_from_scratch() -> None:
+    """The summary's rows are those of every month worked out again from scratch."""
     kept = summary_rows()
     with system_scope():
         summary.rebuild()
         db.session.flush()
     assert kept == summary_rows(), "a change escaped the summary"
     db.session.rollback()
+
+
+def assert_summary_right() -> None:
+    assert_rows_as_from_scratch()
     region = area(AREAS[0]).region
     for period in PERIODS:
         for programme in PROGRAMMES:
@@ -299,3 +304,45 @@ def test_the_months_at_a_periods_ends_are_read_from_the_records(app_ctx: Flask) 
     february = counts_by_area(region, custom(date(2024, 2, 1), date(2024, 2, 29)))[here.id]
     assert (both.referrals, dict(both.per_month)) == (2, {(2024, 1): 1, (2024, 2): 1})
     assert (february.referrals, dict(february.per_month)) == (1, {(2024, 2): 1})
+
+
+def test_a_new_referral_never_adds_to_a_session_content_row_of_the_same_keys(
+    app_ctx: Flask,
+) -> None:
+    """What an attended session gave is kept in a row with no referrals whose keys (programme,
+    no substance, gender or ethnicity, no onward service) a new referral's group may share: the
+    new referral gets a row of its own, as a month worked out from scratch has."""
+    here = area("warwickshire")
+    with area_scope(here):
+        officer = make_user("pc@example.org", {"warwickshire": Role.OFFICER})
+        educator = make_user("ed@example.org", {"warwickshire": Role.EDUCATOR})
+        cannabis = db.session.scalars(select(Substance).where(Substance.code == "cannabis")).one()
+        cannabis_id = cannabis.id  # read in its area: the commits below expire it
+        on = date(2024, 3, 4)
+        first = referral(here, officer, received_on=on, offence_date=on, forename="First")
+        starts = datetime.combine(on + timedelta(days=1), time(10), tzinfo=UTC)
+        booking = lifecycle.book(first, session_slot(here, educator, starts_at=starts), educator)
+        lifecycle.record_attendance(
+            booking,
+            BookingStatus.ATTENDED,
+            educator,
+            main_substance=cannabis,
+            naloxone_kit_supplied=True,
+        )
+        db.session.commit()
+        referral(here, officer, received_on=on, offence_date=on, forename="Second")
+        db.session.commit()
+    march = [row[2:] for row in summary_rows() if row[1] == date(2024, 3, 1)]
+    adults = march[0][0]
+    # (programme, substance, gender, ethnicity, onward service, referrals, attended, ...,
+    # naloxone kits, onward referrals), written out: the first referral's group, the second's,
+    # and what the first's session gave.
+    assert sorted(march, key=repr) == sorted(
+        [
+            (adults, cannabis_id, None, None, None, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0),
+            (adults, None, None, None, None, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0),
+            (adults, None, None, None, None, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0),
+        ],
+        key=repr,
+    )
+    assert_rows_as_from_scratch()

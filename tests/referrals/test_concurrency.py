@@ -11,12 +11,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from divert.extensions import db
-from divert.models import Booking, DiarySession, Referral, Role, User
+from divert.figures import summary
+from divert.models import Booking, DiarySession, Referral, ReferralStatus, Role, User
 from divert.referrals import lifecycle
 from divert.referrals.lifecycle import SlotFullError
-from divert.tenancy import area_scope
+from divert.tenancy import area_scope, system_scope
 from tests.factories import area, make_user
 from tests.referrals.builders import referral, session_slot
+from tests.support.summary import summary_rows
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -87,3 +89,50 @@ def test_references_are_unique_and_gap_free_under_concurrency(app: Flask) -> Non
     references = sorted(r for r in results if r != "rolled back")
     assert len(references) == 9
     assert references == [f"WAR-2024-{n:05d}" for n in range(1, 10)]
+
+
+def test_the_summary_stays_exact_under_concurrent_submissions_and_changes(app: Flask) -> None:
+    """New referrals add their own counts to the month's rows while other transactions work the
+    same month out again (a status change): both wait for the month's lock, so the rows end as
+    a count from scratch gives them, with the rolled-back submissions in neither."""
+    with app.app_context(), area_scope(area("warwickshire")):
+        officer = make_user("pc@example.org", {"warwickshire": Role.OFFICER})
+        officer_id = officer.id
+        earlier = [
+            referral(area("warwickshire"), officer, received_on=date(2024, 5, 2), surname=f"E{n}")
+            for n in range(4)
+        ]
+        db.session.commit()
+        earlier_ids = [made.id for made in earlier]
+
+    def work(index: int) -> str:
+        officer = db.session.get(User, officer_id)
+        if index < len(earlier_ids):  # the month worked out again, beside the submissions
+            made = db.session.get(Referral, earlier_ids[index])
+            lifecycle.change_status(made, ReferralStatus.WITHDRAWN, officer)
+            db.session.commit()
+            return "changed"
+        referral(
+            area("warwickshire"),
+            officer,
+            received_on=date(2024, 5, 1),
+            surname=f"Person{index}",
+            gender=("female", "male", None)[index % 3],
+        )
+        if index % 4 == 3:
+            db.session.rollback()
+            return "rolled back"
+        db.session.commit()
+        return "submitted"
+
+    results = _at_once(app, 14, work)
+    assert sorted(results) == ["changed"] * 4 + ["rolled back"] * 2 + ["submitted"] * 8
+    with app.app_context():
+        kept = summary_rows()
+        with system_scope():
+            summary.rebuild()
+            db.session.flush()
+        assert summary_rows() == kept
+        db.session.rollback()
+        may = [row for row in kept if row[1] == date(2024, 5, 1)]
+        assert sum(row[7] for row in may) == 12  # referrals: 4 earlier and 8 submitted

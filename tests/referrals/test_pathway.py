@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -306,3 +307,36 @@ def test_my_referrals_page_needs_the_same_queries_for_few_or_many(
     few = queries_for(client, "/warwickshire/referrals")
     add_referrals(20)
     assert queries_for(client, "/warwickshire/referrals") == few
+
+
+def _offered_substances(client: FlaskClient, area_slug: str) -> list[str]:
+    g.pop("_login_user", None)  # the test's app context, shared by the requests: not its user
+    page = client.get(f"/{area_slug}/referrals/new").text
+    return re.findall(r'for="substances_found[^"]*">\s*([^<]+?)\s*</label>', page)
+
+
+def test_the_substances_offered_follow_every_change_in_their_own_area(
+    client: FlaskClient, auth: Auth, people: dict[str, User]
+) -> None:
+    """The form's substances are kept in the process: a change saved (as /admin saves it) shows
+    on the next form, and each area's form offers its own list."""
+    auth.sign_in("pc1@example.org")
+    offered = _offered_substances(client, "warwickshire")
+    assert offered[:3] == ["Cannabis", "Cocaine", "Crack cocaine"]
+    with area_scope(area("warwickshire")):
+        substances = {s.code: s for s in db.session.scalars(select(Substance))}
+        substances["cannabis"].label = "Cannabis (herbal)"
+        substances["cocaine"].active = False
+        db.session.add(Substance(code="nitrous", label="Nitrous oxide", position=-1))
+        db.session.commit()
+    changed = _offered_substances(client, "warwickshire")
+    assert changed[:3] == ["Nitrous oxide", "Cannabis (herbal)", "Crack cocaine"]
+    assert len(changed) == len(offered)
+    auth.sign_out()
+    g.pop("_login_user", None)
+    auth.sign_in("pc3@example.org")
+    assert _offered_substances(client, "staffordshire")[:3] == [
+        "Cannabis",
+        "Cocaine",
+        "Crack cocaine",
+    ]

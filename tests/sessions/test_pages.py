@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import vobject
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -85,6 +85,54 @@ def test_caseload_lists_awaiting_cases_oldest_first_in_own_area_only(
     assert page.index("Alex Older") < page.index("Alex Newer")
     assert ">9</td>" in page and "Foreign" not in page
     assert educator_client.get("/staffordshire/caseload").status_code == 404
+
+
+def test_caseload_counts_every_case_on_each_page(educator_client: FlaskClient, staff) -> None:
+    """27 cases awaiting contact: 25 on the first page, 2 on the second, and the count of all
+    27 above each, also on a page past the end (linked before cases were closed)."""
+    today = date.today()
+    with area_scope(area("warwickshire")):
+        officer = db.session.scalar(select(User).where(User.email == "pc@example.org"))
+        for number in range(27):
+            referral(
+                area("warwickshire"),
+                officer,
+                surname=f"Case{number:02}",
+                received_on=today - timedelta(days=40 - number),
+            )
+        db.session.commit()
+    rows = re.compile(r"Alex Case\d\d")
+    first = educator_client.get("/warwickshire/caseload").text
+    assert "Awaiting contact (27), oldest first" in first
+    assert rows.findall(first) == [f"Alex Case{number:02}" for number in range(25)]
+    second = educator_client.get("/warwickshire/caseload?page=2").text
+    assert "Awaiting contact (27), oldest first" in second
+    assert rows.findall(second) == ["Alex Case25", "Alex Case26"]
+    past_the_end = educator_client.get("/warwickshire/caseload?page=4").text
+    assert "Awaiting contact (27), oldest first" in past_the_end
+    assert "No cases" in past_the_end and not rows.findall(past_the_end)
+    nothing = educator_client.get("/warwickshire/caseload?status=attended").text
+    assert "Attended: decision due (0), oldest first" in nothing
+
+
+def test_caseload_filters_by_the_areas_educators_as_they_are_now(
+    educator_client: FlaskClient, staff: dict[str, User]
+) -> None:
+    """The educators to filter by are kept in the process: one who joins, or leaves, shows so
+    on the next page."""
+    options = re.compile(r'<option value="\d+"[^>]*>([^<]+)</option>')
+    assert options.findall(educator_client.get("/warwickshire/caseload").text) == ["Ed Ucator"]
+    make_user("new@example.org", {"warwickshire": Role.MANAGER}, name="Ann Manager")
+    make_user("far@example.org", {"staffordshire": Role.EDUCATOR}, name="Far Away")
+    g.pop("_login_user", None)
+    page = educator_client.get("/warwickshire/caseload").text
+    assert options.findall(page) == ["Ann Manager", "Ed Ucator"]
+    with system_scope():
+        joined = db.session.scalars(select(User).where(User.email == "new@example.org")).one()
+        joined.memberships[0].active = False
+        db.session.commit()
+    g.pop("_login_user", None)
+    assert options.findall(educator_client.get("/warwickshire/caseload").text) == ["Ed Ucator"]
 
 
 def test_caseload_queries_do_not_grow(educator_client: FlaskClient, staff) -> None:
