@@ -21,7 +21,7 @@ from divert import audit
 from divert.clock import LOCAL, utcnow
 from divert.custody.words import RISK_FLAGS
 from divert.extensions import db
-from divert.matching.normalise import PersonRecord
+from divert.matching.normalise import DescribesPerson
 from divert.models import (
     ActivityKind,
     AlcoholUse,
@@ -105,7 +105,7 @@ def out_of_hours(programme: Programme, area: Area, at: datetime) -> bool:
 
 
 @dataclass(frozen=True)
-class ContactDetails:
+class ContactDetails(DescribesPerson):
     """What the worker records about a person seen in custody or at court."""
 
     forename: str
@@ -120,15 +120,6 @@ class ContactDetails:
     postcode_district: str | None = None
     phone: str | None = None
     notes: str | None = None
-
-    def person(self) -> PersonRecord:
-        return PersonRecord.from_typed(
-            self.forename,
-            self.surname,
-            date_of_birth=self.date_of_birth,
-            postcode_district=self.postcode_district or None,
-            phone=self.phone or None,
-        )
 
 
 def _contact_problems(details: ContactDetails, now: datetime) -> dict[str, str]:

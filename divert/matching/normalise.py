@@ -114,3 +114,25 @@ class PersonRecord:
         if "," in forename and not surname:
             forename, surname = split_typed_name(forename)
         return cls(forename=forename, surname=surname, **fields)  # type: ignore[arg-type]
+
+
+class DescribesPerson:
+    """For the details a person is recorded with (a referral's, a custody contact's): the
+    person as the matcher compares them, blanks counted as not given."""
+
+    forename: str
+    surname: str
+    date_of_birth: date
+    postcode_district: str | None
+    phone: str | None
+    email: str | None = None  # a custody contact has none
+
+    def person(self) -> PersonRecord:
+        return PersonRecord.from_typed(
+            self.forename,
+            self.surname,
+            date_of_birth=self.date_of_birth,
+            postcode_district=self.postcode_district or None,
+            phone=self.phone or None,
+            email=self.email or None,
+        )

@@ -18,7 +18,7 @@ from typing import Any
 from divert import audit
 from divert.clock import utcnow
 from divert.extensions import db
-from divert.matching.normalise import PersonRecord
+from divert.matching.normalise import DescribesPerson
 from divert.models import (
     AgeGroup,
     Area,
@@ -49,7 +49,7 @@ CLOSING_OUTCOMES = (
 
 
 @dataclass(frozen=True)
-class ReferralDetails:
+class ReferralDetails(DescribesPerson):
     """What an officer tells about the person and the offence, as typed (and parsed)."""
 
     forename: str
@@ -93,16 +93,6 @@ class ReferralDetails:
             value = values[field.name]
             given[field.name] = None if field.default is None and value == "" else value
         return cls(**given, substances_found=tuple(substances_found), programme_id=programme_id)
-
-    def person(self) -> PersonRecord:
-        return PersonRecord.from_typed(
-            self.forename,
-            self.surname,
-            date_of_birth=self.date_of_birth,
-            postcode_district=self.postcode_district or None,
-            phone=self.phone or None,
-            email=self.email or None,
-        )
 
 
 def audit_referral(action: str, referral: Referral, by: User, **detail: object) -> None:
