@@ -348,7 +348,10 @@ def _set_areas_in_database(connection: Connection, cursor: Any, *_statement: Any
     if connection.info.get(_APPLIED) == wanted:
         return
     raw = cursor.connection
-    if raw.isolation_level is None and raw.info.transaction_status is TransactionStatus.IDLE:
+    # psycopg's own BEGIN is taken over only where it would send a plain one: not in autocommit
+    # (no transaction to open) nor with an isolation level (its BEGIN names it).
+    opens = not raw.autocommit and raw.isolation_level is None
+    if opens and raw.info.transaction_status is TransactionStatus.IDLE:
         _begin_with_setting(raw, wanted)
     else:
         with raw.cursor() as setter:
