@@ -86,6 +86,7 @@ def _configure_templates(app: Flask) -> None:
             ),
         ]
     )
+    app.jinja_env.template_class = widgets.ImportingTemplate
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)

@@ -29,8 +29,10 @@ from datetime import date, datetime
 from functools import cache, cached_property
 from typing import Any, TypeVar
 
+import psycopg
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
+from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, event, inspect, or_, select
 from sqlalchemy.orm import (
     ORMExecuteState,
@@ -370,9 +372,33 @@ def _set_areas_in_database(connection: Connection, cursor: Any, *_statement: Any
     wanted = current_scope().database_setting
     if connection.info.get(_APPLIED) == wanted:
         return
-    with cursor.connection.cursor() as setter:
-        setter.execute("SELECT set_config('divert.area_ids', %s, true)", (wanted,))
+    raw = cursor.connection
+    # psycopg's own BEGIN is taken over only where it would send a plain one: not in autocommit
+    # (no transaction to open) nor with an isolation level (its BEGIN names it).
+    opens = not raw.autocommit and raw.isolation_level is None
+    if opens and raw.info.transaction_status is TransactionStatus.IDLE:
+        _begin_with_setting(raw, wanted)
+    else:
+        with raw.cursor() as setter:
+            setter.execute("SELECT set_config('divert.area_ids', %s, true)", (wanted,))
     connection.info[_APPLIED] = wanted
+
+
+_SETTING = re.compile(r"all|[0-9,]*\Z")
+
+
+def _begin_with_setting(raw: psycopg.Connection[Any], wanted: str) -> None:
+    """Open the transaction and set its areas in one round trip: psycopg would send its BEGIN
+    alone before the first statement. Sent as one simple query (which takes no parameters, so
+    the setting, ids and commas or 'all', is checked and written in); psycopg reads the server's
+    transaction status and so sends no BEGIN of its own after it."""
+    if not _SETTING.match(wanted):
+        raise OutsideAreaError(f"not an areas setting: {wanted!r}")
+    command = f"BEGIN; SELECT set_config('divert.area_ids', '{wanted}', true)"
+    result = raw.pgconn.exec_(command.encode())
+    if result.status != ExecStatus.TUPLES_OK:
+        message = result.get_error_message() or raw.pgconn.get_error_message()
+        raise psycopg.OperationalError(f"setting the areas failed: {message!r}")
 
 
 # -- requests ---------------------------------------------------------------------------------

@@ -127,3 +127,22 @@ def test_raw_update_neither_reaches_nor_moves_rows_to_another_area(app_ctx: Flas
                 text("UPDATE substance SET area_id = :area_id"), {"area_id": staffordshire.id}
             )
     db.session.rollback()
+
+
+def test_a_transaction_is_opened_with_its_areas_already_set(app_ctx: Flask) -> None:
+    # The BEGIN and the setting go together (divert.tenancy): the first statement sees the area.
+    warwickshire = area("warwickshire")
+    db.session.rollback()
+    with area_scope(warwickshire):
+        setting = db.session.scalar(text("SELECT current_setting('divert.area_ids', true)"))
+        assert setting == str(warwickshire.id)
+        assert _areas_seen("substance") == {warwickshire.id}
+    db.session.rollback()
+
+
+def test_an_autocommit_connection_is_left_without_a_transaction(app_ctx: Flask) -> None:
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with area_scope(area("warwickshire")):
+            assert connection.scalar(text("SELECT 1")) == 1
+        assert connection.connection.dbapi_connection.info.transaction_status.name == "IDLE"

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from divert.clock import LOCAL
@@ -53,10 +53,20 @@ def within_hours(
 
 
 def open_slots(
-    area: Area, start: datetime, end: datetime, *, session_id: int | None = None
+    area: Area,
+    start: datetime,
+    end: datetime,
+    *,
+    session_id: int | None = None,
+    limit: int | None = None,
 ) -> list[DiarySession]:
     """Initial one-to-one sessions with a free place starting after `start` and by `end`,
-    inside opening hours, soonest first (or only the session `session_id`, if it is one)."""
+    inside opening hours, soonest first (or only the session `session_id`, if it is one); at
+    most `limit` of them.
+
+    Opening hours are checked here, not in SQL, so a limited read takes `limit` sessions at a
+    time and goes on after the last one read until enough are inside the hours: usually one
+    statement, instead of loading every open session of the window to offer a few."""
     query = (
         select(DiarySession)
         .options(joinedload(DiarySession.venue))
@@ -71,14 +81,25 @@ def open_slots(
     )
     if session_id is not None:
         query = query.where(DiarySession.id == session_id)
-    sessions = db.session.scalars(query).all()
-    return [s for s in sessions if within_opening_hours(area, s.starts_at, s.ends_at)]
+    if limit is None:
+        sessions = db.session.scalars(query).all()
+        return [s for s in sessions if within_opening_hours(area, s.starts_at, s.ends_at)]
+    found: list[DiarySession] = []
+    while True:
+        batch = db.session.scalars(query.limit(limit)).all()
+        found += [s for s in batch if within_opening_hours(area, s.starts_at, s.ends_at)]
+        if len(found) >= limit or len(batch) < limit:
+            return found[:limit]
+        last = batch[-1]
+        query = query.where(
+            tuple_(DiarySession.starts_at, DiarySession.id) > tuple_(last.starts_at, last.id)
+        )
 
 
 def open_initial_slots(area: Area, now: datetime | None = None) -> list[DiarySession]:
     """The soonest initial one-to-one sessions with a free place in the next 14 days."""
     now = now or utcnow()
-    return open_slots(area, now, now + BOOKING_WINDOW)[:OFFERED]
+    return open_slots(area, now, now + BOOKING_WINDOW, limit=OFFERED)
 
 
 def describe(session: DiarySession) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from divert.models import Area
-from divert.referrals.slots import within_opening_hours
+from divert.models import Area, User
+from divert.referrals.slots import open_initial_slots, within_opening_hours
+from tests.referrals.builders import session_slot
 
 WEEKDAY_HOURS = {
     day: ["09:00", "17:00"] for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
@@ -48,3 +49,27 @@ def test_bank_holidays_are_closed_where_the_area_says_so() -> None:
 
 def test_an_area_without_hours_is_always_open() -> None:
     assert within_opening_hours(_area(hours={}, bank_holidays=None), *_at(2025, 1, 18, 22))
+
+
+def test_the_soonest_open_slots_inside_hours_are_offered_past_many_outside_them(
+    warwickshire: Area, educator: User
+) -> None:
+    # Read a few at a time: ten early-morning sessions come first and are all closed.
+    warwickshire.opening_hours, warwickshire.bank_holidays = WEEKDAY_HOURS, None
+    monday = datetime(2027, 1, 11, tzinfo=UTC)  # GMT: local time is UTC
+    early = [monday + timedelta(hours=6, minutes=5 * n) for n in range(10)]
+    inside = [monday + timedelta(days=1, hours=10, minutes=20 * n) for n in range(9)]
+    made = {starts: session_slot(warwickshire, educator, starts_at=starts) for starts in early}
+    made |= {starts: session_slot(warwickshire, educator, starts_at=starts) for starts in inside}
+    offered = open_initial_slots(warwickshire, monday)
+    assert [slot.starts_at for slot in offered] == [
+        datetime(2027, 1, 12, 10, 0, tzinfo=UTC),
+        datetime(2027, 1, 12, 10, 20, tzinfo=UTC),
+        datetime(2027, 1, 12, 10, 40, tzinfo=UTC),
+        datetime(2027, 1, 12, 11, 0, tzinfo=UTC),
+        datetime(2027, 1, 12, 11, 20, tzinfo=UTC),
+        datetime(2027, 1, 12, 11, 40, tzinfo=UTC),
+        datetime(2027, 1, 12, 12, 0, tzinfo=UTC),
+        datetime(2027, 1, 12, 12, 20, tzinfo=UTC),
+    ]
+    assert [slot.id for slot in offered] == [made[starts].id for starts in inside[:8]]
