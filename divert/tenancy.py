@@ -384,7 +384,7 @@ def _set_areas_in_database(connection: Connection, cursor: Any, *_statement: Any
     connection.info[_APPLIED] = wanted
 
 
-_SETTING = re.compile(r"all|[0-9,]*\Z")
+_SETTING = re.compile(r"(?:all|[0-9,]*)\Z")
 
 
 def _begin_with_setting(raw: psycopg.Connection[Any], wanted: str) -> None:

@@ -15,6 +15,7 @@ from divert.extensions import db
 from divert.models import ApiToken, AreaInvitation, Contract, Membership, Role, Substance
 from divert.tenancy import (
     OutsideAreaError,
+    _begin_with_setting,
     api_token_by_secret_hash,
     area_scope,
     invitation_by_secret_hash,
@@ -213,3 +214,11 @@ def test_every_areas_audit_trail_needs_the_administration_scope(app: Flask) -> N
         form = AuditSearchForm(formdata=None)
         with pytest.raises(OutsideAreaError):
             search(form, 1, where=EVERY_AREA)
+
+
+@pytest.mark.parametrize("setting", ["all'; SELECT 1", "1,2); SELECT 1", "alls", "1 OR 1"])
+def test_an_areas_setting_is_written_into_the_begin_only_when_ids_or_all(setting: str) -> None:
+    # The setting is written into the BEGIN's text (a simple query takes no parameters): anything
+    # but area ids and commas, or 'all' alone, is refused before the connection is touched.
+    with pytest.raises(OutsideAreaError, match="not an areas setting"):
+        _begin_with_setting(None, setting)  # type: ignore[arg-type]
