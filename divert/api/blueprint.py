@@ -19,8 +19,9 @@ from werkzeug.wrappers import Response
 
 from divert import audit
 from divert.api.problems import ApiError, error_response, refused
+from divert.auth.tokens import TokenInUse
 from divert.extensions import db, limiter
-from divert.models import utcnow
+from divert.models import ApiToken, utcnow
 from divert.permissions import Permission, requires
 from divert.refusals import Refusal
 from divert.tenancy import area_scope
@@ -121,17 +122,17 @@ def _refused(refusal: Refusal) -> Response:
 def _attribute(response: Response) -> Response:
     """Every call made with a token goes in the audit trail, refused ones too; what a refused
     call had changed is undone first."""
-    token = g.get("api_token")
+    token: TokenInUse | None = g.get("api_token")
     if token is None:
         return response
     # The token is its area's record, so its use is written in that area's scope whatever the
-    # request asked for (another area's page, refused, leaves no area in scope); the area is
-    # read before a rollback forgets it. A regional lead's token, no area's, is seen anywhere.
-    own_area = token.area_id
+    # request asked for (another area's page, refused, leaves no area in scope). A regional
+    # lead's token, no area's, is seen anywhere.
     if response.status_code >= 400:
         db.session.rollback()
-    with area_scope(own_area) if own_area is not None else nullcontext():
-        token.last_used_at = utcnow()
+    with area_scope(token.area_id) if token.area_id is not None else nullcontext():
+        used = db.session.get_one(ApiToken, token.id)
+        used.last_used_at = utcnow()
         audit.record(
             "api_request",
             method=request.method,

@@ -20,6 +20,18 @@ from divert.models import ApiToken, Area, Region, User, utcnow
 from divert.tenancy import api_token_by_secret_hash
 
 PREFIX = "divert_"
+
+
+@dataclass(frozen=True)
+class TokenInUse:
+    """The token a request came with, as plain values read when it was found: what it opens,
+    the rate limit and the audit trail need no reading of the record again (after a commit, in
+    whatever scope the request is then in)."""
+
+    id: int
+    area_id: int | None
+    region_id: int | None
+
 API_PATH = "/api/"
 
 
@@ -88,8 +100,8 @@ def _bearer_secret(request: Request) -> str | None:
 def user_from_request(request: Request, now: datetime | None = None) -> User | None:
     """Flask-Login's request loader: the holder of a live bearer token, on API paths only.
 
-    The token is kept in `g.api_token` for tenancy (which areas it opens), the rate limit and
-    the audit trail.
+    The token is kept in `g.api_token`, as a TokenInUse, for tenancy (which areas it opens), the
+    rate limit and the audit trail.
     """
     if not is_api_request(request):
         return None
@@ -99,5 +111,5 @@ def user_from_request(request: Request, now: datetime | None = None) -> User | N
     token = api_token_by_secret_hash(digest(secret))
     if token is None or not token.usable(now or utcnow()) or not token.user.active:
         return None
-    g.api_token = token
+    g.api_token = TokenInUse(token.id, token.area_id, token.region_id)
     return token.user
