@@ -28,12 +28,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 import psycopg
 from flask import Flask, abort, current_app, g
 from flask_login import current_user
 from psycopg.pq import ExecStatus, TransactionStatus
-from sqlalchemy import ColumnElement, Connection, Engine, Row, Select, event, inspect, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Executable,
+    Row,
+    Select,
+    event,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.orm import (
     ORMExecuteState,
     Session,
@@ -41,6 +53,7 @@ from sqlalchemy.orm import (
     selectinload,
     with_loader_criteria,
 )
+from sqlalchemy.orm.util import LoaderCriteriaOption
 from werkzeug.local import LocalProxy
 
 from divert import area_cache
@@ -303,16 +316,36 @@ def _limit_to_scope(state: ORMExecuteState) -> Any:
         # A fresh statement: the lazy load's own carries the criteria of its parent's query.
         with _scoped(SYSTEM):
             return state.session.execute(select(Membership).where(Membership.user_id == user_id))
-    area_ids = tuple(scope.area_ids or ())
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            AreaOwned,
-            lambda cls: _in_areas(cls, area_ids),
-            include_aliases=True,
-            track_closure_variables=True,
-        )
-    )
+    state.statement = _with_criteria(state.statement, tuple(sorted(scope.area_ids or ())))
     return None
+
+
+@cache
+def _criteria(area_ids: tuple[int, ...]) -> LoaderCriteriaOption:
+    """The loader criteria of a scope of these areas, made once for each set of areas."""
+    return with_loader_criteria(
+        AreaOwned,
+        lambda cls: _in_areas(cls, area_ids),
+        include_aliases=True,
+        track_closure_variables=True,
+    )
+
+
+# The copy of each statement with the criteria of a set of areas, for as long as the statement
+# lives: one executed again (divert.figures builds each of its statements once) is given the
+# same copy, whose cache key SQLAlchemy has worked out already, rather than a new copy to
+# traverse again at every execution.
+_SCOPED: WeakKeyDictionary[Executable, dict[tuple[int, ...], Executable]] = WeakKeyDictionary()
+
+
+def _with_criteria(statement: Executable, area_ids: tuple[int, ...]) -> Executable:
+    copies = _SCOPED.get(statement)
+    if copies is None:
+        copies = _SCOPED[statement] = {}
+    scoped = copies.get(area_ids)
+    if scoped is None:
+        scoped = copies[area_ids] = statement.options(_criteria(area_ids))
+    return scoped
 
 
 @event.listens_for(Session, "before_flush")

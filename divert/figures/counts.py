@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Date, Select, and_, func, or_, select, true
@@ -135,6 +136,9 @@ def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
 
 
 CLOSED_UNATTENDED = (S.NOT_ENGAGED, S.NOT_COMPLETED)
+# Statements are built once for each set of arguments (periods, programmes) and executed again:
+# SQLAlchemy statements are immutable values, and building one costs more Python than running it.
+STATEMENTS_KEPT = 64
 
 
 def referral_counts() -> list[Any]:
@@ -167,6 +171,7 @@ def session_counts() -> list[Any]:
     ]
 
 
+@lru_cache(maxsize=STATEMENTS_KEPT)
 def _records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -> Select:
     """The referrals of part-months, from the records, grouped finely enough to give every
     figure: at most areas × months × substances × genders × ethnicities groups."""
@@ -185,6 +190,7 @@ def _records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -
     )
 
 
+@lru_cache(maxsize=STATEMENTS_KEPT)
 def _summary_query(months: tuple[date, date], programme: str | None) -> Select:
     """The referrals of whole months, from the monthly summary, in the same groups."""
     s = MonthlySummary
@@ -197,18 +203,27 @@ def _summary_query(months: tuple[date, date], programme: str | None) -> Select:
     )
 
 
-def _add_group(counts: Counts, key: tuple[Any, ...], values: tuple[int, ...]) -> None:
-    month, substance, gender, ethnicity = key
-    for name, value in zip(Counts.SCALARS, values, strict=True):
-        setattr(counts, name, getattr(counts, name) + int(value or 0))
-    referrals, attended = int(values[0]), int(values[1] or 0)
-    counts.per_month[(month.year, month.month)] += referrals
-    counts.genders[gender or NOT_RECORDED] += referrals
-    counts.ethnicities[ethnicity or NOT_RECORDED] += referrals
-    if substance is not None and attended:
-        counts.substances[substance] += attended
+def _add_groups(by_area: dict[int, Counts], rows: Iterable[Sequence[Any]]) -> None:
+    """A query's groups (area, month, substance, gender, ethnicity, then Counts.SCALARS) added
+    to their areas' counts; each scalar is summed over an area's groups in one go: there are
+    hundreds of groups or more in a view, and adding them up one attribute at a time showed."""
+    by_group_area: dict[int, list[Sequence[Any]]] = {}
+    for row in rows:
+        by_group_area.setdefault(row[0], []).append(row)
+    for area_id, groups in by_group_area.items():
+        counts = by_area[area_id]
+        for name, column in zip(Counts.SCALARS, list(zip(*groups, strict=True))[5:], strict=True):
+            setattr(counts, name, getattr(counts, name) + int(sum(filter(None, column))))
+        for _, month, substance, gender, ethnicity, referrals, attended, *_ in groups:
+            referrals = int(referrals)
+            counts.per_month[(month.year, month.month)] += referrals
+            counts.genders[gender or NOT_RECORDED] += referrals
+            counts.ethnicities[ethnicity or NOT_RECORDED] += referrals
+            if substance is not None and attended:
+                counts.substances[substance] += int(attended)
 
 
+@lru_cache(maxsize=STATEMENTS_KEPT)
 def _session_records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -> Select:
     """Naloxone kits and onward referrals given at attended sessions of part-months' referrals."""
     return (
@@ -220,6 +235,7 @@ def _session_records_query(ranges: Sequence[tuple[date, date]], programme: str |
     )
 
 
+@lru_cache(maxsize=STATEMENTS_KEPT)
 def _session_summary_query(months: tuple[date, date], programme: str | None) -> Select:
     """The same, of whole months' referrals, from the monthly summary."""
     s = MonthlySummary
@@ -251,9 +267,7 @@ def counts_by_area(
     by_area = {area.id: Counts() for area in region.areas}
     with regional_scope(region):
         for referrals, sessions in _queries(period, programme):
-            for area_id, *rest in db.session.execute(referrals):
-                key, values = tuple(rest[:4]), tuple(rest[4:])
-                _add_group(by_area[area_id], key, values)
+            _add_groups(by_area, db.session.execute(referrals))
             for area_id, service, kits, onward in db.session.execute(sessions):
                 by_area[area_id].naloxone_kits += int(kits or 0)
                 if service is not None:
@@ -265,8 +279,20 @@ def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int
     """Referrals (not voided) received by each (area, programme, first day, last day) span:
     whole months from the monthly summary, part-months from the records; one query for
     each, whatever the number of spans."""
-    if not spans:
-        return []
+    totals = [0] * len(spans)
+    for query, numbers in _received_queries(tuple(spans)):
+        counted = db.session.execute(query).one()
+        for n, value in zip(numbers, counted, strict=True):
+            totals[n] += int(value or 0)
+    return totals
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _received_queries(
+    spans: tuple[tuple[int, int, date, date], ...],
+) -> list[tuple[Select, list[int]]]:
+    """referrals_received's queries (whole months, part-months: each if any span has some),
+    each with the span that each of its columns counts."""
     s = MonthlySummary
     in_months, in_edges = [], []
     for area_id, programme_id, start, end in spans:
@@ -290,7 +316,7 @@ def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int
             if received
             else None
         )
-    totals = [0] * len(spans)
+    queries = []
     for query, conditions in (
         (select().select_from(s), [(c, func.sum(s.referrals)) for c in in_months]),
         (
@@ -299,16 +325,12 @@ def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int
         ),
     ):
         wanted = [(n, c, total) for n, (c, total) in enumerate(conditions) if c is not None]
-        if not wanted:
-            continue
-        counted = db.session.execute(
-            query.add_columns(*(total.filter(c) for _, c, total in wanted)).where(
+        if wanted:
+            query = query.add_columns(*(total.filter(c) for _, c, total in wanted)).where(
                 or_(*(c for _, c, _ in wanted))
             )
-        ).one()
-        for (n, _, _), value in zip(wanted, counted, strict=True):
-            totals[n] += int(value or 0)
-    return totals
+            queries.append((query, [n for n, _, _ in wanted]))
+    return queries
 
 
 @dataclass(frozen=True)
