@@ -100,9 +100,10 @@ _field_is_default: ContextVar[bool] = ContextVar("divert_field_is_default", defa
 
 def _shows_default(field: Field) -> bool:
     """Nothing typed and nothing loaded from a record: the field holds its default (today's
-    date for an offence date, say), which is the same for everyone."""
+    date for an offence date, say), which is the same for everyone. A date field holds three
+    empty parts when none was typed (divert.formfields.GovDateField)."""
     default = field.default() if callable(field.default) else field.default
-    return not field.raw_data and field.data == default
+    return not any(field.raw_data or ()) and field.data == default
 
 
 def _holds_data(params: dict[str, Any]) -> bool:

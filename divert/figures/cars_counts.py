@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from divert.clock import LOCAL
 from divert.extensions import db
@@ -42,6 +43,9 @@ FOR_DRR = (Recommendation.DRR, Recommendation.DRR_AND_ATR)
 FOR_ATR = (Recommendation.ATR, Recommendation.DRR_AND_ATR)
 DRR_MADE = (CourtResult.DRR, CourtResult.DRR_AND_ATR)
 ATR_MADE = (CourtResult.ATR, CourtResult.DRR_AND_ATR)
+# Each count's statement is built once for each period and executed again (as
+# divert.figures.counts does): building one costs more Python than running it.
+STATEMENTS_KEPT = 64
 # The kinds of contact, as InitialContact.contact_kind names them.
 CONTACT_ONLY, TEST_ON_ARREST, VOLUNTARY_ASSESSMENT = (
     "contact_only",
@@ -124,10 +128,11 @@ def _months(period: Period) -> list[tuple[tuple[int, int], date, date]]:
     return found
 
 
-def _contacts(period: Period, by_area: dict[int, CarsCounts]) -> None:
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _contacts_query(period: Period) -> Select:
     tested = InitialContact.test_result != DrugTestResult.NOT_TESTED
     months = _months(period)
-    query = (
+    return (
         select(
             InitialContact.area_id,
             func.count(),
@@ -138,7 +143,13 @@ def _contacts(period: Period, by_area: dict[int, CarsCounts]) -> None:
         .where(_at_within(InitialContact.seen_at, period.start, period.end))
         .group_by(InitialContact.area_id)
     )
-    for area_id, contacts, tests, voluntary, *per_month in db.session.execute(query):
+
+
+def _contacts(period: Period, by_area: dict[int, CarsCounts]) -> None:
+    months = _months(period)
+    for area_id, contacts, tests, voluntary, *per_month in db.session.execute(
+        _contacts_query(period)
+    ):
         counts = by_area[area_id]
         counts.contacts = contacts
         counts.contact_kinds.update(
@@ -152,25 +163,29 @@ def _contacts(period: Period, by_area: dict[int, CarsCounts]) -> None:
             counts.per_month[key] = number
 
 
-def _required(period: Period, by_area: dict[int, CarsCounts]) -> None:
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _required_query(period: Period) -> Select:
     requested = _at_within(RequiredAssessment.required_at, period.start, period.end)
     completed = _on_within(RequiredAssessment.completed_on, period)
-    query = (
+    return (
         select(RequiredAssessment.area_id, _flag(requested), _flag(completed))
         .where(requested | completed)
         .group_by(RequiredAssessment.area_id)
     )
-    for area_id, requests, completions in db.session.execute(query):
+
+
+def _required(period: Period, by_area: dict[int, CarsCounts]) -> None:
+    for area_id, requests, completions in db.session.execute(_required_query(period)):
         by_area[area_id].required_requested = requests
         by_area[area_id].required_completed = completions
 
 
-def _records(period: Period, by_area: dict[int, CarsCounts]) -> None:
-    """Voluntary assessments, referrals into treatment and what became of the referrals."""
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _records_query(period: Period) -> Select:
     record = DrugInterventionsRecord
     referred = record.outcome == AssessmentResult.REFERRED_TO_TREATMENT
     entered = record.treatment_entry_on.is_not(None)
-    query = (
+    return (
         select(
             record.area_id,
             record.non_entry_reason,
@@ -183,8 +198,12 @@ def _records(period: Period, by_area: dict[int, CarsCounts]) -> None:
         .where(_on_within(record.assessed_on, period))
         .group_by(record.area_id, record.non_entry_reason)
     )
+
+
+def _records(period: Period, by_area: dict[int, CarsCounts]) -> None:
+    """Voluntary assessments, referrals into treatment and what became of the referrals."""
     for area_id, reason, voluntary, referrals, entries, awaiting, not_entered in db.session.execute(
-        query
+        _records_query(period)
     ):
         counts = by_area[area_id]
         counts.voluntary_assessments += voluntary
@@ -195,13 +214,14 @@ def _records(period: Period, by_area: dict[int, CarsCounts]) -> None:
             counts.not_converted[str(reason)] += not_entered
 
 
-def _suitability(period: Period, by_area: dict[int, CarsCounts]) -> None:
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _suitability_query(period: Period) -> Select:
     suitability = SuitabilityAssessment
     requested = _on_within(suitability.requested_on, period)
     completed = _on_within(suitability.completed_on, period)
     for_drr = and_(completed, suitability.recommendation.in_(FOR_DRR))
     for_atr = and_(completed, suitability.recommendation.in_(FOR_ATR))
-    query = (
+    return (
         select(
             suitability.area_id,
             _flag(requested),
@@ -216,7 +236,10 @@ def _suitability(period: Period, by_area: dict[int, CarsCounts]) -> None:
         .where(requested | completed)
         .group_by(suitability.area_id)
     )
-    for area_id, *values in db.session.execute(query):
+
+
+def _suitability(period: Period, by_area: dict[int, CarsCounts]) -> None:
+    for area_id, *values in db.session.execute(_suitability_query(period)):
         counts = by_area[area_id]
         (
             counts.suitability_requested,
@@ -230,19 +253,24 @@ def _suitability(period: Period, by_area: dict[int, CarsCounts]) -> None:
         ) = values
 
 
-def _closures(period: Period, by_area: dict[int, CarsCounts]) -> None:
-    query = (
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _closures_query(period: Period) -> Select:
+    return (
         select(InitialContact.area_id, InitialContact.closure_reason, func.count())
         .where(_on_within(InitialContact.closed_on, period))
         .group_by(InitialContact.area_id, InitialContact.closure_reason)
     )
-    for area_id, reason, number in db.session.execute(query):
+
+
+def _closures(period: Period, by_area: dict[int, CarsCounts]) -> None:
+    for area_id, reason, number in db.session.execute(_closures_query(period)):
         by_area[area_id].closed += number
         by_area[area_id].closure_reasons[str(reason)] += number
 
 
-def _naloxone(period: Period, by_area: dict[int, CarsCounts]) -> None:
-    query = (
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _naloxone_query(period: Period) -> Select:
+    return (
         select(CustodyActivity.area_id, func.count())
         .where(
             CustodyActivity.kind == ActivityKind.NALOXONE_SUPPLIED,
@@ -250,13 +278,17 @@ def _naloxone(period: Period, by_area: dict[int, CarsCounts]) -> None:
         )
         .group_by(CustodyActivity.area_id)
     )
-    for area_id, kits in db.session.execute(query):
+
+
+def _naloxone(period: Period, by_area: dict[int, CarsCounts]) -> None:
+    for area_id, kits in db.session.execute(_naloxone_query(period)):
         by_area[area_id].naloxone_kits = kits
 
 
-def _bookings(period: Period, by_area: dict[int, CarsCounts]) -> None:
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _bookings_query(period: Period) -> Select:
     appointment = CustodyAppointment
-    query = (
+    return (
         select(
             appointment.area_id,
             func.count(),
@@ -266,7 +298,10 @@ def _bookings(period: Period, by_area: dict[int, CarsCounts]) -> None:
         .where(_at_within(appointment.booked_at, period.start, period.end))
         .group_by(appointment.area_id)
     )
-    for area_id, booked, by_police, out_of_hours in db.session.execute(query):
+
+
+def _bookings(period: Period, by_area: dict[int, CarsCounts]) -> None:
+    for area_id, booked, by_police, out_of_hours in db.session.execute(_bookings_query(period)):
         counts = by_area[area_id]
         counts.appointments_booked, counts.booked_by_police = booked, by_police
         counts.out_of_hours = out_of_hours
