@@ -23,8 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from divert.extensions import db
@@ -186,6 +187,22 @@ def contract_uses(
     return uses, dict(zip(programmes, used[2 * len(contracts) :], strict=True))
 
 
+@lru_cache(maxsize=64)
+def _contracts_query(period: Period, programme: str | None) -> Select:
+    """Contracts overlapping the period, of one programme or of all; built once for each (as
+    divert.figures.counts builds its statements)."""
+    query = (
+        select(Contract)
+        .join(Contract.programme)
+        .options(contains_eager(Contract.programme), selectinload(Contract.extends))
+        .where(Contract.starts_on <= period.end, Contract.ends_on >= period.start)
+        .order_by(Contract.starts_on, Programme.position, Contract.id)
+    )
+    if programme is not None:
+        query = query.where(Programme.code == programme)
+    return query
+
+
 @dataclass(frozen=True)
 class AreaMoney:
     period: PeriodMoney
@@ -197,17 +214,8 @@ def money_by_area(
 ) -> dict[int, AreaMoney]:
     """Every area's money for the period and its contracts overlapping it: those of one
     programme (by its code, the same in every area), or of every programme."""
-    query = (
-        select(Contract)
-        .join(Contract.programme)
-        .options(contains_eager(Contract.programme), selectinload(Contract.extends))
-        .where(Contract.starts_on <= period.end, Contract.ends_on >= period.start)
-        .order_by(Contract.starts_on, Programme.position, Contract.id)
-    )
-    if programme is not None:
-        query = query.where(Programme.code == programme)
     with regional_scope(region):
-        contracts = list(db.session.scalars(query))
+        contracts = list(db.session.scalars(_contracts_query(period, programme)))
         uses, covered = contract_uses(contracts, as_of, period)
     return {
         area.id: AreaMoney(
