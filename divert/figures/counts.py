@@ -278,13 +278,15 @@ def counts_by_area(
 def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int]:
     """Referrals (not voided) received by each (area, programme, first day, last day) span:
     whole months from the monthly summary, part-months from the records; one query for
-    each, whatever the number of spans."""
-    totals = [0] * len(spans)
-    for query, numbers in _received_queries(tuple(spans)):
+    each, whatever the number of spans. A span asked for twice (a contract live from its
+    start has the same two) is counted once."""
+    unique = tuple(dict.fromkeys(spans))
+    totals = dict.fromkeys(unique, 0)
+    for query, numbers in _received_queries(unique):
         counted = db.session.execute(query).one()
         for n, value in zip(numbers, counted, strict=True):
-            totals[n] += int(value or 0)
-    return totals
+            totals[unique[n]] += int(value or 0)
+    return [totals[span] for span in spans]
 
 
 @lru_cache(maxsize=STATEMENTS_KEPT)
