@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
@@ -20,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from divert.clock import LOCAL
 from divert.extensions import db
 from divert.figures.periods import Period
+from divert.figures.statements import built_once
 from divert.models import (
     ActivityKind,
     AssessmentKind,
@@ -43,9 +43,6 @@ FOR_DRR = (Recommendation.DRR, Recommendation.DRR_AND_ATR)
 FOR_ATR = (Recommendation.ATR, Recommendation.DRR_AND_ATR)
 DRR_MADE = (CourtResult.DRR, CourtResult.DRR_AND_ATR)
 ATR_MADE = (CourtResult.ATR, CourtResult.DRR_AND_ATR)
-# Each count's statement is built once for each period and executed again (as
-# divert.figures.counts does): building one costs more Python than running it.
-STATEMENTS_KEPT = 64
 # The kinds of contact, as InitialContact.contact_kind names them.
 CONTACT_ONLY, TEST_ON_ARREST, VOLUNTARY_ASSESSMENT = (
     "contact_only",
@@ -128,7 +125,7 @@ def _months(period: Period) -> list[tuple[tuple[int, int], date, date]]:
     return found
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _contacts_query(period: Period) -> Select:
     tested = InitialContact.test_result != DrugTestResult.NOT_TESTED
     months = _months(period)
@@ -163,7 +160,7 @@ def _contacts(period: Period, by_area: dict[int, CarsCounts]) -> None:
             counts.per_month[key] = number
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _required_query(period: Period) -> Select:
     requested = _at_within(RequiredAssessment.required_at, period.start, period.end)
     completed = _on_within(RequiredAssessment.completed_on, period)
@@ -180,7 +177,7 @@ def _required(period: Period, by_area: dict[int, CarsCounts]) -> None:
         by_area[area_id].required_completed = completions
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _records_query(period: Period) -> Select:
     record = DrugInterventionsRecord
     referred = record.outcome == AssessmentResult.REFERRED_TO_TREATMENT
@@ -214,7 +211,7 @@ def _records(period: Period, by_area: dict[int, CarsCounts]) -> None:
             counts.not_converted[str(reason)] += not_entered
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _suitability_query(period: Period) -> Select:
     suitability = SuitabilityAssessment
     requested = _on_within(suitability.requested_on, period)
@@ -253,7 +250,7 @@ def _suitability(period: Period, by_area: dict[int, CarsCounts]) -> None:
         ) = values
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _closures_query(period: Period) -> Select:
     return (
         select(InitialContact.area_id, InitialContact.closure_reason, func.count())
@@ -268,7 +265,7 @@ def _closures(period: Period, by_area: dict[int, CarsCounts]) -> None:
         by_area[area_id].closure_reasons[str(reason)] += number
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _naloxone_query(period: Period) -> Select:
     return (
         select(CustodyActivity.area_id, func.count())
@@ -285,7 +282,7 @@ def _naloxone(period: Period, by_area: dict[int, CarsCounts]) -> None:
         by_area[area_id].naloxone_kits = kits
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _bookings_query(period: Period) -> Select:
     appointment = CustodyAppointment
     return (

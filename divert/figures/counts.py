@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Date, Select, and_, func, or_, select, true
@@ -15,6 +14,7 @@ from sqlalchemy.sql.functions import GenericFunction
 
 from divert.extensions import db
 from divert.figures.periods import Period, split
+from divert.figures.statements import built_once
 from divert.models import (
     AgeGroup,
     Area,
@@ -136,9 +136,6 @@ def _month_start_sqlite(element: month_start, compiler: Any, **kw: Any) -> str:
 
 
 CLOSED_UNATTENDED = (S.NOT_ENGAGED, S.NOT_COMPLETED)
-# Statements are built once for each set of arguments (periods, programmes) and executed again:
-# SQLAlchemy statements are immutable values, and building one costs more Python than running it.
-STATEMENTS_KEPT = 64
 
 
 def referral_counts() -> list[Any]:
@@ -171,7 +168,7 @@ def session_counts() -> list[Any]:
     ]
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -> Select:
     """The referrals of part-months, from the records, grouped finely enough to give every
     figure: at most areas × months × substances × genders × ethnicities groups."""
@@ -190,7 +187,7 @@ def _records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -
     )
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _summary_query(months: tuple[date, date], programme: str | None) -> Select:
     """The referrals of whole months, from the monthly summary, in the same groups."""
     s = MonthlySummary
@@ -223,7 +220,7 @@ def _add_groups(by_area: dict[int, Counts], rows: Iterable[Sequence[Any]]) -> No
                 counts.substances[substance] += int(attended)
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _session_records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -> Select:
     """Naloxone kits and onward referrals given at attended sessions of part-months' referrals."""
     return (
@@ -235,7 +232,7 @@ def _session_records_query(ranges: Sequence[tuple[date, date]], programme: str |
     )
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _session_summary_query(months: tuple[date, date], programme: str | None) -> Select:
     """The same, of whole months' referrals, from the monthly summary."""
     s = MonthlySummary
@@ -289,7 +286,7 @@ def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int
     return [totals[span] for span in spans]
 
 
-@lru_cache(maxsize=STATEMENTS_KEPT)
+@built_once
 def _received_queries(
     spans: tuple[tuple[int, int, date, date], ...],
 ) -> list[tuple[Select, list[int]]]:

@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -32,6 +31,7 @@ from divert.extensions import db
 from divert.figures.counts import referrals_received
 from divert.figures.periods import Period
 from divert.figures.rounding import pence, whole
+from divert.figures.statements import built_once
 from divert.models import Contract, Pricing, Programme, Region
 from divert.tenancy import regional_scope
 
@@ -187,10 +187,9 @@ def contract_uses(
     return uses, dict(zip(programmes, used[2 * len(contracts) :], strict=True))
 
 
-@lru_cache(maxsize=64)
+@built_once
 def _contracts_query(period: Period, programme: str | None) -> Select:
-    """Contracts overlapping the period, of one programme or of all; built once for each (as
-    divert.figures.counts builds its statements)."""
+    """Contracts overlapping the period, of one programme or of all."""
     query = (
         select(Contract)
         .join(Contract.programme)
