@@ -202,8 +202,8 @@ def _summary_query(months: tuple[date, date], programme: str | None) -> Select:
 
 def _add_groups(by_area: dict[int, Counts], rows: Iterable[Sequence[Any]]) -> None:
     """A query's groups (area, month, substance, gender, ethnicity, then Counts.SCALARS) added
-    to their areas' counts; each scalar is summed over an area's groups in one go: there are
-    hundreds of groups or more in a view, and adding them up one attribute at a time showed."""
+    to their areas' counts. A view reads hundreds of groups or more: each scalar is summed over
+    an area's groups at once, not added to its attribute group by group."""
     by_group_area: dict[int, list[Sequence[Any]]] = {}
     for row in rows:
         by_group_area.setdefault(row[0], []).append(row)
@@ -289,7 +289,7 @@ def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int
 @built_once
 def _received_queries(
     spans: tuple[tuple[int, int, date, date], ...],
-) -> list[tuple[Select, list[int]]]:
+) -> tuple[tuple[Select, tuple[int, ...]], ...]:
     """referrals_received's queries (whole months, part-months: each if any span has some),
     each with the span that each of its columns counts."""
     s = MonthlySummary
@@ -328,8 +328,8 @@ def _received_queries(
             query = query.add_columns(*(total.filter(c) for _, c, total in wanted)).where(
                 or_(*(c for _, c, _ in wanted))
             )
-            queries.append((query, [n for n, _, _ in wanted]))
-    return queries
+            queries.append((query, tuple(n for n, _, _ in wanted)))
+    return tuple(queries)
 
 
 @dataclass(frozen=True)
