@@ -46,6 +46,22 @@ def test_area_scope_sees_only_its_area(app_ctx: Flask) -> None:
         assert _count(Substance) == 11
 
 
+def test_a_statement_executed_again_sees_the_scope_of_each_execution(app_ctx: Flask) -> None:
+    """A statement built once and executed in one scope after another (as the figures' are)
+    sees each time the areas of that scope, never those of an earlier execution."""
+    warwickshire, staffordshire = area("warwickshire"), area("staffordshire")
+    areas_seen = select(Substance.area_id).distinct()
+    with area_scope(warwickshire):
+        assert db.session.scalars(areas_seen).all() == [warwickshire.id]
+    with area_scope(staffordshire):
+        assert db.session.scalars(areas_seen).all() == [staffordshire.id]
+    with area_scope(warwickshire):
+        assert db.session.scalars(areas_seen).all() == [warwickshire.id]
+    assert db.session.scalars(areas_seen).all() == []
+    with system_scope():
+        assert len(db.session.scalars(areas_seen).all()) == 4
+
+
 def test_invitations_and_tokens_of_another_area_are_not_seen(app_ctx: Flask) -> None:
     """Invitations and API tokens are area-owned; the one read across areas of each is by its
     secret's hash. A regional lead's token is no area's: every scope sees it."""
