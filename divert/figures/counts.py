@@ -96,22 +96,18 @@ def _flag(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
-def _received(ranges: Sequence[tuple[date, date]], programme: str | None = None) -> Any:
+def received_in(ranges: Sequence[tuple[date, date]], programme: str | None = None) -> Any:
     """Referrals received in any of the date ranges (not voided), of one programme (by its
     code, the same in every area of the region) or of all."""
     condition = and_(
         or_(*(Referral.received_on.between(start, end) for start, end in ranges)),
         Referral.status != S.VOIDED,
     )
-    return and_(condition, _of_programme(Referral.programme_id, programme))
+    return and_(condition, of_programme(Referral.programme_id, programme))
 
 
-def in_period(period: Period, programme: str | None = None) -> Any:
-    """Referrals received in the period (not voided), of one programme or of all."""
-    return _received([(period.start, period.end)], programme)
-
-
-def _of_programme(column: Any, programme: str | None) -> Any:
+def of_programme(column: Any, programme: str | None) -> Any:
+    """The rows whose programme (`column`) has the code `programme`; every row if None."""
     if programme is None:
         return true()
     return column.in_(select(Programme.id).where(Programme.code == programme))
@@ -180,7 +176,7 @@ def _records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -
     return (
         select(*keys, *referral_counts())
         .outerjoin(Substance, Substance.id == Referral.main_substance_id)
-        .where(_received(ranges, programme))
+        .where(received_in(ranges, programme))
         .group_by(*keys)
     )
 
@@ -192,7 +188,7 @@ def _summary_query(months: tuple[date, date], programme: str | None) -> Select:
     return (
         select(*keys, *(func.sum(getattr(s, name)) for name in Counts.SCALARS))
         .outerjoin(Substance, Substance.id == s.main_substance_id)
-        .where(s.month.between(*months), s.referrals > 0, _of_programme(s.programme_id, programme))
+        .where(s.month.between(*months), s.referrals > 0, of_programme(s.programme_id, programme))
         .group_by(*keys)
     )
 
@@ -215,7 +211,7 @@ def _session_records_query(ranges: Sequence[tuple[date, date]], programme: str |
         select(Referral.area_id, TreatmentService.code, *session_counts())
         .join(Referral, Referral.id == Booking.referral_id)
         .outerjoin(TreatmentService, TreatmentService.id == Booking.onward_service_id)
-        .where(_received(ranges, programme), Booking.status == BookingStatus.ATTENDED)
+        .where(received_in(ranges, programme), Booking.status == BookingStatus.ATTENDED)
         .group_by(Referral.area_id, TreatmentService.code)
     )
 
@@ -226,7 +222,7 @@ def _session_summary_query(months: tuple[date, date], programme: str | None) -> 
     return (
         select(s.area_id, TreatmentService.code, func.sum(s.naloxone_kits), func.sum(s.onward))
         .outerjoin(TreatmentService, TreatmentService.id == s.onward_service_id)
-        .where(s.month.between(*months), s.referrals == 0, _of_programme(s.programme_id, programme))
+        .where(s.month.between(*months), s.referrals == 0, of_programme(s.programme_id, programme))
         .group_by(s.area_id, TreatmentService.code)
     )
 
