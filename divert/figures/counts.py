@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Date, Select, and_, func, or_, select, true
@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from divert.extensions import db
-from divert.figures.periods import Period, split
+from divert.figures.periods import Period, month_end, month_of, split
 from divert.models import (
     AgeGroup,
     Area,
@@ -30,6 +30,7 @@ from divert.models import (
 from divert.tenancy import regional_scope
 
 S = ReferralStatus
+ONE_DAY = timedelta(days=1)
 IN_PROGRESS = (S.SUBMITTED, S.BOOKED, S.ATTENDED, S.DID_NOT_ATTEND)
 NOT_RECORDED = "Not recorded"
 
@@ -257,53 +258,93 @@ def counts_by_area(
     return by_area
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How a span's referrals are counted: whole months of the monthly summary (the first and
+    the last, or None), plus the records of some days, less the records of others."""
+
+    months: tuple[date, date] | None
+    plus: tuple[tuple[date, date], ...]
+    minus: tuple[tuple[date, date], ...]
+
+
+def _days(ranges: Iterable[tuple[date, date]]) -> int:
+    return sum((last - first).days + 1 for first, last in ranges)
+
+
+def _reading(start: date, end: date) -> _Reading:
+    """Whole months from the summary and part-months from the records (divert.figures.periods
+    .split), except a part-month of more days than the rest of its month: that is its month
+    from the summary less the rest from the records. A contract's use up to today reads the
+    month so far as the month less the days still to come, which hold few referrals or none,
+    however many the month holds."""
+    parts = split(start, end)
+    first, last = parts.months or (None, None)
+    plus, minus = [], []
+    for edge in parts.edges:
+        month = month_of(edge[0])
+        rest = [
+            (a, b)
+            for a, b in ((month, edge[0] - ONE_DAY), (edge[1] + ONE_DAY, month_end(month)))
+            if a <= b
+        ]
+        if month_of(edge[1]) == month and _days(rest) < _days([edge]):
+            minus += rest
+            first = month if first is None else min(first, month)
+            last = month if last is None else max(last, month)
+        else:
+            plus.append(edge)
+    months = None if first is None or last is None else (first, last)
+    return _Reading(months, tuple(plus), tuple(minus))
+
+
 def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int]:
     """Referrals (not voided) received by each (area, programme, first day, last day) span:
-    whole months from the monthly summary, part-months from the records; one query for
-    each, whatever the number of spans."""
-    if not spans:
-        return []
+    whole months from the monthly summary, the days of part-months from the records (_reading);
+    one query for each, whatever the number of spans."""
     s = MonthlySummary
-    in_months, in_edges = [], []
-    for area_id, programme_id, start, end in spans:
-        parts = split(start, end)
-        in_months.append(
-            and_(
-                s.area_id == area_id,
-                s.programme_id == programme_id,
-                s.month.between(*parts.months),
+    # (span, sign, condition) of the summary's sums and of the records' counts
+    from_summary: list[tuple[int, int, Any]] = []
+    from_records: list[tuple[int, int, Any]] = []
+    for n, (area_id, programme_id, start, end) in enumerate(spans):
+        reading = _reading(start, end)
+        if reading.months:
+            in_months = s.month.between(*reading.months)
+            from_summary.append(
+                (n, 1, and_(s.area_id == area_id, s.programme_id == programme_id, in_months))
             )
-            if parts.months
-            else None
-        )
-        received = [Referral.received_on.between(*edge) for edge in parts.edges]
-        in_edges.append(
-            and_(
-                Referral.area_id == area_id,
-                Referral.programme_id == programme_id,
-                or_(*received),
-            )
-            if received
-            else None
-        )
+        for sign, ranges in ((1, reading.plus), (-1, reading.minus)):
+            if ranges:
+                on_days = or_(*(Referral.received_on.between(*r) for r in ranges))
+                from_records.append(
+                    (
+                        n,
+                        sign,
+                        and_(
+                            Referral.area_id == area_id,
+                            Referral.programme_id == programme_id,
+                            on_days,
+                        ),
+                    )
+                )
     totals = [0] * len(spans)
-    for query, conditions in (
-        (select().select_from(s), [(c, func.sum(s.referrals)) for c in in_months]),
+    for query, total, counts in (
+        (select().select_from(s), func.sum(s.referrals), from_summary),
         (
             select().select_from(Referral).where(Referral.status != S.VOIDED),
-            [(c, func.count()) for c in in_edges],
+            func.count(),
+            from_records,
         ),
     ):
-        wanted = [(n, c, total) for n, (c, total) in enumerate(conditions) if c is not None]
-        if not wanted:
+        if not counts:
             continue
         counted = db.session.execute(
-            query.add_columns(*(total.filter(c) for _, c, total in wanted)).where(
-                or_(*(c for _, c, _ in wanted))
+            query.add_columns(*(total.filter(c) for _, _, c in counts)).where(
+                or_(*(c for _, _, c in counts))
             )
         ).one()
-        for (n, _, _), value in zip(wanted, counted, strict=True):
-            totals[n] += int(value or 0)
+        for (n, sign, _), value in zip(counts, counted, strict=True):
+            totals[n] += sign * int(value or 0)
     return totals
 
 

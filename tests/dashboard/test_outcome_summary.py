@@ -28,7 +28,6 @@ from divert.models import (
     BookingStatus,
     CaseOutcome,
     Cohort,
-    OutcomeSummary,
     PoliceOutcome,
     Referral,
     ReferralStatus,
@@ -47,6 +46,7 @@ from tests.dashboard.test_summary import AREAS, PERIODS, PROGRAMMES, Records
 from tests.factories import area, make_user
 from tests.outcomes.builders import close
 from tests.referrals.builders import referral, session_slot
+from tests.support.summary import outcome_rows
 
 S = ReferralStatus
 RETURNED = (S.NOT_ENGAGED, S.NOT_COMPLETED, S.INELIGIBLE)  # back to the police (DESIGN.md)
@@ -145,13 +145,6 @@ def expected_outcomes(period: Period, programme: str | None, today: date) -> dic
                 alcohol + (result and bool(case.any_alcohol)),
             )
     return by_area
-
-
-def outcome_rows() -> list[tuple[Any, ...]]:
-    names = ("area_id", "month", *summary.OUTCOME_COLUMNS)
-    with system_scope():
-        rows = db.session.execute(select(*(getattr(OutcomeSummary, n) for n in names)))
-        return sorted((tuple(row) for row in rows), key=repr)
 
 
 def assert_outcome_rows_as_from_scratch() -> None:
