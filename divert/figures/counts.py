@@ -301,12 +301,14 @@ def _reading(start: date, end: date) -> _Reading:
 def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int]:
     """Referrals (not voided) received by each (area, programme, first day, last day) span:
     whole months from the monthly summary, the days of part-months from the records (_reading);
-    one query for each, whatever the number of spans."""
+    one query for each, whatever the number of spans, each distinct span counted once (a
+    contract's start and its go-live are often the same day)."""
+    distinct = list(dict.fromkeys(spans))
     s = MonthlySummary
     # (span, sign, condition) of the summary's sums and of the records' counts
     from_summary: list[tuple[int, int, Any]] = []
     from_records: list[tuple[int, int, Any]] = []
-    for n, (area_id, programme_id, start, end) in enumerate(spans):
+    for n, (area_id, programme_id, start, end) in enumerate(distinct):
         reading = _reading(start, end)
         if reading.months:
             in_months = s.month.between(*reading.months)
@@ -327,7 +329,7 @@ def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int
                         ),
                     )
                 )
-    totals = [0] * len(spans)
+    totals = [0] * len(distinct)
     for query, total, counts in (
         (select().select_from(s), func.sum(s.referrals), from_summary),
         (
@@ -345,7 +347,8 @@ def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int
         ).one()
         for (n, sign, _), value in zip(counts, counted, strict=True):
             totals[n] += sign * int(value or 0)
-    return totals
+    counted_by_span = dict(zip(distinct, totals, strict=True))
+    return [counted_by_span[span] for span in spans]
 
 
 @dataclass(frozen=True)
