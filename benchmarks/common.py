@@ -83,7 +83,8 @@ def load_demo(url: str, referrals: int) -> None:
 def grow_referrals(url: str, target: int) -> None:
     """Copies of the referrals already there, made by the database itself (INSERT ... SELECT
     over a counting CTE: no rows pass through Python), until there are `target`; then the
-    monthly summary is worked out again from them, as after any bulk load, and fresh statistics.
+    monthly summaries (referral and outcome counts) are worked out again from them, as after
+    any bulk load, and fresh statistics.
 
     Copies keep their dates, so each month holds more referrals: what a dashboard that grew
     with the table would show. References get "~n" (unique: "~" is in no reference). Each
@@ -122,7 +123,7 @@ def grow_referrals(url: str, target: int) -> None:
     db.session.remove()
     vacuum(url)
     seconds = time.perf_counter() - started
-    print(f"grew to {target:,} referrals and rebuilt the summary in {seconds:.1f} s")
+    print(f"grew to {target:,} referrals and rebuilt the summaries in {seconds:.1f} s")
 
 
 def _copy_followers(after_id: int) -> None:

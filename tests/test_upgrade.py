@@ -16,13 +16,14 @@ from sqlalchemy import func, inspect, select, table, text
 
 from divert.extensions import db
 from divert.figures import summary
-from divert.models import CaseOutcome
+from divert.figures.outcomes import OUTCOME_COUNTS
+from divert.models import CaseOutcome, OutcomeSummary
 from divert.tenancy import system_scope
 from tests.conftest import ROOT, make_app
 from tests.factories import DEMO_PASSWORD
 from tests.support import snapshot
 from tests.support.pg_cluster import Cluster
-from tests.support.summary import summary_rows
+from tests.support.summary import outcome_rows, summary_rows
 
 PREVIOUS_DEMO = ROOT / "tests" / "fixtures" / "demo_0003_api_tokens.json.gz"
 
@@ -183,6 +184,60 @@ def test_previous_demo_upgrades_with_every_row_kept(empty_database: tuple[str, s
     )
     assert client.get("/staffordshire/dashboard").status_code == 200
     with app.app_context():
+        db.engine.dispose()
+
+
+# Outcomes the previous version could hold, written by its own schema: the force's results for
+# two cases in three, onward referrals at one attended session in three, an entry into
+# treatment for every other one of those, and a police outcome for every other returned case.
+OUTCOMES_OF_THE_PREVIOUS_VERSION = [
+    "UPDATE case_outcome SET result_at = CURRENT_TIMESTAMP, reoffended = (id % 3 = 0),"
+    " offence_count = CASE WHEN id % 3 = 0 THEN 2 ELSE 0 END, any_violent = (id % 6 = 0),"
+    " any_alcohol = (id % 9 = 0), first_offence_on = CASE WHEN id % 3 = 0"
+    " THEN follow_up_due_on END, result_source = 'CSV' WHERE id % 3 <> 2",
+    "UPDATE booking SET onward_service_id = (SELECT min(s.id) FROM treatment_service s"
+    " WHERE s.area_id = booking.area_id) WHERE status = 'ATTENDED' AND id % 3 = 0",
+    "INSERT INTO treatment_entry (referral_id, service_id, entered_on, confirmed_by,"
+    " recorded_by_id, recorded_at, area_id) SELECT b.referral_id, min(b.onward_service_id),"
+    " min(r.received_on), 'educator', min(r.officer_id), CURRENT_TIMESTAMP, b.area_id"
+    " FROM booking b JOIN referral r ON r.id = b.referral_id"
+    " WHERE b.onward_service_id IS NOT NULL AND b.referral_id % 2 = 0"
+    " GROUP BY b.referral_id, b.area_id",
+    "INSERT INTO police_outcome (referral_id, outcome, decided_on, recorded_by_id, recorded_at,"
+    " area_id) SELECT id, 'CAUTION', closed_on, officer_id, CURRENT_TIMESTAMP, area_id"
+    " FROM referral WHERE status IN ('NOT_ENGAGED', 'NOT_COMPLETED', 'INELIGIBLE')"
+    " AND id % 2 = 0",
+]
+
+
+def test_outcomes_upgrade_into_the_outcome_summary(empty_database: tuple[str, str]) -> None:
+    """The demo of the previous version, with outcomes of every kind written at the last
+    revision before the outcome summary, upgrades with the summary filled (in the migration's
+    own SQL) with the rows the application works out from the same records."""
+    previous = snapshot.read(PREVIOUS_DEMO)
+    app_url, migration_url = empty_database
+    app = make_app(app_url, MIGRATION_DATABASE_URI=migration_url)
+    migrations = str(ROOT / "migrations")
+    with app.app_context():
+        upgrade(directory=migrations, revision=previous["revision"])
+        with db.engine.begin() as connection:
+            snapshot.load(connection, previous)
+        upgrade(directory=migrations, revision="0018_invitation_token_rls")
+        with system_scope(), db.engine.begin() as connection:
+            for statement in OUTCOMES_OF_THE_PREVIOUS_VERSION:
+                connection.execute(text(statement))
+        upgrade(directory=migrations)
+        with system_scope():
+            filled = outcome_rows()
+            summary.rebuild()
+            assert outcome_rows() == filled
+            db.session.rollback()
+            # Every count of the summary was filled with something to count.
+            totals = db.session.execute(
+                select(*(func.sum(getattr(OutcomeSummary, name)) for name in OUTCOME_COUNTS))
+            ).one()
+        assert all(totals), dict(zip(OUTCOME_COUNTS, totals, strict=True))
+        db.session.remove()
         db.engine.dispose()
 
 

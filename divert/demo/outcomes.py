@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import load_only, selectinload
 
 from divert.extensions import db
+from divert.figures import summary
 from divert.figures.counts import month_start
 from divert.models import (
     CaseOutcome,
@@ -200,5 +201,6 @@ def build_outcomes(seed: int, today: date) -> int:
         ):
             if rows:
                 db.session.execute(insert(model), rows)
+        summary.rebuild()  # the outcomes went in by bulk inserts, which no flush notes
         db.session.commit()
     return len(cases)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Date, Select, and_, func, or_, select, true
@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from divert.extensions import db
-from divert.figures.periods import Period, split
+from divert.figures.periods import Period, month_end, month_of, split
 from divert.figures.statements import built_once
 from divert.models import (
     AgeGroup,
@@ -31,6 +31,7 @@ from divert.models import (
 from divert.tenancy import regional_scope
 
 S = ReferralStatus
+ONE_DAY = timedelta(days=1)
 IN_PROGRESS = (S.SUBMITTED, S.BOOKED, S.ATTENDED, S.DID_NOT_ATTEND)
 NOT_RECORDED = "Not recorded"
 
@@ -97,22 +98,18 @@ def _flag(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
-def _received(ranges: Sequence[tuple[date, date]], programme: str | None = None) -> Any:
+def received_in(ranges: Sequence[tuple[date, date]], programme: str | None = None) -> Any:
     """Referrals received in any of the date ranges (not voided), of one programme (by its
     code, the same in every area of the region) or of all."""
     condition = and_(
         or_(*(Referral.received_on.between(start, end) for start, end in ranges)),
         Referral.status != S.VOIDED,
     )
-    return and_(condition, _of_programme(Referral.programme_id, programme))
+    return and_(condition, of_programme(Referral.programme_id, programme))
 
 
-def in_period(period: Period, programme: str | None = None) -> Any:
-    """Referrals received in the period (not voided), of one programme or of all."""
-    return _received([(period.start, period.end)], programme)
-
-
-def _of_programme(column: Any, programme: str | None) -> Any:
+def of_programme(column: Any, programme: str | None) -> Any:
+    """The rows whose programme (`column`) has the code `programme`; every row if None."""
     if programme is None:
         return true()
     return column.in_(select(Programme.id).where(Programme.code == programme))
@@ -182,7 +179,7 @@ def _records_query(ranges: Sequence[tuple[date, date]], programme: str | None) -
     return (
         select(*keys, *referral_counts())
         .outerjoin(Substance, Substance.id == Referral.main_substance_id)
-        .where(_received(ranges, programme))
+        .where(received_in(ranges, programme))
         .group_by(*keys)
     )
 
@@ -195,7 +192,7 @@ def _summary_query(months: tuple[date, date], programme: str | None) -> Select:
     return (
         select(*keys, *(func.sum(getattr(s, name)) for name in Counts.SCALARS))
         .outerjoin(Substance, Substance.id == s.main_substance_id)
-        .where(s.month.between(*months), s.referrals > 0, _of_programme(s.programme_id, programme))
+        .where(s.month.between(*months), s.referrals > 0, of_programme(s.programme_id, programme))
         .group_by(*keys)
     )
 
@@ -227,7 +224,7 @@ def _session_records_query(ranges: Sequence[tuple[date, date]], programme: str |
         select(Referral.area_id, TreatmentService.code, *session_counts())
         .join(Referral, Referral.id == Booking.referral_id)
         .outerjoin(TreatmentService, TreatmentService.id == Booking.onward_service_id)
-        .where(_received(ranges, programme), Booking.status == BookingStatus.ATTENDED)
+        .where(received_in(ranges, programme), Booking.status == BookingStatus.ATTENDED)
         .group_by(Referral.area_id, TreatmentService.code)
     )
 
@@ -239,7 +236,7 @@ def _session_summary_query(months: tuple[date, date], programme: str | None) -> 
     return (
         select(s.area_id, TreatmentService.code, func.sum(s.naloxone_kits), func.sum(s.onward))
         .outerjoin(TreatmentService, TreatmentService.id == s.onward_service_id)
-        .where(s.month.between(*months), s.referrals == 0, _of_programme(s.programme_id, programme))
+        .where(s.month.between(*months), s.referrals == 0, of_programme(s.programme_id, programme))
         .group_by(s.area_id, TreatmentService.code)
     )
 
@@ -272,63 +269,105 @@ def counts_by_area(
     return by_area
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """How a span's referrals are counted: whole months of the monthly summary (the first and
+    the last, or None), plus the records of some days, less the records of others."""
+
+    months: tuple[date, date] | None
+    plus: tuple[tuple[date, date], ...]
+    minus: tuple[tuple[date, date], ...]
+
+
+def _days(ranges: Iterable[tuple[date, date]]) -> int:
+    return sum((last - first).days + 1 for first, last in ranges)
+
+
+def _reading(start: date, end: date) -> _Reading:
+    """Whole months from the summary and part-months from the records (divert.figures.periods
+    .split), except a part-month of more days than the rest of its month: that is its month
+    from the summary less the rest from the records. A contract's use up to today reads the
+    month so far as the month less the days still to come, which hold few referrals or none,
+    however many the month holds."""
+    parts = split(start, end)
+    first, last = parts.months or (None, None)
+    plus, minus = [], []
+    for edge in parts.edges:
+        month = month_of(edge[0])
+        rest = [
+            (a, b)
+            for a, b in ((month, edge[0] - ONE_DAY), (edge[1] + ONE_DAY, month_end(month)))
+            if a <= b
+        ]
+        if month_of(edge[1]) == month and _days(rest) < _days([edge]):
+            minus += rest
+            first = month if first is None else min(first, month)
+            last = month if last is None else max(last, month)
+        else:
+            plus.append(edge)
+    months = None if first is None or last is None else (first, last)
+    return _Reading(months, tuple(plus), tuple(minus))
+
+
 def referrals_received(spans: Sequence[tuple[int, int, date, date]]) -> list[int]:
     """Referrals (not voided) received by each (area, programme, first day, last day) span:
-    whole months from the monthly summary, part-months from the records; one query for
-    each, whatever the number of spans. A span asked for twice (a contract live from its
-    start has the same two) is counted once."""
-    unique = tuple(dict.fromkeys(spans))
-    totals = dict.fromkeys(unique, 0)
-    for query, numbers in _received_queries(unique):
+    whole months from the monthly summary, the days of part-months from the records (_reading);
+    one query for each, whatever the number of spans, each distinct span counted once (a
+    contract's start and its go-live are often the same day)."""
+    distinct = tuple(dict.fromkeys(spans))
+    totals = dict.fromkeys(distinct, 0)
+    for query, columns in _received_queries(distinct):
         counted = db.session.execute(query).one()
-        for n, value in zip(numbers, counted, strict=True):
-            totals[unique[n]] += int(value or 0)
+        for (n, sign), value in zip(columns, counted, strict=True):
+            totals[distinct[n]] += sign * int(value or 0)
     return [totals[span] for span in spans]
 
 
 @built_once
 def _received_queries(
     spans: tuple[tuple[int, int, date, date], ...],
-) -> tuple[tuple[Select, tuple[int, ...]], ...]:
-    """referrals_received's queries (whole months, part-months: each if any span has some),
-    each with the span that each of its columns counts."""
+) -> tuple[tuple[Select, tuple[tuple[int, int], ...]], ...]:
+    """referrals_received's queries (the summary's sums, the records' counts: each if any span
+    reads some), each with the (span, sign) of each of its columns."""
     s = MonthlySummary
-    in_months, in_edges = [], []
-    for area_id, programme_id, start, end in spans:
-        parts = split(start, end)
-        in_months.append(
-            and_(
-                s.area_id == area_id,
-                s.programme_id == programme_id,
-                s.month.between(*parts.months),
+    # (span, sign, condition) of the summary's sums and of the records' counts
+    from_summary: list[tuple[int, int, Any]] = []
+    from_records: list[tuple[int, int, Any]] = []
+    for n, (area_id, programme_id, start, end) in enumerate(spans):
+        reading = _reading(start, end)
+        if reading.months:
+            in_months = s.month.between(*reading.months)
+            from_summary.append(
+                (n, 1, and_(s.area_id == area_id, s.programme_id == programme_id, in_months))
             )
-            if parts.months
-            else None
-        )
-        received = [Referral.received_on.between(*edge) for edge in parts.edges]
-        in_edges.append(
-            and_(
-                Referral.area_id == area_id,
-                Referral.programme_id == programme_id,
-                or_(*received),
-            )
-            if received
-            else None
-        )
+        for sign, ranges in ((1, reading.plus), (-1, reading.minus)):
+            if ranges:
+                on_days = or_(*(Referral.received_on.between(*r) for r in ranges))
+                from_records.append(
+                    (
+                        n,
+                        sign,
+                        and_(
+                            Referral.area_id == area_id,
+                            Referral.programme_id == programme_id,
+                            on_days,
+                        ),
+                    )
+                )
     queries = []
-    for query, conditions in (
-        (select().select_from(s), [(c, func.sum(s.referrals)) for c in in_months]),
+    for query, total, counts in (
+        (select().select_from(s), func.sum(s.referrals), from_summary),
         (
             select().select_from(Referral).where(Referral.status != S.VOIDED),
-            [(c, func.count()) for c in in_edges],
+            func.count(),
+            from_records,
         ),
     ):
-        wanted = [(n, c, total) for n, (c, total) in enumerate(conditions) if c is not None]
-        if wanted:
-            query = query.add_columns(*(total.filter(c) for _, c, total in wanted)).where(
-                or_(*(c for _, c, _ in wanted))
+        if counts:
+            query = query.add_columns(*(total.filter(c) for _, _, c in counts)).where(
+                or_(*(c for _, _, c in counts))
             )
-            queries.append((query, tuple(n for n, _, _ in wanted)))
+            queries.append((query, tuple((n, sign) for n, sign, _ in counts)))
     return tuple(queries)
 
 

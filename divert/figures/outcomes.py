@@ -3,21 +3,25 @@ returned cases, reoffending by cohort beside the comparison group, and take-up.
 
 Like divert.figures.counts, each is a handful of GROUP BY queries over the region's areas at
 once (regional_scope), returning counts per area; the region's figures pool those counts.
-Cases are those referred in the period (not voided), as for every other figure.
+Cases are those referred in the period (not voided), as for every other figure: those of whole
+months counted from the outcome summary (divert.models.OutcomeSummary, kept in step with the
+records by divert.figures.summary), those of part-months from the records.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from divert.extensions import db
-from divert.figures.counts import in_period
-from divert.figures.periods import Period
+from divert.figures.counts import of_programme, received_in
+from divert.figures.periods import Period, split
 from divert.models import (
     Area,
     Booking,
@@ -27,6 +31,7 @@ from divert.models import (
     ComparisonGroup,
     EligibleOffences,
     MonthlySummary,
+    OutcomeSummary,
     PoliceOutcome,
     Referral,
     Region,
@@ -127,13 +132,36 @@ class Outcomes:
         return self.referrals_in_reported_months / self.eligible if self.eligible else None
 
 
-def _cases(period: Period, programme: str | None, today: date) -> Any:
-    """Completion, entry into treatment, police outcomes of returned cases and reoffending by
-    cohort, in one pass over the period's referrals (the costly part, at a million referrals),
-    grouped by area, returned or not, police outcome and cohort: a few hundred groups at most.
+# What the outcome summary keeps of each group of referrals, in the order case_groups gives
+# them: the referrals, those referred on to treatment and of them those who entered it, then
+# the cohort's follow-up (Reoffending's fields but `window_passed`, which depends on the day).
+OUTCOME_COUNTS = (
+    "cases",
+    "onward",
+    "entered",
+    "case_outcomes",
+    "results_in",
+    "reoffended",
+    "offences",
+    "violent",
+    "alcohol",
+)
+# And the outcome keys it groups them by, after the caller's own.
+OUTCOME_KEYS = ("returned", "police_outcome", "cohort", "follow_up_due_on")
+
+
+def case_groups(received: Any, *keys: Any) -> Select:
+    """The referrals of `received` (a condition on Referral) that some outcome figure counts,
+    grouped by `keys` and OUTCOME_KEYS, with OUTCOME_COUNTS: the one definition of each, for
+    the records and the outcome summary alike.
+
+    A referral counts for the police outcomes when it was returned, for entry into treatment
+    when it was referred on, for completion and reoffending when it has a cohort; any other
+    referral counts for none of them, and is left out. Each outcome is one row per referral
+    at most (unique), so the joins give one row per referral.
 
     Onward referrals are joined, not tested with EXISTS per referral: a correlated subquery
-    runs once for each of the period's referrals, a join hashes the onward referrals once."""
+    runs once for each referral, a join hashes the onward referrals once."""
     onward = (
         select(Booking.referral_id)
         .where(Booking.status == BookingStatus.ATTENDED, Booking.onward_service_id.is_not(None))
@@ -141,31 +169,79 @@ def _cases(period: Period, programme: str | None, today: date) -> Any:
         .subquery()
     )
     returned = Referral.status.in_(RETURNED_TO_OFFICER)
-    passed = CaseOutcome.follow_up_due_on <= today
-    result_in = and_(passed, CaseOutcome.result_at.is_not(None))
-    keys = (Referral.area_id, returned, PoliceOutcome.outcome, CaseOutcome.cohort)
+    referred_on = onward.c.referral_id.is_not(None)
+    result_in = CaseOutcome.result_at.is_not(None)
+    groups = (
+        *keys,
+        *(
+            column.label(name)
+            for column, name in zip(
+                (returned, PoliceOutcome.outcome, CaseOutcome.cohort, CaseOutcome.follow_up_due_on),
+                OUTCOME_KEYS,
+                strict=True,
+            )
+        ),
+    )
+    counts = (
+        func.count(),
+        func.count(onward.c.referral_id),
+        func.count(TreatmentEntry.id).filter(referred_on),
+        func.count(CaseOutcome.id),
+        func.count(CaseOutcome.id).filter(result_in),
+        func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.reoffended.is_(True))),
+        func.coalesce(func.sum(CaseOutcome.offence_count).filter(result_in), 0),
+        func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.any_violent.is_(True))),
+        func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.any_alcohol.is_(True))),
+    )
     return (
         select(
-            *keys,
-            func.count(),
-            func.count(onward.c.referral_id),
-            func.count(TreatmentEntry.id).filter(onward.c.referral_id.is_not(None)),
-            # The cohort's follow-up, in the order of Reoffending's fields.
-            func.count(CaseOutcome.id),
-            func.count(CaseOutcome.id).filter(passed),
-            func.count(CaseOutcome.id).filter(result_in),
-            func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.reoffended.is_(True))),
-            func.coalesce(func.sum(CaseOutcome.offence_count).filter(result_in), 0),
-            func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.any_violent.is_(True))),
-            func.count(CaseOutcome.id).filter(and_(result_in, CaseOutcome.any_alcohol.is_(True))),
+            *groups,
+            *(count.label(name) for count, name in zip(counts, OUTCOME_COUNTS, strict=True)),
         )
         .outerjoin(CaseOutcome, CaseOutcome.referral_id == Referral.id)
         .outerjoin(onward, onward.c.referral_id == Referral.id)
         .outerjoin(TreatmentEntry, TreatmentEntry.referral_id == Referral.id)
         .outerjoin(PoliceOutcome, PoliceOutcome.referral_id == Referral.id)
-        .where(in_period(period, programme))
-        .group_by(*keys)
+        .where(received, or_(returned, referred_on, CaseOutcome.id.is_not(None)))
+        .group_by(*groups)
     )
+
+
+def _by_outcome(rows: Any, today: date) -> Select:
+    """Per area, returned or not, police outcome and cohort, the groups' counts added up:
+    the follow-up's in the order of Reoffending's fields, of cases whose window has passed
+    (due `today` or before) but the first. `rows`: OutcomeSummary, or the columns of records
+    grouped as it is (case_groups)."""
+    passed = rows.follow_up_due_on <= today
+    keys = (rows.area_id, rows.returned, rows.police_outcome, rows.cohort)
+    return select(
+        *keys,
+        func.sum(rows.cases),
+        func.sum(rows.onward),
+        func.sum(rows.entered),
+        func.sum(rows.case_outcomes),
+        func.sum(rows.case_outcomes).filter(passed),
+        *(
+            func.sum(getattr(rows, name)).filter(passed)
+            for name in ("results_in", "reoffended", "offences", "violent", "alcohol")
+        ),
+    ).group_by(*keys)
+
+
+def _cases(period: Period, programme: str | None, today: date) -> Iterator[Select]:
+    """Completion, entry into treatment, police outcomes of returned cases and reoffending by
+    cohort, grouped by area, returned or not, police outcome and cohort (a few hundred groups
+    at most): whole months from the outcome summary, part-months from the records, as
+    divert.figures.counts reads the referral counts."""
+    parts = split(period.start, period.end)
+    if parts.months:
+        s = OutcomeSummary
+        yield _by_outcome(s, today).where(
+            s.month.between(*parts.months), of_programme(s.programme_id, programme)
+        )
+    if parts.edges:
+        records = case_groups(received_in(parts.edges, programme), Referral.area_id).subquery()
+        yield _by_outcome(records.c, today)
 
 
 def _comparison(period: Period) -> Any:
@@ -212,20 +288,21 @@ def _referrals_per_month(period: Period) -> Any:
 
 def _fill(by_area: dict[int, Outcomes], period: Period, programme: str | None, today: date) -> None:
     session = db.session
-    for area_id, returned, police, cohort, cases, onward, entered, *follow_up in session.execute(
-        _cases(period, programme, today)
-    ):
+    groups = chain.from_iterable(
+        session.execute(query) for query in _cases(period, programme, today)
+    )
+    for area_id, returned, police, cohort, cases, onward, entered, *follow_up in groups:
         found = by_area[area_id]
-        found.onward += onward
-        found.entered += entered
+        found.onward += int(onward)
+        found.entered += int(entered)
         if returned:
-            found.police[police.value if police else AWAITING] += cases
+            found.police[police.value if police else AWAITING] += int(cases)
         if cohort is None:
             continue
         if cohort is Cohort.COMPLETED:
-            found.completed += follow_up[0]
+            found.completed += int(follow_up[0])
         else:
-            found.not_completed += follow_up[0]
+            found.not_completed += int(follow_up[0])
         found.cohorts[cohort] += Reoffending(*(int(c or 0) for c in follow_up))
     for area_id, people, *counts in session.execute(_comparison(period)):
         by_area[area_id].comparison = Reoffending(

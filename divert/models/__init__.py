@@ -72,7 +72,7 @@ from divert.models.referral import (
     SubmissionToken,
     referral_substance_found,
 )
-from divert.models.summary import MonthlySummary
+from divert.models.summary import MonthlySummary, OutcomeSummary
 from divert.models.user import (
     AccountLink,
     AccountLinkPurpose,
@@ -133,6 +133,7 @@ __all__ = [
     "NonEntryReason",
     "Offence",
     "OutboxMessage",
+    "OutcomeSummary",
     "PathwayStep",
     "Person",
     "PersonBlockingKey",

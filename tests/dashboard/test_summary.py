@@ -346,3 +346,32 @@ def test_a_new_referral_never_adds_to_a_session_content_row_of_the_same_keys(
         key=repr,
     )
     assert_rows_as_from_scratch()
+
+
+def test_a_part_month_of_most_of_its_month_is_the_month_less_the_rest(app_ctx: Flask) -> None:
+    """Referrals on 3, 20 and 30 November 2024 and one voided on 25 November: the days of a
+    span are counted whether read from the records alone or as the month of the summary less
+    the rest of the month (written out, not computed)."""
+    records = Records(5)
+    here = area("warwickshire")
+    officer = records.staff["warwickshire"][0]
+    with area_scope(here):
+        for day in (3, 20, 25, 30):
+            on = date(2024, 11, day)
+            made = referral(here, officer, received_on=on, offence_date=on, forename=f"P{day}")
+            if day == 25:
+                lifecycle.change_status(made, S.VOIDED, officer)
+        db.session.commit()
+        adults = db.session.scalars(
+            select(Programme.id).where(Programme.code == "divert-adults")
+        ).one()
+    spans = [
+        (date(2024, 11, 1), date(2024, 11, 29)),  # the month less the 30th
+        (date(2024, 11, 5), date(2024, 11, 30)),  # the month less the 1st to the 4th
+        (date(2024, 11, 1), date(2024, 11, 10)),  # the records of ten days
+        (date(2024, 11, 21), date(2024, 12, 5)),  # across two months: the records
+        (date(2024, 10, 1), date(2024, 11, 20)),  # October whole, November less 21 to 30
+    ]
+    with system_scope():
+        got = referrals_received([(here.id, adults, start, end) for start, end in spans])
+    assert got == [2, 2, 1, 1, 2]
