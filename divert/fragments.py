@@ -29,9 +29,10 @@ _KEPT_MAX = 256
 
 
 def stand_in(name: str) -> str:
-    """What a part is drawn with where `name`'s value goes: letters, digits and dashes, which
-    escaping leaves as they are."""
-    return f"{_STAND_IN}{name}"
+    """What a part is drawn with where `name`'s value goes (a name of letters, digits and
+    underscores, as a field's): letters, digits, underscores and dashes, which escaping leaves
+    as they are. The closing dash keeps one name's stand-in out of a longer name's."""
+    return f"{_STAND_IN}{name}-"
 
 
 def kept(key: Hashable, draw: Callable[[], str], values: Mapping[str, str]) -> Markup:

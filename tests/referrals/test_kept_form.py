@@ -126,3 +126,13 @@ def test_a_form_that_was_sent_is_never_kept(
     sent = client.post(FORM, data={"forename": "Zqxtypedname", "notes": "Zqxnote"}).text
     assert "Zqxtypedname" in sent and "Zqxnote" in sent  # shown again to the officer...
     assert kept == fragments._KEPT  # ...and nothing kept for it
+
+
+def test_values_put_in_are_escaped_and_one_name_never_fills_a_longer_ones_place() -> None:
+    def draw() -> str:
+        return f"<p>{fragments.stand_in('name')}|{fragments.stand_in('name_2')}</p>"
+
+    values = {"name": "Jo <b>", "name_2": "Al & Co"}
+    assert fragments.kept(("test part",), draw, values) == "<p>Jo &lt;b&gt;|Al &amp; Co</p>"
+    values = {"name": "Sam", "name_2": "Ray"}
+    assert fragments.kept(("test part",), draw, values) == "<p>Sam|Ray</p>"
