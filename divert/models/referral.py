@@ -69,7 +69,12 @@ class Person(AreaOwned, Base):
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.forename, self.surname) if part) or "(removed)"
+        return name_of(self.forename, self.surname)
+
+
+def name_of(forename: str | None, surname: str | None) -> str:
+    """A person's name as pages show it; "(removed)" once anonymised (both parts cleared)."""
+    return " ".join(part for part in (forename, surname) if part) or "(removed)"
 
 
 referral_substance_found = Table(

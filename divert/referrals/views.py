@@ -5,16 +5,17 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from divert import audit
+from divert import audit, fragments
 from divert.extensions import db
 from divert.formfields import choice_id, options, show_refusal
 from divert.models import (
@@ -210,18 +211,64 @@ def new_referral() -> str | Response:
     _offer_slots(form, _slots(disposal))
     if form.is_submitted():
         _offer_programmes(form, disposal)
-    return render_template(
-        "referrals/new.html",
+    return render_template("referrals/new.html", form=form, body=_form_body(form, disposal, found))
+
+
+class _Officer(NamedTuple):
+    name: str
+    collar_number: str | None
+
+
+# What differs between two views of the same empty form (divert.fragments puts them in).
+_PER_VIEW = ("csrf_token", "submission_token")
+
+
+def _form_body(form: ReferralForm, disposal: Disposal, found: repeats.RepeatCheck) -> Markup:
+    """The page's body: drawn for this view once anything was sent; an empty form's is kept,
+    keyed by everything it shows (the area, the disposal, every field's value and choices, the
+    links to other disposals) but its tokens and the officer's name, put in per view."""
+    other_disposals = [
+        d for d in programme_rules.offered_disposals(current_area) if d is not disposal
+    ]
+    draw = partial(
+        render_template,
+        "referrals/new_body.html",
         form=form,
         found=found,
         labels=lifecycle.LABELS,
         disposal=disposal,
         disposal_labels=DISPOSAL_LABELS,
-        other_disposals=[
-            d for d in programme_rules.offered_disposals(current_area) if d is not disposal
-        ],
+        other_disposals=other_disposals,
         booking_days=BOOKING_WINDOW.days,
     )
+    if form.is_submitted():
+        return Markup(draw(officer=current_user))
+    collar_number = current_user.collar_number
+    key = (
+        "referral form",
+        request.script_root,
+        current_area.id,
+        current_area.slug,
+        current_area.name,
+        disposal,
+        tuple(other_disposals),
+        fragments.fields_shown(form, leave_out=_PER_VIEW),
+        bool(collar_number),
+    )
+    officer = _Officer(
+        fragments.stand_in("officer_name"),
+        fragments.stand_in("collar_number") if collar_number else None,
+    )
+    with fragments.fields_standing_in(form, _PER_VIEW) as tokens:
+        return fragments.kept(
+            key,
+            partial(draw, officer=officer),
+            {
+                **tokens,
+                "officer_name": current_user.name,
+                "collar_number": collar_number or "",
+            },
+        )
 
 
 def _own_referral(referral_id: int) -> Referral:

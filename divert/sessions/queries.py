@@ -12,15 +12,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from divert.clock import LOCAL, utcnow
 from divert.extensions import db
 from divert.models import (
+    AgeGroup,
     Booking,
     BookingStatus,
     DiarySession,
     Membership,
+    Person,
     Referral,
     ReferralStatus,
     Role,
     User,
 )
+from divert.models.referral import name_of
 from divert.tenancy import kept_for_area
 
 S = ReferralStatus
@@ -38,13 +41,23 @@ PAGE_SIZE = 25
 APPOINTMENT_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.DID_NOT_ATTEND)
 
 
+class Case(NamedTuple):
+    """What the caseload shows of a case."""
+
+    id: int
+    reference: str
+    person_name: str
+    age_group: AgeGroup
+    received_on: date
+    educator_name: str | None  # None: nobody's yet
+    appointment: datetime | None  # its latest booking's start; None when never booked
+
+
 @dataclass
 class CaseloadPage:
-    referrals: list[Referral]
+    cases: list[Case]
     total: int
     page: int
-    # When each case's latest appointment is (or was), by referral id; absent when never booked.
-    appointments: dict[int, datetime]
 
     @property
     def pages(self) -> int:
@@ -97,21 +110,42 @@ def _caseload_query(status: str, educator_id: Whose) -> Select:
 
 def caseload(status: str, educator_id: Whose, page: int) -> CaseloadPage:
     """Open cases of one status, oldest first (those waiting longest come first): the page,
-    how many there are in all and each case's latest appointment, in one statement."""
+    how many there are in all and each case's latest appointment, in one statement.
+
+    The count is a subquery of its own that PostgreSQL works out once, on the caseload index
+    (ix_referral_caseload), not a window over the page's rows: a window count joined every case
+    of the status to its person and educator before the page's 25 were taken (with 1,500
+    awaiting contact, 12 ms of PostgreSQL's time under row-level security instead of 0.9).
+    Only the columns shown are read: no records are built for a list."""
     query = _caseload_query(status, educator_id)
+    counted = query.with_only_columns(func.count()).correlate(None).scalar_subquery()
     rows = db.session.execute(
-        query.add_columns(func.count().over(), _latest_appointment())
-        .options(joinedload(Referral.person), joinedload(Referral.educator))
+        query.with_only_columns(
+            Referral.id,
+            Referral.reference,
+            Person.forename,
+            Person.surname,
+            Referral.age_group,
+            Referral.received_on,
+            User.name,
+            _latest_appointment(),
+            counted,
+        )
+        .outerjoin(Referral.person)
+        .outerjoin(User, User.id == Referral.educator_id)
         .order_by(Referral.received_on, Referral.received_at, Referral.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     if rows or page == 1:
-        total = rows[0][1] if rows else 0
+        total = rows[0][-1] if rows else 0
     else:  # a page past the end (cases closed since it was linked): counted apart
         total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    appointments = {referral.id: when for referral, _, when in rows if when is not None}
-    return CaseloadPage([referral for referral, _, _ in rows], total, page, appointments)
+    cases = [
+        Case(id_, reference, name_of(forename, surname), age_group, on, educator, appointment)
+        for id_, reference, forename, surname, age_group, on, educator, appointment, _ in rows
+    ]
+    return CaseloadPage(cases, total, page)
 
 
 def _latest_appointment() -> ScalarSelect[datetime]:
