@@ -3,7 +3,8 @@
     python -m benchmarks.pages [--rounds 3] [--seconds 8] [--connections 16]
 
 A throwaway PostgreSQL cluster with the demo region (3,000 referrals) is served by gunicorn (4
-workers) with one extra page, the bare layout (benchmarks/bare_app.py). wrk then drives each
+workers, connected as the app's own role, so that row-level security binds every statement as in
+production) with one extra page, the bare layout (benchmarks/bare_app.py). wrk then drives each
 page in turn with a fixed number of connections (a closed loop: the highest rate it can serve),
 signed in as the demo account of the role that uses it, and the rounds are interleaved so that
 every page and the baseline share the machine's conditions. Each page's requests per second
@@ -246,7 +247,9 @@ def _service(referrals: int, workers: int, code: Path) -> Iterator[tuple[str, st
     with running_cluster("divert_pages") as cluster:
         env = {
             **dict(__import__("os").environ),
-            "DATABASE_URL": cluster.url,
+            # As in production: the app's role owns no table, so row-level security binds it.
+            "DATABASE_URL": cluster.app_url,
+            "MIGRATION_DATABASE_URL": cluster.owner_url,
             "SECRET_KEY": secrets.token_hex(32),
             "SIGN_IN_RATE_LIMIT": "1000000 per minute",
             "PYTHONPATH": str(code),  # the served checkout's packages before this one's

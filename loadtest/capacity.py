@@ -241,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     with running_cluster("divert_capacity") as cluster:
         env = {
             **os.environ,
-            "DATABASE_URL": cluster.url,
+            # As in production: the app's role owns no table, so row-level security binds it.
+            "DATABASE_URL": cluster.app_url,
+            "MIGRATION_DATABASE_URL": cluster.owner_url,
             "SECRET_KEY": secrets.token_hex(32),
             "SIGN_IN_RATE_LIMIT": "100000 per minute",
             "PYTHONPATH": str(args.code),  # the served checkout's packages before this one's
