@@ -11,7 +11,6 @@ records by divert.figures.summary), those of part-months from the records.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from itertools import chain
@@ -22,6 +21,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from divert.extensions import db
 from divert.figures.counts import of_programme, received_in
 from divert.figures.periods import Period, split
+from divert.figures.statements import built_once
 from divert.models import (
     Area,
     Booking,
@@ -228,22 +228,28 @@ def _by_outcome(rows: Any, today: date) -> Select:
     ).group_by(*keys)
 
 
-def _cases(period: Period, programme: str | None, today: date) -> Iterator[Select]:
+@built_once
+def _cases(period: Period, programme: str | None, today: date) -> tuple[Select, ...]:
     """Completion, entry into treatment, police outcomes of returned cases and reoffending by
     cohort, grouped by area, returned or not, police outcome and cohort (a few hundred groups
     at most): whole months from the outcome summary, part-months from the records, as
     divert.figures.counts reads the referral counts."""
     parts = split(period.start, period.end)
+    queries = []
     if parts.months:
         s = OutcomeSummary
-        yield _by_outcome(s, today).where(
-            s.month.between(*parts.months), of_programme(s.programme_id, programme)
+        queries.append(
+            _by_outcome(s, today).where(
+                s.month.between(*parts.months), of_programme(s.programme_id, programme)
+            )
         )
     if parts.edges:
         records = case_groups(received_in(parts.edges, programme), Referral.area_id).subquery()
-        yield _by_outcome(records.c, today)
+        queries.append(_by_outcome(records.c, today))
+    return tuple(queries)
 
 
+@built_once
 def _comparison(period: Period) -> Any:
     """Comparison groups whose period overlaps the figures' period."""
     return (
@@ -267,6 +273,7 @@ def _whole_months(period: Period) -> tuple[date, date]:
     return period.start.replace(day=1), after - timedelta(days=1)
 
 
+@built_once
 def _eligible(period: Period) -> Any:
     first, last = _whole_months(period)
     return select(
@@ -274,6 +281,7 @@ def _eligible(period: Period) -> Any:
     ).where(EligibleOffences.month >= first, EligibleOffences.month <= last)
 
 
+@built_once
 def _referrals_per_month(period: Period) -> Any:
     """Referrals of every programme (not voided) in each whole month the period touches: from
     the monthly summary, which counts them the same way (divert.figures.summary)."""
