@@ -43,16 +43,20 @@ def columns_of(record: Any) -> Columns:
 
 def attached(model: type[Record], columns: Columns) -> Record:
     """A record of kept column values in the current session, as if just loaded, without a
-    query. Each request has its own copy: JSON values (dicts, lists) are copied, as they are
-    mutable; the record already in the session, if any, is the one returned."""
-    record = model(
-        **{
-            name: copy.deepcopy(value) if isinstance(value, dict | list) else value
-            for name, value in columns
-        }
+    query: the one the session holds already, if any. Each request has its own copy, JSON
+    values (dicts, lists) too, as they are mutable."""
+    record = inspect(model).class_manager.new_instance()
+    # Set as a load sets them (no change events: nothing to write), then marked as loaded.
+    record.__dict__.update(
+        (name, copy.deepcopy(value) if isinstance(value, dict | list) else value)
+        for name, value in columns
     )
     make_transient_to_detached(record)
-    return db.session.merge(record, load=False)
+    held = db.session.identity_map.get(inspect(record).key)
+    if held is not None:
+        return held
+    db.session.add(record)
+    return record
 
 
 # (engine, model, slug) -> (when loaded, column values); per engine, as tests run several apps.
