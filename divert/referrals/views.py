@@ -91,13 +91,12 @@ def _referral_form(disposal: Disposal) -> ReferralForm:
     return form
 
 
-def _earlier_submission(token: str | None) -> Referral | None:
+def _earlier_submission(token: str | None) -> int | None:
+    """The id of the referral this form's token made, if it was sent before."""
     if not token:
         return None
     return db.session.scalar(
-        select(Referral)
-        .join(SubmissionToken, SubmissionToken.referral_id == Referral.id)
-        .where(SubmissionToken.token == token)
+        select(SubmissionToken.referral_id).where(SubmissionToken.token == token)
     )
 
 
@@ -193,7 +192,7 @@ def new_referral() -> str | Response:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
     if already is not None:
-        return redirect(url_for(".confirmation", referral_id=already.id))
+        return redirect(url_for(".confirmation", referral_id=already))
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
         try:
@@ -208,7 +207,7 @@ def new_referral() -> str | Response:
             already = _earlier_submission(form.submission_token.data)
             if already is None:
                 raise
-            return redirect(url_for(".confirmation", referral_id=already.id))
+            return redirect(url_for(".confirmation", referral_id=already))
         else:
             return redirect(url_for(".confirmation", referral_id=referral_id))
     _offer_slots(form, _slots(disposal))
