@@ -43,8 +43,8 @@ def columns_of(record: Any) -> Columns:
 
 def attached(model: type[Record], columns: Columns) -> Record:
     """A record of kept column values in the current session, as if just loaded, without a
-    query: the one the session holds already, if any. Each request has its own copy, JSON
-    values (dicts, lists) too, as they are mutable."""
+    query: the one the session holds already, if any (given these values if a commit expired
+    it). Each request has its own copy, JSON values (dicts, lists) too, as they are mutable."""
     record = inspect(model).class_manager.new_instance()
     # Set as a load sets them (no change events: nothing to write), then marked as loaded.
     record.__dict__.update(
@@ -53,10 +53,12 @@ def attached(model: type[Record], columns: Columns) -> Record:
     )
     make_transient_to_detached(record)
     held = db.session.identity_map.get(inspect(record).key)
-    if held is not None:
-        return held
-    db.session.add(record)
-    return record
+    if held is None:
+        db.session.add(record)
+        return record
+    if inspect(held).expired_attributes:  # held since before a commit: given these values
+        return db.session.merge(record, load=False)
+    return held
 
 
 # (engine, model, slug) -> (when loaded, column values); per engine, as tests run several apps.
