@@ -114,8 +114,6 @@ def supplies_naloxone(interventions: Iterable[Intervention]) -> bool:
 
 # Who can cancel a booking (the values stored, with how they read).
 CANCELLED_BY = {"person": "The person", "service": "The service"}
-
-
 class TransitionError(Conflict):
     """A change the referral's (or booking's) state does not allow."""
 
