@@ -28,9 +28,41 @@ MAX_AGE_SECONDS = 30.0
 
 Place = TypeVar("Place", Area, Region)
 Value = TypeVar("Value")
+Record = TypeVar("Record")
+
+# A record's column values as kept: (name, value) pairs.
+Columns = tuple[tuple[str, Any], ...]
+
+
+def columns_of(record: Any) -> Columns:
+    """The record's column values, to keep and attach again (`attached`)."""
+    return tuple(
+        (attr.key, getattr(record, attr.key)) for attr in inspect(type(record)).column_attrs
+    )
+
+
+def attached(model: type[Record], columns: Columns) -> Record:
+    """A record of kept column values in the current session, as if just loaded, without a
+    query: the one the session holds already, if any (given these values if a commit expired
+    it). Each request has its own copy, JSON values (dicts, lists) too, as they are mutable."""
+    record = inspect(model).class_manager.new_instance()
+    # Set as a load sets them (no change events: nothing to write), then marked as loaded.
+    record.__dict__.update(
+        (name, copy.deepcopy(value) if isinstance(value, dict | list) else value)
+        for name, value in columns
+    )
+    make_transient_to_detached(record)
+    held = db.session.identity_map.get(inspect(record).key)
+    if held is None:
+        db.session.add(record)
+        return record
+    if inspect(held).expired_attributes:  # held since before a commit: given these values
+        return db.session.merge(record, load=False)
+    return held
+
 
 # (engine, model, slug) -> (when loaded, column values); per engine, as tests run several apps.
-_loaded: dict[tuple[Any, type, str], tuple[float, dict[str, Any]]] = {}
+_loaded: dict[tuple[Any, type, str], tuple[float, Columns]] = {}
 
 
 def by_slug(model: type[Place], slug: str) -> Place | None:
@@ -41,13 +73,9 @@ def by_slug(model: type[Place], slug: str) -> Place | None:
         record = db.session.scalar(select(model).where(model.slug == slug))
         if record is None:
             return None  # unknown slugs are not kept: anyone can send any number of them
-        values = {attr.key: getattr(record, attr.key) for attr in inspect(model).column_attrs}
-        _loaded[key] = (time.monotonic(), values)
+        _loaded[key] = (time.monotonic(), columns_of(record))
         return record
-    # A copy per request (the JSON settings are mutable), attached as if just loaded.
-    record = model(**copy.deepcopy(entry[1]))
-    make_transient_to_detached(record)
-    return db.session.merge(record, load=False)
+    return attached(model, entry[1])
 
 
 # (engine, key) -> (when read, value): values made of the records below (CONFIGURATION).
@@ -68,13 +96,7 @@ def kept(key: Hashable, read: Callable[[], Value]) -> Value:
 def region_of(area: Area) -> Region:
     """The area's region (its columns) in the current session, without a query once kept."""
 
-    def read() -> tuple[tuple[str, Any], ...]:
-        region = area.region
-        return tuple((a.key, getattr(region, a.key)) for a in inspect(Region).column_attrs)
-
-    record = Region(**dict(kept(("region", area.region_id), read)))
-    make_transient_to_detached(record)
-    return db.session.merge(record, load=False)
+    return attached(Region, kept(("region", area.region_id), lambda: columns_of(area.region)))
 
 
 def area_ids_in(region_id: int) -> frozenset[int]:

@@ -109,7 +109,7 @@ PAGES = [
     # the case, its lists and the audit of the view, committed once the page is made (so
     # nothing is read again after it)
     ("educator", f"/{AREA}/cases/{{case}}", 19),  # with its programme, assessment and outcomes
-    ("educator", f"/{AREA}/diary", 3),  # the week's sessions, the programmes to filter by
+    ("educator", f"/{AREA}/diary", 2),  # the week's sessions (the programmes to filter by are kept)
 ]
 
 
@@ -167,16 +167,16 @@ def test_the_regional_dashboard_costs_the_same_with_more_referrals(
     assert queries_for(client, url) == few
 
 
-# The session with its user and memberships; the token's earlier submission; the substances
-# found (the substances offered and the disposals are kept in the process, and open slots are
-# read only to show the form again); the programmes (the one that fits); repeats: blocking keys,
-# the regional index (the region's areas come from the process's cache); the person, its
-# blocking keys and regional hashes (one statement each); the reference counter (one upsert,
-# taken this late because concurrent submissions queue for it until the commit); the referral,
-# its substances found, its event; the audit event; the token; the new referral's counts, added
-# to its group's row in the month's summary (PostgreSQL first takes the month's lock). Nothing
-# after the commit.
-REFERRAL_POST = {"sqlite": 17, "postgresql": 18}
+# The session with its user and memberships; the token's earlier submission (the substances
+# offered and found, the programmes and the disposals are kept in the process, and open slots
+# are read only to show the form again); repeats: blocking keys, the regional index (the
+# region's areas come from the process's cache); the person, its blocking keys and regional
+# hashes (one statement each); the reference counter (one upsert, taken this late because
+# concurrent submissions queue for it until the commit); the referral, its substances found,
+# its event; the audit event; the token; the new referral's counts, added to its group's row in
+# the month's summary by one UPDATE (PostgreSQL first takes the month's lock). Nothing after
+# the commit.
+REFERRAL_POST = {"sqlite": 14, "postgresql": 15}
 
 
 def test_submitting_a_referral_and_its_confirmation(

@@ -34,13 +34,16 @@ Writes that bypass the ORM's unit of work (the demo builder's bulk inserts) call
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from itertools import chain
 from typing import Any
 
 from sqlalchemy import (
     and_,
+    bindparam,
     delete,
     event,
+    exists,
     func,
     insert,
     inspect,
@@ -286,35 +289,66 @@ def _replace(
 
 def add_referrals(session: Session, area_id: int, month: date, referral_ids: list[int]) -> None:
     """Add the counts of referrals new in this transaction, received in the (area, month), to
-    their groups' rows (a group's first referral writes its row)."""
+    their groups' rows (a group's first referral writes its row).
+
+    One UPDATE adds every group's counts to its row; only when it updated fewer rows than
+    there are referrals (several in one group, a group new this month, one voided already)
+    are the groups without a row read and written."""
+    adding, new_groups = _adding()
+    given = {"in_area": area_id, "in_month": month, "referral_ids": referral_ids}
     with area_scope(area_id):
-        groups = session.execute(
-            select(*REFERRAL_KEYS, *referral_counts())
-            .where(Referral.id.in_(referral_ids), Referral.status != ReferralStatus.VOIDED)
-            .group_by(*REFERRAL_KEYS)
-        ).all()
-        for group in groups:
-            keys = dict(zip(COLUMNS[:4], group[:4], strict=True))
-            counts = dict(zip(Counts.SCALARS, group[4:], strict=True))
-            # A referral group's row: a session-content row of the same keys has no referrals.
-            same_group = [MonthlySummary.referrals > 0, MonthlySummary.onward_service_id.is_(None)]
-            same_group += [
-                getattr(MonthlySummary, k).is_not_distinct_from(v) for k, v in keys.items()
-            ]
-            added = session.execute(
-                update(MonthlySummary)
-                .where(
-                    MonthlySummary.area_id == area_id, MonthlySummary.month == month, *same_group
-                )
-                .values({name: getattr(MonthlySummary, name) + n for name, n in counts.items()})
-                .execution_options(synchronize_session=False)
-            )
-            if not added.rowcount:  # type: ignore[attr-defined]
-                session.execute(
-                    insert(MonthlySummary).values(
-                        area_id=area_id, month=month, **keys, **counts, naloxone_kits=0, onward=0
-                    )
-                )
+        added = session.execute(adding, given)
+        if added.rowcount == len(referral_ids):  # type: ignore[attr-defined]
+            return
+        rows = [
+            {"area_id": area_id, "month": month, "naloxone_kits": 0, "onward": 0}
+            | dict(zip(NEW_GROUP_COLUMNS, row, strict=True))
+            for row in session.execute(new_groups, given)
+        ]
+        if rows:
+            session.execute(insert(MonthlySummary), rows)
+
+
+NEW_GROUP_COLUMNS = (*COLUMNS[:4], *Counts.SCALARS)  # a new referral group's row's
+
+
+@cache
+def _adding() -> tuple[Any, Any]:
+    """The statements of add_referrals, made once per process: the new referrals' counts
+    added to their groups' rows, and those counts of groups that have no row yet (parameters:
+    in_area, in_month, referral_ids)."""
+    counted = (
+        select(
+            *REFERRAL_KEYS,
+            *(
+                count.label(name)
+                for count, name in zip(referral_counts(), Counts.SCALARS, strict=True)
+            ),
+        )
+        .where(
+            Referral.id.in_(bindparam("referral_ids", expanding=True)),
+            Referral.status != ReferralStatus.VOIDED,
+        )
+        .group_by(*REFERRAL_KEYS)
+        .subquery()
+    )
+    s = MonthlySummary
+    # A referral group's row: a session-content row of the same keys has no referrals.
+    group_row = [
+        s.area_id == bindparam("in_area"),
+        s.month == bindparam("in_month"),
+        s.referrals > 0,
+        s.onward_service_id.is_(None),
+        *(getattr(s, key.key).is_not_distinct_from(counted.c[key.key]) for key in REFERRAL_KEYS),
+    ]
+    adding = (
+        update(s)
+        .where(*group_row)
+        .values({name: getattr(s, name) + counted.c[name] for name in Counts.SCALARS})
+        .execution_options(synchronize_session=False)
+    )
+    new_groups = select(counted).where(~exists().where(*group_row))
+    return adding, new_groups
 
 
 def _lock_months(session: Session, months: set[tuple[int, date]]) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from divert import area_cache
 from divert.extensions import db
 from divert.models import DISPOSAL_LABELS, Area, Disposal, PathwayStep, Programme
 from divert.refusals import Refusal
@@ -24,23 +26,37 @@ class ProgrammeRefusal(Refusal):
 
 
 _LOADED = "divert_area_programmes"  # in Session.info: {area id: its programmes, in order}
+_CHANGED = "divert_programmes_changed"  # in Session.info: this transaction wrote a programme
 
 
 def area_programmes(area: Area, *, active_only: bool = True) -> list[Programme]:
-    """The area's programmes in their order, read once per transaction: a referral's form and
-    its submission each ask, and the records stay valid until the transaction ends."""
+    """The area's programmes in their order, once per transaction: their columns are kept in
+    the process (divert.area_cache: programmes change only through `tenants sync` and /admin,
+    and every referral asks), attached to the session without a query; a transaction that
+    changes programmes reads its own."""
     loaded = db.session.info.setdefault(_LOADED, {})
-    if any(isinstance(record, Programme) for record in db.session.new):
-        loaded.clear()  # one added, not flushed yet: the query's autoflush will write it
+    changing = any(
+        isinstance(record, Programme)
+        for record in chain(db.session.new, db.session.dirty, db.session.deleted)
+    )
+    if changing:
+        loaded.clear()  # not flushed yet: the query's autoflush will write it
     if area.id not in loaded:
-        loaded[area.id] = list(
-            db.session.scalars(
-                select(Programme)
-                .where(Programme.area_id == area.id)
-                .order_by(Programme.position, Programme.id)
-            )
-        )
+        if changing or db.session.info.get(_CHANGED):
+            kept = _programme_columns(area)
+        else:
+            kept = kept_for_area(area.id, "programmes", lambda: _programme_columns(area))
+        loaded[area.id] = [area_cache.attached(Programme, columns) for columns in kept]
     return [p for p in loaded[area.id] if p.active or not active_only]
+
+
+def _programme_columns(area: Area) -> tuple[area_cache.Columns, ...]:
+    programmes = db.session.scalars(
+        select(Programme)
+        .where(Programme.area_id == area.id)
+        .order_by(Programme.position, Programme.id)
+    )
+    return tuple(area_cache.columns_of(p) for p in programmes)
 
 
 @event.listens_for(Session, "before_flush")
@@ -48,11 +64,14 @@ def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
     changed = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(record, Programme) for record in changed):
         session.info.pop(_LOADED, None)
+        session.info[_CHANGED] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_read(session: Session, _transaction: Any) -> None:
+def _forget_read(session: Session, transaction: Any) -> None:
     session.info.pop(_LOADED, None)
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)
 
 
 def referral_programmes(area: Area) -> list[Programme]:

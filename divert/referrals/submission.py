@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -136,15 +138,24 @@ def next_reference(area: Area, year: int) -> str:
     its number back: references stay unique and gap-free. Take it as late as the transaction
     allows: the queue lasts from here to the commit.
     """
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    first = insert(ReferenceCounter).values(area_id=area.id, year=year, last_number=1)
-    number = db.session.execute(
-        first.on_conflict_do_update(
+    taking = _taking_a_number(db.engine.dialect.name)
+    given = {"area_id": area.id, "year": year, "last_number": 1}
+    number = db.session.execute(taking, given).scalar_one()
+    return f"{area.code}-{year}-{number:05d}"
+
+
+@cache
+def _taking_a_number(dialect: str) -> Any:
+    """The counter's upsert (parameters: area_id, year, last_number=1), made once per process."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(ReferenceCounter)
+        .on_conflict_do_update(
             index_elements=["area_id", "year"],
             set_={"last_number": ReferenceCounter.last_number + 1},
-        ).returning(ReferenceCounter.last_number)
-    ).scalar_one()
-    return f"{area.code}-{year}-{number:05d}"
+        )
+        .returning(ReferenceCounter.last_number)
+    )
 
 
 def create_referral(

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from divert import audit, fragments
+from divert import area_cache, audit, fragments
 from divert.extensions import db
 from divert.formfields import choice_id, options, show_refusal
 from divert.models import (
@@ -41,17 +41,18 @@ bp = Blueprint("referrals", __name__)
 PAGE_SIZE = 25
 
 
-def _substance_choices() -> tuple[tuple[str, str], ...]:
-    """The area's active substances as (id, label): kept in the process (divert.area_cache), as
-    the list changes only through /admin, and every referral form offers it."""
+def _substances() -> tuple[tuple[str, str, area_cache.Columns], ...]:
+    """The area's active substances as (id as the form sends it, label, columns): kept in the
+    process (divert.area_cache), as the list changes only through /admin, and every referral
+    form offers it and every referral records what was found among them."""
 
-    def read() -> tuple[tuple[str, str], ...]:
+    def read() -> tuple[tuple[str, str, area_cache.Columns], ...]:
         substances = db.session.scalars(
             select(Substance).where(Substance.active).order_by(Substance.position, Substance.label)
         )
-        return tuple((str(s.id), s.label) for s in substances)
+        return tuple((str(s.id), s.label, area_cache.columns_of(s)) for s in substances)
 
-    return kept_for_area(current_area.id, "substance_choices", read)
+    return kept_for_area(current_area.id, "substances", read)
 
 
 def _offer_slots(form: ReferralForm, slots: list) -> None:
@@ -91,23 +92,25 @@ def _referral_form(disposal: Disposal) -> ReferralForm:
     return form
 
 
-def _earlier_submission(token: str | None) -> Referral | None:
+def _earlier_submission(token: str | None) -> int | None:
+    """The id of the referral this form's token made, if it was sent before."""
     if not token:
         return None
     return db.session.scalar(
-        select(Referral)
-        .join(SubmissionToken, SubmissionToken.referral_id == Referral.id)
-        .where(SubmissionToken.token == token)
+        select(SubmissionToken.referral_id).where(SubmissionToken.token == token)
     )
 
 
 def _details(form: ReferralForm, disposal: Disposal) -> use_cases.ReferralDetails:
-    found_ids = [int(i) for i in form.substances_found.data or []]
+    # The form took only ids among those offered: the records are attached, not read.
+    found = set(form.substances_found.data or ())
     return use_cases.ReferralDetails.typed(
         {**form.data, "disposal": disposal.value},
-        substances_found=db.session.scalars(
-            select(Substance).where(Substance.id.in_(found_ids))
-        ).all(),
+        substances_found=[
+            area_cache.attached(Substance, columns)
+            for substance_id, _label, columns in _substances()
+            if substance_id in found
+        ],
         programme_id=_chosen_programme(form),
     )
 
@@ -185,12 +188,12 @@ def _offer_programmes(form: ReferralForm, disposal: Disposal) -> None:
 def new_referral() -> str | Response:
     disposal = _disposal()
     form = _referral_form(disposal)
-    form.substances_found.choices = options(_substance_choices())
+    form.substances_found.choices = options([(i, label) for i, label, _columns in _substances()])
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(32)
     already = _earlier_submission(form.submission_token.data) if form.is_submitted() else None
     if already is not None:
-        return redirect(url_for(".confirmation", referral_id=already.id))
+        return redirect(url_for(".confirmation", referral_id=already))
     found = repeats.RepeatCheck()
     if form.validate_on_submit():
         try:
@@ -205,7 +208,7 @@ def new_referral() -> str | Response:
             already = _earlier_submission(form.submission_token.data)
             if already is None:
                 raise
-            return redirect(url_for(".confirmation", referral_id=already.id))
+            return redirect(url_for(".confirmation", referral_id=already))
         else:
             return redirect(url_for(".confirmation", referral_id=referral_id))
     _offer_slots(form, _slots(disposal))

@@ -375,3 +375,33 @@ def test_a_part_month_of_most_of_its_month_is_the_month_less_the_rest(app_ctx: F
     with system_scope():
         got = referrals_received([(here.id, adults, start, end) for start, end in spans])
     assert got == [2, 2, 1, 1, 2]
+
+
+def test_new_referrals_of_one_transaction_add_to_their_groups_rows(app_ctx: Flask) -> None:
+    """Three referrals made in one transaction: two of a group the month has a row of, one of
+    a group new to the month. The first group's row counts three, the new group has a row of
+    one (written out), as the month worked out from scratch has."""
+    here = area("warwickshire")
+    on = date(2024, 3, 4)
+    with area_scope(here):
+        officer = make_user("pc@example.org", {"warwickshire": Role.OFFICER})
+        referral(here, officer, received_on=on, offence_date=on, forename="First")
+        db.session.commit()
+        for forename, gender in (("Second", None), ("Third", "female"), ("Fourth", None)):
+            referral(
+                here, officer, received_on=on, offence_date=on, forename=forename, gender=gender
+            )
+        db.session.commit()
+    march = [row[2:] for row in summary_rows() if row[1] == date(2024, 3, 1)]
+    adults = march[0][0]
+    # (programme, substance, gender, ethnicity, onward service, referrals, attended, not
+    # engaged, repeats, completed, ineligible, withdrawn, in progress, under 18, adults, not
+    # completed, referred on, naloxone kits, onward referrals)
+    assert sorted(march, key=repr) == sorted(
+        [
+            (adults, None, None, None, None, 3, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0, 0, 0, 0),
+            (adults, None, "female", None, None, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0),
+        ],
+        key=repr,
+    )
+    assert_rows_as_from_scratch()
