@@ -245,7 +245,7 @@ def _form_body(form: ReferralForm, disposal: Disposal, found: repeats.RepeatChec
         booking_days=BOOKING_WINDOW.days,
     )
     if form.is_submitted():
-        return Markup(draw(officer=current_user))
+        return Markup(draw(officer=current_user))  # nosec B704  (an autoescaping template's output)
     collar_number = current_user.collar_number
     key = (
         "referral form",
